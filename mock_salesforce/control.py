@@ -1,0 +1,5 @@
+"""Control plane under /mock-api/."""
+
+from starlette.routing import BaseRoute
+
+ROUTES: list[BaseRoute] = []

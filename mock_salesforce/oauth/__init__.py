@@ -1,0 +1,5 @@
+"""Routes of this area (filled in by its module)."""
+
+from starlette.routing import BaseRoute
+
+ROUTES: list[BaseRoute] = []
