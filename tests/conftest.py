@@ -63,9 +63,11 @@ def bare_org(mock_server: ThreadedMockServer) -> BareOrg:
 
 
 @pytest.fixture
-def trusted_session(mock_server: ThreadedMockServer) -> requests.Session:
+def trusted_session(mock_server: ThreadedMockServer) -> Iterator[requests.Session]:
     """A requests session that trusts the mock's CA despite REQUESTS_CA_BUNDLE."""
     session = requests.Session()
     session.trust_env = False
     session.verify = str(mock_server.ca_bundle)
-    return session
+    yield session
+    # An open TLS keep-alive connection would hold the server's shutdown for its full timeout.
+    session.close()

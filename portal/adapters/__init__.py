@@ -1,0 +1,2 @@
+"""Adapters: DuckDB storage, token encryption, clock, configuration and (in ``salesforce/``)
+the Salesforce gateway. No business rules."""

@@ -1,0 +1,44 @@
+"""Where "now" comes from: the system clock in the app, a fixed one in tests."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from portal.domain.timestamps import require_aware
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware, in UTC."""
+        ...
+
+
+class SystemClock:
+    """The machine's clock."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FixedClock:
+    """A clock that only moves when told to; safe to share between threads."""
+
+    def __init__(self, at: datetime) -> None:
+        self._at = require_aware(at, name="at")
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:
+            return self._at
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Move forward by ``delta``; returns the new time."""
+        with self._lock:
+            self._at += delta
+            return self._at
+
+    def set(self, at: datetime) -> None:
+        with self._lock:
+            self._at = require_aware(at, name="at")

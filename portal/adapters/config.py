@@ -1,0 +1,508 @@
+"""The portal's configuration: ``.streamlit/secrets.toml``, overridden by environment variables,
+and in mock mode completed from the mock org's READY file.
+
+Every missing or bad value is collected into one :class:`ConfigError` whose message names each
+key and what to do, so a person fixes the configuration in one pass.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from portal.adapters.crypto import generate_key, is_valid_key
+from portal.domain.secret import SecretStr
+
+SECRETS_FILE: Final = ".streamlit/secrets.toml"
+READY_FILE: Final = Path("mock") / "ready.json"
+GENERATED_KEY_FILE: Final = Path("portal") / "encryption.key"
+_BCRYPT_HASH: Final = re.compile(r"\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}")
+_LOOPBACK_HOSTS: Final = frozenset({"localhost", "127.0.0.1", "::1"})
+_HASH_COMMAND: Final = (
+    'python -c "import bcrypt, getpass; print(bcrypt.hashpw(getpass.getpass().encode(), '
+    'bcrypt.gensalt()).decode())"'
+)
+
+
+class PortalMode(Enum):
+    """Which Salesforce the portal talks to."""
+
+    MOCK = "mock"
+    REAL = "real"
+
+
+class PortalRole(Enum):
+    """What a portal user may do: admins change things, viewers only look."""
+
+    ADMIN = "admin"
+    VIEWER = "viewer"
+
+
+@dataclass(frozen=True)
+class PortalUser:
+    """A person who may log in to the portal; the password is kept only as a bcrypt hash."""
+
+    username: str
+    password_hash: str = field(repr=False)
+    role: PortalRole = PortalRole.VIEWER
+
+
+@dataclass(frozen=True)
+class PortalConfig:
+    """Everything the portal needs to start; secrets are masked in repr and str."""
+
+    mode: PortalMode
+    salesforce_login_url: str
+    client_id: str
+    client_secret: SecretStr
+    redirect_uri: str
+    # The mock org's local CA (mock mode only); real orgs are verified with the system store.
+    ca_bundle: Path | None
+    db_path: Path
+    encryption_key: SecretStr
+    users: tuple[PortalUser, ...]
+    data_dir: Path
+    # The mock org's plain-HTTP address for pages shown in a browser (mock mode only).
+    mock_http_url: str | None = None
+
+    def user(self, username: str) -> PortalUser | None:
+        for candidate in self.users:
+            if candidate.username == username:
+                return candidate
+        return None
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One missing or bad value: the key (environment variable name) and what to do."""
+
+    key: str
+    message: str
+
+
+class ConfigError(Exception):
+    """The configuration is incomplete or wrong; ``problems`` lists every value to fix."""
+
+    def __init__(self, problems: tuple[ConfigProblem, ...]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"- {problem.key}: {problem.message}" for problem in problems)
+        super().__init__(
+            f"The portal cannot start: {len(problems)} configuration value"
+            f"{'s are' if len(problems) != 1 else ' is'} missing or wrong.\n{lines}\n"
+            f"Set them in {SECRETS_FILE} (see .streamlit/secrets.toml.example) or as "
+            "environment variables."
+        )
+
+
+@dataclass(frozen=True)
+class _Key:
+    env: str
+    section: str
+    name: str
+    ready_key: str | None = None
+
+    @property
+    def secrets_key(self) -> str:
+        return f"[{self.section}] {self.name}"
+
+    @property
+    def where(self) -> str:
+        return f"{self.env} or {self.secrets_key} in {SECRETS_FILE}"
+
+
+MODE = _Key("PORTAL_MODE", "portal", "mode")
+LOGIN_URL = _Key("SALESFORCE_LOGIN_URL", "salesforce", "login_url", "login_url")
+CLIENT_ID = _Key("SALESFORCE_CLIENT_ID", "salesforce", "client_id", "client_id")
+CLIENT_SECRET = _Key("SALESFORCE_CLIENT_SECRET", "salesforce", "client_secret", "client_secret")
+REDIRECT_URI = _Key("SALESFORCE_REDIRECT_URI", "salesforce", "redirect_uri")
+CA_BUNDLE = _Key("SALESFORCE_CA_BUNDLE", "salesforce", "ca_bundle", "ca_bundle")
+DB_PATH = _Key("PORTAL_DB_PATH", "portal", "db_path")
+ENCRYPTION_KEY = _Key("PORTAL_ENCRYPTION_KEY", "portal", "encryption_key")
+USERS = _Key("PORTAL_USERS", "portal", "users")
+DATA_DIR_ENV: Final = "DATA_DIR"
+
+
+class _Collector:
+    """Reads values by precedence (environment, secrets, READY file) and collects problems."""
+
+    def __init__(
+        self,
+        *,
+        secrets: Mapping[str, Any],
+        environ: Mapping[str, str],
+        ready: Mapping[str, Any],
+    ) -> None:
+        self.secrets = secrets
+        self.environ = environ
+        self.ready = ready
+        self.problems: list[ConfigProblem] = []
+
+    def has_problem(self, key: _Key) -> bool:
+        return any(problem.key == key.env for problem in self.problems)
+
+    def problem(self, key: _Key | str, message: str) -> None:
+        self.problems.append(ConfigProblem(key.env if isinstance(key, _Key) else key, message))
+
+    def raw(self, key: _Key, *, use_ready: bool = False) -> object | None:
+        env_value = self.environ.get(key.env)
+        if env_value is not None and env_value.strip() != "":
+            return env_value.strip()
+        section = self.secrets.get(key.section)
+        if isinstance(section, Mapping):
+            value = section.get(key.name)
+            if value is not None and value != "":
+                return value
+        if use_ready and key.ready_key is not None:
+            value = self.ready.get(key.ready_key)
+            if value is not None and value != "":
+                return value
+        return None
+
+    def text(self, key: _Key, *, use_ready: bool = False) -> str | None:
+        value = self.raw(key, use_ready=use_ready)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.problem(key, f"must be text, not {type(value).__name__}; set {key.where}.")
+            return None
+        return value.strip()
+
+
+def load_config(
+    *, secrets: Mapping[str, Any], environ: Mapping[str, str], data_dir: Path
+) -> PortalConfig:
+    """The validated configuration, or :class:`ConfigError` listing every problem.
+
+    Precedence: environment variables, then ``secrets`` (the parsed secrets.toml), then, in
+    mock mode, the mock org's READY file ``DATA_DIR/mock/ready.json``. In mock mode a missing
+    encryption key is generated once and kept in ``DATA_DIR/portal/encryption.key`` (mode 0600).
+    """
+    env_data_dir = environ.get(DATA_DIR_ENV, "").strip()
+    data_dir = Path(env_data_dir) if env_data_dir else Path(data_dir)
+    values = _Collector(secrets=secrets, environ=environ, ready={})
+    mode = _mode(values)
+    mock = mode is PortalMode.MOCK
+    # With an unknown mode, values that are set are still checked; missing ones depend on it.
+    report_missing = mode is not None
+    ready_path = data_dir / READY_FILE
+    if mock:
+        values.ready = _read_ready(values, ready_path)
+    ready_hint = (
+        f"; in mock mode it comes from the mock org's READY file {ready_path}, so start the "
+        f"mock org (python -m mock_salesforce serve --data-dir {data_dir})"
+        if mock
+        else ""
+    )
+
+    def required(key: _Key, what: str) -> str:
+        value = values.text(key, use_ready=mock)
+        if value:
+            return value
+        if report_missing and not values.has_problem(key):
+            hint = ready_hint if key.ready_key else ""
+            values.problem(key, f"is not set. Set {key.where} to {what}{hint}.")
+        return ""
+
+    login_url = required(LOGIN_URL, "the Salesforce login URL (https://login.salesforce.com)")
+    if login_url:
+        _check_login_url(values, login_url)
+    client_id = required(CLIENT_ID, "the connected app's Consumer Key")
+    client_secret = required(CLIENT_SECRET, "the connected app's Consumer Secret")
+    redirect_uri = _redirect_uri(values, mock=mock, hint=ready_hint, report_missing=report_missing)
+    if redirect_uri:
+        _check_redirect_uri(values, redirect_uri)
+    ca_bundle = _ca_bundle(values, mock=mock, hint=ready_hint) if mode else None
+    db_path = _db_path(values, data_dir=data_dir)
+    encryption_key = _encryption_key(
+        values, mock=mock, data_dir=data_dir, report_missing=report_missing
+    )
+    users = _users(values)
+    http_url = values.ready.get("http_url")
+
+    if values.problems or mode is None:
+        raise ConfigError(tuple(values.problems))
+    return PortalConfig(
+        mode=mode,
+        salesforce_login_url=login_url.rstrip("/"),
+        client_id=client_id,
+        client_secret=SecretStr(client_secret),
+        redirect_uri=redirect_uri,
+        ca_bundle=ca_bundle,
+        db_path=db_path,
+        encryption_key=encryption_key,
+        users=users,
+        data_dir=data_dir,
+        mock_http_url=http_url if isinstance(http_url, str) and http_url else None,
+    )
+
+
+def _mode(values: _Collector) -> PortalMode | None:
+    text = values.text(MODE)
+    if text is None:
+        return PortalMode.MOCK
+    try:
+        return PortalMode(text.lower())
+    except ValueError:
+        values.problem(
+            MODE,
+            f'"{text}" is not a mode: set {MODE.where} to "mock" (the bundled mock org) or '
+            '"real" (a Salesforce org).',
+        )
+        return None
+
+
+def _read_ready(values: _Collector, path: Path) -> Mapping[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        ready = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        values.problem(
+            "DATA_DIR",
+            f"the mock org's READY file {path} cannot be read ({exc}); restart the mock org so "
+            "it writes the file again.",
+        )
+        return {}
+    if not isinstance(ready, Mapping):
+        values.problem(
+            "DATA_DIR",
+            f"the mock org's READY file {path} is not a JSON object; restart the mock org so it "
+            "writes the file again.",
+        )
+        return {}
+    return ready
+
+
+def _check_login_url(values: _Collector, url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        values.problem(
+            LOGIN_URL,
+            f'"{url}" is not an https URL: set {LOGIN_URL.where} to https://login.salesforce.com, '
+            "https://test.salesforce.com or your My Domain URL (https://<name>.my.salesforce.com).",
+        )
+    elif parts.path not in ("", "/") or parts.query or parts.fragment:
+        values.problem(
+            LOGIN_URL,
+            f'"{url}" has a path or query: set {LOGIN_URL.where} to the bare address, for '
+            "example https://login.salesforce.com.",
+        )
+
+
+def _redirect_uri(values: _Collector, *, mock: bool, hint: str, report_missing: bool) -> str:
+    value = values.raw(REDIRECT_URI)
+    if value is None and mock:
+        # The READY file lists every callback URL the mock connected app accepts; use the first.
+        listed = values.ready.get("redirect_uris")
+        if isinstance(listed, list) and listed and isinstance(listed[0], str):
+            value = listed[0]
+    if value is None:
+        if not report_missing:
+            return ""
+        values.problem(
+            REDIRECT_URI,
+            f"is not set. Set {REDIRECT_URI.where} to the portal's OAuth callback URL registered "
+            f"on the connected app{hint}.",
+        )
+        return ""
+    if not isinstance(value, str):
+        values.problem(REDIRECT_URI, f"must be text; set {REDIRECT_URI.where}.")
+        return ""
+    return value.strip()
+
+
+def _check_redirect_uri(values: _Collector, uri: str) -> None:
+    parts = urlsplit(uri)
+    secure = parts.scheme == "https" or (
+        parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS
+    )
+    if not parts.hostname or not secure:
+        values.problem(
+            REDIRECT_URI,
+            f'"{uri}" is not a usable callback URL: Salesforce requires https (plain http only '
+            f"for localhost). Set {REDIRECT_URI.where} to the portal's address, for example "
+            "https://portal.example.com/ or http://localhost:8501/.",
+        )
+
+
+def _ca_bundle(values: _Collector, *, mock: bool, hint: str) -> Path | None:
+    text = values.text(CA_BUNDLE, use_ready=mock)
+    if not mock:
+        if text:
+            values.problem(
+                CA_BUNDLE,
+                "is only used in mock mode (the mock org's local CA); real Salesforce orgs are "
+                f"verified with the system trust store. Remove {CA_BUNDLE.env} and "
+                f"{CA_BUNDLE.secrets_key}.",
+            )
+        return None
+    if not text:
+        if not values.has_problem(CA_BUNDLE):
+            values.problem(
+                CA_BUNDLE,
+                f"is not set. Set {CA_BUNDLE.where} to the mock org's CA certificate file{hint}.",
+            )
+        return None
+    path = Path(text)
+    if not path.is_file():
+        values.problem(
+            CA_BUNDLE,
+            f"the mock org's CA certificate {path} does not exist; start the mock org (it "
+            f"creates the CA on first start), or set {CA_BUNDLE.where} to the right file.",
+        )
+        return None
+    return path
+
+
+def _db_path(values: _Collector, *, data_dir: Path) -> Path:
+    text = values.text(DB_PATH)
+    path = Path(text) if text else data_dir / "portal.duckdb"
+    if path.is_dir():
+        values.problem(
+            DB_PATH,
+            f"{path} is a directory: set {DB_PATH.where} to a file path, for example "
+            f"{data_dir / 'portal.duckdb'}.",
+        )
+    return path
+
+
+def _encryption_key(
+    values: _Collector, *, mock: bool, data_dir: Path, report_missing: bool
+) -> SecretStr:
+    text = values.text(ENCRYPTION_KEY)
+    generate_hint = (
+        'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+    )
+    if text:
+        if is_valid_key(text):
+            return SecretStr(text)
+        values.problem(
+            ENCRYPTION_KEY,
+            "is not a valid key (it must be 32 random bytes in URL-safe base64, 44 characters). "
+            f"Create one with {generate_hint} and set {ENCRYPTION_KEY.where}.",
+        )
+        return SecretStr("")
+    if not report_missing:
+        return SecretStr("")
+    if not mock:
+        values.problem(
+            ENCRYPTION_KEY,
+            "is not set; it encrypts the Salesforce tokens at rest. Create one with "
+            f"{generate_hint} and set {ENCRYPTION_KEY.where}; keep it, since tokens stored with "
+            "it cannot be read without it.",
+        )
+        return SecretStr("")
+    return _generated_key(values, data_dir / GENERATED_KEY_FILE)
+
+
+def _generated_key(values: _Collector, path: Path) -> SecretStr:
+    """The mock-mode key kept in ``path``: created once (mode 0600), then reused."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = generate_key()
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            existing = path.read_text(encoding="ascii").strip()
+            if is_valid_key(existing):
+                return SecretStr(existing)
+            values.problem(
+                ENCRYPTION_KEY,
+                f"the generated key file {path} is damaged. Delete it (the portal then creates "
+                f"a new key and you must click Integrate again), or set {ENCRYPTION_KEY.where}.",
+            )
+            return SecretStr("")
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(key.get_secret_value() + "\n")
+        return key
+    except (OSError, UnicodeDecodeError) as exc:
+        values.problem(
+            ENCRYPTION_KEY,
+            f"is not set and the key file {path} cannot be created or read ({exc}). Make "
+            f"{path.parent} writable, or set {ENCRYPTION_KEY.where}.",
+        )
+        return SecretStr("")
+
+
+def _users(values: _Collector) -> tuple[PortalUser, ...]:
+    raw: object
+    env_users = values.environ.get(USERS.env, "").strip()
+    if env_users:
+        try:
+            raw = json.loads(env_users)
+        except json.JSONDecodeError:
+            values.problem(
+                USERS,
+                "is not valid JSON: set it to a list like "
+                '[{"username": "admin", "password_hash": "$2b$12$...", "role": "admin"}].',
+            )
+            return ()
+    else:
+        section = values.secrets.get(USERS.section)
+        raw = section.get(USERS.name) if isinstance(section, Mapping) else None
+    how = (
+        f"add a [[portal.users]] table (username, password_hash, role) to {SECRETS_FILE} or set "
+        f"{USERS.env} to a JSON list of them; make a password hash with {_HASH_COMMAND}"
+    )
+    if not raw:
+        values.problem(USERS, f"no portal users are configured: {how}.")
+        return ()
+    if not isinstance(raw, list):
+        values.problem(USERS, f"must be a list of users: {how}.")
+        return ()
+    users: list[PortalUser] = []
+    for number, item in enumerate(raw, start=1):
+        user = _user(values, number, item)
+        if user is not None:
+            users.append(user)
+    names = [user.username for user in users]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        values.problem(USERS, f'the username "{name}" appears more than once; keep one entry.')
+    if users and len(users) == len(raw) and not any(u.role is PortalRole.ADMIN for u in users):
+        values.problem(
+            USERS, 'no user has the role "admin", so nobody could change anything: make one admin.'
+        )
+    return tuple(users)
+
+
+def _user(values: _Collector, number: int, item: object) -> PortalUser | None:
+    where = f"user #{number}"
+    if not isinstance(item, Mapping):
+        values.problem(USERS, f"{where} must have username, password_hash and role.")
+        return None
+    username = item.get("username")
+    password_hash = item.get("password_hash")
+    role_text = item.get("role", PortalRole.VIEWER.value)
+    ok = True
+    if not isinstance(username, str) or not username.strip():
+        values.problem(USERS, f"{where} has no username; set username.")
+        ok = False
+    else:
+        where = f'user "{username}"'
+    if not isinstance(password_hash, str) or not _BCRYPT_HASH.fullmatch(password_hash):
+        values.problem(
+            USERS,
+            f"{where} has no valid bcrypt password_hash (never a plain password); make one "
+            f"with {_HASH_COMMAND}.",
+        )
+        ok = False
+    role: PortalRole | None = None
+    if isinstance(role_text, str):
+        try:
+            role = PortalRole(role_text.strip().lower())
+        except ValueError:
+            role = None
+    if role is None:
+        values.problem(USERS, f'{where} has role "{role_text}"; use "admin" or "viewer".')
+        ok = False
+    if not ok:
+        return None
+    assert isinstance(username, str) and isinstance(password_hash, str) and role is not None
+    return PortalUser(username=username.strip(), password_hash=password_hash, role=role)

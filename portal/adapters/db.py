@@ -1,0 +1,457 @@
+"""The portal's DuckDB file: schema and migrations (versioned, applied at open), a cursor per
+thread, and retries of write conflicts.
+
+One process writes the file (DuckDB locks it); inside that process every thread gets its own
+cursor, because a DuckDB connection object must not be shared between threads. Single
+statements outside a transaction take turns to write, and are retried with backoff when they
+meet a write-write conflict with an open transaction; a transaction (:meth:`Database.begin`)
+is all-or-nothing and reports a conflict as :class:`WriteConflictError` after rolling back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import threading
+import time
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final, Protocol, TypeVar
+
+import duckdb
+
+from portal.domain.timestamps import require_aware
+
+DEFAULT_DB_PATH: Final = Path("data/portal.duckdb")
+
+Row = tuple[Any, ...]
+E = TypeVar("E", bound=Enum)
+
+
+class StorageError(Exception):
+    """A storage failure, with a message a person can act on."""
+
+
+class WriteConflictError(StorageError):
+    """Another change to the same data was saved at the same moment; nothing was saved."""
+
+
+class DatabaseUnavailableError(StorageError):
+    """The database file cannot be opened."""
+
+
+class SchemaVersionError(StorageError):
+    """The database file was written by a newer version of the portal."""
+
+
+class CorruptRecordError(StorageError):
+    """A stored record cannot be read back."""
+
+
+class SqlRunner(Protocol):
+    """Runs one SQL statement and returns all its rows. Repositories depend only on this."""
+
+    def execute(
+        self, sql: str, params: Sequence[object] = (), *, retry_duplicate_key: bool = False
+    ) -> list[Row]: ...
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+# Append new migrations; never edit one that has shipped.
+MIGRATIONS: Final[tuple[Migration, ...]] = (
+    Migration(
+        1,
+        "settings, backups, authentication, tokens and logs",
+        (
+            """CREATE TABLE current_settings (
+                area VARCHAR PRIMARY KEY,
+                payload VARCHAR NOT NULL,
+                updated_at TIMESTAMP NOT NULL
+            )""",
+            "CREATE SEQUENCE backups_id_seq START 1",
+            """CREATE TABLE backups (
+                id BIGINT PRIMARY KEY DEFAULT nextval('backups_id_seq'),
+                saved_at TIMESTAMP NOT NULL,
+                taken_at TIMESTAMP NOT NULL,
+                org_id VARCHAR NOT NULL,
+                org_name VARCHAR NOT NULL,
+                username VARCHAR NOT NULL,
+                instance_url VARCHAR NOT NULL,
+                format_version INTEGER NOT NULL,
+                payload VARCHAR NOT NULL
+            )""",
+            "CREATE SEQUENCE authentication_history_id_seq START 1",
+            """CREATE TABLE authentication_history (
+                id BIGINT PRIMARY KEY DEFAULT nextval('authentication_history_id_seq'),
+                occurred_at TIMESTAMP NOT NULL,
+                event VARCHAR NOT NULL,
+                org_id VARCHAR,
+                org_name VARCHAR,
+                username VARCHAR,
+                instance_url VARCHAR,
+                detail VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE pending_authorizations (
+                state VARCHAR PRIMARY KEY,
+                code_verifier_ciphertext VARCHAR NOT NULL,
+                redirect_to VARCHAR NOT NULL,
+                requested_by VARCHAR,
+                created_at TIMESTAMP NOT NULL,
+                expires_at TIMESTAMP NOT NULL
+            )""",
+            """CREATE TABLE oauth_tokens (
+                slot VARCHAR PRIMARY KEY,
+                access_token_ciphertext VARCHAR NOT NULL,
+                refresh_token_ciphertext VARCHAR,
+                instance_url VARCHAR NOT NULL,
+                org_id VARCHAR NOT NULL,
+                user_id VARCHAR NOT NULL,
+                issued_at TIMESTAMP NOT NULL
+            )""",
+            "CREATE SEQUENCE integration_errors_id_seq START 1",
+            """CREATE TABLE integration_errors (
+                id BIGINT PRIMARY KEY DEFAULT nextval('integration_errors_id_seq'),
+                occurred_at TIMESTAMP NOT NULL,
+                source VARCHAR NOT NULL,
+                miitel_record_id VARCHAR NOT NULL,
+                sobject VARCHAR NOT NULL,
+                operation VARCHAR NOT NULL,
+                status_code VARCHAR NOT NULL,
+                message VARCHAR NOT NULL,
+                fields VARCHAR[] NOT NULL,
+                org_id VARCHAR
+            )""",
+            "CREATE SEQUENCE sync_log_id_seq START 1",
+            """CREATE TABLE sync_log (
+                id BIGINT PRIMARY KEY DEFAULT nextval('sync_log_id_seq'),
+                occurred_at TIMESTAMP NOT NULL,
+                source VARCHAR NOT NULL,
+                miitel_record_id VARCHAR NOT NULL,
+                sobject VARCHAR NOT NULL,
+                outcome VARCHAR NOT NULL,
+                salesforce_id VARCHAR,
+                detail VARCHAR NOT NULL,
+                org_id VARCHAR
+            )""",
+            "CREATE SEQUENCE audit_log_id_seq START 1",
+            """CREATE TABLE audit_log (
+                id BIGINT PRIMARY KEY DEFAULT nextval('audit_log_id_seq'),
+                occurred_at TIMESTAMP NOT NULL,
+                actor VARCHAR NOT NULL,
+                action VARCHAR NOT NULL,
+                outcome VARCHAR NOT NULL,
+                detail VARCHAR NOT NULL
+            )""",
+        ),
+    ),
+    # Added by the services layer (portal/services/storage.py owns the repositories).
+    Migration(
+        2,
+        "procedure progress, check findings and login failures",
+        (
+            """CREATE TABLE procedure_progress (
+                step INTEGER PRIMARY KEY,
+                status VARCHAR NOT NULL,
+                branch VARCHAR,
+                next_step INTEGER,
+                message VARCHAR NOT NULL,
+                updated_at TIMESTAMP NOT NULL,
+                updated_by VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE check_findings (
+                name VARCHAR PRIMARY KEY,
+                value VARCHAR NOT NULL,
+                recorded_at TIMESTAMP NOT NULL
+            )""",
+            "CREATE SEQUENCE login_failures_id_seq START 1",
+            """CREATE TABLE login_failures (
+                id BIGINT PRIMARY KEY DEFAULT nextval('login_failures_id_seq'),
+                occurred_at TIMESTAMP NOT NULL,
+                username VARCHAR NOT NULL,
+                client_key VARCHAR NOT NULL
+            )""",
+        ),
+    ),
+)
+
+LATEST_SCHEMA_VERSION: Final = MIGRATIONS[-1].version
+
+_MAX_BACKOFF_SECONDS: Final = 0.5
+_CONFLICT_MESSAGE: Final = (
+    "Another change to the same data was saved at the same moment, so this change was not "
+    "saved. Try again."
+)
+
+
+def to_db_time(value: datetime) -> datetime:
+    """A timezone-aware time as the naive UTC timestamp the tables hold."""
+    return require_aware(value, name="timestamp").replace(tzinfo=None)
+
+
+def from_db_time(value: datetime) -> datetime:
+    """A stored naive UTC timestamp as a timezone-aware time."""
+    return value.replace(tzinfo=UTC)
+
+
+class Database:
+    """One DuckDB file with the portal's schema; safe to share between threads."""
+
+    def __init__(
+        self,
+        *,
+        path: Path,
+        max_attempts: int = 10,
+        backoff_seconds: float = 0.005,
+    ) -> None:
+        self.path = Path(path)
+        self._max_attempts = max_attempts
+        self._backoff_seconds = backoff_seconds
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._root = duckdb.connect(str(self.path))
+        except (duckdb.IOException, OSError) as exc:
+            raise DatabaseUnavailableError(
+                f"The portal database {self.path} cannot be opened ({_first_line(exc)}). "
+                "Check that no other portal process is running on it, that the directory is "
+                "writable, or set PORTAL_DB_PATH to another file."
+            ) from None
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._cursors: list[tuple[weakref.ref[threading.Thread], duckdb.DuckDBPyConnection]] = []
+        self._closed = False
+        try:
+            self._migrate()
+        except BaseException:
+            self._root.close()
+            raise
+
+    # --- connections ------------------------------------------------------------------------
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """This thread's cursor (created on first use, closed with the database)."""
+        self._require_open()
+        cursor: duckdb.DuckDBPyConnection | None = getattr(self._local, "cursor", None)
+        if cursor is not None:
+            return cursor
+        with self._lock:
+            self._require_open()
+            self._close_cursors_of_finished_threads()
+            cursor = self._root.cursor()
+            self._cursors.append((weakref.ref(threading.current_thread()), cursor))
+        self._local.cursor = cursor
+        return cursor
+
+    def _close_cursors_of_finished_threads(self) -> None:
+        # Streamlit runs each script run on a new thread; without this, cursors would pile up.
+        alive = []
+        for thread_ref, cursor in self._cursors:
+            thread = thread_ref()
+            if thread is not None and thread.is_alive():
+                alive.append((thread_ref, cursor))
+            else:
+                cursor.close()
+        self._cursors = alive
+
+    def _require_open(self) -> None:
+        if self._closed:
+            raise StorageError("The portal database is closed.")
+
+    # --- statements -------------------------------------------------------------------------
+
+    def execute(
+        self, sql: str, params: Sequence[object] = (), *, retry_duplicate_key: bool = False
+    ) -> list[Row]:
+        """Run one statement in its own transaction, retrying write conflicts with backoff.
+
+        ``retry_duplicate_key`` also retries a duplicate-key error, which is how DuckDB reports
+        two concurrent upserts of a new key; set it only for ``INSERT ... ON CONFLICT``.
+        """
+        retryable: tuple[type[Exception], ...] = (duckdb.TransactionException,)
+        if retry_duplicate_key:
+            retryable += (duckdb.ConstraintException,)
+        cursor = self.cursor()
+        # Writes from this process's threads take turns, so they never conflict with each
+        # other; what remains is a conflict with an open transaction, which is retried.
+        serialize = not sql.lstrip()[:6].upper().startswith("SELECT")
+        for attempt in range(1, self._max_attempts + 1):
+            try:
+                if serialize:
+                    with self._write_lock:
+                        return cursor.execute(sql, list(params)).fetchall()
+                return cursor.execute(sql, list(params)).fetchall()
+            except retryable as exc:
+                if attempt == self._max_attempts:
+                    raise WriteConflictError(_CONFLICT_MESSAGE) from exc
+                # Exponential backoff with full jitter, so writers do not collide again in step.
+                ceiling = min(self._backoff_seconds * 2 ** (attempt - 1), _MAX_BACKOFF_SECONDS)
+                time.sleep(random.uniform(ceiling / 4, ceiling))
+        raise AssertionError("unreachable")
+
+    def begin(self) -> Transaction:
+        """A transaction on a cursor of its own; see :class:`Transaction`."""
+        with self._lock:
+            self._require_open()
+            cursor = self._root.cursor()
+        return Transaction(cursor)
+
+    def checkpoint(self) -> None:
+        """Write everything to the database file (and empty the write-ahead log)."""
+        self.execute("CHECKPOINT")
+
+    @property
+    def schema_version(self) -> int:
+        rows = self.execute("SELECT coalesce(max(version), 0) FROM schema_version")
+        return int(rows[0][0])
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close every cursor and the file; later calls raise :class:`StorageError`."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            for _thread_ref, cursor in self._cursors:
+                cursor.close()
+            self._cursors = []
+            self._root.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Database(path={str(self.path)!r})"
+
+    # --- schema -----------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        cursor = self._root.cursor()
+        try:
+            cursor.execute(
+                """CREATE TABLE IF NOT EXISTS schema_version (
+                    version INTEGER PRIMARY KEY,
+                    description VARCHAR NOT NULL,
+                    applied_at TIMESTAMP NOT NULL
+                )"""
+            )
+            row = cursor.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
+            current = int(row[0]) if row else 0
+            if current > LATEST_SCHEMA_VERSION:
+                raise SchemaVersionError(
+                    f"The portal database {self.path} has schema version {current}, newer than "
+                    f"this portal's {LATEST_SCHEMA_VERSION}. Run the newer portal, or set "
+                    "PORTAL_DB_PATH to another file."
+                )
+            for migration in MIGRATIONS:
+                if migration.version <= current:
+                    continue
+                cursor.begin()
+                try:
+                    for statement in migration.statements:
+                        cursor.execute(statement)
+                    cursor.execute(
+                        "INSERT INTO schema_version VALUES (?, ?, ?)",
+                        [
+                            migration.version,
+                            migration.description,
+                            to_db_time(datetime.now(UTC)),
+                        ],
+                    )
+                    cursor.commit()
+                except BaseException:
+                    cursor.rollback()
+                    raise
+        finally:
+            cursor.close()
+
+
+class Transaction:
+    """Statements on one cursor inside BEGIN ... COMMIT; nothing is retried.
+
+    :meth:`commit` makes the work so far permanent and starts a new transaction;
+    :meth:`close` rolls back whatever was not committed and releases the cursor.
+    """
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        self._cursor = cursor
+        self._cursor.begin()
+        self._open = True
+
+    def execute(
+        self, sql: str, params: Sequence[object] = (), *, retry_duplicate_key: bool = False
+    ) -> list[Row]:
+        self._require_open()
+        try:
+            return self._cursor.execute(sql, list(params)).fetchall()
+        except duckdb.TransactionException as exc:
+            raise WriteConflictError(_CONFLICT_MESSAGE) from exc
+
+    def commit(self) -> None:
+        self._require_open()
+        try:
+            self._cursor.commit()
+        except (duckdb.TransactionException, duckdb.ConstraintException) as exc:
+            self._safe_rollback()
+            self._cursor.begin()
+            raise WriteConflictError(_CONFLICT_MESSAGE) from exc
+        self._cursor.begin()
+
+    def rollback(self) -> None:
+        self._require_open()
+        self._safe_rollback()
+        self._cursor.begin()
+
+    def close(self) -> None:
+        if not self._open:
+            return
+        self._open = False
+        try:
+            self._safe_rollback()
+        finally:
+            self._cursor.close()
+
+    def _safe_rollback(self) -> None:
+        # After a failed COMMIT DuckDB may already have ended the transaction.
+        with contextlib.suppress(duckdb.TransactionException):
+            self._cursor.rollback()
+
+    def _require_open(self) -> None:
+        if not self._open:
+            raise StorageError("This unit of work has ended; start a new one.")
+
+
+def decode_enum(enum_type: type[E], value: object, *, table: str) -> E:
+    """A stored enum value, or :class:`CorruptRecordError` naming the table."""
+    try:
+        return enum_type(value)
+    except ValueError:
+        raise CorruptRecordError(
+            f"The portal database table {table} holds an unknown value {value!r}; it was "
+            "changed outside the portal. Remove that row, or restore the database file from a "
+            "copy."
+        ) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -1,0 +1,264 @@
+"""DuckDB repositories for the logs: third-party integration errors, sync log and audit log.
+
+Filtering, paging and counting of the error log happen in SQL, so a page costs the same
+however long the log grows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from portal.adapters.db import Row, SqlRunner, decode_enum, from_db_time, to_db_time
+from portal.adapters.ports import check_limit, check_page_bounds
+from portal.domain.audit import AuditAction, AuditEntry, AuditOutcome
+from portal.domain.integration_errors import (
+    CodeCount,
+    DayCount,
+    ErrorLogFilter,
+    ErrorLogPage,
+    ErrorSource,
+    IntegrationErrorEntry,
+    SyncOperation,
+)
+from portal.domain.sync_log import SyncLogEntry, SyncOutcome
+
+_ERROR_COLUMNS = (
+    "id, occurred_at, source, miitel_record_id, sobject, operation, status_code, message, "
+    "fields, org_id"
+)
+
+
+def _where(filter: ErrorLogFilter | None) -> tuple[str, list[object]]:
+    """The WHERE clause (possibly empty) and its parameters for ``filter``."""
+    if filter is None:
+        return "", []
+    clauses: list[str] = []
+    params: list[object] = []
+    if filter.since is not None:
+        clauses.append("occurred_at >= ?")
+        params.append(to_db_time(filter.since))
+    if filter.until is not None:
+        clauses.append("occurred_at < ?")
+        params.append(to_db_time(filter.until))
+    if filter.source is not None:
+        clauses.append("source = ?")
+        params.append(filter.source.value)
+    if filter.status_code is not None:
+        clauses.append("status_code = ?")
+        params.append(filter.status_code)
+    if filter.sobject is not None:
+        clauses.append("sobject = ?")
+        params.append(filter.sobject)
+    if filter.org_id is not None:
+        clauses.append("org_id = ?")
+        params.append(filter.org_id)
+    if filter.text is not None:
+        # contains() instead of LIKE: the search text needs no escaping of % and _.
+        clauses.append("contains(lower(message), lower(?))")
+        params.append(filter.text)
+    return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+class DuckDbIntegrationErrorRepository:
+    def __init__(self, runner: SqlRunner) -> None:
+        self._runner = runner
+
+    def append(self, entry: IntegrationErrorEntry) -> IntegrationErrorEntry:
+        rows = self._runner.execute(
+            """INSERT INTO integration_errors (occurred_at, source, miitel_record_id, sobject,
+                                               operation, status_code, message, fields, org_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+            [
+                to_db_time(entry.occurred_at),
+                entry.source.value,
+                entry.miitel_record_id,
+                entry.sobject,
+                entry.operation.value,
+                entry.status_code,
+                entry.message,
+                list(entry.fields),
+                entry.org_id,
+            ],
+        )
+        return replace(entry, id=int(rows[0][0]))
+
+    def page(
+        self, *, filter: ErrorLogFilter | None = None, limit: int = 50, offset: int = 0
+    ) -> ErrorLogPage:
+        check_page_bounds(limit=limit, offset=offset)
+        where, params = _where(filter)
+        total_rows = self._runner.execute(
+            f"SELECT count(*) FROM integration_errors {where}", params
+        )
+        rows = self._runner.execute(
+            f"SELECT {_ERROR_COLUMNS} FROM integration_errors {where} "
+            "ORDER BY occurred_at DESC, id DESC LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return ErrorLogPage(
+            entries=tuple(_error_entry(row) for row in rows),
+            total=int(total_rows[0][0]),
+            limit=limit,
+            offset=offset,
+        )
+
+    def counts_by_code(self, *, filter: ErrorLogFilter | None = None) -> list[CodeCount]:
+        where, params = _where(filter)
+        rows = self._runner.execute(
+            f"SELECT status_code, count(*) AS n FROM integration_errors {where} "
+            "GROUP BY status_code ORDER BY n DESC, status_code",
+            params,
+        )
+        return [CodeCount(status_code=code, count=int(n)) for code, n in rows]
+
+    def counts_by_day(self, *, filter: ErrorLogFilter | None = None) -> list[DayCount]:
+        where, params = _where(filter)
+        rows = self._runner.execute(
+            f"SELECT CAST(occurred_at AS DATE) AS day, count(*) FROM integration_errors {where} "
+            "GROUP BY day ORDER BY day",
+            params,
+        )
+        return [DayCount(day=day, count=int(n)) for day, n in rows]
+
+    def distinct_codes_since(self, since: datetime) -> list[str]:
+        rows = self._runner.execute(
+            "SELECT DISTINCT status_code FROM integration_errors WHERE occurred_at >= ? "
+            "ORDER BY status_code",
+            [to_db_time(since)],
+        )
+        return [code for (code,) in rows]
+
+    def new_codes_since(self, since: datetime) -> list[str]:
+        at = to_db_time(since)
+        rows = self._runner.execute(
+            """SELECT DISTINCT status_code FROM integration_errors
+               WHERE occurred_at >= ?
+                 AND status_code NOT IN (
+                     SELECT status_code FROM integration_errors WHERE occurred_at < ?)
+               ORDER BY status_code""",
+            [at, at],
+        )
+        return [code for (code,) in rows]
+
+
+def _error_entry(row: Row) -> IntegrationErrorEntry:
+    (
+        entry_id,
+        occurred_at,
+        source,
+        miitel_record_id,
+        sobject,
+        operation,
+        status_code,
+        message,
+        fields,
+        org_id,
+    ) = row
+    return IntegrationErrorEntry(
+        id=int(entry_id),
+        occurred_at=from_db_time(occurred_at),
+        source=decode_enum(ErrorSource, source, table="integration_errors"),
+        miitel_record_id=miitel_record_id,
+        sobject=sobject,
+        operation=decode_enum(SyncOperation, operation, table="integration_errors"),
+        status_code=status_code,
+        message=message,
+        fields=tuple(fields),
+        org_id=org_id,
+    )
+
+
+class DuckDbSyncLogRepository:
+    def __init__(self, runner: SqlRunner) -> None:
+        self._runner = runner
+
+    def append(self, entry: SyncLogEntry) -> SyncLogEntry:
+        rows = self._runner.execute(
+            """INSERT INTO sync_log (occurred_at, source, miitel_record_id, sobject, outcome,
+                                     salesforce_id, detail, org_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+            [
+                to_db_time(entry.occurred_at),
+                entry.source.value,
+                entry.miitel_record_id,
+                entry.sobject,
+                entry.outcome.value,
+                entry.salesforce_id,
+                entry.detail,
+                entry.org_id,
+            ],
+        )
+        return replace(entry, id=int(rows[0][0]))
+
+    def recent(self, *, limit: int = 100, source: ErrorSource | None = None) -> list[SyncLogEntry]:
+        check_limit(limit)
+        where, params = ("WHERE source = ?", [source.value]) if source else ("", [])
+        rows = self._runner.execute(
+            "SELECT id, occurred_at, source, miitel_record_id, sobject, outcome, salesforce_id, "
+            f"detail, org_id FROM sync_log {where} ORDER BY occurred_at DESC, id DESC LIMIT ?",
+            [*params, limit],
+        )
+        return [
+            SyncLogEntry(
+                id=int(entry_id),
+                occurred_at=from_db_time(occurred_at),
+                source=decode_enum(ErrorSource, source_value, table="sync_log"),
+                miitel_record_id=record_id,
+                sobject=sobject,
+                outcome=decode_enum(SyncOutcome, outcome, table="sync_log"),
+                salesforce_id=salesforce_id,
+                detail=detail,
+                org_id=org_id,
+            )
+            for (
+                entry_id,
+                occurred_at,
+                source_value,
+                record_id,
+                sobject,
+                outcome,
+                salesforce_id,
+                detail,
+                org_id,
+            ) in rows
+        ]
+
+
+class DuckDbAuditRepository:
+    def __init__(self, runner: SqlRunner) -> None:
+        self._runner = runner
+
+    def append(self, entry: AuditEntry) -> AuditEntry:
+        rows = self._runner.execute(
+            """INSERT INTO audit_log (occurred_at, actor, action, outcome, detail)
+               VALUES (?, ?, ?, ?, ?) RETURNING id""",
+            [
+                to_db_time(entry.occurred_at),
+                entry.actor,
+                entry.action.value,
+                entry.outcome.value,
+                entry.detail,
+            ],
+        )
+        return replace(entry, id=int(rows[0][0]))
+
+    def recent(self, *, limit: int = 100, actor: str | None = None) -> list[AuditEntry]:
+        check_limit(limit)
+        where, params = ("WHERE actor = ?", [actor]) if actor is not None else ("", [])
+        rows = self._runner.execute(
+            f"SELECT id, occurred_at, actor, action, outcome, detail FROM audit_log {where} "
+            "ORDER BY occurred_at DESC, id DESC LIMIT ?",
+            [*params, limit],
+        )
+        return [
+            AuditEntry(
+                id=int(entry_id),
+                occurred_at=from_db_time(occurred_at),
+                actor=actor_,
+                action=decode_enum(AuditAction, action, table="audit_log"),
+                outcome=decode_enum(AuditOutcome, outcome, table="audit_log"),
+                detail=detail,
+            )
+            for entry_id, occurred_at, actor_, action, outcome, detail in rows
+        ]

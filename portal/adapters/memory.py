@@ -1,0 +1,263 @@
+"""In-memory repositories for service tests: the same contract as the DuckDB ones, no file.
+
+All repositories built on one :class:`InMemoryStore` share its state; a lock makes them safe to
+use from several threads, and :class:`portal.adapters.unit_of_work.InMemoryUnitOfWork` holds it
+for a whole unit of work so a rollback never undoes another thread's work.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import threading
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from portal.adapters.clock import Clock
+from portal.adapters.ports import StoredBackup, check_limit, check_page_bounds
+from portal.domain.audit import AuditEntry
+from portal.domain.backup import BackupSnapshot
+from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
+from portal.domain.integration_errors import (
+    CodeCount,
+    DayCount,
+    ErrorLogFilter,
+    ErrorLogPage,
+    ErrorSource,
+    IntegrationErrorEntry,
+)
+from portal.domain.oauth import PendingAuthorization, TokenSet
+from portal.domain.settings import IntegrationSettings
+from portal.domain.sync_log import SyncLogEntry
+from portal.domain.timestamps import require_aware
+
+
+@dataclass
+class StoreState:
+    settings: IntegrationSettings | None = None
+    backups: list[StoredBackup] = field(default_factory=list)
+    authentication_history: list[AuthenticationHistoryEntry] = field(default_factory=list)
+    pending_authorizations: dict[str, PendingAuthorization] = field(default_factory=dict)
+    tokens: TokenSet | None = None
+    integration_errors: list[IntegrationErrorEntry] = field(default_factory=list)
+    sync_log: list[SyncLogEntry] = field(default_factory=list)
+    audit: list[AuditEntry] = field(default_factory=list)
+
+
+class InMemoryStore:
+    """The shared state of the in-memory repositories."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.state = StoreState()
+        # Like database sequences: ids are never reused, even after a rollback.
+        self._ids = itertools.count(1)
+
+    def next_id(self) -> int:
+        return next(self._ids)
+
+    def snapshot(self) -> StoreState:
+        with self.lock:
+            return copy.deepcopy(self.state)
+
+    def restore(self, snapshot: StoreState) -> None:
+        with self.lock:
+            self.state = snapshot
+
+
+class InMemorySettingsRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def load(self) -> IntegrationSettings:
+        with self._store.lock:
+            return self._store.state.settings or IntegrationSettings.default()
+
+    def save(self, settings: IntegrationSettings) -> None:
+        with self._store.lock:
+            self._store.state.settings = settings
+
+
+class InMemoryBackupRepository:
+    def __init__(self, store: InMemoryStore, *, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    def save_latest(self, snapshot: BackupSnapshot) -> StoredBackup:
+        with self._store.lock:
+            stored = StoredBackup(
+                id=self._store.next_id(), saved_at=self._clock.now(), snapshot=snapshot
+            )
+            self._store.state.backups.append(stored)
+            return stored
+
+    def latest(self) -> BackupSnapshot | None:
+        with self._store.lock:
+            backups = self._store.state.backups
+            return backups[-1].snapshot if backups else None
+
+    def history(self, *, limit: int = 50) -> list[StoredBackup]:
+        check_limit(limit)
+        with self._store.lock:
+            return list(reversed(self._store.state.backups))[:limit]
+
+
+def _newest_first(entries: list[Any]) -> list[Any]:
+    return sorted(entries, key=lambda e: (e.occurred_at, e.id), reverse=True)
+
+
+class InMemoryAuthenticationHistoryRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def append(self, entry: AuthenticationHistoryEntry) -> AuthenticationHistoryEntry:
+        with self._store.lock:
+            stored = replace(entry, id=self._store.next_id())
+            self._store.state.authentication_history.append(stored)
+            return stored
+
+    def recent(self, *, limit: int = 50) -> list[AuthenticationHistoryEntry]:
+        check_limit(limit)
+        with self._store.lock:
+            return _newest_first(self._store.state.authentication_history)[:limit]
+
+    def latest(self, *, event: AuthEvent | None = None) -> AuthenticationHistoryEntry | None:
+        with self._store.lock:
+            entries = [
+                e
+                for e in self._store.state.authentication_history
+                if event is None or e.event is event
+            ]
+            newest = _newest_first(entries)
+            return newest[0] if newest else None
+
+
+class InMemoryPendingAuthorizationRepository:
+    def __init__(self, store: InMemoryStore, *, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    def add(self, request: PendingAuthorization) -> None:
+        with self._store.lock:
+            pending = self._store.state.pending_authorizations
+            if request.state in pending:
+                raise ValueError("an authorization request with this state is already pending")
+            pending[request.state] = request
+
+    def take(self, state: str) -> PendingAuthorization | None:
+        with self._store.lock:
+            request = self._store.state.pending_authorizations.pop(state, None)
+        if request is None or request.is_expired(now=self._clock.now()):
+            return None
+        return request
+
+    def purge_expired(self) -> int:
+        now = self._clock.now()
+        with self._store.lock:
+            pending = self._store.state.pending_authorizations
+            expired = [s for s, r in pending.items() if r.is_expired(now=now)]
+            for state in expired:
+                del pending[state]
+            return len(expired)
+
+
+class InMemoryTokenRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def save(self, tokens: TokenSet) -> None:
+        with self._store.lock:
+            self._store.state.tokens = tokens
+
+    def load(self) -> TokenSet | None:
+        with self._store.lock:
+            return self._store.state.tokens
+
+    def clear(self) -> bool:
+        with self._store.lock:
+            had_tokens = self._store.state.tokens is not None
+            self._store.state.tokens = None
+            return had_tokens
+
+
+class InMemoryIntegrationErrorRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def append(self, entry: IntegrationErrorEntry) -> IntegrationErrorEntry:
+        with self._store.lock:
+            stored = replace(entry, id=self._store.next_id())
+            self._store.state.integration_errors.append(stored)
+            return stored
+
+    def _matching(self, filter: ErrorLogFilter | None) -> list[IntegrationErrorEntry]:
+        with self._store.lock:
+            entries = list(self._store.state.integration_errors)
+        return [e for e in entries if filter is None or filter.matches(e)]
+
+    def page(
+        self, *, filter: ErrorLogFilter | None = None, limit: int = 50, offset: int = 0
+    ) -> ErrorLogPage:
+        check_page_bounds(limit=limit, offset=offset)
+        matching = _newest_first(self._matching(filter))
+        return ErrorLogPage(
+            entries=tuple(matching[offset : offset + limit]),
+            total=len(matching),
+            limit=limit,
+            offset=offset,
+        )
+
+    def counts_by_code(self, *, filter: ErrorLogFilter | None = None) -> list[CodeCount]:
+        counts = Counter(e.status_code for e in self._matching(filter))
+        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        return [CodeCount(status_code=code, count=n) for code, n in ordered]
+
+    def counts_by_day(self, *, filter: ErrorLogFilter | None = None) -> list[DayCount]:
+        counts = Counter(e.occurred_at.date() for e in self._matching(filter))
+        return [DayCount(day=day, count=n) for day, n in sorted(counts.items())]
+
+    def distinct_codes_since(self, since: datetime) -> list[str]:
+        return sorted({e.status_code for e in self._matching(ErrorLogFilter(since=since))})
+
+    def new_codes_since(self, since: datetime) -> list[str]:
+        since = require_aware(since, name="since")
+        before = {e.status_code for e in self._matching(ErrorLogFilter(until=since))}
+        return [code for code in self.distinct_codes_since(since) if code not in before]
+
+
+class InMemorySyncLogRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def append(self, entry: SyncLogEntry) -> SyncLogEntry:
+        with self._store.lock:
+            stored = replace(entry, id=self._store.next_id())
+            self._store.state.sync_log.append(stored)
+            return stored
+
+    def recent(self, *, limit: int = 100, source: ErrorSource | None = None) -> list[SyncLogEntry]:
+        check_limit(limit)
+        with self._store.lock:
+            entries = [
+                e for e in self._store.state.sync_log if source is None or e.source is source
+            ]
+        return _newest_first(entries)[:limit]
+
+
+class InMemoryAuditRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def append(self, entry: AuditEntry) -> AuditEntry:
+        with self._store.lock:
+            stored = replace(entry, id=self._store.next_id())
+            self._store.state.audit.append(stored)
+            return stored
+
+    def recent(self, *, limit: int = 100, actor: str | None = None) -> list[AuditEntry]:
+        check_limit(limit)
+        with self._store.lock:
+            entries = [e for e in self._store.state.audit if actor is None or e.actor == actor]
+        return _newest_first(entries)[:limit]

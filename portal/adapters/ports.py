@@ -1,0 +1,212 @@
+"""What the services may ask of storage: one Protocol per repository, and the unit of work.
+
+Two implementations of each: DuckDB (``duckdb_*.py``) and in memory (``memory.py``), held to
+the same contract by the same tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from portal.domain.audit import AuditEntry
+from portal.domain.backup import BackupSnapshot
+from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
+from portal.domain.integration_errors import (
+    CodeCount,
+    DayCount,
+    ErrorLogFilter,
+    ErrorLogPage,
+    ErrorSource,
+    IntegrationErrorEntry,
+)
+from portal.domain.oauth import PendingAuthorization, TokenSet
+from portal.domain.settings import IntegrationSettings
+from portal.domain.sync_log import SyncLogEntry
+
+MAX_PAGE_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class StoredBackup:
+    """A backup as kept in the history: its id, when it was saved, and the snapshot."""
+
+    id: int
+    saved_at: datetime
+    snapshot: BackupSnapshot
+
+
+class SettingsRepository(Protocol):
+    def load(self) -> IntegrationSettings:
+        """The current settings; the documented defaults for an area never saved."""
+        ...
+
+    def save(self, settings: IntegrationSettings) -> None:
+        """Replace the current settings of all four areas."""
+        ...
+
+
+class BackupRepository(Protocol):
+    def save_latest(self, snapshot: BackupSnapshot) -> StoredBackup:
+        """Store ``snapshot`` as the latest backup; earlier ones stay in the history."""
+        ...
+
+    def latest(self) -> BackupSnapshot | None:
+        """The backup a restore uses (the most recently saved), or None if there is none."""
+        ...
+
+    def history(self, *, limit: int = 50) -> list[StoredBackup]:
+        """Saved backups, newest first. A restore never deletes any."""
+        ...
+
+
+class AuthenticationHistoryRepository(Protocol):
+    def append(self, entry: AuthenticationHistoryEntry) -> AuthenticationHistoryEntry:
+        """Store ``entry``; returns it with its ``id``."""
+        ...
+
+    def recent(self, *, limit: int = 50) -> list[AuthenticationHistoryEntry]:
+        """Entries, newest first."""
+        ...
+
+    def latest(self, *, event: AuthEvent | None = None) -> AuthenticationHistoryEntry | None:
+        """The newest entry (of kind ``event`` when given), or None."""
+        ...
+
+
+class PendingAuthorizationRepository(Protocol):
+    def add(self, request: PendingAuthorization) -> None:
+        """Keep ``request`` until it is taken or expires; its ``state`` must be new."""
+        ...
+
+    def take(self, state: str) -> PendingAuthorization | None:
+        """The request for ``state``, exactly once: later calls, unknown and expired states
+        all give None."""
+        ...
+
+    def purge_expired(self) -> int:
+        """Delete requests past their expiry; returns how many."""
+        ...
+
+
+class TokenRepository(Protocol):
+    def save(self, tokens: TokenSet) -> None:
+        """Store the integrated connection's tokens (encrypted), replacing any before."""
+        ...
+
+    def load(self) -> TokenSet | None:
+        """The stored tokens, decrypted, or None when not integrated."""
+        ...
+
+    def clear(self) -> bool:
+        """Forget the tokens; returns whether there were any."""
+        ...
+
+
+class IntegrationErrorRepository(Protocol):
+    def append(self, entry: IntegrationErrorEntry) -> IntegrationErrorEntry:
+        """Store ``entry``; returns it with its ``id``."""
+        ...
+
+    def page(
+        self, *, filter: ErrorLogFilter | None = None, limit: int = 50, offset: int = 0
+    ) -> ErrorLogPage:
+        """Errors matching ``filter``, newest first, ``limit`` (1 to 1000) from ``offset``."""
+        ...
+
+    def counts_by_code(self, *, filter: ErrorLogFilter | None = None) -> list[CodeCount]:
+        """How many errors per error code, most frequent first."""
+        ...
+
+    def counts_by_day(self, *, filter: ErrorLogFilter | None = None) -> list[DayCount]:
+        """How many errors per UTC day, oldest day first; days without errors are absent."""
+        ...
+
+    def distinct_codes_since(self, since: datetime) -> list[str]:
+        """The error codes seen at or after ``since``, sorted."""
+        ...
+
+    def new_codes_since(self, since: datetime) -> list[str]:
+        """The error codes seen at or after ``since`` that never occurred before it, sorted."""
+        ...
+
+
+class SyncLogRepository(Protocol):
+    def append(self, entry: SyncLogEntry) -> SyncLogEntry:
+        """Store ``entry``; returns it with its ``id``."""
+        ...
+
+    def recent(self, *, limit: int = 100, source: ErrorSource | None = None) -> list[SyncLogEntry]:
+        """Entries, newest first."""
+        ...
+
+
+class AuditRepository(Protocol):
+    def append(self, entry: AuditEntry) -> AuditEntry:
+        """Store ``entry``; returns it with its ``id``."""
+        ...
+
+    def recent(self, *, limit: int = 100, actor: str | None = None) -> list[AuditEntry]:
+        """Entries, newest first (of one portal user when ``actor`` is given)."""
+        ...
+
+
+class Repositories(Protocol):
+    """Every repository, on one connection or transaction."""
+
+    @property
+    def settings(self) -> SettingsRepository: ...
+
+    @property
+    def backups(self) -> BackupRepository: ...
+
+    @property
+    def authentication_history(self) -> AuthenticationHistoryRepository: ...
+
+    @property
+    def pending_authorizations(self) -> PendingAuthorizationRepository: ...
+
+    @property
+    def tokens(self) -> TokenRepository: ...
+
+    @property
+    def integration_errors(self) -> IntegrationErrorRepository: ...
+
+    @property
+    def sync_log(self) -> SyncLogRepository: ...
+
+    @property
+    def audit(self) -> AuditRepository: ...
+
+
+class UnitOfWork(Repositories, Protocol):
+    """``with uow:`` gives every repository on one transaction. :meth:`commit` makes the work
+    permanent; leaving the block without committing (or by an exception) undoes it all."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+
+def check_page_bounds(*, limit: int, offset: int) -> None:
+    """Raise ValueError for a page size outside 1..1000 or a negative offset."""
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise ValueError(f"limit must be between 1 and {MAX_PAGE_SIZE}, not {limit}")
+    if offset < 0:
+        raise ValueError(f"offset must be 0 or more, not {offset}")
+
+
+def check_limit(limit: int) -> None:
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise ValueError(f"limit must be between 1 and {MAX_PAGE_SIZE}, not {limit}")

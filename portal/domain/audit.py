@@ -1,0 +1,60 @@
+"""The audit log: who did what in the portal, when, and how it ended."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from portal.domain.timestamps import require_aware
+
+
+class AuditAction(Enum):
+    """Things a portal user does that change something or reach Salesforce."""
+
+    SIGN_IN = "sign_in"
+    SIGN_OUT = "sign_out"
+    INTEGRATE = "integrate"
+    REMOVE_INTEGRATION = "remove_integration"
+    RESTORE_SETTINGS = "restore_settings"
+    SAVE_SETTINGS = "save_settings"
+    CHECK_STEP = "check_step"
+    SYNC = "sync"
+
+    @property
+    def label(self) -> str:
+        return _ACTION_LABELS[self]
+
+
+_ACTION_LABELS = {
+    AuditAction.SIGN_IN: "Log In",
+    AuditAction.SIGN_OUT: "Log Out",
+    AuditAction.INTEGRATE: "Integrate",
+    AuditAction.REMOVE_INTEGRATION: "Remove integration",
+    AuditAction.RESTORE_SETTINGS: "Restore the settings prior to integration removal",
+    AuditAction.SAVE_SETTINGS: "Save",
+    AuditAction.CHECK_STEP: "Check a step",
+    AuditAction.SYNC: "Sync calls and meetings",
+}
+
+
+class AuditOutcome(Enum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    DENIED = "denied"
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One action: the portal user (``actor``), what, when, the outcome and a detail line.
+    ``id`` is assigned by storage."""
+
+    occurred_at: datetime
+    actor: str
+    action: AuditAction
+    outcome: AuditOutcome
+    detail: str = ""
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "occurred_at", require_aware(self.occurred_at, name="occurred_at"))

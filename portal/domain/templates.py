@@ -1,0 +1,50 @@
+"""Subject templates: ``{placeholder}`` fields filled from call or meeting data."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TemplateProblem:
+    """Why a template cannot be used, in words a person can act on."""
+
+    message: str
+
+
+def template_placeholders(template: str) -> tuple[str, ...] | TemplateProblem:
+    """The placeholder names ``template`` uses, in order, or the problem that makes it unusable.
+
+    Only plain ``{name}`` placeholders are allowed; ``{{`` and ``}}`` write literal braces.
+    """
+    names: list[str] = []
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        return TemplateProblem(
+            "has an unmatched brace: write placeholders as {name}, and a literal brace as {{ or }}"
+        )
+    for _literal, name, format_spec, conversion in parsed:
+        if name is None:
+            continue
+        if name == "" or not name.isidentifier():
+            return TemplateProblem(
+                f"has a placeholder {{{name}}} that is not a name: write placeholders as {{name}}"
+            )
+        if format_spec or conversion:
+            return TemplateProblem(
+                f"formats the placeholder {{{name}}} with '!' or ':'; write it as {{{name}}}"
+            )
+        names.append(name)
+    return tuple(names)
+
+
+def render_subject(*, template: str, values: Mapping[str, str]) -> str:
+    """Fill ``template``; a placeholder without a value is left empty, never an error."""
+    parsed = template_placeholders(template)
+    if isinstance(parsed, TemplateProblem):
+        raise ValueError(f"The Subject template {parsed.message}")
+    filled = {name: values.get(name, "") for name in parsed}
+    return template.format_map(filled).strip()

@@ -1,0 +1,58 @@
+"""Storage under test: the DuckDB file and the in-memory fake, behind the same fixtures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from portal_storage_support import START, Storage
+
+from portal.adapters.clock import FixedClock
+from portal.adapters.crypto import TokenCipher, generate_key
+from portal.adapters.db import Database
+from portal.adapters.memory import InMemoryStore
+from portal.adapters.unit_of_work import (
+    DuckDbUnitOfWork,
+    InMemoryUnitOfWork,
+    duckdb_repositories,
+    memory_repositories,
+)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def cipher() -> TokenCipher:
+    return TokenCipher(generate_key())
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    with Database(path=tmp_path / "portal.duckdb") as db:
+        yield db
+
+
+@pytest.fixture(params=["duckdb", "memory"])
+def storage(
+    request: pytest.FixtureRequest, tmp_path: Path, clock: FixedClock, cipher: TokenCipher
+) -> Iterator[Storage]:
+    if request.param == "duckdb":
+        with Database(path=tmp_path / "contract.duckdb") as db:
+            yield Storage(
+                kind="duckdb",
+                repos=duckdb_repositories(runner=db, cipher=cipher, clock=clock),
+                new_uow=lambda: DuckDbUnitOfWork(db, cipher=cipher, clock=clock),
+                clock=clock,
+            )
+    else:
+        store = InMemoryStore()
+        yield Storage(
+            kind="memory",
+            repos=memory_repositories(store=store, clock=clock),
+            new_uow=lambda: InMemoryUnitOfWork(store, clock=clock),
+            clock=clock,
+        )

@@ -1,0 +1,68 @@
+"""Shared pieces of the storage tests: the storage under test and sample values.
+
+A plain module (imported by name) so both the fixtures and the tests can use it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from portal.adapters.clock import FixedClock
+from portal.adapters.ports import UnitOfWork
+from portal.adapters.unit_of_work import RepositorySet
+from portal.domain.backup import BackupSnapshot
+from portal.domain.settings import (
+    ActivityTiming,
+    AssigneeSettings,
+    CallDataItem,
+    FieldMappings,
+    IntegrationSettings,
+    TaskStatus,
+    UnmappedRule,
+)
+
+START = datetime(2025, 4, 1, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class Storage:
+    """One storage implementation: repositories outside any unit of work, and new units of work."""
+
+    kind: str
+    repos: RepositorySet
+    new_uow: Callable[[], UnitOfWork]
+    clock: FixedClock
+
+
+def sample_settings(*, tag: str = "a", contact_off: bool = True) -> IntegrationSettings:
+    base = IntegrationSettings.default()
+    todo = replace(
+        base.activity_history.todo,
+        subject=f"[{tag}] {{direction}}",
+        status=TaskStatus.OPEN,
+        field_mappings=FieldMappings.of({CallDataItem.TRANSCRIPT: f"Transcript_{tag}__c"}),
+    )
+    return IntegrationSettings(
+        basic=replace(base.basic, turn_off_contact_retrieval=contact_off),
+        activity_history=replace(
+            base.activity_history, enabled=True, timing=ActivityTiming.AFTER_CALL_START, todo=todo
+        ),
+        video_history=replace(base.video_history, enabled=True, subject=f"{tag}: {{title}}"),
+        assignee=AssigneeSettings.from_mapping(
+            user_mappings={"agent@miitel": f"agent.{tag}@corp.example.com"},
+            default_owner_username=f"owner.{tag}@corp.example.com",
+            unmapped_rule=UnmappedRule.DEFAULT_OWNER,
+        ),
+    )
+
+
+def sample_backup(*, tag: str = "a", taken_at: datetime = START) -> BackupSnapshot:
+    return BackupSnapshot.capture(
+        settings=sample_settings(tag=tag),
+        taken_at=taken_at,
+        org_id="00D000000000001EAA",
+        org_name=f"Org {tag}",
+        username="admin@acme.example.com",
+        instance_url="https://acme.my.salesforce.com",
+    )
