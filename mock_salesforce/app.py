@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from mock_salesforce import control, oauth, rest, setup_pages
+from mock_salesforce import control, faults, oauth, rest, setup_pages
 from mock_salesforce.backend import MockBackend
 from mock_salesforce.errors import (
     JSON_CONTENT_TYPE,
@@ -73,6 +73,7 @@ def create_app(backend: MockBackend) -> Starlette:
         },
     )
     app.state.backend = backend
+    app.add_middleware(faults.FaultMiddleware, faults=backend.faults)
     return app
 
 

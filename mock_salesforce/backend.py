@@ -8,9 +8,16 @@ from datetime import timedelta
 from pathlib import Path
 
 from mock_salesforce.clock import Clock
+from mock_salesforce.connected_apps import ConnectedApps
+from mock_salesforce.faults import Faults
+from mock_salesforce.limits import ApiLimits
+from mock_salesforce.oauth.server import OAuthServer
 from mock_salesforce.orgs import Org, Orgs
+from mock_salesforce.permissions import Permissions
+from mock_salesforce.records import Records
 from mock_salesforce.schema import OrgSchema
 from mock_salesforce.sessions import DEFAULT_SESSION_TIMEOUT, Principal, SessionStore
+from mock_salesforce.soql import SoqlEngine
 from mock_salesforce.store import Store
 
 DB_FILE = "mock_org.duckdb"
@@ -29,6 +36,10 @@ class MockOptions:
     seed: int = 42
     scenario: str = "default"
     session_timeout: timedelta = DEFAULT_SESSION_TIMEOUT
+    #: Callback URLs of the MiiTel connected app (the portal's OAuth redirect URIs).
+    redirect_uris: tuple[str, ...] = (
+        "http://localhost:8501/", "http://127.0.0.1:8501/",
+    )
 
 
 class MockBackend:
@@ -42,6 +53,14 @@ class MockBackend:
         self.urls = ServerUrls()
         self.orgs = Orgs(self.store, self.clock)
         self.sessions = SessionStore(self.store, self.clock, timeout=self.options.session_timeout)
+        self.records = Records(self.store, self.clock)
+        self.queries = SoqlEngine(self.store, self.clock)
+        self.limits = ApiLimits(self.store, self.clock)
+        self.permissions = Permissions(self.store, self.clock, self.orgs)
+        self.records.access_check = self.permissions.require_object_access
+        self.connected_apps = ConnectedApps(self)
+        self.faults = Faults(self)
+        self.oauth = OAuthServer(self)
 
     def org(self, org_id: str) -> Org:
         org = self.orgs.get(org_id)
@@ -54,8 +73,13 @@ class MockBackend:
         return self.org(org_id).schema
 
     def schema_for(self, principal: Principal) -> OrgSchema:
-        """What this user can see: the org's schema (permissions narrow it once wired in)."""
-        return self.org_schema(principal.org_id)
+        """What this user can see: readable objects only, minus the fields they cannot read,
+        with createable/updateable narrowed to their permissions."""
+        return self.permissions.schema_for(principal, self.org_schema(principal.org_id))
+
+    def authorize_api(self, principal: Principal) -> None:
+        """Raise ``API_DISABLED_FOR_ORG`` (403) unless the caller's user holds ApiEnabled."""
+        self.permissions.require_api(principal)
 
     def close(self) -> None:
         self.store.close()

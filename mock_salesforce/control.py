@@ -1,5 +1,249 @@
-"""Control plane under /mock-api/."""
+"""Control plane under /mock-api/ (JSON, the mock's own API, not Salesforce's): reset the world,
+switch scenario, dump state, move the clock, and the fault routes of :mod:`faults`.
 
-from starlette.routing import BaseRoute
+Every answer is a JSON object; a bad request is ``400 {"error", "message"}``.
+"""
 
-ROUTES: list[BaseRoute] = []
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import asdict
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from mock_salesforce import faults, scenarios
+from mock_salesforce.backend import MockBackend
+from mock_salesforce.clock import sf_datetime
+from mock_salesforce.limits import ApiLimits
+from mock_salesforce.seed import seeded_orgs, world_seed
+
+#: Written next to the DuckDB file: the READY object, for the portal in mock mode.
+READY_FILE = "ready.json"
+
+
+class ControlError(Exception):
+    """A control-plane request that cannot be honoured (rendered as 400)."""
+
+    def __init__(self, error: str, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.error = error
+        self.message = message
+        self.extra = extra
+
+    def response(self) -> JSONResponse:
+        return JSONResponse(
+            {"error": self.error, "message": self.message, **self.extra}, status_code=400
+        )
+
+
+# -- what READY and the control plane report -------------------------------------------------
+
+
+def scenario_names() -> list[str]:
+    return list(scenarios.scenario_names())
+
+
+def current_scenario(backend: MockBackend) -> str:
+    """The scenario the world was last reset to ("default" for a world seeded without one)."""
+    return scenarios.current_scenario(backend) or "default"
+
+
+def ready_users(backend: MockBackend) -> list[dict[str, str]]:
+    """Every seeded user of every org with their demo password (the READY line's ``users``)."""
+    return [
+        {
+            "username": u.username,
+            "password": u.password,
+            "org_id": org.org_id,
+            "org_name": org.name,
+            "profile": u.profile,
+            "role": u.role.value,
+        }
+        for org in seeded_orgs(backend)
+        for u in org.users
+    ]
+
+
+def write_ready_file(path: Path, info: dict[str, Any]) -> None:
+    """Write ``info`` as JSON readable by the owner only, replacing the file atomically."""
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(info, handle, indent=2)
+        handle.write("\n")
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def refresh_ready_file(backend: MockBackend) -> None:
+    """After a reset or a scenario switch, update the users and scenario in ``ready.json``
+    (when the CLI wrote one), so a reader never sees passwords of a world that is gone."""
+    if backend.data_dir is None:
+        return
+    path = backend.data_dir / READY_FILE
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    info.update(
+        users=ready_users(backend), scenario=current_scenario(backend), seed=world_seed(backend)
+    )
+    write_ready_file(path, info)
+
+
+def record_counts(backend: MockBackend, org_id: str) -> dict[str, int]:
+    """Live (not deleted) rows per sObject type of the org."""
+    objects = list(backend.org_schema(org_id))
+    sql = " UNION ALL ".join(
+        f'SELECT ? AS name, count(*) FROM {o.table} WHERE _org_id = ? AND NOT "IsDeleted"'
+        for o in objects
+    )
+    params: list[Any] = []
+    for o in objects:
+        params += [o.name, org_id]
+    return {name: int(count) for name, count in backend.store.execute(sql, params)}
+
+
+def state(backend: MockBackend) -> dict[str, Any]:
+    """The whole mock at a glance: orgs with record counts, connected app states and API
+    usage; the current scenario, seed, faults and clock."""
+    # The REST area attaches ``limits`` to the backend; a bare backend has none.
+    limits: ApiLimits | None = getattr(backend, "limits", None)
+    orgs = []
+    for org in backend.orgs.all():
+        usage = limits.usage(org_id=org.org_id) if limits is not None else None
+        apps = [
+            {**asdict(app), "state": app.state.value}
+            for app in backend.connected_apps.usage(org_id=org.org_id)
+        ]
+        orgs.append(
+            {
+                "org_id": org.org_id,
+                "name": org.name,
+                "schema_profile": org.schema_profile,
+                "records": record_counts(backend, org.org_id),
+                "connected_apps": apps,
+                "api_usage": None
+                if usage is None
+                else {"used": usage.used, "max": usage.maximum, "remaining": usage.remaining},
+            }
+        )
+    return {
+        "scenario": current_scenario(backend),
+        "scenarios": scenario_names(),
+        "seed": world_seed(backend),
+        "orgs": orgs,
+        "faults": backend.faults.state(),
+        "clock": {"now": sf_datetime(backend.clock.now())},
+    }
+
+
+# -- requests --------------------------------------------------------------------------------
+
+
+def _backend(request: Request) -> MockBackend:
+    backend: MockBackend = request.app.state.backend
+    return backend
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise ControlError("invalid_json", "The body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise ControlError("invalid_json", "The body must be a JSON object.")
+    return body
+
+
+def _scenario_arg(value: Any) -> str:
+    names = scenario_names()
+    if not isinstance(value, str) or value not in names:
+        raise ControlError("unknown_scenario", f"Unknown scenario {value!r}.", scenarios=names)
+    return value
+
+
+def _seed_arg(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ControlError("invalid_seed", "seed must be an integer.")
+    return value
+
+
+def _current_seed(backend: MockBackend) -> int:
+    stored = world_seed(backend)
+    return backend.options.seed if stored is None else stored
+
+
+def _handled(handler: Any) -> Any:
+    async def endpoint(request: Request) -> Response:
+        try:
+            result: Response = await handler(request)
+        except ControlError as exc:
+            return exc.response()
+        return result
+
+    return endpoint
+
+
+async def _reset(request: Request) -> Response:
+    """``POST /mock-api/reset {seed?, scenario?}``: wipe and seed again (defaults: the current
+    seed and scenario); answers the new world's orgs and users."""
+    backend = _backend(request)
+    body = await _body(request)
+    seed = _seed_arg(body["seed"]) if "seed" in body else _current_seed(backend)
+    scenario = _scenario_arg(body.get("scenario", current_scenario(backend)))
+    await run_in_threadpool(scenarios.reset_world, backend, seed=seed, scenario=scenario)
+    await run_in_threadpool(refresh_ready_file, backend)
+    return JSONResponse({"seed": seed, "scenario": scenario, "users": ready_users(backend)})
+
+
+async def _scenario(request: Request) -> Response:
+    """``POST /mock-api/scenario {name}``: the world reset into that scenario (same seed)."""
+    backend = _backend(request)
+    body = await _body(request)
+    scenario = _scenario_arg(body.get("name"))
+    seed = _current_seed(backend)
+    await run_in_threadpool(scenarios.reset_world, backend, seed=seed, scenario=scenario)
+    await run_in_threadpool(refresh_ready_file, backend)
+    return JSONResponse({"seed": seed, "scenario": scenario, "users": ready_users(backend)})
+
+
+async def _state(request: Request) -> Response:
+    return JSONResponse(await run_in_threadpool(state, _backend(request)))
+
+
+async def _clock(request: Request) -> Response:
+    """``POST /mock-api/clock {advance_seconds}``: move the mock's time forward (expire codes,
+    sessions); answers the new ``now``."""
+    backend = _backend(request)
+    body = await _body(request)
+    seconds = body.get("advance_seconds")
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, int | float)
+        or not math.isfinite(seconds)
+        or seconds < 0
+    ):
+        raise ControlError("invalid_clock", "advance_seconds must be a number of seconds >= 0.")
+    backend.clock.advance(timedelta(seconds=seconds))
+    return JSONResponse({"now": sf_datetime(backend.clock.now())})
+
+
+ROUTES: list[BaseRoute] = [
+    Route("/mock-api/reset", _handled(_reset), methods=["POST"]),
+    Route("/mock-api/scenario", _handled(_scenario), methods=["POST"]),
+    Route("/mock-api/state", _handled(_state), methods=["GET"]),
+    Route("/mock-api/clock", _handled(_clock), methods=["POST"]),
+    *faults.ROUTES,
+]

@@ -56,10 +56,12 @@ def invalid_type(type_name: str) -> SalesforceError:
 
 def invalid_field(field: str, entity: str) -> SalesforceError:
     return SalesforceError(
-        "INVALID_FIELD", f"No such column '{field}' on entity '{entity}'. If you are "
+        "INVALID_FIELD",
+        f"No such column '{field}' on entity '{entity}'. If you are "
         "attempting to use a custom field, be sure to append the '__c' after the custom "
         "field name. Please reference your WSDL or the describe call for the appropriate "
-        "names.", status=400,
+        "names.",
+        status=400,
     )
 
 
@@ -72,12 +74,12 @@ def json_parser_error(message: str) -> SalesforceError:
 
 
 def request_limit_exceeded() -> SalesforceError:
-    return SalesforceError(
-        "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.", status=403
-    )
+    return SalesforceError("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.", status=403)
 
 
-def insufficient_access(message: str = "insufficient access rights on object id") -> SalesforceError:
+def insufficient_access(
+    message: str = "insufficient access rights on object id",
+) -> SalesforceError:
     return SalesforceError("INSUFFICIENT_ACCESS_OR_READONLY", message, status=400)
 
 

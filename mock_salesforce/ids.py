@@ -1,4 +1,4 @@
-"""Salesforce record Ids: 15-character ids with key prefixes, and the 18-character case-safe form."""
+"""Salesforce record Ids: 15-character ids with key prefixes; the 18-character case-safe form."""
 
 from __future__ import annotations
 

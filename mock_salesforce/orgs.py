@@ -42,21 +42,42 @@ class Orgs:
             "NOT NULL, salt VARCHAR NOT NULL, password_hash VARCHAR NOT NULL",
         )
 
-    def create(self, *, name: str, schema_profile: str, instance_name: str = "MOCK1",
-               org_type: str = "Enterprise Edition", country: str = "Japan") -> Org:
+    def create(
+        self,
+        *,
+        name: str,
+        schema_profile: str,
+        instance_name: str = "MOCK1",
+        org_type: str = "Enterprise Edition",
+        country: str = "Japan",
+    ) -> Org:
         schema = org_schema(schema_profile)
         organization = schema.get("Organization")
         assert organization is not None
         now = self._clock.now()
         [org_id] = insert(
-            self._store, org_id="", obj=organization, actor_id=None, now=now,
-            rows=[{"Name": name, "OrganizationType": org_type, "InstanceName": instance_name,
-                   "IsSandbox": False, "Country": country, "DefaultLocaleSidKey": "ja_JP",
-                   "LanguageLocaleKey": "ja", "TimeZoneSidKey": "Asia/Tokyo"}],
+            self._store,
+            org_id="",
+            obj=organization,
+            actor_id=None,
+            now=now,
+            rows=[
+                {
+                    "Name": name,
+                    "OrganizationType": org_type,
+                    "InstanceName": instance_name,
+                    "IsSandbox": False,
+                    "Country": country,
+                    "DefaultLocaleSidKey": "ja_JP",
+                    "LanguageLocaleKey": "ja",
+                    "TimeZoneSidKey": "Asia/Tokyo",
+                }
+            ],
         )
         # The Organization row is its own org's data.
-        self._store.execute(f"UPDATE {organization.table} SET _org_id = ? WHERE \"Id\" = ?",
-                            [org_id, org_id])
+        self._store.execute(
+            f'UPDATE {organization.table} SET _org_id = ? WHERE "Id" = ?', [org_id, org_id]
+        )
         self._store.execute(
             "INSERT INTO _orgs VALUES (?, ?, ?, ?, ?)",
             [org_id, name, schema_profile, instance_name, naive_utc(now)],
@@ -88,9 +109,9 @@ class Orgs:
     def authenticate(self, *, username: str, password: str) -> tuple[str, str] | None:
         """(org_id, user_id) for a right username and password of an active user, else None."""
         rows = self._store.execute(
-            "SELECT c.org_id, c.user_id, c.salt, c.password_hash, u.\"IsActive\" "
-            "FROM _credentials c JOIN \"sobj_user\" u ON u.\"Id\" = c.user_id "
-            "WHERE c.username = ? AND NOT u.\"IsDeleted\"",
+            'SELECT c.org_id, c.user_id, c.salt, c.password_hash, u."IsActive" '
+            'FROM _credentials c JOIN "sobj_user" u ON u."Id" = c.user_id '
+            'WHERE c.username = ? AND NOT u."IsDeleted"',
             [username.strip().lower()],
         )
         if not rows:

@@ -21,6 +21,7 @@ def full_name(first: str | None, last: str | None) -> str | None:
 
 
 def _with_computed(obj: ObjectDef, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` plus the fields the server computes from them (person Name, Task IsClosed)."""
     if obj.name.lower() in PERSON_OBJECTS and ("FirstName" in values or "LastName" in values):
         values["Name"] = full_name(values.get("FirstName"), values.get("LastName"))
     if obj.name == "Task" and "Status" in values:
@@ -38,25 +39,30 @@ def insert(
     now: datetime,
 ) -> list[str]:
     """Insert rows (field API names with canonical case) and return their new ids."""
-    rows = [dict(r) for r in rows]
-    if not rows:
+    given = [dict(r) for r in rows]
+    if not given:
         return []
-    ids = store.next_ids(obj.key_prefix, len(rows))
+    ids = store.next_ids(obj.key_prefix, len(given))
     stamp = naive_utc(now)
     prepared = []
-    for record_id, values in zip(ids, rows, strict=True):
-        values = _with_computed(obj, values)
+    for record_id, row in zip(ids, given, strict=True):
+        values = _with_computed(obj, row)
         values.update(
-            Id=record_id, IsDeleted=False, CreatedDate=stamp, LastModifiedDate=stamp,
-            SystemModstamp=stamp, CreatedById=actor_id or record_id,
+            Id=record_id,
+            IsDeleted=False,
+            CreatedDate=stamp,
+            LastModifiedDate=stamp,
+            SystemModstamp=stamp,
+            CreatedById=actor_id or record_id,
             LastModifiedById=actor_id or record_id,
         )
         if obj.has_owner and not values.get("OwnerId"):
             values["OwnerId"] = actor_id
         prepared.append(values)
     columns = sorted({c for v in prepared for c in v})
+    quoted = ", ".join(f'"{c}"' for c in columns)
     sql = (
-        f"INSERT INTO {obj.table} (_org_id, {', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)}) "
+        f"INSERT INTO {obj.table} (_org_id, {quoted}) "
         f"VALUES (?, {', '.join('?' for _ in columns)})"
     )
     store.executemany(sql, [[org_id, *(v.get(c) for c in columns)] for v in prepared])
@@ -75,8 +81,10 @@ def update(
 ) -> None:
     """Set fields of one live row and stamp LastModified*/SystemModstamp."""
     values = _with_computed(obj, dict(values))
-    if obj.name.lower() in PERSON_OBJECTS and "Name" in values and (
-        "FirstName" not in values or "LastName" not in values
+    if (
+        obj.name.lower() in PERSON_OBJECTS
+        and "Name" in values
+        and ("FirstName" not in values or "LastName" not in values)
     ):
         current = store.execute(
             f'SELECT "FirstName", "LastName" FROM {obj.table} WHERE _org_id = ? AND "Id" = ?',
@@ -96,12 +104,24 @@ def update(
 
 
 def soft_delete(
-    store: Store, *, org_id: str, obj: ObjectDef, record_id: str, actor_id: str | None,
+    store: Store,
+    *,
+    org_id: str,
+    obj: ObjectDef,
+    record_id: str,
+    actor_id: str | None,
     now: datetime,
 ) -> None:
     """Move a row to the recycle bin: IsDeleted, visible only to queryAll."""
-    update(store, org_id=org_id, obj=obj, record_id=record_id,
-           values={"IsDeleted": True}, actor_id=actor_id, now=now)
+    update(
+        store,
+        org_id=org_id,
+        obj=obj,
+        record_id=record_id,
+        values={"IsDeleted": True},
+        actor_id=actor_id,
+        now=now,
+    )
 
 
 def fetch(

@@ -22,7 +22,9 @@ HOST = "127.0.0.1"
 
 def bind(port: int) -> socket.socket:
     """A listening socket on loopback; port 0 picks a free one."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted sockets only when the
+    # listener's proto says TCP; without it every keep-alive answer waits ~40 ms (Nagle).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((HOST, port))
     sock.listen(2048)
@@ -77,14 +79,23 @@ class ThreadedMockServer:
         self.backend.urls.https_base = self.https_url
         self.backend.urls.http_base = self.http_url
         app = create_app(self.backend)
-        common = {"log_level": "warning", "access_log": False, "lifespan": "off",
-                  "timeout_keep_alive": 30}
-        https = uvicorn.Server(uvicorn.Config(
-            app, ssl_certfile=str(self.tls.server_cert), ssl_keyfile=str(self.tls.server_key),
-            **common))  # type: ignore[arg-type]
-        http = uvicorn.Server(uvicorn.Config(app, **common))  # type: ignore[arg-type]
-        for server in (https, http):
-            server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+
+        def config(**tls: str) -> uvicorn.Config:
+            return uvicorn.Config(
+                app,
+                log_level="warning",
+                access_log=False,
+                lifespan="off",
+                timeout_keep_alive=30,
+                # An idle client TLS connection would otherwise hold up stop().
+                timeout_graceful_shutdown=2,
+                **tls,  # type: ignore[arg-type]
+            )
+
+        https = uvicorn.Server(
+            config(ssl_certfile=str(self.tls.server_cert), ssl_keyfile=str(self.tls.server_key))
+        )
+        http = uvicorn.Server(config())
         self._servers = [https, http]
 
         async def serve_both() -> None:
@@ -103,6 +114,8 @@ class ThreadedMockServer:
     def stop(self) -> None:
         for server in self._servers:
             server.should_exit = True
+            # Idle TLS keep-alive clients never send close_notify; do not wait for them.
+            server.force_exit = True
         if self._thread is not None:
             self._thread.join(timeout=10)
         self.backend.close()

@@ -63,8 +63,17 @@ class SessionStore:
         issued = self._clock.now()
         self._store.execute(
             "INSERT INTO _sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, false)",
-            [session_id, token_hash(token), org_id, user_id, app_name, " ".join(scopes),
-             refresh_id, naive_utc(issued), naive_utc(issued)],
+            [
+                session_id,
+                token_hash(token),
+                org_id,
+                user_id,
+                app_name,
+                " ".join(scopes),
+                refresh_id,
+                naive_utc(issued),
+                naive_utc(issued),
+            ],
         )
         return token, Principal(org_id, user_id, session_id, app_name, scopes, refresh_id), issued
 
@@ -107,8 +116,12 @@ class SessionStore:
     ) -> int:
         """Revoke every live session matching all given filters; returns how many."""
         clauses, params = ["NOT revoked"], []
-        for column, value in (("org_id", org_id), ("user_id", user_id),
-                              ("app_name", app_name), ("refresh_id", refresh_id)):
+        for column, value in (
+            ("org_id", org_id),
+            ("user_id", user_id),
+            ("app_name", app_name),
+            ("refresh_id", refresh_id),
+        ):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 params.append(value)

@@ -30,7 +30,7 @@ _INTERNAL_TABLES = {
 
 
 class Store:
-    """Thread-safe access to the mock's DuckDB database (a file, or in memory when ``path`` is None).
+    """Thread-safe access to the mock's DuckDB database (a file, or in memory without ``path``).
 
     Every statement runs under one re-entrant lock: the mock is a single writer, and a request's
     read-check-write sequence (``transaction()``) is atomic with respect to other requests.
@@ -157,7 +157,8 @@ class Store:
 
     def set_meta(self, key: str, value: str) -> None:
         self.execute(
-            "INSERT INTO _meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+            "INSERT INTO _meta VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
             [key, value],
         )
 

@@ -25,27 +25,58 @@ class BareOrg:
     token: str
 
 
-def make_bare_org(backend: MockBackend, *, name: str = "Bare Org", profile: str = "acme",
-                  username: str = "admin@bare.example") -> BareOrg:
+def make_bare_org(
+    backend: MockBackend,
+    *,
+    name: str = "Bare Org",
+    profile: str = "acme",
+    username: str = "admin@bare.example",
+) -> BareOrg:
     org = backend.orgs.create(name=name, schema_profile=profile)
     schema = org.schema
     now = backend.clock.now()
     profile_obj, user_obj = schema.get("Profile"), schema.get("User")
     assert profile_obj and user_obj
     [profile_id] = insert(
-        backend.store, org_id=org.org_id, obj=profile_obj, actor_id=None, now=now,
-        rows=[{"Name": "System Administrator", "UserType": "Standard",
-               **{f"Permissions{p}": True for p in USER_PERMISSIONS}}],
+        backend.store,
+        org_id=org.org_id,
+        obj=profile_obj,
+        actor_id=None,
+        now=now,
+        rows=[
+            {
+                "Name": "System Administrator",
+                "UserType": "Standard",
+                **{f"Permissions{p}": True for p in USER_PERMISSIONS},
+            }
+        ],
     )
     [user_id] = insert(
-        backend.store, org_id=org.org_id, obj=user_obj, actor_id=None, now=now,
-        rows=[{"Username": username, "FirstName": "Ada", "LastName": "Admin", "Alias": "aadmin",
-               "Email": username, "IsActive": True, "ProfileId": profile_id,
-               "UserType": "Standard", "TimeZoneSidKey": "Asia/Tokyo", "LocaleSidKey": "ja_JP",
-               "LanguageLocaleKey": "ja", "EmailEncodingKey": "UTF-8"}],
+        backend.store,
+        org_id=org.org_id,
+        obj=user_obj,
+        actor_id=None,
+        now=now,
+        rows=[
+            {
+                "Username": username,
+                "FirstName": "Ada",
+                "LastName": "Admin",
+                "Alias": "aadmin",
+                "Email": username,
+                "IsActive": True,
+                "ProfileId": profile_id,
+                "UserType": "Standard",
+                "TimeZoneSidKey": "Asia/Tokyo",
+                "LocaleSidKey": "ja_JP",
+                "LanguageLocaleKey": "ja",
+                "EmailEncodingKey": "UTF-8",
+            }
+        ],
     )
-    backend.orgs.set_password(org_id=org.org_id, user_id=user_id, username=username,
-                              password="pass1234")
+    backend.orgs.set_password(
+        org_id=org.org_id, user_id=user_id, username=username, password="pass1234"
+    )
     token, _, _ = backend.sessions.issue(org_id=org.org_id, user_id=user_id, app_name="MiiTel")
     return BareOrg(org.org_id, user_id, username, "pass1234", token)
 

@@ -40,8 +40,10 @@ def org_schema(profile: str) -> OrgSchema:
         o.with_fields([*o.fields, *extra.get(o.name, [])]) if o.name in extra else o
         for o in STANDARD_OBJECTS
     ]
-    objects += [replace(o, key_prefix=CUSTOM_KEY_PREFIXES[o.name], _by_lower={})
-                for o in CUSTOM_OBJECTS[profile]]
+    objects += [
+        replace(o, key_prefix=CUSTOM_KEY_PREFIXES[o.name], _by_lower={})
+        for o in CUSTOM_OBJECTS[profile]
+    ]
     return OrgSchema.of(objects)
 
 

@@ -8,7 +8,7 @@ for read access: a hidden field simply does not exist for that user, as in Sales
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -200,7 +200,7 @@ class OrgSchema:
     def get(self, name: str) -> ObjectDef | None:
         return self.objects.get(name.lower())
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[ObjectDef]:
         return iter(self.objects.values())
 
     def child_relationships(self, parent: str) -> list[ChildRelationship]:
@@ -209,9 +209,7 @@ class OrgSchema:
         found = []
         for obj in self.objects.values():
             for f in obj.fields:
-                if f.child_relationship_name and any(
-                    t.lower() == lowered for t in f.reference_to
-                ):
+                if f.child_relationship_name and any(t.lower() == lowered for t in f.reference_to):
                     found.append(ChildRelationship(obj.name, f.name, f.child_relationship_name))
         return found
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from mock_salesforce.ids import KEY_PREFIXES
 from mock_salesforce.schema.model import FieldDef, FieldType, ObjectDef
 
@@ -29,7 +32,7 @@ def _label(name: str) -> str:
     return out.strip() or name
 
 
-def f(name: str, type_: FieldType, length: int = 0, **kw: object) -> FieldDef:
+def f(name: str, type_: FieldType, length: int = 0, **kw: Any) -> FieldDef:
     """A field with Salesforce's usual defaults for its type."""
     if type_ in (T.STRING, T.PHONE, T.EMAIL, T.URL, T.PICKLIST, T.COMBOBOX) and not length:
         length = {T.PHONE: 40, T.EMAIL: 80, T.URL: 255}.get(type_, 255)
@@ -49,17 +52,21 @@ def f(name: str, type_: FieldType, length: int = 0, **kw: object) -> FieldDef:
         kw.setdefault("default_on_create", True)
         kw.setdefault("default_value", False)
     kw.setdefault("label", _label(name))
-    return FieldDef(name=name, type=type_, length=length, **kw)  # type: ignore[arg-type]
+    return FieldDef(name=name, type=type_, length=length, **kw)
 
 
-def ref(name: str, *targets: str, rel: str, child: str | None = None, **kw: object) -> FieldDef:
-    return f(name, T.REFERENCE, reference_to=targets, relationship_name=rel,
-             child_relationship_name=child, **kw)
+def ref(name: str, *targets: str, rel: str, child: str | None = None, **kw: Any) -> FieldDef:
+    return f(
+        name,
+        T.REFERENCE,
+        reference_to=targets,
+        relationship_name=rel,
+        child_relationship_name=child,
+        **kw,
+    )
 
 
 def readonly(field: FieldDef) -> FieldDef:
-    from dataclasses import replace
-
     return replace(field, createable=False, updateable=False)
 
 
@@ -68,22 +75,40 @@ def system_fields() -> list[FieldDef]:
         f("Id", T.ID, createable=False, updateable=False, nillable=False, label="Record ID"),
         f("IsDeleted", T.BOOLEAN, createable=False, updateable=False, label="Deleted"),
         f("CreatedDate", T.DATETIME, createable=False, updateable=False, nillable=False),
-        ref("CreatedById", "User", rel="CreatedBy", createable=False, updateable=False,
-            nillable=False),
+        ref(
+            "CreatedById",
+            "User",
+            rel="CreatedBy",
+            createable=False,
+            updateable=False,
+            nillable=False,
+        ),
         f("LastModifiedDate", T.DATETIME, createable=False, updateable=False, nillable=False),
-        ref("LastModifiedById", "User", rel="LastModifiedBy", createable=False,
-            updateable=False, nillable=False),
+        ref(
+            "LastModifiedById",
+            "User",
+            rel="LastModifiedBy",
+            createable=False,
+            updateable=False,
+            nillable=False,
+        ),
         f("SystemModstamp", T.DATETIME, createable=False, updateable=False, nillable=False),
     ]
 
 
 def owner_field(child: str | None = None) -> FieldDef:
-    return ref("OwnerId", "User", rel="Owner", child=child, nillable=False,
-               default_on_create=True)
+    return ref("OwnerId", "User", rel="Owner", child=child, nillable=False, default_on_create=True)
 
 
-def obj(name: str, fields: list[FieldDef], *, plural: str | None = None,
-        owned: bool = False, label: str | None = None, **kw: object) -> ObjectDef:
+def obj(
+    name: str,
+    fields: list[FieldDef],
+    *,
+    plural: str | None = None,
+    owned: bool = False,
+    label: str | None = None,
+    **kw: Any,
+) -> ObjectDef:
     all_fields = system_fields() + ([owner_field()] if owned else []) + fields
     return ObjectDef(
         name=name,
@@ -92,7 +117,7 @@ def obj(name: str, fields: list[FieldDef], *, plural: str | None = None,
         key_prefix=KEY_PREFIXES.get(name, ""),
         fields=tuple(all_fields),
         has_owner=owned,
-        **kw,  # type: ignore[arg-type]
+        **kw,
     )
 
 
@@ -110,184 +135,327 @@ def person_name(required_last: bool = True) -> list[FieldDef]:
 
 SALUTATIONS = ("Mr.", "Ms.", "Mrs.", "Dr.", "Prof.")
 INDUSTRIES = (
-    "Agriculture", "Banking", "Chemicals", "Communications", "Construction", "Consulting",
-    "Education", "Electronics", "Energy", "Engineering", "Entertainment", "Finance",
-    "Healthcare", "Hospitality", "Insurance", "Manufacturing", "Media", "Retail",
-    "Technology", "Telecommunications", "Transportation", "Utilities", "Other",
+    "Agriculture",
+    "Banking",
+    "Chemicals",
+    "Communications",
+    "Construction",
+    "Consulting",
+    "Education",
+    "Electronics",
+    "Energy",
+    "Engineering",
+    "Entertainment",
+    "Finance",
+    "Healthcare",
+    "Hospitality",
+    "Insurance",
+    "Manufacturing",
+    "Media",
+    "Retail",
+    "Technology",
+    "Telecommunications",
+    "Transportation",
+    "Utilities",
+    "Other",
 )
 LEAD_SOURCES = ("Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other")
 TASK_STATUSES = ("Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred")
 PRIORITIES = ("High", "Normal", "Low")
 LEAD_STATUSES = (
-    "Open - Not Contacted", "Working - Contacted", "Closed - Converted", "Closed - Not Converted",
+    "Open - Not Contacted",
+    "Working - Contacted",
+    "Closed - Converted",
+    "Closed - Not Converted",
 )
 
 
-ORGANIZATION = obj("Organization", [
-    f("Name", T.STRING, 80),
-    f("OrganizationType", T.PICKLIST, picklist_values=(
-        "Developer Edition", "Enterprise Edition", "Unlimited Edition", "Professional Edition")),
-    f("InstanceName", T.STRING, 5),
-    f("IsSandbox", T.BOOLEAN),
-    f("Country", T.STRING, 80),
-    f("DefaultLocaleSidKey", T.PICKLIST, picklist_values=("ja_JP", "en_US")),
-    f("LanguageLocaleKey", T.PICKLIST, picklist_values=("ja", "en_US")),
-    f("TimeZoneSidKey", T.PICKLIST, picklist_values=("Asia/Tokyo", "America/Los_Angeles")),
-], createable=False, deletable=False)
+ORGANIZATION = obj(
+    "Organization",
+    [
+        f("Name", T.STRING, 80),
+        f(
+            "OrganizationType",
+            T.PICKLIST,
+            picklist_values=(
+                "Developer Edition",
+                "Enterprise Edition",
+                "Unlimited Edition",
+                "Professional Edition",
+            ),
+        ),
+        f("InstanceName", T.STRING, 5),
+        f("IsSandbox", T.BOOLEAN),
+        f("Country", T.STRING, 80),
+        f("DefaultLocaleSidKey", T.PICKLIST, picklist_values=("ja_JP", "en_US")),
+        f("LanguageLocaleKey", T.PICKLIST, picklist_values=("ja", "en_US")),
+        f("TimeZoneSidKey", T.PICKLIST, picklist_values=("Asia/Tokyo", "America/Los_Angeles")),
+    ],
+    createable=False,
+    deletable=False,
+)
 
-PROFILE = obj("Profile", [
-    f("Name", T.STRING, 255, nillable=False),
-    f("Description", T.STRING, 255),
-    f("UserType", T.PICKLIST, picklist_values=("Standard", "PowerPartner", "CsnOnly")),
-    *permission_fields(),
-])
+PROFILE = obj(
+    "Profile",
+    [
+        f("Name", T.STRING, 255, nillable=False),
+        f("Description", T.STRING, 255),
+        f("UserType", T.PICKLIST, picklist_values=("Standard", "PowerPartner", "CsnOnly")),
+        *permission_fields(),
+    ],
+)
 
-USER = obj("User", [
-    f("Username", T.STRING, 80, nillable=False, unique=True),
-    *person_name(),
-    f("Alias", T.STRING, 8, nillable=False),
-    f("Email", T.EMAIL, nillable=False),
-    f("IsActive", T.BOOLEAN, default_value=True),
-    ref("ProfileId", "Profile", rel="Profile", child="Users", nillable=False),
-    f("Title", T.STRING, 80),
-    f("Department", T.STRING, 80),
-    f("Phone", T.PHONE),
-    f("MobilePhone", T.PHONE),
-    f("UserType", T.PICKLIST, picklist_values=("Standard",), createable=False,
-      updateable=False),
-    f("TimeZoneSidKey", T.PICKLIST, nillable=False,
-      picklist_values=("Asia/Tokyo", "America/Los_Angeles")),
-    f("LocaleSidKey", T.PICKLIST, nillable=False, picklist_values=("ja_JP", "en_US")),
-    f("LanguageLocaleKey", T.PICKLIST, nillable=False, picklist_values=("ja", "en_US")),
-    f("EmailEncodingKey", T.PICKLIST, nillable=False,
-      picklist_values=("UTF-8", "ISO-2022-JP", "Shift_JIS")),
-    readonly(f("LastLoginDate", T.DATETIME)),
-])
+USER = obj(
+    "User",
+    [
+        f("Username", T.STRING, 80, nillable=False, unique=True),
+        *person_name(),
+        f("Alias", T.STRING, 8, nillable=False),
+        f("Email", T.EMAIL, nillable=False),
+        f("IsActive", T.BOOLEAN, default_value=True),
+        ref("ProfileId", "Profile", rel="Profile", child="Users", nillable=False),
+        f("Title", T.STRING, 80),
+        f("Department", T.STRING, 80),
+        f("Phone", T.PHONE),
+        f("MobilePhone", T.PHONE),
+        f(
+            "UserType",
+            T.PICKLIST,
+            picklist_values=("Standard",),
+            createable=False,
+            updateable=False,
+        ),
+        f(
+            "TimeZoneSidKey",
+            T.PICKLIST,
+            nillable=False,
+            picklist_values=("Asia/Tokyo", "America/Los_Angeles"),
+        ),
+        f("LocaleSidKey", T.PICKLIST, nillable=False, picklist_values=("ja_JP", "en_US")),
+        f("LanguageLocaleKey", T.PICKLIST, nillable=False, picklist_values=("ja", "en_US")),
+        f(
+            "EmailEncodingKey",
+            T.PICKLIST,
+            nillable=False,
+            picklist_values=("UTF-8", "ISO-2022-JP", "Shift_JIS"),
+        ),
+        readonly(f("LastLoginDate", T.DATETIME)),
+    ],
+)
 
-PERMISSION_SET = obj("PermissionSet", [
-    f("Name", T.STRING, 80, nillable=False),
-    f("Label", T.STRING, 80, nillable=False),
-    f("Description", T.STRING, 255),
-    readonly(f("IsOwnedByProfile", T.BOOLEAN)),
-    readonly(ref("ProfileId", "Profile", rel="Profile")),
-    *permission_fields(),
-])
+PERMISSION_SET = obj(
+    "PermissionSet",
+    [
+        f("Name", T.STRING, 80, nillable=False),
+        f("Label", T.STRING, 80, nillable=False),
+        f("Description", T.STRING, 255),
+        readonly(f("IsOwnedByProfile", T.BOOLEAN)),
+        readonly(ref("ProfileId", "Profile", rel="Profile")),
+        *permission_fields(),
+    ],
+)
 
-PERMISSION_SET_ASSIGNMENT = obj("PermissionSetAssignment", [
-    ref("AssigneeId", "User", rel="Assignee", child="PermissionSetAssignments",
-        nillable=False, updateable=False),
-    ref("PermissionSetId", "PermissionSet", rel="PermissionSet", child="Assignments",
-        nillable=False, updateable=False),
-], updateable=False)
+PERMISSION_SET_ASSIGNMENT = obj(
+    "PermissionSetAssignment",
+    [
+        ref(
+            "AssigneeId",
+            "User",
+            rel="Assignee",
+            child="PermissionSetAssignments",
+            nillable=False,
+            updateable=False,
+        ),
+        ref(
+            "PermissionSetId",
+            "PermissionSet",
+            rel="PermissionSet",
+            child="Assignments",
+            nillable=False,
+            updateable=False,
+        ),
+    ],
+    updateable=False,
+)
 
-OBJECT_PERMISSIONS = obj("ObjectPermissions", [
-    ref("ParentId", "PermissionSet", rel="Parent", child="ObjectPerms", nillable=False,
-        updateable=False),
-    f("SobjectType", T.PICKLIST, nillable=False, updateable=False),
-    f("PermissionsCreate", T.BOOLEAN),
-    f("PermissionsRead", T.BOOLEAN),
-    f("PermissionsEdit", T.BOOLEAN),
-    f("PermissionsDelete", T.BOOLEAN),
-    f("PermissionsViewAllRecords", T.BOOLEAN),
-    f("PermissionsModifyAllRecords", T.BOOLEAN),
-], plural="Object Permissions", label="Object Permissions")
+OBJECT_PERMISSIONS = obj(
+    "ObjectPermissions",
+    [
+        ref(
+            "ParentId",
+            "PermissionSet",
+            rel="Parent",
+            child="ObjectPerms",
+            nillable=False,
+            updateable=False,
+        ),
+        f("SobjectType", T.PICKLIST, nillable=False, updateable=False),
+        f("PermissionsCreate", T.BOOLEAN),
+        f("PermissionsRead", T.BOOLEAN),
+        f("PermissionsEdit", T.BOOLEAN),
+        f("PermissionsDelete", T.BOOLEAN),
+        f("PermissionsViewAllRecords", T.BOOLEAN),
+        f("PermissionsModifyAllRecords", T.BOOLEAN),
+    ],
+    plural="Object Permissions",
+    label="Object Permissions",
+)
 
-FIELD_PERMISSIONS = obj("FieldPermissions", [
-    ref("ParentId", "PermissionSet", rel="Parent", child="FieldPerms", nillable=False,
-        updateable=False),
-    f("SobjectType", T.PICKLIST, nillable=False, updateable=False),
-    f("Field", T.STRING, 255, nillable=False, updateable=False),
-    f("PermissionsRead", T.BOOLEAN),
-    f("PermissionsEdit", T.BOOLEAN),
-], plural="Field Permissions", label="Field Permissions")
+FIELD_PERMISSIONS = obj(
+    "FieldPermissions",
+    [
+        ref(
+            "ParentId",
+            "PermissionSet",
+            rel="Parent",
+            child="FieldPerms",
+            nillable=False,
+            updateable=False,
+        ),
+        f("SobjectType", T.PICKLIST, nillable=False, updateable=False),
+        f("Field", T.STRING, 255, nillable=False, updateable=False),
+        f("PermissionsRead", T.BOOLEAN),
+        f("PermissionsEdit", T.BOOLEAN),
+    ],
+    plural="Field Permissions",
+    label="Field Permissions",
+)
 
-CONNECTED_APPLICATION = obj("ConnectedApplication", [
-    f("Name", T.STRING, 255, nillable=False),
-    f("OptionsAllowAdminApprovedUsersOnly", T.BOOLEAN),
-    f("OptionsRefreshTokenValidityMetric", T.BOOLEAN),
-    f("OptionsHasSessionLevelPolicy", T.BOOLEAN),
-    f("OptionsIsInternal", T.BOOLEAN),
-    f("StartUrl", T.URL),
-    f("RefreshTokenValidityPeriod", T.INT),
-], createable=False, updateable=False, deletable=False, label="Connected App")
+CONNECTED_APPLICATION = obj(
+    "ConnectedApplication",
+    [
+        f("Name", T.STRING, 255, nillable=False),
+        f("OptionsAllowAdminApprovedUsersOnly", T.BOOLEAN),
+        f("OptionsRefreshTokenValidityMetric", T.BOOLEAN),
+        f("OptionsHasSessionLevelPolicy", T.BOOLEAN),
+        f("OptionsIsInternal", T.BOOLEAN),
+        f("StartUrl", T.URL),
+        f("RefreshTokenValidityPeriod", T.INT),
+    ],
+    createable=False,
+    updateable=False,
+    deletable=False,
+    label="Connected App",
+)
 
-APP_MENU_ITEM = obj("AppMenuItem", [
-    f("Name", T.STRING, 80),
-    f("Label", T.STRING, 80),
-    ref("ApplicationId", "ConnectedApplication", rel="Application"),
-    f("Type", T.PICKLIST, picklist_values=("ConnectedApplication", "TabSet", "Network")),
-    f("IsAccessible", T.BOOLEAN),
-    f("IsVisible", T.BOOLEAN),
-    f("StartUrl", T.URL),
-], createable=False, updateable=False, deletable=False, label="App Menu Item")
+APP_MENU_ITEM = obj(
+    "AppMenuItem",
+    [
+        f("Name", T.STRING, 80),
+        f("Label", T.STRING, 80),
+        ref("ApplicationId", "ConnectedApplication", rel="Application"),
+        f("Type", T.PICKLIST, picklist_values=("ConnectedApplication", "TabSet", "Network")),
+        f("IsAccessible", T.BOOLEAN),
+        f("IsVisible", T.BOOLEAN),
+        f("StartUrl", T.URL),
+    ],
+    createable=False,
+    updateable=False,
+    deletable=False,
+    label="App Menu Item",
+)
 
-OAUTH_TOKEN = obj("OauthToken", [
-    f("AppName", T.STRING, 255),
-    ref("AppMenuItemId", "AppMenuItem", rel="AppMenuItem"),
-    ref("UserId", "User", rel="User", child="OauthTokens"),
-    f("UseCount", T.INT),
-    f("LastUsedDate", T.DATETIME),
-    f("AccessTokenExpiration", T.DATETIME),
-    f("DeleteToken", T.STRING, 255),
-    f("RequestToken", T.STRING, 255),
-], createable=False, updateable=False, label="OAuth Token")
+OAUTH_TOKEN = obj(
+    "OauthToken",
+    [
+        f("AppName", T.STRING, 255),
+        ref("AppMenuItemId", "AppMenuItem", rel="AppMenuItem"),
+        ref("UserId", "User", rel="User", child="OauthTokens"),
+        f("UseCount", T.INT),
+        f("LastUsedDate", T.DATETIME),
+        f("AccessTokenExpiration", T.DATETIME),
+        f("DeleteToken", T.STRING, 255),
+        f("RequestToken", T.STRING, 255),
+    ],
+    createable=False,
+    updateable=False,
+    label="OAuth Token",
+)
 
-ACCOUNT = obj("Account", [
-    f("Name", T.STRING, 255, nillable=False),
-    ref("ParentId", "Account", rel="Parent", child="ChildAccounts"),
-    f("Type", T.PICKLIST, picklist_values=(
-        "Prospect", "Customer - Direct", "Customer - Channel", "Partner", "Other")),
-    f("Industry", T.PICKLIST, picklist_values=INDUSTRIES),
-    f("Phone", T.PHONE),
-    f("Fax", T.PHONE),
-    f("Website", T.URL),
-    f("BillingStreet", T.TEXTAREA, 255),
-    f("BillingCity", T.STRING, 40),
-    f("BillingState", T.STRING, 80),
-    f("BillingPostalCode", T.STRING, 20),
-    f("BillingCountry", T.STRING, 80),
-    f("NumberOfEmployees", T.INT),
-    f("AnnualRevenue", T.CURRENCY),
-    f("AccountNumber", T.STRING, 40),
-    f("Description", T.TEXTAREA),
-], owned=True)
+ACCOUNT = obj(
+    "Account",
+    [
+        f("Name", T.STRING, 255, nillable=False),
+        ref("ParentId", "Account", rel="Parent", child="ChildAccounts"),
+        f(
+            "Type",
+            T.PICKLIST,
+            picklist_values=(
+                "Prospect",
+                "Customer - Direct",
+                "Customer - Channel",
+                "Partner",
+                "Other",
+            ),
+        ),
+        f("Industry", T.PICKLIST, picklist_values=INDUSTRIES),
+        f("Phone", T.PHONE),
+        f("Fax", T.PHONE),
+        f("Website", T.URL),
+        f("BillingStreet", T.TEXTAREA, 255),
+        f("BillingCity", T.STRING, 40),
+        f("BillingState", T.STRING, 80),
+        f("BillingPostalCode", T.STRING, 20),
+        f("BillingCountry", T.STRING, 80),
+        f("NumberOfEmployees", T.INT),
+        f("AnnualRevenue", T.CURRENCY),
+        f("AccountNumber", T.STRING, 40),
+        f("Description", T.TEXTAREA),
+    ],
+    owned=True,
+)
 
-CONTACT = obj("Contact", [
-    f("Salutation", T.PICKLIST, picklist_values=SALUTATIONS),
-    *person_name(),
-    ref("AccountId", "Account", rel="Account", child="Contacts"),
-    f("Title", T.STRING, 128),
-    f("Department", T.STRING, 80),
-    f("Email", T.EMAIL),
-    f("Phone", T.PHONE),
-    f("MobilePhone", T.PHONE),
-    f("HomePhone", T.PHONE),
-    f("MailingCity", T.STRING, 40),
-    f("MailingState", T.STRING, 80),
-    f("MailingCountry", T.STRING, 80),
-    f("LeadSource", T.PICKLIST, picklist_values=LEAD_SOURCES),
-    f("Birthdate", T.DATE),
-    f("Description", T.TEXTAREA),
-], owned=True)
+CONTACT = obj(
+    "Contact",
+    [
+        f("Salutation", T.PICKLIST, picklist_values=SALUTATIONS),
+        *person_name(),
+        ref("AccountId", "Account", rel="Account", child="Contacts"),
+        f("Title", T.STRING, 128),
+        f("Department", T.STRING, 80),
+        f("Email", T.EMAIL),
+        f("Phone", T.PHONE),
+        f("MobilePhone", T.PHONE),
+        f("HomePhone", T.PHONE),
+        f("MailingCity", T.STRING, 40),
+        f("MailingState", T.STRING, 80),
+        f("MailingCountry", T.STRING, 80),
+        f("LeadSource", T.PICKLIST, picklist_values=LEAD_SOURCES),
+        f("Birthdate", T.DATE),
+        f("Description", T.TEXTAREA),
+    ],
+    owned=True,
+)
 
-LEAD = obj("Lead", [
-    f("Salutation", T.PICKLIST, picklist_values=SALUTATIONS),
-    *person_name(),
-    f("Company", T.STRING, 255, nillable=False),
-    f("Title", T.STRING, 128),
-    f("Email", T.EMAIL),
-    f("Phone", T.PHONE),
-    f("MobilePhone", T.PHONE),
-    f("Status", T.PICKLIST, picklist_values=LEAD_STATUSES, nillable=False,
-      default_on_create=True, default_value="Open - Not Contacted"),
-    f("LeadSource", T.PICKLIST, picklist_values=LEAD_SOURCES),
-    f("Industry", T.PICKLIST, picklist_values=INDUSTRIES),
-    f("City", T.STRING, 40),
-    f("State", T.STRING, 80),
-    f("Country", T.STRING, 80),
-    f("IsConverted", T.BOOLEAN),
-    f("Description", T.TEXTAREA),
-], owned=True)
+LEAD = obj(
+    "Lead",
+    [
+        f("Salutation", T.PICKLIST, picklist_values=SALUTATIONS),
+        *person_name(),
+        f("Company", T.STRING, 255, nillable=False),
+        f("Title", T.STRING, 128),
+        f("Email", T.EMAIL),
+        f("Phone", T.PHONE),
+        f("MobilePhone", T.PHONE),
+        f(
+            "Status",
+            T.PICKLIST,
+            picklist_values=LEAD_STATUSES,
+            nillable=False,
+            default_on_create=True,
+            default_value="Open - Not Contacted",
+        ),
+        f("LeadSource", T.PICKLIST, picklist_values=LEAD_SOURCES),
+        f("Industry", T.PICKLIST, picklist_values=INDUSTRIES),
+        f("City", T.STRING, 40),
+        f("State", T.STRING, 80),
+        f("Country", T.STRING, 80),
+        f("IsConverted", T.BOOLEAN),
+        f("Description", T.TEXTAREA),
+    ],
+    owned=True,
+)
+
 
 def _activity_common(child: str) -> list[FieldDef]:
     """Fields Task and Event share; WhoId/WhatId give each parent a Tasks/Events relationship."""
@@ -300,41 +468,87 @@ def _activity_common(child: str) -> list[FieldDef]:
         f("Type", T.PICKLIST, picklist_values=("Call", "Email", "Meeting", "Other")),
     ]
 
-TASK = obj("Task", [
-    *_activity_common("Tasks"),
-    f("Status", T.PICKLIST, picklist_values=TASK_STATUSES, nillable=False,
-      default_on_create=True, default_value="Not Started"),
-    f("Priority", T.PICKLIST, picklist_values=PRIORITIES, nillable=False,
-      default_on_create=True, default_value="Normal"),
-    readonly(f("IsClosed", T.BOOLEAN, calculated=True)),
-    f("CallDurationInSeconds", T.INT, label="Call Duration"),
-    f("CallType", T.PICKLIST, picklist_values=("Internal", "Inbound", "Outbound")),
-    f("CallObject", T.STRING, 255, label="Call Object Identifier"),
-    f("CallDisposition", T.STRING, 255, label="Call Result"),
-    f("TaskSubtype", T.PICKLIST, picklist_values=("Task", "Email", "ListEmail", "Cadence",
-                                                   "Call", "LinkedIn"), updateable=False),
-], owned=True)
 
-EVENT = obj("Event", [
-    *_activity_common("Events"),
-    f("StartDateTime", T.DATETIME),
-    f("EndDateTime", T.DATETIME),
-    f("ActivityDateTime", T.DATETIME, label="Due Date Time"),
-    f("DurationInMinutes", T.INT),
-    f("Location", T.STRING, 255),
-    f("IsAllDayEvent", T.BOOLEAN),
-    f("ShowAs", T.PICKLIST, picklist_values=("Busy", "OutOfOffice", "Free")),
-], owned=True)
+TASK = obj(
+    "Task",
+    [
+        *_activity_common("Tasks"),
+        f(
+            "Status",
+            T.PICKLIST,
+            picklist_values=TASK_STATUSES,
+            nillable=False,
+            default_on_create=True,
+            default_value="Not Started",
+        ),
+        f(
+            "Priority",
+            T.PICKLIST,
+            picklist_values=PRIORITIES,
+            nillable=False,
+            default_on_create=True,
+            default_value="Normal",
+        ),
+        readonly(f("IsClosed", T.BOOLEAN, calculated=True)),
+        f("CallDurationInSeconds", T.INT, label="Call Duration"),
+        f("CallType", T.PICKLIST, picklist_values=("Internal", "Inbound", "Outbound")),
+        f("CallObject", T.STRING, 255, label="Call Object Identifier"),
+        f("CallDisposition", T.STRING, 255, label="Call Result"),
+        f(
+            "TaskSubtype",
+            T.PICKLIST,
+            picklist_values=("Task", "Email", "ListEmail", "Cadence", "Call", "LinkedIn"),
+            updateable=False,
+        ),
+    ],
+    owned=True,
+)
+
+EVENT = obj(
+    "Event",
+    [
+        *_activity_common("Events"),
+        f("StartDateTime", T.DATETIME),
+        f("EndDateTime", T.DATETIME),
+        f("ActivityDateTime", T.DATETIME, label="Due Date Time"),
+        f("DurationInMinutes", T.INT),
+        f("Location", T.STRING, 255),
+        f("IsAllDayEvent", T.BOOLEAN),
+        f("ShowAs", T.PICKLIST, picklist_values=("Busy", "OutOfOffice", "Free")),
+    ],
+    owned=True,
+)
 
 STANDARD_OBJECTS: tuple[ObjectDef, ...] = (
-    ORGANIZATION, PROFILE, USER, PERMISSION_SET, PERMISSION_SET_ASSIGNMENT, OBJECT_PERMISSIONS,
-    FIELD_PERMISSIONS, CONNECTED_APPLICATION, APP_MENU_ITEM, OAUTH_TOKEN, ACCOUNT, CONTACT, LEAD,
-    TASK, EVENT,
+    ORGANIZATION,
+    PROFILE,
+    USER,
+    PERMISSION_SET,
+    PERMISSION_SET_ASSIGNMENT,
+    OBJECT_PERMISSIONS,
+    FIELD_PERMISSIONS,
+    CONNECTED_APPLICATION,
+    APP_MENU_ITEM,
+    OAUTH_TOKEN,
+    ACCOUNT,
+    CONTACT,
+    LEAD,
+    TASK,
+    EVENT,
 )
 
 #: Objects whose rows belong to setup, queried but not business data.
 SETUP_OBJECTS = frozenset(
-    {"organization", "profile", "user", "permissionset", "permissionsetassignment",
-     "objectpermissions", "fieldpermissions", "connectedapplication", "appmenuitem",
-     "oauthtoken"}
+    {
+        "organization",
+        "profile",
+        "user",
+        "permissionset",
+        "permissionsetassignment",
+        "objectpermissions",
+        "fieldpermissions",
+        "connectedapplication",
+        "appmenuitem",
+        "oauthtoken",
+    }
 )

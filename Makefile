@@ -1,0 +1,51 @@
+# One entry point for people and CI: make install | demo | test | lint | bench.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+# `pip install --user uv` puts uv here; later recipe lines must find it.
+export PATH := $(HOME)/.local/bin:$(PATH)
+
+PORTAL_PORT ?= 8501
+MOCK_PORT ?= 8443
+MOCK_HTTP_PORT ?= 8080
+DATA_DIR ?= data
+export PORTAL_PORT MOCK_PORT MOCK_HTTP_PORT DATA_DIR
+
+UV_RUN := uv run --frozen
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help install uv chromium demo test lint bench
+
+help:
+	@echo "make install  install the locked dependencies (uv) into .venv"
+	@echo "make demo     start the mock Salesforce org (and the portal), print DEMO {json}"
+	@echo "make test     every test (installs Chromium when missing)"
+	@echo "make lint     ruff check, ruff format --check, mypy"
+	@echo "make bench    benchmarks as a Markdown table"
+
+uv:
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install --user uv \
+		|| python3 -m pip install --user --break-system-packages uv || pip install uv
+
+install: uv
+	uv sync --frozen --all-extras
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
+
+# make demo SCENARIO=app-blocked SEED=7 RESET=1
+demo: install
+	$(UV_RUN) python scripts/demo.py $(if $(SCENARIO),--scenario $(SCENARIO)) \
+		$(if $(SEED),--seed $(SEED)) $(if $(RESET),--reset)
+
+test: install chromium
+	$(UV_RUN) pytest
+
+lint: install
+	$(UV_RUN) ruff check .
+	$(UV_RUN) ruff format --check .
+	$(UV_RUN) mypy
+
+bench: install
+	$(UV_RUN) python -m bench.run

@@ -1,0 +1,146 @@
+"""The org's API allowance: every authenticated REST call counts against a daily maximum per
+org (UTC day, persisted in the store), reported in ``Sforce-Limit-Info`` and ``/limits``.
+
+Once the day's allowance is spent, calls fail with ``REQUEST_LIMIT_EXCEEDED`` (403) until the
+next UTC day, as in a Salesforce org.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from mock_salesforce.clock import Clock
+from mock_salesforce.errors import request_limit_exceeded
+from mock_salesforce.store import Store
+
+#: A small org's daily allowance of API requests.
+DEFAULT_DAILY_MAX = 15_000
+
+#: The other entries ``/limits`` reports; fixed figures of an Enterprise Edition org.
+_STATIC_LIMITS: dict[str, int] = {
+    "ConcurrentAsyncGetReportInstances": 200,
+    "ConcurrentSyncReportRuns": 20,
+    "DailyAsyncApexExecutions": 250_000,
+    "DailyBulkApiBatches": 15_000,
+    "DailyBulkV2QueryFileStorageMB": 976_562,
+    "DailyBulkV2QueryJobs": 10_000,
+    "DailyDurableStreamingApiEvents": 10_000,
+    "DailyStreamingApiEvents": 10_000,
+    "DailyWorkflowEmails": 390,
+    "FileStorageMB": 20_480,
+    "HourlyAsyncReportRuns": 1_200,
+    "HourlyODataCallout": 10_000,
+    "HourlySyncReportRuns": 500,
+    "HourlyTimeBasedWorkflow": 50,
+    "MassEmail": 10,
+    "SingleEmail": 15,
+    "StreamingApiConcurrentClients": 20,
+}
+
+#: Data storage of an Enterprise Edition org, and what Salesforce counts per record.
+DATA_STORAGE_MB = 10_240
+_KB_PER_RECORD = 2
+
+
+@dataclass(frozen=True)
+class ApiUsage:
+    """Requests used today and the day's maximum."""
+
+    used: int
+    maximum: int
+
+    @property
+    def remaining(self) -> int:
+        return max(self.maximum - self.used, 0)
+
+    @property
+    def header(self) -> str:
+        """The value of the ``Sforce-Limit-Info`` response header."""
+        return f"api-usage={self.used}/{self.maximum}"
+
+
+class ApiLimits:
+    """Daily API request counting per org, persisted in the store."""
+
+    def __init__(self, store: Store, clock: Clock, *, daily_max: int = DEFAULT_DAILY_MAX) -> None:
+        self._store = store
+        self._clock = clock
+        self.daily_max = daily_max
+        store.ensure_table(
+            "_api_usage",
+            "org_id VARCHAR NOT NULL, day DATE NOT NULL, used BIGINT NOT NULL, "
+            "PRIMARY KEY (org_id, day)",
+        )
+        store.ensure_table(
+            "_api_daily_max", "org_id VARCHAR PRIMARY KEY, daily_max BIGINT NOT NULL"
+        )
+
+    def _today(self) -> date:
+        return self._clock.now().date()
+
+    def maximum(self, *, org_id: str) -> int:
+        """The org's daily allowance (its own setting, else the server's default)."""
+        rows = self._store.execute(
+            "SELECT daily_max FROM _api_daily_max WHERE org_id = ?", [org_id]
+        )
+        return int(rows[0][0]) if rows else self.daily_max
+
+    def usage(self, *, org_id: str) -> ApiUsage:
+        """Today's usage without counting a request."""
+        with self._store.lock:
+            rows = self._store.execute(
+                "SELECT used FROM _api_usage WHERE org_id = ? AND day = ?",
+                [org_id, self._today()],
+            )
+            return ApiUsage(int(rows[0][0]) if rows else 0, self.maximum(org_id=org_id))
+
+    def consume(self, *, org_id: str) -> ApiUsage:
+        """Count one request; ``REQUEST_LIMIT_EXCEEDED`` when today's allowance is spent."""
+        with self._store.lock:
+            current = self.usage(org_id=org_id)
+            if current.used >= current.maximum:
+                raise request_limit_exceeded()
+            rows = self._store.execute(
+                "INSERT INTO _api_usage VALUES (?, ?, 1) ON CONFLICT (org_id, day) "
+                "DO UPDATE SET used = _api_usage.used + 1 RETURNING used",
+                [org_id, self._today()],
+            )
+            return ApiUsage(int(rows[0][0]), current.maximum)
+
+    def set_daily_max(self, *, org_id: str, maximum: int) -> None:
+        """Give one org its own daily allowance (e.g. to exhaust it in a demo)."""
+        if maximum < 0:
+            raise ValueError("the daily maximum cannot be negative")
+        self._store.execute(
+            "INSERT INTO _api_daily_max VALUES (?, ?) ON CONFLICT (org_id) "
+            "DO UPDATE SET daily_max = EXCLUDED.daily_max",
+            [org_id, maximum],
+        )
+
+    def set_used(self, *, org_id: str, used: int) -> None:
+        """Set today's count directly (scenarios: an org close to or over its allowance)."""
+        self._store.execute(
+            "INSERT INTO _api_usage VALUES (?, ?, ?) ON CONFLICT (org_id, day) "
+            "DO UPDATE SET used = EXCLUDED.used",
+            [org_id, self._today(), max(used, 0)],
+        )
+
+    def report(self, *, org_id: str, records: int) -> dict[str, Any]:
+        """The body of ``GET /limits``: ``{Name: {Max, Remaining}}``, API requests first.
+
+        ``records`` is the org's stored record count (Salesforce counts 2 KB per record).
+        """
+        usage = self.usage(org_id=org_id)
+        used_mb = records * _KB_PER_RECORD // 1024
+        body: dict[str, Any] = {
+            "DailyApiRequests": {"Max": usage.maximum, "Remaining": usage.remaining},
+            "DataStorageMB": {
+                "Max": DATA_STORAGE_MB,
+                "Remaining": max(DATA_STORAGE_MB - used_mb, 0),
+            },
+        }
+        for name, maximum in _STATIC_LIMITS.items():
+            body[name] = {"Max": maximum, "Remaining": maximum}
+        return dict(sorted(body.items()))

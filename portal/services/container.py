@@ -1,0 +1,171 @@
+"""Composition: one :class:`Portal` per process holding a service per use case.
+
+Pages get it through ``@st.cache_resource``; it is thread-safe (DuckDB gets a cursor per
+thread, the HTTP session is shared).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import requests
+
+from portal.adapters.clock import Clock, SystemClock
+from portal.adapters.config import PortalConfig, PortalMode, PortalUser
+from portal.adapters.crypto import TokenCipher
+from portal.adapters.db import Database
+from portal.adapters.salesforce.http import RetryPolicy, Timeouts, Trust, build_session
+from portal.adapters.salesforce.oauth import OAuthClient
+from portal.services.access import AccessService
+from portal.services.backups import BackupsService
+from portal.services.checks import ChecksService
+from portal.services.connections import Connections
+from portal.services.context import ServiceContext, SetupLinks
+from portal.services.demo import DemoService
+from portal.services.error_tables import ErrorTablesService
+from portal.services.integration import IntegrationService, WrongOrgPolicy
+from portal.services.logs import AuditService, HistoryService
+from portal.services.procedure import ProcedureService
+from portal.services.removal import RemovalService
+from portal.services.restore import RestoreService
+from portal.services.salesforce import LiveSalesforce, SalesforceAccess
+from portal.services.settings import SettingsService
+from portal.services.storage import DuckDbPortalStorage, PortalStorage
+from portal.services.validation import ValidationService
+
+
+@dataclass(frozen=True)
+class Portal:
+    """Every use case of the portal, one service each."""
+
+    access: AccessService
+    integration: IntegrationService
+    removal: RemovalService
+    checks: ChecksService
+    restore: RestoreService
+    validation: ValidationService
+    settings: SettingsService
+    error_tables: ErrorTablesService
+    backups: BackupsService
+    history: HistoryService
+    audit: AuditService
+    procedure: ProcedureService
+    #: Only in mock mode.
+    demo: DemoService | None
+    storage: PortalStorage
+    #: HTTP sessions to close with the portal.
+    sessions: tuple[requests.Session, ...] = ()
+
+    def close(self) -> None:
+        """Close the database and the HTTP sessions (the portal cannot be used afterwards)."""
+        for session in self.sessions:
+            session.close()
+        self.storage.close()
+
+
+def build_portal(
+    *,
+    config: PortalConfig,
+    clock: Clock | None = None,
+    wrong_org_policy: WrongOrgPolicy = WrongOrgPolicy.CONFIRM,
+    retry: RetryPolicy | None = None,
+    timeouts: Timeouts | None = None,
+) -> Portal:
+    """The portal for ``config``: its DuckDB file (migrated at open), the Salesforce session
+    trusting the right CAs, the OAuth client, and every service."""
+    clock = clock or SystemClock()
+    storage = DuckDbPortalStorage(
+        database=Database(path=config.db_path),
+        cipher=TokenCipher(config.encryption_key),
+        clock=clock,
+    )
+    mock = config.mode is PortalMode.MOCK
+    if mock:
+        assert config.ca_bundle is not None, "load_config requires the CA bundle in mock mode"
+        trust = Trust.mock_ca(config.ca_bundle)
+    else:
+        trust = Trust.system()
+    session = build_session(trust=trust, timeout=timeouts or Timeouts(), retry=retry)
+    oauth = OAuthClient(
+        login_url=config.salesforce_login_url,
+        client_id=config.client_id,
+        client_secret=config.client_secret,
+        redirect_uri=config.redirect_uri,
+        session=session,
+        # People's browsers reach the mock org over its plain-HTTP port (no local CA to trust).
+        authorize_base_url=config.mock_http_url if mock else None,
+    )
+    salesforce = LiveSalesforce(oauth=oauth, session=session)
+    demo_session = build_session(trust=trust, timeout=timeouts or Timeouts(), retry=retry)
+    portal = assemble_portal(
+        storage=storage,
+        salesforce=salesforce,
+        clock=clock,
+        users=config.users,
+        links=SetupLinks(mock_http_url=config.mock_http_url if mock else None),
+        wrong_org_policy=wrong_org_policy,
+        demo_config=config if mock else None,
+        demo_session=demo_session if mock else None,
+    )
+    return replace(portal, sessions=(session, demo_session))
+
+
+def assemble_portal(
+    *,
+    storage: PortalStorage,
+    salesforce: SalesforceAccess,
+    clock: Clock,
+    users: tuple[PortalUser, ...],
+    links: SetupLinks | None = None,
+    wrong_org_policy: WrongOrgPolicy = WrongOrgPolicy.CONFIRM,
+    demo_config: PortalConfig | None = None,
+    demo_session: requests.Session | None = None,
+) -> Portal:
+    """Wire the services over given storage and Salesforce access (tests pass fakes here)."""
+    context = ServiceContext(
+        storage=storage, clock=clock, salesforce=salesforce, links=links or SetupLinks()
+    )
+    connections = Connections(context)
+    integration = IntegrationService(
+        context, connections=connections, wrong_org_policy=wrong_org_policy
+    )
+    removal = RemovalService(context, connections=connections)
+    checks = ChecksService(context, connections=connections)
+    restore = RestoreService(context)
+    validation = ValidationService(context, connections=connections)
+    settings = SettingsService(context, connections=connections)
+    error_tables = ErrorTablesService(context)
+    demo = None
+    if demo_config is not None and demo_session is not None:
+        demo = DemoService(
+            context,
+            config=demo_config,
+            integration=integration,
+            session=demo_session,
+            redirect_uri=demo_config.redirect_uri,
+        )
+    return Portal(
+        access=AccessService(context, users=users),
+        integration=integration,
+        removal=removal,
+        checks=checks,
+        restore=restore,
+        validation=validation,
+        settings=settings,
+        error_tables=error_tables,
+        backups=BackupsService(context),
+        history=HistoryService(context),
+        audit=AuditService(context),
+        procedure=ProcedureService(
+            context,
+            integration=integration,
+            removal=removal,
+            checks=checks,
+            restore=restore,
+            validation=validation,
+            settings=settings,
+            error_tables=error_tables,
+        ),
+        demo=demo,
+        storage=storage,
+    )

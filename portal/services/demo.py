@@ -1,0 +1,433 @@
+"""Demo controls (mock mode only): the mock org's scenarios, and resetting both the mock and the
+portal to the ``make demo`` starting state.
+
+The starting state: MiiTel integrated with the mock's first org as its integration user (signed
+in through the mock's own login and consent pages), realistic settings on the three tabs, some
+authentication history and some error-log rows. In a scenario where MiiTel cannot be integrated
+as it stands (blocked, not installed) the portal starts as if "Remove integration" had just run:
+step 1's org and user in the history, and a backup of the settings.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Final
+
+import requests
+
+from portal.adapters.config import READY_FILE, PortalConfig, PortalMode
+from portal.adapters.salesforce.errors import SalesforceGatewayError
+from portal.domain.audit import AuditAction, AuditOutcome
+from portal.domain.backup import BackupSnapshot
+from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
+from portal.domain.integration_errors import ErrorSource, IntegrationErrorEntry, SyncOperation
+from portal.domain.settings import (
+    ActivityHistorySettings,
+    ActivityTiming,
+    AssigneeSettings,
+    BasicSettings,
+    CallDataItem,
+    FieldMappings,
+    IntegrationSettings,
+    MeetingDataItem,
+    TaskStatus,
+    TodoObjectSettings,
+    UnmappedRule,
+    VideoHistorySettings,
+)
+from portal.services.actors import Actor, Role
+from portal.services.context import ServiceContext
+from portal.services.errors import DemoUnavailable
+from portal.services.integration import IntegrationService, SignInPurpose
+from portal.services.mock_browser import MockSignInError, sign_in
+
+log = logging.getLogger(__name__)
+
+DEMO_ACTOR: Final = Actor(username="demo", role=Role.ADMIN)
+DEFAULT_SCENARIO: Final = "default"
+_UNAVAILABLE: Final = (
+    "The demo controls work only with the bundled mock org, and its READY file {path} cannot "
+    "be read. Start the demo with `make demo` (or python -m mock_salesforce serve)."
+)
+
+
+@dataclass(frozen=True)
+class MockUser:
+    username: str
+    password: str
+    org_id: str
+    org_name: str
+    profile: str
+    role: str
+
+
+@dataclass(frozen=True)
+class MockInfo:
+    """What the mock org's READY file says."""
+
+    login_url: str
+    http_url: str
+    setup_url: str
+    control_url: str
+    scenario: str
+    scenarios: tuple[str, ...]
+    users: tuple[MockUser, ...]
+
+    def user(self, role: str, *, org_id: str | None = None) -> MockUser | None:
+        for user in self.users:
+            if user.role == role and (org_id is None or user.org_id == org_id):
+                return user
+        return None
+
+
+@dataclass(frozen=True)
+class DemoState:
+    scenario: str
+    integrated: bool
+    org_name: str
+    username: str
+    message: str
+
+
+class DemoService:
+    def __init__(
+        self,
+        context: ServiceContext,
+        *,
+        config: PortalConfig,
+        integration: IntegrationService,
+        session: requests.Session,
+        redirect_uri: str,
+    ) -> None:
+        self._context = context
+        self._config = config
+        self._integration = integration
+        self._session = session
+        self._redirect_uri = redirect_uri
+
+    @property
+    def available(self) -> bool:
+        """Whether the demo controls can work (mock mode and a readable READY file)."""
+        try:
+            self.info()
+        except DemoUnavailable:
+            return False
+        return True
+
+    def info(self) -> MockInfo:
+        """The mock org's READY object; :class:`DemoUnavailable` outside mock mode."""
+        path = Path(self._config.data_dir) / READY_FILE
+        if self._config.mode is not PortalMode.MOCK:
+            raise DemoUnavailable(
+                "The demo controls work only in mock mode (PORTAL_MODE=mock), with the bundled "
+                "mock org."
+            )
+        try:
+            ready = json.loads(path.read_text(encoding="utf-8"))
+            return _mock_info(ready)
+        except (OSError, ValueError, KeyError, TypeError):
+            raise DemoUnavailable(_UNAVAILABLE.format(path=path)) from None
+
+    def scenarios(self) -> tuple[str, ...]:
+        """The mock's scenarios, by name."""
+        return self.info().scenarios
+
+    def current_scenario(self) -> str:
+        return str(self._control("GET", "/state").get("scenario") or DEFAULT_SCENARIO)
+
+    def switch(self, *, actor: Actor, scenario: str) -> DemoState:
+        """Reset the mock org into ``scenario`` and the portal to its starting state."""
+        return self.reset(actor=actor, scenario=scenario)
+
+    def reset(self, *, actor: Actor, scenario: str = DEFAULT_SCENARIO) -> DemoState:
+        """Reset the mock org (same seed) into ``scenario`` and the portal to the starting
+        state: everything in the portal database is replaced."""
+        self._context.require_admin(actor, AuditAction.SAVE_SETTINGS)
+        if scenario not in self.scenarios():
+            raise DemoUnavailable(
+                f'The mock org has no scenario "{scenario}"; choose one of '
+                + ", ".join(self.scenarios())
+                + "."
+            )
+        self._control("POST", "/reset", {"scenario": scenario})
+        state = self._portal_starting_state(scenario)
+        self._context.audit(
+            actor=actor,
+            action=AuditAction.SAVE_SETTINGS,
+            outcome=AuditOutcome.SUCCEEDED,
+            detail=f"demo reset to the mock scenario {scenario}",
+        )
+        return state
+
+    def bootstrap_if_empty(self) -> DemoState | None:
+        """The starting state, when the portal database is still empty (what ``make demo``
+        runs at start); None when it already holds something."""
+        repos = self._context.repositories
+        if repos.authentication_history.recent(limit=1) or repos.tokens.load() is not None:
+            return None
+        return self._portal_starting_state(self.current_scenario())
+
+    # --- the portal's starting state --------------------------------------------------------
+
+    def _portal_starting_state(self, scenario: str) -> DemoState:
+        info = self.info()
+        user = info.user("integration")
+        if user is None:
+            raise DemoUnavailable("The mock org lists no integration user; restart it.")
+        self._context.storage.wipe()
+        now = self._context.clock.now()
+        rng = random.Random(f"demo:{scenario}:{user.org_id}")
+        settings = demo_settings(info, org_id=user.org_id)
+        repos = self._context.repositories
+        repos.settings.save(settings)
+        self._history_before(now, user, info)
+        self._error_rows(now, user.org_id, rng)
+        if self._app_installed(user.org_id):
+            try:
+                outcome = self._integrate(user)
+            except (MockSignInError, SalesforceGatewayError) as exc:
+                log.warning("demo integration failed: %s", exc)
+            else:
+                if outcome:
+                    return DemoState(
+                        scenario=scenario,
+                        integrated=True,
+                        org_name=user.org_name,
+                        username=user.username,
+                        message=f"The demo starts integrated with {user.org_name} as "
+                        f"{user.username}.",
+                    )
+        removed_at = now - timedelta(minutes=5)
+        repos.authentication_history.append(
+            AuthenticationHistoryEntry(
+                occurred_at=removed_at,
+                event=AuthEvent.REMOVED,
+                org_id=user.org_id,
+                org_name=user.org_name,
+                username=user.username,
+                instance_url=info.login_url,
+                detail="Removed by demo; backup saved.",
+            )
+        )
+        repos.backups.save_latest(
+            BackupSnapshot.capture(
+                settings=settings,
+                taken_at=removed_at,
+                org_id=user.org_id,
+                org_name=user.org_name,
+                username=user.username,
+                instance_url=info.login_url,
+            )
+        )
+        return DemoState(
+            scenario=scenario,
+            integrated=False,
+            org_name=user.org_name,
+            username=user.username,
+            message=f'The demo starts just after "Remove integration" from {user.org_name} '
+            f"({user.username}); in this scenario MiiTel cannot be integrated as it stands.",
+        )
+
+    def _integrate(self, user: MockUser) -> bool:
+        redirect = self._integration.start(actor=DEMO_ACTOR, purpose=SignInPurpose.INTEGRATION)
+        params = sign_in(
+            session=self._session,
+            authorize_url=redirect.url,
+            redirect_uri=self._redirect_uri,
+            username=user.username,
+            password=user.password,
+        )
+        outcome = self._integration.complete(actor=DEMO_ACTOR, query_params=params)
+        return outcome.succeeded
+
+    def _app_installed(self, org_id: str) -> bool:
+        state = self._control("GET", "/state")
+        for org in state.get("orgs", []):
+            if org.get("org_id") != org_id:
+                continue
+            for app in org.get("connected_apps", []):
+                if str(app.get("name", "")).lower() == "miitel":
+                    return bool(app.get("installed")) and not app.get("blocked")
+        return False
+
+    def _history_before(self, now: datetime, user: MockUser, info: MockInfo) -> None:
+        history = self._context.repositories.authentication_history
+        first = now - timedelta(days=213, hours=3)
+        entries = [
+            (first, AuthEvent.INTEGRATED, "Integrated by admin."),
+            (first + timedelta(days=61), AuthEvent.REFRESHED, "The portal renewed the session."),
+            (first + timedelta(days=142), AuthEvent.REFRESHED, "The portal renewed the session."),
+        ]
+        for occurred_at, event, detail in entries:
+            history.append(
+                AuthenticationHistoryEntry(
+                    occurred_at=occurred_at,
+                    event=event,
+                    org_id=user.org_id,
+                    org_name=user.org_name,
+                    username=user.username,
+                    instance_url=info.login_url,
+                    detail=detail,
+                )
+            )
+
+    def _error_rows(self, now: datetime, org_id: str, rng: random.Random) -> None:
+        errors = self._context.repositories.integration_errors
+        for _ in range(36):
+            code, sobject, message, fields = rng.choice(_DEMO_ERRORS)
+            errors.append(
+                IntegrationErrorEntry(
+                    occurred_at=now
+                    - timedelta(days=rng.randint(1, 28), minutes=rng.randint(0, 1439)),
+                    source=ErrorSource.ACTIVITY if sobject == "Task" else ErrorSource.VIDEO,
+                    miitel_record_id=f"call-{rng.randint(100000, 999999)}"
+                    if sobject == "Task"
+                    else f"meeting-{rng.randint(10000, 99999)}",
+                    sobject=sobject,
+                    operation=SyncOperation.CREATE,
+                    status_code=code,
+                    message=message,
+                    fields=fields,
+                    org_id=org_id,
+                )
+            )
+
+    def _control(
+        self, method: str, path: str, body: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        url = self.info().control_url.rstrip("/") + path
+        try:
+            response = self._session.request(method, url, json=body, timeout=(5, 300))
+        except requests.RequestException as exc:
+            raise DemoUnavailable(
+                f"The mock org's control plane at {url} does not answer ({type(exc).__name__}). "
+                "Start the demo with `make demo`."
+            ) from None
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = {}
+        if response.status_code != 200 or not isinstance(answer, dict):
+            message = answer.get("message") if isinstance(answer, dict) else None
+            raise DemoUnavailable(
+                f"The mock org refused {path}: {message or f'HTTP {response.status_code}'}."
+            )
+        return answer
+
+
+def _mock_info(ready: Any) -> MockInfo:
+    users = tuple(
+        MockUser(
+            username=str(u["username"]),
+            password=str(u["password"]),
+            org_id=str(u["org_id"]),
+            org_name=str(u.get("org_name", "")),
+            profile=str(u.get("profile", "")),
+            role=str(u.get("role", "")),
+        )
+        for u in ready["users"]
+    )
+    return MockInfo(
+        login_url=str(ready["login_url"]),
+        http_url=str(ready["http_url"]),
+        setup_url=str(ready.get("setup_url", "")),
+        control_url=str(ready.get("control_url") or ready["login_url"] + "/mock-api"),
+        scenario=str(ready.get("scenario", DEFAULT_SCENARIO)),
+        scenarios=tuple(str(s) for s in ready.get("scenarios", [DEFAULT_SCENARIO])),
+        users=users,
+    )
+
+
+def demo_settings(info: MockInfo, *, org_id: str) -> IntegrationSettings:
+    """Realistic settings for the demo org: both integrations on, call data mapped onto the
+    org's MiiTel custom fields, and the sales reps mapped to their Salesforce users."""
+    reps = [u for u in info.users if u.role == "rep" and u.org_id == org_id]
+    mappings = {f"{rep.username.split('@', 1)[0]}@miitel.example": rep.username for rep in reps[:4]}
+    admin = info.user("admin", org_id=org_id)
+    return IntegrationSettings(
+        basic=BasicSettings(turn_off_contact_retrieval=False),
+        activity_history=ActivityHistorySettings(
+            enabled=True,
+            timing=ActivityTiming.AFTER_CALL_END,
+            todo=TodoObjectSettings(
+                subject="[MiiTel] {direction} call with {counterpart} ({duration})",
+                status=TaskStatus.COMPLETED,
+                field_mappings=FieldMappings.of(
+                    {
+                        CallDataItem.START_TIME: "MiiTel_Call_Start__c",
+                        CallDataItem.END_TIME: "MiiTel_Call_End__c",
+                        CallDataItem.DIRECTION: "MiiTel_Direction__c",
+                        CallDataItem.DURATION: "CallDurationInSeconds",
+                        CallDataItem.CALL_URL: "MiiTel_Call_URL__c",
+                        CallDataItem.TRANSCRIPT: "MiiTel_Transcript__c",
+                        CallDataItem.SUMMARY: "MiiTel_Summary__c",
+                        CallDataItem.MEMO: "MiiTel_Memo__c",
+                    }
+                ),
+            ),
+        ),
+        video_history=VideoHistorySettings(
+            enabled=True,
+            subject="[MiiTel Meetings] {title}",
+            field_mappings=FieldMappings.of(
+                {
+                    MeetingDataItem.START_TIME: "StartDateTime",
+                    MeetingDataItem.END_TIME: "EndDateTime",
+                    MeetingDataItem.RECORDING_URL: "MiiTel_Meeting_URL__c",
+                    MeetingDataItem.PARTICIPANTS: "MiiTel_Participants__c",
+                    MeetingDataItem.TRANSCRIPT: "MiiTel_Transcript__c",
+                    MeetingDataItem.SUMMARY: "MiiTel_Summary__c",
+                }
+            ),
+        ),
+        assignee=AssigneeSettings.from_mapping(
+            user_mappings=mappings,
+            default_owner_username=admin.username if admin else None,
+            unmapped_rule=UnmappedRule.DEFAULT_OWNER if admin else UnmappedRule.INTEGRATION_USER,
+        ),
+    )
+
+
+_DEMO_ERRORS: Final = (
+    (
+        "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+        "Task",
+        "Subject must not be longer than 80 characters for inbound calls.",
+        ("Subject",),
+    ),
+    (
+        "INVALID_CROSS_REFERENCE_KEY",
+        "Task",
+        "invalid cross reference id",
+        ("WhoId",),
+    ),
+    (
+        "ENTITY_IS_DELETED",
+        "Task",
+        "entity is deleted",
+        ("WhatId",),
+    ),
+    (
+        "REQUIRED_FIELD_MISSING",
+        "Event",
+        "Required fields are missing: [DurationInMinutes]",
+        ("DurationInMinutes",),
+    ),
+    (
+        "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY",
+        "Event",
+        "insufficient access rights on cross-reference id",
+        ("OwnerId",),
+    ),
+    (
+        "STRING_TOO_LONG",
+        "Task",
+        "MiiTel Memo: data value too large (max length=4000)",
+        ("MiiTel_Memo__c",),
+    ),
+)

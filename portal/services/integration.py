@@ -1,0 +1,707 @@
+"""Step 1 (the org and user to re-integrate) and step 5 (Integrate), plus the check sign-in.
+
+"Integrate" and the check sign-in are both Salesforce's OAuth web-server flow with PKCE through
+the MiiTel connected app: :meth:`IntegrationService.start` keeps ``state`` and the PKCE verifier
+server-side (single use, 10 minutes) and returns the authorize URL; Salesforce sends the browser
+back to the portal, whose page hands the query parameters to :meth:`IntegrationService.complete`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Final
+
+from portal.adapters.salesforce.errors import (
+    OAuthFailure,
+    SalesforceAuthError,
+    SalesforceGatewayError,
+    SalesforceOAuthError,
+)
+from portal.adapters.salesforce.oauth import (
+    AuthorizationRefused,
+    Identity,
+    parse_callback,
+)
+from portal.domain.audit import AuditAction, AuditOutcome
+from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
+from portal.domain.oauth import PendingAuthorization, TokenSet
+from portal.domain.steps import StepResult, StepStatus
+from portal.services.actors import Actor, Role
+from portal.services.connections import Connections
+from portal.services.context import ServiceContext
+from portal.services.errors import NothingPending
+from portal.services.findings import CHECK_USER, CheckRefusal, save_check_refusal
+from portal.services.storage import CHECK_SLOT, OTHER_ORG_SLOT, Finding
+
+log = logging.getLogger(__name__)
+
+#: How long a started sign-in may take before its ``state`` is refused.
+AUTHORIZATION_LIFETIME: Final = timedelta(minutes=10)
+
+
+class SignInPurpose(Enum):
+    """Why the portal sends someone to Salesforce's sign-in."""
+
+    #: Step 5: connect MiiTel ("Integrate").
+    INTEGRATION = "integration"
+    #: Steps 3, 4 and 6 after removal: a Salesforce admin signs in only so the portal can look.
+    CHECK = "check"
+
+
+class WrongOrgPolicy(Enum):
+    """What to do when "Integrate" signs in to another org than step 1's."""
+
+    CONFIRM = "confirm"
+    REFUSE = "refuse"
+
+
+@dataclass(frozen=True)
+class IntegrationStatus:
+    """Step 1: the org and user, from the authentication history, confirmed live when connected.
+
+    ``live`` is True when Salesforce answered for the connection, False when it no longer
+    accepts it, None when not connected or Salesforce could not say; ``problem`` says why.
+    """
+
+    connected: bool
+    org_id: str | None
+    org_name: str | None
+    username: str | None
+    instance_url: str | None
+    integrated_at: datetime | None
+    live: bool | None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class CurrentIntegration:
+    """Step 1's result and what it found."""
+
+    result: StepResult
+    status: IntegrationStatus
+
+
+@dataclass(frozen=True)
+class AuthorizationRedirect:
+    """Where to send the browser to sign in to Salesforce."""
+
+    url: str
+    purpose: SignInPurpose
+    expires_at: datetime
+
+
+class CallbackKind(Enum):
+    INTEGRATED = "integrated"
+    CHECK_SIGNED_IN = "check_signed_in"
+    #: Signed in to another org than step 1's: :meth:`IntegrationService.confirm_other_org`.
+    CONFIRM_OTHER_ORG = "confirm_other_org"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class SignedInAs:
+    """The Salesforce org and user a sign-in belongs to."""
+
+    org_id: str
+    org_name: str | None
+    username: str
+    display_name: str
+    instance_url: str
+
+
+@dataclass(frozen=True)
+class CallbackOutcome:
+    """How Salesforce's redirect back to the portal ended.
+
+    ``result`` is step 5's result for an integration, step 3's for a check sign-in;
+    ``failure`` names the OAuth branch when it failed; ``expected_org_*`` is step 1's org
+    when the sign-in went to another one.
+    """
+
+    kind: CallbackKind
+    purpose: SignInPurpose | None
+    result: StepResult
+    signed_in_as: SignedInAs | None = None
+    failure: OAuthFailure | None = None
+    expected_org_id: str | None = None
+    expected_org_name: str | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.kind in (CallbackKind.INTEGRATED, CallbackKind.CHECK_SIGNED_IN)
+
+
+class IntegrationService:
+    def __init__(
+        self,
+        context: ServiceContext,
+        *,
+        connections: Connections,
+        wrong_org_policy: WrongOrgPolicy = WrongOrgPolicy.CONFIRM,
+    ) -> None:
+        self._context = context
+        self._connections = connections
+        self._wrong_org_policy = wrong_org_policy
+
+    # --- step 1 -----------------------------------------------------------------------------
+
+    def status(self) -> IntegrationStatus:
+        """The integration as the portal records it, without asking Salesforce."""
+        repos = self._context.repositories
+        tokens = repos.tokens.load()
+        entry = repos.authentication_history.latest(event=AuthEvent.INTEGRATED)
+        return IntegrationStatus(
+            connected=tokens is not None,
+            org_id=entry.org_id if entry else (tokens.org_id if tokens else None),
+            org_name=entry.org_name if entry else None,
+            username=entry.username if entry else None,
+            instance_url=entry.instance_url if entry else (tokens.instance_url if tokens else None),
+            integrated_at=entry.occurred_at if entry else None,
+            live=None,
+        )
+
+    def current(self) -> CurrentIntegration:
+        """Step 1: the org and user to re-integrate, confirmed live with Salesforce's identity
+        call when MiiTel is integrated now."""
+        status = self.status()
+        if not status.connected:
+            if status.org_id is None:
+                result = StepResult.of(
+                    step=1,
+                    status=StepStatus.ACTION_NEEDED,
+                    message="No Salesforce org has been integrated with MiiTel yet, so there is "
+                    "nothing to re-integrate. If this is your first time integrating with "
+                    "Salesforce, follow Integrate Salesforce and MiiTel: click "
+                    '"Integrate" on the Basic settings tab.',
+                    next_step=5,
+                )
+            else:
+                result = StepResult.of(
+                    step=1,
+                    status=StepStatus.OK,
+                    message=f"MiiTel is not integrated now. Re-integrate with the org "
+                    f"{_org(status)} as {status.username}, as last integrated "
+                    f"{_when(status.integrated_at)}.",
+                    next_step=2,
+                )
+            return self._recorded(CurrentIntegration(result=result, status=status))
+
+        gateway = self._connections.integration()
+        assert gateway is not None
+        try:
+            identity = gateway.identity()
+        except SalesforceAuthError as exc:
+            status = _replace_status(status, live=False, problem=exc.user_message)
+            result = StepResult.of(
+                step=1,
+                status=StepStatus.ACTION_NEEDED,
+                message=f"Authentication history shows the org {_org(status)} and the user "
+                f"{status.username}, but Salesforce no longer accepts the connection: "
+                f"{exc.user_message} Note the org and user, then go on with step 2.",
+                next_step=2,
+            )
+        except SalesforceGatewayError as exc:
+            status = _replace_status(status, live=None, problem=exc.user_message)
+            result = StepResult.of(
+                step=1,
+                status=StepStatus.ERROR,
+                message=f"Authentication history shows the org {_org(status)} and the user "
+                f"{status.username}, but the portal could not confirm it with Salesforce: "
+                f"{exc.user_message}",
+            )
+        else:
+            status = IntegrationStatus(
+                connected=True,
+                org_id=identity.org_id,
+                org_name=identity.org_name or status.org_name,
+                username=identity.username or status.username,
+                instance_url=gateway.tokens.instance_url,
+                integrated_at=status.integrated_at,
+                live=True,
+            )
+            result = StepResult.of(
+                step=1,
+                status=StepStatus.OK,
+                message=f"MiiTel is integrated with the org {_org(status)} as "
+                f"{status.username}; Salesforce confirms the connection. Re-integrate with "
+                "this org and user.",
+                next_step=2,
+            )
+        return self._recorded(CurrentIntegration(result=result, status=status))
+
+    def _recorded(self, current: CurrentIntegration) -> CurrentIntegration:
+        self._context.record_progress(current.result)
+        return current
+
+    # --- step 5 -----------------------------------------------------------------------------
+
+    def reintegrated(self) -> StepResult:
+        """Step 5's check: is MiiTel integrated, with which org and user."""
+        status = self.status()
+        if status.connected:
+            result = StepResult.of(
+                step=5,
+                status=StepStatus.OK,
+                message=f"MiiTel is integrated with the org {_org(status)} as {status.username}.",
+                next_step=6,
+            )
+        else:
+            result = StepResult.of(
+                step=5,
+                status=StepStatus.ACTION_NEEDED,
+                message='Click "Integrate", log in to Salesforce with the user confirmed in '
+                'step 1 and click "Allow".',
+            )
+        self._context.record_progress(result)
+        return result
+
+    def start(
+        self, *, actor: Actor, purpose: SignInPurpose = SignInPurpose.INTEGRATION
+    ) -> AuthorizationRedirect:
+        """A sign-in to Salesforce for ``purpose``: the authorize URL to send the browser to.
+        The check sign-in always asks for the login, so an admin can sign in."""
+        action = (
+            AuditAction.INTEGRATE
+            if purpose is SignInPurpose.INTEGRATION
+            else (AuditAction.CHECK_STEP)
+        )
+        self._context.require_admin(actor, action)
+        request = self._context.salesforce.oauth.start(force_login=purpose is SignInPurpose.CHECK)
+        now = self._context.clock.now()
+        pending = PendingAuthorization(
+            state=request.state,
+            code_verifier=request.code_verifier,
+            # The page to return to is the purpose's own page.
+            redirect_to=purpose.value,
+            created_at=now,
+            expires_at=now + AUTHORIZATION_LIFETIME,
+            requested_by=actor.username,
+        )
+        repos = self._context.repositories
+        repos.pending_authorizations.purge_expired()
+        repos.pending_authorizations.add(pending)
+        return AuthorizationRedirect(
+            url=request.url, purpose=purpose, expires_at=pending.expires_at
+        )
+
+    def complete(
+        self, *, query_params: Mapping[str, str], actor: Actor | None = None
+    ) -> CallbackOutcome:
+        """Finish a sign-in from the query parameters Salesforce redirected back with: take the
+        pending request by ``state`` (once), exchange the code, read who signed in, and store
+        the tokens encrypted. Every failure is a :class:`CallbackOutcome` saying what to do.
+
+        The redirect back from Salesforce starts a new browser session, so ``actor`` may be
+        omitted: the admin who started the sign-in (bound to the single-use ``state``) is then
+        the actor. A given ``actor`` must be an admin."""
+        if actor is not None:
+            self._context.require_admin(actor, AuditAction.INTEGRATE)
+        parsed = parse_callback(query_params)
+        pending = None
+        if parsed.state:
+            pending = self._context.repositories.pending_authorizations.take(parsed.state)
+        purpose = _purpose(pending)
+        if actor is None:
+            starter = pending.requested_by if pending and pending.requested_by else None
+            actor = Actor(username=starter or "(unknown)", role=Role.ADMIN)
+        if isinstance(parsed, AuthorizationRefused):
+            return self._refused(actor, parsed.error, purpose or SignInPurpose.INTEGRATION)
+        if pending is None or purpose is None:
+            return self._refused(
+                actor,
+                SalesforceOAuthError(
+                    reason=OAuthFailure.STATE_MISMATCH,
+                    error_code="STATE_MISMATCH",
+                    detail="unknown, used or expired state",
+                ),
+                SignInPurpose.INTEGRATION,
+            )
+        try:
+            tokens = self._context.salesforce.oauth.exchange(
+                code=parsed.code, code_verifier=pending.code_verifier
+            )
+        except SalesforceOAuthError as exc:
+            return self._refused(actor, exc, purpose)
+        except SalesforceGatewayError as exc:
+            return self._failed(actor, purpose, message=exc.user_message, detail=exc.error_code)
+        try:
+            identity = self._connections.for_tokens(tokens).identity()
+        except SalesforceGatewayError as exc:
+            self._discard(tokens)
+            return self._failed(actor, purpose, message=exc.user_message, detail=exc.error_code)
+        signed_in = _signed_in_as(identity, tokens)
+        expected = self._connections.integrated_as()
+        if purpose is SignInPurpose.CHECK:
+            if expected is not None and expected.org_id != identity.org_id:
+                self._discard(tokens)
+                name = expected.org_name or expected.org_id
+                return self._failed(
+                    actor,
+                    purpose,
+                    message=f"You signed in to the org {signed_in.org_name or signed_in.org_id}, "
+                    f"but the checks are about the org confirmed in step 1, {name}. Sign in to "
+                    f"check again with a System Administrator of {name}.",
+                    detail="check sign-in to another org",
+                    failure=OAuthFailure.WRONG_ORG,
+                    org=signed_in,
+                    expected=(expected.org_id, expected.org_name),
+                )
+            return self._checked_in(actor, tokens, signed_in)
+        if expected is not None and expected.org_id != identity.org_id:
+            return self._other_org(
+                actor,
+                tokens,
+                signed_in,
+                expected_id=expected.org_id,
+                expected_name=expected.org_name,
+            )
+        return self._integrate(actor, tokens, signed_in)
+
+    def pending_other_org(self) -> SignedInAs | None:
+        """The sign-in to another org waiting for :meth:`confirm_other_org`, if any."""
+        tokens = self._context.repositories.token_slots.load(OTHER_ORG_SLOT)
+        if tokens is None:
+            return None
+        try:
+            identity = self._connections.for_tokens(tokens).identity()
+        except SalesforceGatewayError:
+            return SignedInAs(
+                tokens.org_id, None, tokens.user_id, tokens.user_id, tokens.instance_url
+            )
+        return _signed_in_as(identity, tokens)
+
+    def confirm_other_org(self, *, actor: Actor) -> CallbackOutcome:
+        """Integrate with the other org the last sign-in went to, as the admin confirmed."""
+        self._context.require_admin(actor, AuditAction.INTEGRATE)
+        tokens = self._context.repositories.token_slots.load(OTHER_ORG_SLOT)
+        if tokens is None:
+            raise NothingPending(
+                'No sign-in to another org is waiting for confirmation. Click "Integrate" again.'
+            )
+        try:
+            identity = self._connections.for_tokens(tokens).identity()
+        except SalesforceGatewayError as exc:
+            self._context.repositories.token_slots.clear(OTHER_ORG_SLOT)
+            self._discard(tokens)
+            return self._failed(
+                actor, SignInPurpose.INTEGRATION, message=exc.user_message, detail=exc.error_code
+            )
+        return self._integrate(actor, tokens, _signed_in_as(identity, tokens))
+
+    def cancel_other_org(self, *, actor: Actor) -> None:
+        """Drop the sign-in to another org (its tokens are revoked at Salesforce)."""
+        self._context.require_admin(actor, AuditAction.INTEGRATE)
+        with self._context.storage.unit_of_work() as uow:
+            tokens = uow.token_slots.load(OTHER_ORG_SLOT)
+            if tokens is None:
+                return
+            uow.token_slots.clear(OTHER_ORG_SLOT)
+            Connections.park(uow, tokens)
+            self._context.audit(
+                actor=actor,
+                action=AuditAction.INTEGRATE,
+                outcome=AuditOutcome.FAILED,
+                detail=f"cancelled: the sign-in went to org {tokens.org_id}, not step 1's org",
+                repositories=uow,
+            )
+            uow.commit()
+        self._connections.revoke_parked()
+
+    # --- outcomes ---------------------------------------------------------------------------
+
+    def _integrate(self, actor: Actor, tokens: TokenSet, who: SignedInAs) -> CallbackOutcome:
+        result = StepResult.of(
+            step=5,
+            status=StepStatus.OK,
+            message=f"Integrated: MiiTel is connected to the org {who.org_name or who.org_id} "
+            f"({who.org_id}) as {who.username}.",
+            next_step=6,
+        )
+        with self._context.storage.unit_of_work() as uow:
+            previous = uow.tokens.load()
+            if previous is not None:
+                Connections.park(uow, previous)
+            check = uow.token_slots.load(CHECK_SLOT)
+            if check is not None:
+                uow.token_slots.clear(CHECK_SLOT)
+                Connections.park(uow, check)
+            uow.token_slots.clear(OTHER_ORG_SLOT)
+            uow.tokens.save(tokens)
+            uow.authentication_history.append(
+                AuthenticationHistoryEntry(
+                    occurred_at=self._context.clock.now(),
+                    event=AuthEvent.INTEGRATED,
+                    org_id=who.org_id,
+                    org_name=who.org_name,
+                    username=who.username,
+                    instance_url=who.instance_url,
+                    detail=f"Integrated by {actor.username}.",
+                )
+            )
+            self._context.audit(
+                actor=actor,
+                action=AuditAction.INTEGRATE,
+                outcome=AuditOutcome.SUCCEEDED,
+                detail=f"org {who.org_id} as {who.username}",
+                repositories=uow,
+            )
+            self._context.record_progress(
+                result, by=actor, repositories=uow, restarts_later_steps=True
+            )
+            uow.commit()
+        self._connections.revoke_parked()
+        return CallbackOutcome(
+            kind=CallbackKind.INTEGRATED,
+            purpose=SignInPurpose.INTEGRATION,
+            result=result,
+            signed_in_as=who,
+        )
+
+    def _checked_in(self, actor: Actor, tokens: TokenSet, who: SignedInAs) -> CallbackOutcome:
+        result = StepResult.of(
+            step=3,
+            status=StepStatus.OK,
+            message=f"Signed in to the org {who.org_name or who.org_id} as {who.username} to "
+            "check the connected app and permissions. The portal uses this sign-in only for "
+            'the checks and ends it when you click "Finish checks" or integrate.',
+        )
+        with self._context.storage.unit_of_work() as uow:
+            earlier = uow.token_slots.load(CHECK_SLOT)
+            if earlier is not None:
+                Connections.park(uow, earlier)
+            uow.token_slots.save(CHECK_SLOT, tokens)
+            save_check_refusal(uow, None, at=self._context.clock.now())
+            uow.findings.put(
+                Finding(name=CHECK_USER, value=who.username, recorded_at=self._context.clock.now())
+            )
+            self._context.audit(
+                actor=actor,
+                action=AuditAction.CHECK_STEP,
+                outcome=AuditOutcome.SUCCEEDED,
+                detail=f"check sign-in to org {who.org_id} as {who.username}",
+                repositories=uow,
+            )
+            uow.commit()
+        self._connections.revoke_parked()
+        return CallbackOutcome(
+            kind=CallbackKind.CHECK_SIGNED_IN,
+            purpose=SignInPurpose.CHECK,
+            result=result,
+            signed_in_as=who,
+        )
+
+    def _other_org(
+        self,
+        actor: Actor,
+        tokens: TokenSet,
+        who: SignedInAs,
+        *,
+        expected_id: str,
+        expected_name: str,
+    ) -> CallbackOutcome:
+        expected = f"{expected_name} ({expected_id})" if expected_name else expected_id
+        signed = f"{who.org_name} ({who.org_id})" if who.org_name else who.org_id
+        if self._wrong_org_policy is WrongOrgPolicy.REFUSE:
+            self._discard(tokens)
+            message = (
+                f"You signed in to the org {signed}, but step 1's org is {expected}. The portal "
+                "is set to integrate only with step 1's org, so nothing changed. Click "
+                f'"Integrate" again and log in with a user of {expected}.'
+            )
+            return self._failed(
+                actor,
+                SignInPurpose.INTEGRATION,
+                message=message,
+                detail="wrong org",
+                failure=OAuthFailure.WRONG_ORG,
+                org=who,
+                expected=(expected_id, expected_name),
+            )
+        with self._context.storage.unit_of_work() as uow:
+            earlier = uow.token_slots.load(OTHER_ORG_SLOT)
+            if earlier is not None:
+                Connections.park(uow, earlier)
+            uow.token_slots.save(OTHER_ORG_SLOT, tokens)
+            self._context.audit(
+                actor=actor,
+                action=AuditAction.INTEGRATE,
+                outcome=AuditOutcome.FAILED,
+                detail=f"awaiting confirmation: signed in to org {who.org_id}, step 1's org "
+                f"is {expected_id}",
+                repositories=uow,
+            )
+            uow.commit()
+        self._connections.revoke_parked()
+        result = StepResult.of(
+            step=5,
+            status=StepStatus.ACTION_NEEDED,
+            message=f"You signed in to the org {signed} as {who.username}, but the org "
+            f"confirmed in step 1 is {expected}. The backed-up settings were made for "
+            f"{expected}; integrating with another org may leave fields that do not exist "
+            'there. Confirm to integrate with this org anyway, or cancel and click "Integrate" '
+            f"again with a user of {expected}.",
+        )
+        return CallbackOutcome(
+            kind=CallbackKind.CONFIRM_OTHER_ORG,
+            purpose=SignInPurpose.INTEGRATION,
+            result=result,
+            signed_in_as=who,
+            failure=OAuthFailure.WRONG_ORG,
+            expected_org_id=expected_id,
+            expected_org_name=expected_name or None,
+        )
+
+    def _refused(
+        self, actor: Actor, error: SalesforceOAuthError, purpose: SignInPurpose
+    ) -> CallbackOutcome:
+        if purpose is SignInPurpose.CHECK:
+            refusal = CheckRefusal.from_failure(error.reason, detail=error.detail)
+            with self._context.storage.unit_of_work() as uow:
+                save_check_refusal(uow, refusal, at=self._context.clock.now())
+                self._context.audit(
+                    actor=actor,
+                    action=AuditAction.CHECK_STEP,
+                    outcome=AuditOutcome.FAILED,
+                    detail=f"check sign-in refused: {error.error_code}",
+                    repositories=uow,
+                )
+                uow.commit()
+            result = _check_refused_result(error)
+            return CallbackOutcome(
+                kind=CallbackKind.FAILED,
+                purpose=purpose,
+                result=result,
+                failure=error.reason,
+            )
+        return self._failed(
+            actor,
+            purpose,
+            message=error.user_message,
+            detail=error.error_code,
+            failure=error.reason,
+        )
+
+    def _failed(
+        self,
+        actor: Actor,
+        purpose: SignInPurpose,
+        *,
+        message: str,
+        detail: str,
+        failure: OAuthFailure | None = None,
+        org: SignedInAs | None = None,
+        expected: tuple[str, str] | None = None,
+    ) -> CallbackOutcome:
+        step = 5 if purpose is SignInPurpose.INTEGRATION else 3
+        result = StepResult.of(step=step, status=StepStatus.ERROR, message=message)
+        with self._context.storage.unit_of_work() as uow:
+            if purpose is SignInPurpose.INTEGRATION:
+                uow.authentication_history.append(
+                    AuthenticationHistoryEntry(
+                        occurred_at=self._context.clock.now(),
+                        event=AuthEvent.FAILED,
+                        org_id=org.org_id if org else None,
+                        org_name=org.org_name if org else None,
+                        username=org.username if org else None,
+                        instance_url=org.instance_url if org else None,
+                        detail=f"Integrate failed ({detail}).",
+                    )
+                )
+                self._context.record_progress(result, by=actor, repositories=uow)
+            self._context.audit(
+                actor=actor,
+                action=AuditAction.INTEGRATE
+                if purpose is SignInPurpose.INTEGRATION
+                else AuditAction.CHECK_STEP,
+                outcome=AuditOutcome.FAILED,
+                detail=detail,
+                repositories=uow,
+            )
+            uow.commit()
+        return CallbackOutcome(
+            kind=CallbackKind.FAILED,
+            purpose=purpose,
+            result=result,
+            signed_in_as=org,
+            failure=failure,
+            expected_org_id=expected[0] if expected else None,
+            expected_org_name=(expected[1] or None) if expected else None,
+        )
+
+    def _discard(self, tokens: TokenSet) -> None:
+        """Revoke tokens the portal will not keep."""
+        with self._context.storage.unit_of_work() as uow:
+            Connections.park(uow, tokens)
+            uow.commit()
+        self._connections.revoke_parked()
+
+
+def _purpose(pending: PendingAuthorization | None) -> SignInPurpose | None:
+    if pending is None:
+        return None
+    try:
+        return SignInPurpose(pending.redirect_to)
+    except ValueError:
+        return None
+
+
+def _signed_in_as(identity: Identity, tokens: TokenSet) -> SignedInAs:
+    return SignedInAs(
+        org_id=identity.org_id,
+        org_name=identity.org_name,
+        username=identity.username,
+        display_name=identity.display_name,
+        instance_url=tokens.instance_url,
+    )
+
+
+def _check_refused_result(error: SalesforceOAuthError) -> StepResult:
+    if error.reason is OAuthFailure.APP_BLOCKED:
+        return StepResult.of(
+            step=3,
+            status=StepStatus.ACTION_NEEDED,
+            branch="3-2-1",
+            message="Salesforce refused the sign-in because MiiTel is blocked in this org: in "
+            'Setup > Connected Apps OAuth Usage the action for "MiiTel" is "Unblock". Click '
+            '"Unblock", then go on with step 5.',
+        )
+    if error.reason is OAuthFailure.APP_NOT_INSTALLED:
+        return StepResult.of(
+            step=3,
+            status=StepStatus.ACTION_NEEDED,
+            message="Salesforce refused the sign-in: MiiTel is not installed in this org and "
+            "the user who signed in lacks “Approve Uninstalled Connected Apps”. Sign in to "
+            "check with a System Administrator who has that permission, or look in Setup > "
+            "Connected Apps OAuth Usage yourself.",
+            next_step=4,
+        )
+    return StepResult.of(step=3, status=StepStatus.ERROR, message=error.user_message)
+
+
+def _org(status: IntegrationStatus) -> str:
+    if status.org_name:
+        return f"{status.org_name} ({status.org_id})"
+    return status.org_id or "(unknown org)"
+
+
+def _when(moment: datetime | None) -> str:
+    return f"on {moment:%Y-%m-%d %H:%M} UTC" if moment else ""
+
+
+def _replace_status(
+    status: IntegrationStatus, *, live: bool | None, problem: str
+) -> IntegrationStatus:
+    return IntegrationStatus(
+        connected=status.connected,
+        org_id=status.org_id,
+        org_name=status.org_name,
+        username=status.username,
+        instance_url=status.instance_url,
+        integrated_at=status.integrated_at,
+        live=live,
+        problem=problem,
+    )

@@ -1,0 +1,183 @@
+"""Step 2, "Remove integration": back up first, then revoke the tokens at Salesforce.
+
+One unit of work saves the backup (the new latest; earlier ones stay in the history), ends the
+connection locally (its tokens are parked for revocation), and records history, audit and
+progress. Only after that commits are the tokens revoked at Salesforce. If the process dies in
+between, nothing is lost: the backup is saved, and the next run revokes the parked tokens. If
+Salesforce refuses or cannot be reached, the removal still stands and the result says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portal.adapters.ports import StoredBackup
+from portal.domain.audit import AuditAction, AuditOutcome
+from portal.domain.backup import BackupSnapshot
+from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
+from portal.domain.oauth import TokenSet
+from portal.domain.steps import StepResult, StepStatus
+from portal.services.actors import Actor
+from portal.services.connections import Connections, RevokeReport
+from portal.services.context import ServiceContext
+from portal.services.storage import PortalUnitOfWork
+
+
+@dataclass(frozen=True)
+class RemovalResult:
+    """Step 2's result: the backup saved (None when nothing was integrated) and, when revoking
+    at Salesforce failed, the warning to show."""
+
+    result: StepResult
+    backup: StoredBackup | None
+    revoked: bool
+    warning: str | None = None
+
+
+class RemovalService:
+    def __init__(self, context: ServiceContext, *, connections: Connections) -> None:
+        self._context = context
+        self._connections = connections
+
+    def status(self) -> StepResult:
+        """Step 2's check: is there an integration to remove. Once removed in this run of the
+        procedure, step 2 stays done (re-integrating in step 5 does not undo it)."""
+        recorded = self._context.repositories.progress.all().get(2)
+        if recorded is not None and recorded.status is StepStatus.OK:
+            return StepResult.of(
+                step=2, status=StepStatus.OK, branch=recorded.branch, message=recorded.message
+            )
+        if self._context.repositories.tokens.load() is not None:
+            result = StepResult.of(
+                step=2,
+                status=StepStatus.ACTION_NEEDED,
+                branch="2-integrated",
+                message='MiiTel is integrated. Click "Remove integration": the current settings '
+                "of the three integration tabs are saved as backup data first.",
+            )
+        else:
+            result = StepResult.of(
+                step=2,
+                status=StepStatus.OK,
+                branch="2-not-integrated",
+                message="MiiTel is not integrated, so there is nothing to remove.",
+            )
+        return result
+
+    def remove(self, *, actor: Actor) -> RemovalResult:
+        """Remove the integration with a backup (see the module docstring). Without an
+        integration it only finishes revoking tokens a previous run left behind."""
+        self._context.require_admin(actor, AuditAction.REMOVE_INTEGRATION)
+        with self._context.storage.unit_of_work() as uow:
+            tokens = uow.tokens.load()
+            if tokens is None:
+                stored = None
+            else:
+                stored, result = self._backup_and_end(uow, actor, tokens)
+                uow.commit()
+        if stored is None:
+            return self._nothing_to_remove(actor)
+        reports = self._connections.revoke_parked()
+        warning = self._record_revoke_failures(actor, reports)
+        return RemovalResult(
+            result=result,
+            backup=stored,
+            revoked=warning is None,
+            warning=warning,
+        )
+
+    def _backup_and_end(
+        self, uow: PortalUnitOfWork, actor: Actor, tokens: TokenSet
+    ) -> tuple[StoredBackup, StepResult]:
+        """In ``uow``: the backup, the connection ended locally (tokens parked), the records."""
+        who = self._connections.integrated_as(uow)
+        org_name = who.org_name if who and who.org_id == tokens.org_id else ""
+        username = who.username if who and who.org_id == tokens.org_id else tokens.user_id
+        snapshot = BackupSnapshot.capture(
+            settings=uow.settings.load(),
+            taken_at=self._context.clock.now(),
+            org_id=tokens.org_id,
+            org_name=org_name,
+            username=username,
+            instance_url=tokens.instance_url,
+        )
+        stored = uow.backups.save_latest(snapshot)
+        uow.tokens.clear()
+        Connections.park(uow, tokens)
+        uow.authentication_history.append(
+            AuthenticationHistoryEntry(
+                occurred_at=self._context.clock.now(),
+                event=AuthEvent.REMOVED,
+                org_id=tokens.org_id,
+                org_name=org_name or None,
+                username=username,
+                instance_url=tokens.instance_url,
+                detail=f"Removed by {actor.username}; backup #{stored.id} saved.",
+            )
+        )
+        self._context.audit(
+            actor=actor,
+            action=AuditAction.REMOVE_INTEGRATION,
+            outcome=AuditOutcome.SUCCEEDED,
+            detail=f"backup #{stored.id} saved",
+            repositories=uow,
+        )
+        result = StepResult.of(
+            step=2,
+            status=StepStatus.OK,
+            branch="2-integrated",
+            message=f"Removed the integration with {org_name or tokens.org_id}. The settings "
+            "and integration status of Activity history integration, Video history "
+            "integration and Activity history assignee were saved as backup data "
+            f"(backup #{stored.id}); restore them in step 7.",
+        )
+        self._context.record_progress(result, by=actor, repositories=uow, restarts_later_steps=True)
+        return stored, result
+
+    def _nothing_to_remove(self, actor: Actor) -> RemovalResult:
+        reports = self._connections.revoke_parked()
+        warning = self._record_revoke_failures(actor, reports)
+        finished = " It finished revoking tokens an interrupted removal left." if reports else ""
+        result = StepResult.of(
+            step=2,
+            status=StepStatus.OK,
+            branch="2-not-integrated",
+            message="MiiTel is not integrated, so there is nothing to remove; the latest backup "
+            f"is unchanged.{finished}",
+        )
+        self._context.record_progress(result, by=actor)
+        return RemovalResult(result=result, backup=None, revoked=warning is None, warning=warning)
+
+    def _record_revoke_failures(self, actor: Actor, reports: list[RevokeReport]) -> str | None:
+        failed = [report for report in reports if report.problem]
+        if not failed:
+            return None
+        problem = failed[0].problem or ""
+        warning = (
+            "The integration was removed in MiiTel and the backup is saved, but Salesforce did "
+            f"not confirm that MiiTel's tokens were revoked: {problem} To make sure, revoke "
+            'MiiTel\'s access in Setup > Connected Apps OAuth Usage ("Revoke").'
+        )
+        with self._context.storage.unit_of_work() as uow:
+            for report in failed:
+                uow.authentication_history.append(
+                    AuthenticationHistoryEntry(
+                        occurred_at=self._context.clock.now(),
+                        event=AuthEvent.FAILED,
+                        org_id=report.org_id,
+                        org_name=None,
+                        username=None,
+                        instance_url=None,
+                        detail="Revoking the tokens at Salesforce failed; they were deleted "
+                        "in MiiTel.",
+                    )
+                )
+            self._context.audit(
+                actor=actor,
+                action=AuditAction.REMOVE_INTEGRATION,
+                outcome=AuditOutcome.FAILED,
+                detail=f"revoking at Salesforce failed: {problem}",
+                repositories=uow,
+            )
+            uow.commit()
+        return warning

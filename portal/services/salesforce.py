@@ -1,0 +1,92 @@
+"""What the services ask of Salesforce, as protocols the real gateway meets and tests fake.
+
+:class:`LiveSalesforce` is the real one: the gateway's :class:`OAuthClient` and
+:func:`~portal.adapters.salesforce.client.connect` over one HTTP session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Protocol
+
+import requests
+
+from portal.adapters.salesforce.client import connect
+from portal.adapters.salesforce.oauth import (
+    AuthorizationRequest,
+    Identity,
+    OAuthClient,
+    RevokeOutcome,
+)
+from portal.adapters.salesforce.results import (
+    ConnectedAppUsage,
+    ObjectDescription,
+    PermissionCheck,
+)
+from portal.domain.oauth import TokenSet
+from portal.domain.secret import SecretStr
+
+#: The connected app's name in Salesforce.
+MIITEL_APP = "MiiTel"
+#: The "Approve Uninstalled Connected Apps" user permission (``Permissions...`` field suffix).
+APPROVE_UNINSTALLED_APPS = "CanApproveUninstalledApps"
+
+
+class OrgGateway(Protocol):
+    """Typed calls on one org as one user (see ``SalesforceGateway``)."""
+
+    @property
+    def tokens(self) -> TokenSet: ...
+
+    def identity(self) -> Identity: ...
+
+    def describe(self, sobject: str) -> ObjectDescription: ...
+
+    def connected_app_usage(self, app_name: str = MIITEL_APP) -> ConnectedAppUsage: ...
+
+    def user_permission(
+        self, username_or_id: str, permission: str = APPROVE_UNINSTALLED_APPS
+    ) -> PermissionCheck: ...
+
+    def active_usernames(self, usernames: Iterable[str]) -> set[str]: ...
+
+
+class OAuthPort(Protocol):
+    """The connected app's side of OAuth (see ``OAuthClient``)."""
+
+    def start(self, *, force_login: bool = False) -> AuthorizationRequest: ...
+
+    def exchange(self, *, code: SecretStr, code_verifier: SecretStr) -> TokenSet: ...
+
+    def revoke(self, token: SecretStr) -> RevokeOutcome: ...
+
+
+class SalesforceAccess(Protocol):
+    """OAuth plus a way to reach the org a token set belongs to."""
+
+    @property
+    def oauth(self) -> OAuthPort: ...
+
+    def connect(self, *, tokens: TokenSet, on_refresh: Callable[[TokenSet], None]) -> OrgGateway:
+        """The gateway for ``tokens``; refreshed tokens are handed to ``on_refresh``."""
+        ...
+
+
+class LiveSalesforce:
+    """The real Salesforce (or the mock org): one session, one OAuth client."""
+
+    def __init__(self, *, oauth: OAuthClient, session: requests.Session) -> None:
+        self._oauth = oauth
+        self._session = session
+
+    @property
+    def oauth(self) -> OAuthClient:
+        return self._oauth
+
+    def connect(self, *, tokens: TokenSet, on_refresh: Callable[[TokenSet], None]) -> OrgGateway:
+        return connect(
+            tokens=tokens, session=self._session, oauth=self._oauth, on_refresh=on_refresh
+        )
+
+    def close(self) -> None:
+        self._session.close()

@@ -1,0 +1,183 @@
+"""The settings tabs: read the current settings, [Save] one tab, and step 9's checkbox.
+
+A Save is checked first without Salesforce (the domain's rules), then, while MiiTel is
+integrated, against the org (objects, fields, users). Any error means nothing is saved, and
+each error names its setting so the tab can show it next to the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from portal.adapters.salesforce.errors import SalesforceGatewayError
+from portal.domain.audit import AuditAction, AuditOutcome
+from portal.domain.settings import (
+    ActivityHistorySettings,
+    AssigneeSettings,
+    IntegrationSettings,
+    SettingsArea,
+    VideoHistorySettings,
+)
+from portal.domain.steps import StepResult, StepStatus
+from portal.domain.validation import (
+    SettingsProblem,
+    validate_activity_history,
+    validate_assignee,
+    validate_video_history,
+)
+from portal.services.actors import Actor
+from portal.services.connections import Connections
+from portal.services.context import ServiceContext
+from portal.services.validation import OrgChecks
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What [Save] did: ``saved`` is False when any problem was found (then nothing changed).
+    ``warning`` says when the org could not be asked (the settings were saved unchecked)."""
+
+    area: SettingsArea
+    saved: bool
+    settings: IntegrationSettings
+    problems: tuple[SettingsProblem, ...] = ()
+    message: str = ""
+    warning: str | None = None
+
+
+class SettingsService:
+    def __init__(self, context: ServiceContext, *, connections: Connections) -> None:
+        self._context = context
+        self._connections = connections
+
+    def current(self) -> IntegrationSettings:
+        """The current settings of every tab (documented defaults for a tab never saved)."""
+        return self._context.repositories.settings.load()
+
+    def save_activity_history(
+        self, *, actor: Actor, settings: ActivityHistorySettings
+    ) -> SaveResult:
+        """[Save] on "Activity history integration"."""
+        return self._save(
+            actor=actor,
+            area=SettingsArea.ACTIVITY_HISTORY,
+            local=validate_activity_history(settings),
+            org=lambda checks: checks.activity_history(settings),
+            apply=lambda current: replace(current, activity_history=settings),
+        )
+
+    def save_video_history(self, *, actor: Actor, settings: VideoHistorySettings) -> SaveResult:
+        """[Save] on "Video history integration"."""
+        return self._save(
+            actor=actor,
+            area=SettingsArea.VIDEO_HISTORY,
+            local=validate_video_history(settings),
+            org=lambda checks: checks.video_history(settings),
+            apply=lambda current: replace(current, video_history=settings),
+        )
+
+    def save_assignee(self, *, actor: Actor, settings: AssigneeSettings) -> SaveResult:
+        """[Save] on "Activity history assignee"."""
+        return self._save(
+            actor=actor,
+            area=SettingsArea.ASSIGNEE,
+            local=validate_assignee(settings),
+            org=lambda checks: checks.assignee(settings),
+            apply=lambda current: replace(current, assignee=settings),
+        )
+
+    def set_contact_retrieval(self, *, actor: Actor, turn_off: bool) -> StepResult:
+        """Step 9: "Turn off retrieving Salesforce contact information" and [Save]."""
+        self._context.require_admin(actor, AuditAction.SAVE_SETTINGS)
+        with self._context.storage.unit_of_work() as uow:
+            current = uow.settings.load()
+            uow.settings.save(
+                replace(current, basic=replace(current.basic, turn_off_contact_retrieval=turn_off))
+            )
+            result = _contact_result(turn_off)
+            self._context.audit(
+                actor=actor,
+                action=AuditAction.SAVE_SETTINGS,
+                outcome=AuditOutcome.SUCCEEDED,
+                detail="Basic settings: retrieving contact information turned "
+                + ("off" if turn_off else "on"),
+                repositories=uow,
+            )
+            self._context.record_progress(result, by=actor, repositories=uow)
+            uow.commit()
+        return result
+
+    def contact_retrieval(self) -> StepResult:
+        """Step 9's check: what "Turn off retrieving Salesforce contact information" says."""
+        return _contact_result(self.current().basic.turn_off_contact_retrieval)
+
+    def _save(
+        self,
+        *,
+        actor: Actor,
+        area: SettingsArea,
+        local: tuple[SettingsProblem, ...],
+        org: Callable[[OrgChecks], list[SettingsProblem]],
+        apply: Callable[[IntegrationSettings], IntegrationSettings],
+    ) -> SaveResult:
+        self._context.require_admin(actor, AuditAction.SAVE_SETTINGS)
+        problems = list(local)
+        warning = None
+        gateway = self._connections.integration()
+        if not problems and gateway is not None:
+            try:
+                problems += org(OrgChecks(gateway))
+            except SalesforceGatewayError as exc:
+                warning = (
+                    "Saved without checking against Salesforce, which could not be asked: "
+                    f"{exc.user_message} Check the tab again in step 8."
+                )
+        if problems:
+            self._context.audit(
+                actor=actor,
+                action=AuditAction.SAVE_SETTINGS,
+                outcome=AuditOutcome.FAILED,
+                detail=f'"{area.label}": {len(problems)} problem(s), nothing saved',
+            )
+            return SaveResult(
+                area=area,
+                saved=False,
+                settings=self.current(),
+                problems=tuple(problems),
+                message=f"Nothing was saved: fix the {len(problems)} item"
+                f'{"s" if len(problems) != 1 else ""} marked on "{area.label}" and click '
+                '"Save" again.',
+            )
+        with self._context.storage.unit_of_work() as uow:
+            updated = apply(uow.settings.load())
+            uow.settings.save(updated)
+            self._context.audit(
+                actor=actor,
+                action=AuditAction.SAVE_SETTINGS,
+                outcome=AuditOutcome.SUCCEEDED,
+                detail=f'"{area.label}" saved'
+                + ("" if gateway is not None else " (not checked: not integrated)"),
+                repositories=uow,
+            )
+            uow.commit()
+        return SaveResult(
+            area=area,
+            saved=True,
+            settings=updated,
+            message=f'"{area.label}" was saved.',
+            warning=warning,
+        )
+
+
+def _contact_result(turn_off: bool) -> StepResult:
+    if turn_off:
+        message = (
+            "“Turn off retrieving Salesforce contact information” is selected: MiiTel does not "
+            "retrieve contacts from Salesforce."
+        )
+    else:
+        message = (
+            "MiiTel retrieves contact information from Salesforce. If you do not want that, "
+            "select “Turn off retrieving Salesforce contact information” and click Save."
+        )
+    return StepResult.of(step=9, status=StepStatus.OK, message=message, next_step=10)

@@ -1,0 +1,106 @@
+"""The services container for every page: one :class:`Portal` per process and configuration.
+
+The configuration comes from ``.streamlit/secrets.toml`` and environment variables
+(:func:`portal.adapters.config.load_config`); in mock mode the mock org's READY file completes
+it, and the first start over an empty database brings the demo to its starting state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final
+
+import streamlit as st
+
+from portal.adapters.config import ConfigError, PortalConfig, PortalMode, load_config
+from portal.services.container import Portal, build_portal
+from portal.services.errors import PortalError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DATA_DIR: Final = Path("data")
+
+
+def portal_config() -> PortalConfig:
+    """The validated configuration; :class:`ConfigError` lists every value to fix."""
+    return load_config(secrets=_secrets(), environ=os.environ, data_dir=DEFAULT_DATA_DIR)
+
+
+def portal() -> Portal:
+    """The portal's services for the current configuration (built once per process)."""
+    config = portal_config()
+    return _open_portal(config, _config_key(config))
+
+
+def portal_or_stop() -> Portal:
+    """The services, or a page that says which configuration values to fix (and stops)."""
+    try:
+        return portal()
+    except ConfigError as exc:
+        st.error("The portal is not configured yet.", icon=":material/settings:")
+        st.markdown("\n".join(f"- `{p.key}`: {p.message}" for p in exc.problems))
+        st.caption(
+            "Set them in .streamlit/secrets.toml (see .streamlit/secrets.toml.example) or as "
+            "environment variables, then reload this page."
+        )
+        st.stop()
+    except Exception:
+        log.exception("The portal could not start")
+        st.error(
+            "The portal could not open its database or reach its configuration. The detail is "
+            "in the portal's server log; check that no other portal uses the same data "
+            "directory, then reload this page.",
+            icon=":material/error:",
+        )
+        st.stop()
+    raise AssertionError("unreachable")  # st.stop() raises
+
+
+@st.cache_resource(
+    show_spinner="Opening the portal…", max_entries=1, on_release=lambda p: p.close()
+)
+def _open_portal(_config: PortalConfig, key: str) -> Portal:
+    opened = build_portal(config=_config)
+    if _config.mode is PortalMode.MOCK and opened.demo is not None:
+        # `make demo` starts where a customer stands before step 2: integrated, with history.
+        try:
+            state = opened.demo.bootstrap_if_empty()
+        except PortalError as exc:
+            log.warning("The demo starting state could not be prepared: %s", exc.user_message)
+        except Exception:
+            log.exception("The demo starting state could not be prepared")
+        else:
+            if state is not None:
+                log.info("Demo starting state: %s", state.message)
+    return opened
+
+
+def _secrets() -> Mapping[str, Any]:
+    try:
+        return st.secrets.to_dict()
+    except FileNotFoundError:  # no secrets.toml: environment variables and the READY file only
+        return {}
+
+
+def _config_key(config: PortalConfig) -> str:
+    """What makes two configurations need different containers (secrets only as a digest)."""
+    digest = hashlib.sha256()
+    for part in (
+        config.mode.value,
+        str(config.db_path.resolve()),
+        config.salesforce_login_url,
+        config.client_id,
+        config.client_secret.get_secret_value(),
+        config.redirect_uri,
+        str(config.ca_bundle or ""),
+        config.encryption_key.get_secret_value(),
+        config.mock_http_url or "",
+        str(config.data_dir.resolve()),
+        *(f"{u.username}:{u.role.value}:{u.password_hash}" for u in config.users),
+    ):
+        digest.update(part.encode("utf-8") + b"\0")
+    return digest.hexdigest()

@@ -1,0 +1,50 @@
+"""Step 8's errors where they belong: per tab, and next to the field they concern.
+
+The last validation report is remembered for the session (step 8 and the settings tabs show
+the same one); a Save's problems replace it for that tab until the next check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Final
+
+import streamlit as st
+
+from portal.domain.settings import SettingsArea
+from portal.domain.validation import SettingsProblem
+
+#: The remembered :class:`~portal.services.validation.ValidationReport` (see ``ui.session``).
+VALIDATION_REPORT: Final = "validation.report"
+
+
+def problems_by_tab(problems: Iterable[SettingsProblem]) -> dict[str, list[str]]:
+    """Problem messages grouped under their tab's label, in the tabs' order."""
+    grouped: dict[SettingsArea, list[str]] = {}
+    for problem in problems:
+        grouped.setdefault(problem.area, []).append(problem.message)
+    return {area.label: grouped[area] for area in SettingsArea if area in grouped}
+
+
+class FieldProblems:
+    """One tab's problems, handed out field by field; what no field claimed is left over."""
+
+    def __init__(self, problems: Iterable[SettingsProblem]) -> None:
+        self._problems = list(problems)
+        self._shown: set[int] = set()
+
+    def __bool__(self) -> bool:
+        return bool(self._problems)
+
+    def show(self, *settings: str) -> None:
+        """Show, in place, the problems of these setting keys (or keys under them)."""
+        for index, problem in enumerate(self._problems):
+            if index in self._shown:
+                continue
+            if any(problem.setting == s or problem.setting.startswith(s + ".") for s in settings):
+                self._shown.add(index)
+                st.error(problem.message, icon=":material/error:")
+
+    def rest(self) -> list[SettingsProblem]:
+        """The problems no field showed."""
+        return [p for i, p in enumerate(self._problems) if i not in self._shown]

@@ -1,0 +1,124 @@
+"""``make demo``'s script: the DEMO line once everything answers, and Ctrl-C stops it all."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import signal
+import socket
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import bcrypt
+import pytest
+import requests
+from mock_cli_process import ROOT
+
+from portal.adapters.config import PortalRole, load_config
+
+
+def _demo_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("demo_script", ROOT / "scripts" / "demo.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while being made
+    spec.loader.exec_module(module)
+    return module
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_demo_prints_one_demo_line_and_stops_everything_on_ctrl_c(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "MOCK_PORT": "0",
+        "MOCK_HTTP_PORT": "0",
+        "PORTAL_PORT": str(_free_port()),
+        "DATA_DIR": str(tmp_path),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "scripts/demo.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("DEMO "), line
+        demo = json.loads(line[len("DEMO ") :])
+        assert set(demo) == {"portal_url", "portal_users", "mock"}
+        mock = demo["mock"]
+        assert {"instance_url", "http_url", "ca_bundle", "client_id", "users"} <= set(mock)
+        session = requests.Session()
+        session.trust_env = False
+        session.verify = mock["ca_bundle"]
+        assert session.get(mock["instance_url"] + "/mock-api/state").status_code == 200
+        session.close()
+        portal_there = (ROOT / "portal" / "streamlit_app.py").exists()
+        assert (demo["portal_url"] is not None) == portal_there
+        if portal_there and "PORTAL_USERS" not in os.environ:
+            roles = {u["role"]: u for u in demo["portal_users"]}
+            assert set(roles) == {"admin", "viewer"}
+            assert all(u["password"] for u in demo["portal_users"])
+        if portal_there:
+            plain = requests.Session()
+            plain.trust_env = False
+            assert plain.get(demo["portal_url"]).status_code == 200
+            plain.close()
+        assert (tmp_path / "mock" / "ready.json").is_file()
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    # The mock removes its ready.json when it stops: nothing is left running.
+    assert not (tmp_path / "mock" / "ready.json").exists()
+
+
+def test_the_portal_accepts_the_demo_logins_and_they_stay_the_same(tmp_path: Path) -> None:
+    demo = _demo_module()
+    users = demo.demo_portal_users(tmp_path, {})
+    if (ROOT / ".streamlit" / "secrets.toml").exists():
+        assert users == []
+        return
+    assert [(u.username, u.role) for u in users] == [("admin", "admin"), ("viewer", "viewer")]
+    assert demo.demo_portal_users(tmp_path, {}) == users, "kept between demos"
+    kept = tmp_path / "portal" / "demo_users.json"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert demo.demo_portal_users(tmp_path, {"PORTAL_USERS": "[...]"}) == []
+
+    ca = tmp_path / "ca.pem"
+    ca.write_text("not read here")
+    (tmp_path / "mock").mkdir()
+    (tmp_path / "mock" / "ready.json").write_text(
+        json.dumps(
+            {
+                "login_url": "https://127.0.0.1:8443",
+                "client_id": "id",
+                "client_secret": "secret",
+                "redirect_uris": ["http://localhost:8501/"],
+                "ca_bundle": str(ca),
+                "http_url": "http://127.0.0.1:8080",
+            }
+        )
+    )
+    env = demo.portal_env(str(tmp_path), "8501", users, {})
+    assert all(u.password not in env["PORTAL_USERS"] for u in users), "hashes only"
+    config = load_config(secrets={}, environ=env, data_dir=tmp_path)
+    for user in users:
+        configured = config.user(user.username)
+        assert configured is not None
+        assert configured.role is PortalRole(user.role)
+        assert bcrypt.checkpw(user.password.encode(), configured.password_hash.encode())

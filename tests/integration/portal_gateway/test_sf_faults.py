@@ -1,0 +1,175 @@
+"""Faults injected into the mock org: reads are retried, writes never, limits explained."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import requests
+from sf_flow import Integration, Sleeps, connect_with
+
+from mock_salesforce import ThreadedMockServer
+from portal.adapters.salesforce import (
+    OAuthClient,
+    RetryPolicy,
+    SalesforceLimitError,
+    SalesforceUnavailable,
+    Timeouts,
+    Trust,
+    build_session,
+)
+
+Integrate = Callable[..., Integration]
+QUERY_PATH = "/services/data/v59.0/query"
+COLLECTIONS_PATH = "/services/data/v59.0/composite/sobjects"
+
+
+class Faults:
+    """The mock's fault control plane (``/mock-api/faults``)."""
+
+    def __init__(self, server: ThreadedMockServer) -> None:
+        self.url = server.https_url + "/mock-api/faults"
+        self.http = requests.Session()
+        self.http.trust_env = False
+        self.http.verify = str(server.ca_bundle)
+
+    def set(self, **settings: Any) -> None:
+        response = self.http.post(self.url, json=settings, timeout=10)
+        assert response.status_code == 200, response.text
+
+    def clear(self) -> None:
+        assert self.http.delete(self.url, timeout=10).status_code == 200
+
+    def state(self) -> dict[str, Any]:
+        state: dict[str, Any] = self.http.get(self.url, timeout=10).json()
+        return state
+
+
+@pytest.fixture
+def faults(mock_server: ThreadedMockServer) -> Iterator[Faults]:
+    control = Faults(mock_server)
+    yield control
+    control.http.close()
+
+
+def seed_failing_once(rate: float) -> int:
+    """A fault seed whose first draw fails a request and whose second lets it through."""
+    for seed in range(10_000):
+        draws = random.Random(seed)
+        if draws.random() < rate <= draws.random():
+            return seed
+    raise AssertionError("no such seed")
+
+
+def test_a_read_answered_503_is_retried_and_succeeds(
+    integrated: Integrate, faults: Faults, sleeps: Sleeps
+) -> None:
+    gateway = integrated("default").gateway
+    faults.set(error_rate=0.5, error_status=503, paths=[QUERY_PATH], seed=seed_failing_once(0.5))
+    assert gateway.organization().name == "Acme Japan"
+    state = faults.state()
+    assert (state["requests_seen"], state["requests_failed"]) == (2, 1)
+    assert sleeps.seconds == [0.5]
+
+
+def test_a_read_that_keeps_failing_gives_up_after_three_tries(
+    integrated: Integrate, faults: Faults, sleeps: Sleeps
+) -> None:
+    gateway = integrated("default").gateway
+    faults.set(error_rate=1.0, error_status=503, paths=[QUERY_PATH])
+    with pytest.raises(SalesforceUnavailable) as caught:
+        gateway.organization()
+    assert caught.value.error_code == "SERVER_UNAVAILABLE"
+    assert caught.value.status == 503
+    assert "Try again" in caught.value.user_message
+    assert faults.state()["requests_seen"] == 3
+    assert sleeps.seconds == [0.5, 1.0]
+
+
+def test_a_write_is_never_retried(integrated: Integrate, faults: Faults, sleeps: Sleeps) -> None:
+    gateway = integrated("default").gateway
+    faults.set(error_rate=1.0, error_status=503, paths=[COLLECTIONS_PATH])
+    with pytest.raises(SalesforceUnavailable):
+        gateway.create_records("Contact", [{"LastName": "Once"}])
+    assert faults.state()["requests_seen"] == 1
+    assert sleeps.seconds == []
+    faults.clear()
+    assert gateway.count("SELECT COUNT() FROM Contact WHERE LastName = 'Once'") == 0
+
+
+def test_an_exhausted_api_allowance_is_a_clear_limit_error(
+    integrated: Integrate, faults: Faults, sleeps: Sleeps
+) -> None:
+    gateway = integrated("default").gateway
+    faults.set(exhaust_api=True)
+    with pytest.raises(SalesforceLimitError) as read:
+        gateway.organization()
+    assert read.value.error_code == "REQUEST_LIMIT_EXCEEDED"
+    assert "API request allowance" in read.value.user_message
+    assert "try again later" in read.value.user_message
+    assert len(sleeps.seconds) == 2  # the read was tried three times
+
+    with pytest.raises(SalesforceLimitError):
+        gateway.create_records("Contact", [{"LastName": "Limited"}])
+    assert len(sleeps.seconds) == 2  # the write once
+
+    faults.clear()
+    assert gateway.organization().name == "Acme Japan"
+    assert gateway.count("SELECT COUNT() FROM Contact WHERE LastName = 'Limited'") == 0
+
+
+def test_forced_session_expiry_is_refreshed_transparently(
+    integrated: Integrate, faults: Faults
+) -> None:
+    integration = integrated("default")
+    faults.set(expire_sessions=True)
+    assert faults.state()["sessions_expired"] >= 1
+    assert integration.gateway.describe("Account").name == "Account"
+    assert len(integration.refreshed) == 1
+
+
+def test_a_slow_org_times_out_per_read_and_reads_are_retried(
+    integrated: Integrate,
+    faults: Faults,
+    mock_server: ThreadedMockServer,
+    oauth_client: OAuthClient,
+) -> None:
+    integration = integrated("default")
+    waits = Sleeps()
+    impatient = build_session(
+        trust=Trust.mock_ca(mock_server.ca_bundle),
+        timeout=Timeouts(connect=2, read=0.2),
+        retry=RetryPolicy(attempts=3, sleep=waits),
+    )
+    try:
+        gateway = connect_with(
+            tokens=integration.tokens, oauth=oauth_client, session=impatient
+        ).gateway
+        faults.set(latency_ms=1000, paths=[QUERY_PATH])
+        with pytest.raises(SalesforceUnavailable) as caught:
+            gateway.organization()
+        assert caught.value.error_code == "TIMEOUT"
+        assert faults.state()["requests_seen"] == 3
+        assert len(waits.seconds) == 2
+    finally:
+        impatient.close()
+
+
+def test_a_failing_token_endpoint_is_an_outage_not_a_lost_connection(
+    integrated: Integrate, faults: Faults
+) -> None:
+    integration = integrated("default")
+    faults.set(
+        error_rate=1.0, error_status=503, paths=["/services/oauth2/token"], expire_sessions=True
+    )
+    with pytest.raises(SalesforceUnavailable) as caught:
+        integration.gateway.organization()
+    assert "Integrate" not in caught.value.user_message
+    assert integration.refreshed == []
+    assert integration.gateway.tokens == integration.tokens
+
+    faults.clear()
+    assert integration.gateway.organization().name == "Acme Japan"
+    assert len(integration.refreshed) == 1

@@ -1,0 +1,140 @@
+"""Helpers for the services against the real mock org: the portal's configuration in mock
+mode, and signing in on the mock's own login and "Allow access?" pages like a person."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import requests
+
+from mock_salesforce import ThreadedMockServer
+from mock_salesforce.seed import SeededOrg, SeededUser
+from portal.adapters.config import PortalConfig, PortalMode
+from portal.adapters.crypto import generate_key
+from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
+from portal.domain.secret import SecretStr
+from portal.domain.settings import (
+    ActivityHistorySettings,
+    ActivityTiming,
+    AssigneeSettings,
+    CallDataItem,
+    FieldMappings,
+    IntegrationSettings,
+    MeetingDataItem,
+    TaskStatus,
+    TodoObjectSettings,
+    UnmappedRule,
+    VideoHistorySettings,
+)
+from portal.services.actors import Actor, Role
+from portal.services.container import Portal
+from portal.services.integration import CallbackOutcome, SignInPurpose
+from portal.services.mock_browser import Consent, sign_in
+
+SEED = 11
+ADMIN = Actor(username="alice", role=Role.ADMIN)
+
+
+def portal_config(
+    server: ThreadedMockServer, data_dir: Path, *, key: SecretStr | None = None
+) -> PortalConfig:
+    """The configuration ``load_config`` would give in mock mode for this server."""
+    app = server.backend.connected_apps.definition("MiiTel")
+    return PortalConfig(
+        mode=PortalMode.MOCK,
+        salesforce_login_url=server.https_url,
+        client_id=app.client_id,
+        client_secret=SecretStr(app.client_secret),
+        redirect_uri=app.callback_urls[0],
+        ca_bundle=server.ca_bundle,
+        db_path=data_dir / "portal.duckdb",
+        encryption_key=key or generate_key(),
+        users=(),
+        data_dir=data_dir,
+        mock_http_url=server.http_url,
+    )
+
+
+def browser_sign_in(
+    portal: Portal,
+    config: PortalConfig,
+    user: SeededUser,
+    *,
+    purpose: SignInPurpose = SignInPurpose.INTEGRATION,
+    consent: Consent = Consent.ALLOW,
+) -> CallbackOutcome:
+    """Click "Integrate" (or "Sign in to check"), log in on the mock's page as ``user``,
+    answer "Allow access?", and hand the redirect back to the portal."""
+    redirect = portal.integration.start(actor=ADMIN, purpose=purpose)
+    browser = requests.Session()
+    browser.trust_env = False
+    try:
+        params = sign_in(
+            session=browser,
+            authorize_url=redirect.url,
+            redirect_uri=config.redirect_uri,
+            username=user.username,
+            password=user.password,
+            consent=consent,
+        )
+    finally:
+        browser.close()
+    return portal.integration.complete(actor=ADMIN, query_params=params)
+
+
+def remember_integration(portal: Portal, org: SeededOrg, server: ThreadedMockServer) -> None:
+    """Authentication history as if ``org``'s integration user had been integrated and removed
+    (for scenarios where MiiTel cannot be integrated as they start)."""
+    history = portal.storage.repositories.authentication_history
+    for event in (AuthEvent.INTEGRATED, AuthEvent.REMOVED):
+        history.append(
+            AuthenticationHistoryEntry(
+                occurred_at=datetime.now(UTC),
+                event=event,
+                org_id=org.org_id,
+                org_name=org.name,
+                username=org.integration_user.username,
+                instance_url=server.https_url,
+            )
+        )
+
+
+def acme_settings(org: SeededOrg) -> IntegrationSettings:
+    """What an admin of "Acme Japan" configured: call data on the org's MiiTel fields, reps
+    mapped to their Salesforce users."""
+    reps = [u.username for u in org.users if u.role.value == "rep"]
+    return IntegrationSettings(
+        activity_history=ActivityHistorySettings(
+            enabled=True,
+            timing=ActivityTiming.AFTER_CALL_END,
+            todo=TodoObjectSettings(
+                subject="[MiiTel] {direction} call with {counterpart}",
+                status=TaskStatus.COMPLETED,
+                field_mappings=FieldMappings.of(
+                    {
+                        CallDataItem.START_TIME: "MiiTel_Call_Start__c",
+                        CallDataItem.DURATION: "CallDurationInSeconds",
+                        CallDataItem.CALL_URL: "MiiTel_Call_URL__c",
+                        CallDataItem.TRANSCRIPT: "MiiTel_Transcript__c",
+                        CallDataItem.MEMO: "MiiTel_Memo__c",
+                    }
+                ),
+            ),
+        ),
+        video_history=VideoHistorySettings(
+            enabled=False,
+            subject="[MiiTel Meetings] {title}",
+            field_mappings=FieldMappings.of(
+                {
+                    MeetingDataItem.START_TIME: "StartDateTime",
+                    MeetingDataItem.RECORDING_URL: "MiiTel_Meeting_URL__c",
+                }
+            ),
+        ),
+        assignee=AssigneeSettings.from_mapping(
+            user_mappings={"rep1@miitel.example": reps[0], "rep2@miitel.example": reps[1]},
+            default_owner_username=org.admin.username,
+            unmapped_rule=UnmappedRule.DEFAULT_OWNER,
+        ),
+    )
