@@ -22,7 +22,6 @@ from starlette.routing import BaseRoute, Route
 from mock_salesforce import faults, scenarios
 from mock_salesforce.backend import MockBackend
 from mock_salesforce.clock import sf_datetime
-from mock_salesforce.limits import ApiLimits
 from mock_salesforce.seed import seeded_orgs, world_seed
 
 #: Written next to the DuckDB file: the READY object, for the portal in mock mode.
@@ -99,7 +98,7 @@ def refresh_ready_file(backend: MockBackend) -> None:
     write_ready_file(path, info)
 
 
-def record_counts(backend: MockBackend, org_id: str) -> dict[str, int]:
+def record_counts(backend: MockBackend, *, org_id: str) -> dict[str, int]:
     """Live (not deleted) rows per sObject type of the org."""
     objects = list(backend.org_schema(org_id))
     sql = " UNION ALL ".join(
@@ -115,11 +114,9 @@ def record_counts(backend: MockBackend, org_id: str) -> dict[str, int]:
 def state(backend: MockBackend) -> dict[str, Any]:
     """The whole mock at a glance: orgs with record counts, connected app states and API
     usage; the current scenario, seed, faults and clock."""
-    # The REST area attaches ``limits`` to the backend; a bare backend has none.
-    limits: ApiLimits | None = getattr(backend, "limits", None)
     orgs = []
     for org in backend.orgs.all():
-        usage = limits.usage(org_id=org.org_id) if limits is not None else None
+        usage = backend.limits.usage(org_id=org.org_id)
         apps = [
             {**asdict(app), "state": app.state.value}
             for app in backend.connected_apps.usage(org_id=org.org_id)
@@ -129,11 +126,13 @@ def state(backend: MockBackend) -> dict[str, Any]:
                 "org_id": org.org_id,
                 "name": org.name,
                 "schema_profile": org.schema_profile,
-                "records": record_counts(backend, org.org_id),
+                "records": record_counts(backend, org_id=org.org_id),
                 "connected_apps": apps,
-                "api_usage": None
-                if usage is None
-                else {"used": usage.used, "max": usage.maximum, "remaining": usage.remaining},
+                "api_usage": {
+                    "used": usage.used,
+                    "max": usage.maximum,
+                    "remaining": usage.remaining,
+                },
             }
         )
     return {

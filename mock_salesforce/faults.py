@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from mock_salesforce.backend import MockBackend
 
 API_PREFIX = "/services/"
+_SAVED_ALLOWANCES = "faults.saved_allowances"
 _ERROR_STATUSES = (500, 502, 503, 504)
 
 
@@ -124,7 +125,8 @@ class Faults:
         self._settings = FaultSettings()
         self._rng = random.Random(backend.options.seed)
         self._counters = _Counters()
-        self._saved_maximums: dict[str, int] = {}
+        # Faults do not survive a restart: give back an allowance a previous run exhausted.
+        self._restore_allowances()
 
     @property
     def settings(self) -> FaultSettings:
@@ -150,24 +152,30 @@ class Faults:
         with self._lock:
             self._settings = FaultSettings()
             self._counters = _Counters()
-            saved, self._saved_maximums = self._saved_maximums, {}
-        limits = getattr(self._backend, "limits", None)
-        if limits is not None:
-            for org_id, maximum in saved.items():
-                limits.set_daily_max(org_id=org_id, maximum=maximum)
+        self._restore_allowances()
         return self.state()
 
     def _exhaust(self) -> None:
         limits = getattr(self._backend, "limits", None)
         if limits is None:
             return
-        saved = {}
-        for org in self._backend.orgs.all():
-            saved[org.org_id] = limits.maximum(org_id=org.org_id)
+        saved = {org.org_id: limits.maximum(org_id=org.org_id) for org in self._backend.orgs.all()}
+        # Kept in the store, so a restart can give the allowances back.
+        self._backend.store.set_meta(_SAVED_ALLOWANCES, json.dumps(saved))
+        for org_id in saved:
             # An allowance of zero: every call is over it, and /limits shows none remaining.
-            limits.set_daily_max(org_id=org.org_id, maximum=0)
-        with self._lock:
-            self._saved_maximums = saved
+            limits.set_daily_max(org_id=org_id, maximum=0)
+
+    def _restore_allowances(self) -> None:
+        limits = getattr(self._backend, "limits", None)
+        raw = self._backend.store.get_meta(_SAVED_ALLOWANCES)
+        if limits is None or not raw:
+            return
+        known = {org.org_id for org in self._backend.orgs.all()}
+        for org_id, maximum in json.loads(raw).items():
+            if org_id in known:
+                limits.set_daily_max(org_id=org_id, maximum=int(maximum))
+        self._backend.store.set_meta(_SAVED_ALLOWANCES, "")
 
     def state(self) -> dict[str, Any]:
         """The current faults and what they have done so far (``GET /mock-api/faults``)."""

@@ -62,16 +62,20 @@ class ApiUsage:
 
 
 class ApiLimits:
-    """Daily API request counting per org, persisted in the store."""
+    """Daily API request counting per org, persisted in the store.
+
+    Today's row of an org carries the day's maximum too, so counting a request is a single
+    ``UPDATE ... RETURNING`` on the hot path.
+    """
 
     def __init__(self, store: Store, clock: Clock, *, daily_max: int = DEFAULT_DAILY_MAX) -> None:
         self._store = store
         self._clock = clock
         self.daily_max = daily_max
         store.ensure_table(
-            "_api_usage",
+            "_api_requests_daily",
             "org_id VARCHAR NOT NULL, day DATE NOT NULL, used BIGINT NOT NULL, "
-            "PRIMARY KEY (org_id, day)",
+            "daily_max BIGINT NOT NULL, PRIMARY KEY (org_id, day)",
         )
         store.ensure_table(
             "_api_daily_max", "org_id VARCHAR PRIMARY KEY, daily_max BIGINT NOT NULL"
@@ -91,40 +95,56 @@ class ApiLimits:
         """Today's usage without counting a request."""
         with self._store.lock:
             rows = self._store.execute(
-                "SELECT used FROM _api_usage WHERE org_id = ? AND day = ?",
+                "SELECT used, daily_max FROM _api_requests_daily WHERE org_id = ? AND day = ?",
                 [org_id, self._today()],
             )
-            return ApiUsage(int(rows[0][0]) if rows else 0, self.maximum(org_id=org_id))
+            if rows:
+                return ApiUsage(int(rows[0][0]), int(rows[0][1]))
+            return ApiUsage(0, self.maximum(org_id=org_id))
 
     def consume(self, *, org_id: str) -> ApiUsage:
         """Count one request; ``REQUEST_LIMIT_EXCEEDED`` when today's allowance is spent."""
+        today = self._today()
         with self._store.lock:
+            counted = self._store.execute(
+                "UPDATE _api_requests_daily SET used = used + 1 "
+                "WHERE org_id = ? AND day = ? AND used < daily_max RETURNING used, daily_max",
+                [org_id, today],
+            )
+            if counted:
+                return ApiUsage(int(counted[0][0]), int(counted[0][1]))
+            # The day's first request, or one over the allowance.
             current = self.usage(org_id=org_id)
             if current.used >= current.maximum:
                 raise request_limit_exceeded()
-            rows = self._store.execute(
-                "INSERT INTO _api_usage VALUES (?, ?, 1) ON CONFLICT (org_id, day) "
-                "DO UPDATE SET used = _api_usage.used + 1 RETURNING used",
-                [org_id, self._today()],
+            self._store.execute(
+                "INSERT INTO _api_requests_daily VALUES (?, ?, 1, ?)",
+                [org_id, today, current.maximum],
             )
-            return ApiUsage(int(rows[0][0]), current.maximum)
+            return ApiUsage(1, current.maximum)
 
     def set_daily_max(self, *, org_id: str, maximum: int) -> None:
         """Give one org its own daily allowance (e.g. to exhaust it in a demo)."""
         if maximum < 0:
             raise ValueError("the daily maximum cannot be negative")
-        self._store.execute(
-            "INSERT INTO _api_daily_max VALUES (?, ?) ON CONFLICT (org_id) "
-            "DO UPDATE SET daily_max = EXCLUDED.daily_max",
-            [org_id, maximum],
-        )
+        with self._store.transaction():
+            self._store.execute(
+                "INSERT INTO _api_daily_max VALUES (?, ?) ON CONFLICT (org_id) "
+                "DO UPDATE SET daily_max = EXCLUDED.daily_max",
+                [org_id, maximum],
+            )
+            self._store.execute(
+                "UPDATE _api_requests_daily SET daily_max = ? WHERE org_id = ? AND day = ?",
+                [maximum, org_id, self._today()],
+            )
 
     def set_used(self, *, org_id: str, used: int) -> None:
         """Set today's count directly (scenarios: an org close to or over its allowance)."""
+        maximum = self.maximum(org_id=org_id)
         self._store.execute(
-            "INSERT INTO _api_usage VALUES (?, ?, ?) ON CONFLICT (org_id, day) "
+            "INSERT INTO _api_requests_daily VALUES (?, ?, ?, ?) ON CONFLICT (org_id, day) "
             "DO UPDATE SET used = EXCLUDED.used",
-            [org_id, self._today(), max(used, 0)],
+            [org_id, self._today(), max(used, 0), maximum],
         )
 
     def report(self, *, org_id: str, records: int) -> dict[str, Any]:

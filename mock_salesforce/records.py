@@ -357,15 +357,20 @@ class Records:
                     raise invalid_field(name, obj.name)
                 if found not in chosen:
                     chosen.append(found)
-        record_id = self.live_id(org_id=org_id, obj=obj, raw_id=record_id)
-        names, found_rows = self._store.execute_with_columns(
-            f"SELECT {', '.join(_q(f.name) for f in chosen)} FROM {obj.table} "
+        record_id = self.check_id(obj, record_id)
+        # One read answers both "is it live?" and "what are its values?".
+        found_rows = self._store.execute(
+            f'SELECT "IsDeleted", {", ".join(_q(f.name) for f in chosen)} FROM {obj.table} '
             'WHERE _org_id = ? AND "Id" = ?',
             [org_id, record_id],
         )
-        values = dict(zip(names, found_rows[0], strict=True))
+        if not found_rows:
+            raise not_found()
+        deleted, *values = found_rows[0]
+        if deleted:
+            raise entity_is_deleted()
         # Salesforce appends the Id when the chosen fields leave it out.
-        return {f.name: values[f.name] for f in chosen} | {"Id": record_id}
+        return {f.name: v for f, v in zip(chosen, values, strict=True)} | {"Id": record_id}
 
     def find(self, *, org_id: str, obj: ObjectDef, field: FieldDef, value: Any) -> list[str]:
         """Ids of live records whose ``field`` equals ``value`` (text: case-insensitively)."""

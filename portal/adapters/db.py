@@ -183,6 +183,34 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             )""",
         ),
     ),
+    # Added by the calls and meetings sync (portal/sync/store.py owns the repository).
+    Migration(
+        3,
+        "calls and meetings inbox and outbox",
+        (
+            """CREATE TABLE sync_inbox (
+                kind VARCHAR NOT NULL,
+                record_id VARCHAR NOT NULL,
+                payload VARCHAR NOT NULL,
+                started_at TIMESTAMP NOT NULL,
+                received_at TIMESTAMP NOT NULL,
+                PRIMARY KEY (kind, record_id)
+            )""",
+            """CREATE TABLE sync_outbox (
+                kind VARCHAR NOT NULL,
+                record_id VARCHAR NOT NULL,
+                state VARCHAR NOT NULL,
+                attempts INTEGER NOT NULL,
+                next_attempt_at TIMESTAMP,
+                org_id VARCHAR,
+                salesforce_id VARCHAR,
+                last_code VARCHAR,
+                last_message VARCHAR,
+                updated_at TIMESTAMP NOT NULL,
+                PRIMARY KEY (kind, record_id)
+            )""",
+        ),
+    ),
 )
 
 LATEST_SCHEMA_VERSION: Final = MIGRATIONS[-1].version

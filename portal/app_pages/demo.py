@@ -13,11 +13,14 @@ from portal.services.demo import DemoService, MockInfo
 from portal.ui import session
 from portal.ui.auth import VIEWER_NOTE, read_only_note, require_actor
 from portal.ui.container import portal_or_stop
+from portal.ui.dialogs import close_dialog, finish, is_open, open_dialog
 from portal.ui.feedback import NoticeKind, attempt, notify, show_notices
 
 SCENARIO: Final = "demo.scenario"
 SWITCH: Final = "demo.switch"
 RESET: Final = "demo.reset"
+SWITCH_DIALOG: Final = "demo.switch"
+RESET_DIALOG: Final = "demo.reset"
 #: The branch of the procedure each of the mock's scenarios shows.
 SCENARIO_BRANCHES: Final = {
     "default": "Everything in order: MiiTel installed (3-2-2, “Uninstall”), the user has the "
@@ -94,27 +97,33 @@ def _scenarios(
         disabled=not actor.is_admin,
     )
     buttons = st.container(horizontal=True)
-    if buttons.button(
+    buttons.button(
         "Switch to this scenario",
         key=SWITCH,
         type="primary",
         icon=":material/swap_horiz:",
         disabled=not actor.is_admin or chosen is None,
         help=VIEWER_NOTE if not actor.is_admin else None,
-    ):
-        _confirm(demo, actor, str(chosen))
-    if buttons.button(
+        on_click=open_dialog,
+        args=(SWITCH_DIALOG,),
+    )
+    buttons.button(
         "Reset the demo",
         key=RESET,
         icon=":material/restart_alt:",
         disabled=not actor.is_admin,
         help=VIEWER_NOTE if not actor.is_admin else None,
-    ):
-        _confirm(demo, actor, current)
+        on_click=open_dialog,
+        args=(RESET_DIALOG,),
+    )
     read_only_note(actor)
+    if is_open(SWITCH_DIALOG):
+        _confirm(demo, actor, str(chosen))
+    elif is_open(RESET_DIALOG):
+        _confirm(demo, actor, current)
 
 
-@st.dialog("Reset the demo")
+@st.dialog("Reset the demo", on_dismiss=close_dialog)
 def _confirm(demo: DemoService, actor: Actor, scenario: str) -> None:
     st.markdown(
         f"Reset the mock org into **{scenario}** and the portal to the demo's starting state? "
@@ -123,7 +132,7 @@ def _confirm(demo: DemoService, actor: Actor, scenario: str) -> None:
     )
     left, right = st.columns(2)
     if right.button("Cancel", key="dialog.demo.cancel"):
-        st.rerun()
+        finish()
     if not left.button("Reset", key="dialog.demo.confirm", type="primary"):
         return
     with st.status(f"Resetting the demo into {scenario}…", expanded=True) as progress:
@@ -136,7 +145,7 @@ def _confirm(demo: DemoService, actor: Actor, scenario: str) -> None:
     session.changed()
     if state is not None:
         notify(NoticeKind.SUCCESS, state.message)
-    st.rerun()
+    finish()
 
 
 def _setup_links(info: MockInfo) -> None:

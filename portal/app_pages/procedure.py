@@ -53,6 +53,10 @@ def _check_name(step: int) -> str:
     return f"proc.check.{step}"
 
 
+def _marked_name(step: int) -> str:
+    return f"proc.marked.{step}"
+
+
 def procedure_page() -> None:
     """The wizard: progress, the step list, and the step being viewed."""
     actor = require_actor()
@@ -110,7 +114,10 @@ def _step(portal: Portal, actor: Actor, step: ProcedureStep) -> ProcedureProgres
     document, check = st.columns([1, 1], gap="large")
     with check:
         st.subheader("Check", anchor=False)
-        result = _CHECKS[step.number](portal, actor)
+        if session.peek(_marked_name(step.number)):
+            result = _marked(portal, step.number)
+        else:
+            result = _CHECKS[step.number](portal, actor)
     progress = attempt(portal.procedure.progress, where="procedure progress", queue=False)
     with document:
         st.subheader("What the procedure says", anchor=False)
@@ -162,8 +169,8 @@ def _navigation(
         "Check again",
         key=CHECK_AGAIN,
         icon=":material/refresh:",
-        on_click=session.forget,
-        args=(_check_name(step.number),),
+        on_click=_check_again,
+        args=(step.number,),
     )
     if step.number in MANUAL_STEPS and (result is None or result.status is not StepStatus.OK):
         buttons.button(
@@ -209,14 +216,36 @@ def _view(number: int) -> None:
     st.session_state[VIEWED_STEP] = number
 
 
+def _check_again(number: int) -> None:
+    session.forget(_check_name(number))
+    session.forget(_marked_name(number))
+
+
 def _mark_done(portal: Portal, actor: Actor, number: int) -> None:
     marked = attempt(
         lambda: portal.procedure.mark(actor=actor, step=number, status=StepStatus.OK),
         where="mark step",
     )
     if marked is not None:
+        # Shown instead of the portal's own check until "Check again" or the next change.
+        session.remember(_marked_name(number), True)
         notify(NoticeKind.SUCCESS, f"Step {number} is marked as done.")
-    session.forget(_check_name(number))
+
+
+def _marked(portal: Portal, number: int) -> StepResult | None:
+    progress = attempt(portal.procedure.progress, where="procedure progress", queue=False)
+    if progress is None:
+        return None
+    entry = progress.steps[number - 1]
+    result = StepResult.of(
+        step=number, status=entry.status or StepStatus.ACTION_NEEDED, message=entry.message
+    )
+    step_result(result)
+    st.caption(
+        "You marked this step as done after checking it yourself; “Check again” runs the "
+        "portal's own check."
+    )
+    return result
 
 
 def _restart(portal: Portal, actor: Actor) -> None:

@@ -390,7 +390,7 @@ def _assignee(portal: Portal, actor: Actor, report: ValidationReport | None) -> 
                 ),
             },
         )
-        problems.show("user_mappings")
+        problems.show("user_mappings", under=True)
         st.text_input(
             "Default owner (Salesforce username)",
             key=ASG_DEFAULT,

@@ -18,6 +18,7 @@ from portal.services.integration import IntegrationStatus, SignInPurpose
 from portal.services.restore import RestorePreview
 from portal.ui import session
 from portal.ui.auth import VIEWER_NOTE
+from portal.ui.dialogs import close_dialog, finish, is_open, open_dialog
 from portal.ui.feedback import NoticeKind, attempt, notify
 from portal.ui.forms import seed
 from portal.ui.oauth import sign_in_button
@@ -111,24 +112,28 @@ def _cancel_other_org(portal: Portal, actor: Actor) -> None:
 
 def remove_control(portal: Portal, actor: Actor, status: IntegrationStatus, *, prefix: str) -> None:
     """ "Remove integration", confirmed in a dialog that says a backup is taken first."""
-    if st.button(
+    dialog = f"{prefix}.remove"
+    st.button(
         REMOVE_LABEL,
         key=f"{prefix}.remove",
         icon=":material/link_off:",
         disabled=not actor.is_admin or not status.connected,
         help=VIEWER_NOTE if not actor.is_admin else None,
-    ):
+        on_click=open_dialog,
+        args=(dialog,),
+    )
+    if is_open(dialog):
         _confirm_remove(portal, actor, status)
 
 
-@st.dialog(REMOVE_LABEL)
+@st.dialog(REMOVE_LABEL, on_dismiss=close_dialog)
 def _confirm_remove(portal: Portal, actor: Actor, status: IntegrationStatus) -> None:
     org = status.org_name or status.org_id or "the integrated org"
     st.markdown(f"Remove MiiTel's integration with **{org}** ({status.username})?")
     st.info(BACKUP_NOTE, icon=":material/backup:")
     left, right = st.columns(2)
     if right.button("Cancel", key="dialog.remove.cancel"):
-        st.rerun()
+        finish()
     if not left.button(REMOVE_LABEL, key="dialog.remove.confirm", type="primary"):
         return
     with st.status("Removing the integration…", expanded=True) as progress:
@@ -146,7 +151,7 @@ def _confirm_remove(portal: Portal, actor: Actor, status: IntegrationStatus) -> 
         notify(NoticeKind.SUCCESS, removed.result.message)
         if removed.warning:
             notify(NoticeKind.WARNING, removed.warning)
-    st.rerun()
+    finish()
 
 
 # --- Restore ------------------------------------------------------------------------------
@@ -170,14 +175,18 @@ def restore_control(portal: Portal, actor: Actor, *, prefix: str) -> None:
     if not st.session_state.get(opened_key):
         return
     restore_preview(preview)
-    if st.button(
+    dialog = f"{prefix}.restore"
+    st.button(
         RESTORE_LABEL,
         key=f"{prefix}.restore.confirm",
         type="primary",
         icon=":material/restore:",
         disabled=not actor.is_admin,
         help=VIEWER_NOTE if not actor.is_admin else None,
-    ):
+        on_click=open_dialog,
+        args=(dialog,),
+    )
+    if is_open(dialog):
         _confirm_restore(portal, actor, preview.backup.id, opened_key)
 
 
@@ -206,13 +215,13 @@ def _toggle(key: str) -> None:
     st.session_state[key] = not st.session_state.get(key, False)
 
 
-@st.dialog(RESTORE_LABEL)
+@st.dialog(RESTORE_LABEL, on_dismiss=close_dialog)
 def _confirm_restore(portal: Portal, actor: Actor, backup_id: int, opened_key: str) -> None:
     st.markdown(f"Restore the settings from backup **#{backup_id}**?")
     st.warning(RESTORE_NOTE, icon=":material/warning:")
     left, right = st.columns(2)
     if right.button("Cancel", key="dialog.restore.cancel"):
-        st.rerun()
+        finish()
     if not left.button(RESTORE_LABEL, key="dialog.restore.confirm", type="primary"):
         return
     with st.status("Restoring the settings…", expanded=True) as progress:
@@ -229,7 +238,7 @@ def _confirm_restore(portal: Portal, actor: Actor, backup_id: int, opened_key: s
     if restored is not None:
         kind = NoticeKind.SUCCESS if restored.outcome.restored else NoticeKind.WARNING
         notify(kind, restored.result.message)
-    st.rerun()
+    finish()
 
 
 # --- Turn off retrieving contact information ----------------------------------------------

@@ -27,7 +27,7 @@ def client_key() -> str:
         address = st.context.ip_address
     except Exception:  # outside a browser session (tests) there is no address
         address = None
-    return address or _UNKNOWN_CLIENT
+    return address if isinstance(address, str) and address else _UNKNOWN_CLIENT
 
 
 def log_in(portal: Portal) -> None:

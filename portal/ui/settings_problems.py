@@ -36,12 +36,14 @@ class FieldProblems:
     def __bool__(self) -> bool:
         return bool(self._problems)
 
-    def show(self, *settings: str) -> None:
-        """Show, in place, the problems of these setting keys (or keys under them)."""
+    def show(self, setting: str, *, under: bool = False) -> None:
+        """Show, in place, the problems of the setting key ``setting`` (and, with ``under``,
+        of the keys below it, e.g. every row of ``user_mappings``)."""
         for index, problem in enumerate(self._problems):
             if index in self._shown:
                 continue
-            if any(problem.setting == s or problem.setting.startswith(s + ".") for s in settings):
+            below = under and problem.setting.startswith(setting + ".")
+            if problem.setting == setting or below:
                 self._shown.add(index)
                 st.error(problem.message, icon=":material/error:")
 

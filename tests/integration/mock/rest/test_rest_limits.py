@@ -41,7 +41,7 @@ def test_usage_is_per_org_and_persisted(
     assert response.headers["Sforce-Limit-Info"] == "api-usage=1/15000"
     assert mock_server.backend.limits.usage(org_id=bare_org.org_id).used == 3
     stored = mock_server.backend.store.execute(
-        "SELECT used FROM _api_usage WHERE org_id = ?", [bare_org.org_id]
+        "SELECT used FROM _api_requests_daily WHERE org_id = ?", [bare_org.org_id]
     )
     assert stored == [(3,)]
 

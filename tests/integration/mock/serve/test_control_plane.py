@@ -67,6 +67,24 @@ def test_state_shows_orgs_records_apps_scenario_and_faults(
     assert "now" in state["clock"]
 
 
+def test_state_counts_api_usage(seeded_server: ThreadedMockServer, api: requests.Session) -> None:
+    backend = seeded_server.backend
+    [org] = seeded_orgs(backend)
+    before = _state(seeded_server, api)["orgs"][0]["api_usage"]
+    assert before["max"] > 0
+    token, _, _ = backend.sessions.issue(
+        org_id=org.org_id, user_id=org.integration_user.user_id, app_name="MiiTel"
+    )
+    answer = api.get(
+        seeded_server.https_url + "/services/data/v59.0/sobjects",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 200
+    after = _state(seeded_server, api)["orgs"][0]["api_usage"]
+    assert after["used"] == before["used"] + 1
+    assert after["remaining"] == after["max"] - after["used"]
+
+
 def test_reset_with_a_seed_gives_new_passwords_and_updates_ready_json(
     seeded_server: ThreadedMockServer, api: requests.Session, tmp_path: Path
 ) -> None:
@@ -111,6 +129,12 @@ def test_scenario_switches_the_world(
     state = _state(seeded_server, api)
     assert state["scenario"] == "app-blocked"
     assert _app(state)["state"] == "blocked"  # type: ignore[index]
+    # READY's users show each user's current profile, as the scenario left it.
+    answer = api.post(
+        _url(seeded_server, "scenario"), json={"name": "user-without-approve-permission"}
+    )
+    integration = next(u for u in answer.json()["users"] if u["role"] == "integration")
+    assert integration["profile"] == "MiiTel Integration User"
     answer = api.post(_url(seeded_server, "scenario"), json={"name": "second-org"})
     assert answer.status_code == 200
     names = {u["org_name"] for u in answer.json()["users"]}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
@@ -20,8 +21,9 @@ from simple_salesforce.exceptions import (
     SalesforceRefusedRequest,
 )
 
-from mock_salesforce import ThreadedMockServer
-from tests.conftest import BareOrg
+from mock_salesforce import MockBackend, ThreadedMockServer
+from mock_salesforce.faults import FaultSettings
+from tests.conftest import BareOrg, make_bare_org
 
 QUERY = "SELECT Id FROM User LIMIT 1"
 
@@ -177,3 +179,19 @@ def test_bad_settings_are_refused(
         assert answer.status_code == 400, body
         assert answer.json()["error"] == "invalid_faults"
     assert control.get(f"{mock_server.http_url}/mock-api/faults").json()["error_rate"] == 0.0
+
+
+def test_an_exhausted_allowance_does_not_survive_a_restart(tmp_path: Path) -> None:
+    backend = MockBackend(data_dir=tmp_path)
+    org = make_bare_org(backend)
+    usual = backend.limits.maximum(org_id=org.org_id)
+    backend.faults.configure(FaultSettings(exhaust_api=True))
+    assert backend.limits.maximum(org_id=org.org_id) == 0
+    backend.close()
+
+    restarted = MockBackend(data_dir=tmp_path)
+    try:
+        assert restarted.faults.state()["exhaust_api"] is False
+        assert restarted.limits.maximum(org_id=org.org_id) == usual
+    finally:
+        restarted.close()

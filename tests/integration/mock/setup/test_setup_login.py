@@ -118,3 +118,21 @@ def test_setup_of_one_org_never_shows_another(start_world: Callable[[str], World
     shown = {row["Username"] for row in users.table("All Users").as_dicts()}
     assert shown == {u.username for u in beta.users}
     assert browser.open(f"/setup/users/{acme.admin.user_id}").status == 404
+
+
+def test_a_setup_login_is_the_browser_login_the_consent_page_uses(
+    start_world: Callable[[str], World],
+) -> None:
+    world = start_world("app-uninstalled")
+    app = world.server.backend.connected_apps.definition("MiiTel")
+    browser, _ = world.browser()
+
+    consent = browser.open(
+        "/services/oauth2/authorize?response_type=code&client_id="
+        f"{app.client_id}&redirect_uri={app.callback_urls[0]}&state=s1"
+    )
+
+    # Already logged in (as in step 5's note): straight to "Allow access?", no login form.
+    assert "Allow" in [text for f in consent.forms for text, _ in f.buttons]
+    assert "Log In" not in [text for f in consent.forms for text, _ in f.buttons]
+    assert world.org.admin.username in consent.text

@@ -110,6 +110,35 @@ def test_no_create_access_is_insufficient_access(start_world: Callable[[str], Wo
     )
 
 
+def test_a_read_only_field_can_be_read_but_not_written(
+    start_world: Callable[[str], World],
+) -> None:
+    world = start_world("default")
+    rep = _rep(world)
+    backend = world.server.backend
+    profile = backend.permissions.profile_by_name(org_id=world.org.org_id, name="Standard User")
+    assert profile is not None and profile.owned_permission_set_id
+    backend.permissions.set_field_access(
+        org_id=world.org.org_id,
+        permission_set_id=profile.owned_permission_set_id,
+        sobject="Account",
+        field_name="Phone",
+        read=True,
+        edit=False,
+    )
+    api = world.api(rep)
+
+    phone = next(f for f in sobject(api, "Account").describe()["fields"] if f["name"] == "Phone")
+    assert (phone["createable"], phone["updateable"]) == (False, False)
+    api.query("SELECT Id, Phone FROM Account LIMIT 1")
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sobject(api, "Account").create({"Name": "Read-only phone", "Phone": "03-1234-5678"})
+    assert error_of(refused.value)["errorCode"] == "INVALID_FIELD_FOR_INSERT_UPDATE"
+    assert error_of(refused.value)["fields"] == ["Phone"]
+    created = sobject(api, "Account").create({"Name": "No phone given"})
+    assert created["success"] is True
+
+
 def test_without_api_enabled_every_call_is_refused_until_a_set_grants_it(
     start_world: Callable[[str], World],
 ) -> None:

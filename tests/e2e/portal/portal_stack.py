@@ -1,0 +1,256 @@
+"""The real programs for the browser journeys: the mock org (``python -m mock_salesforce
+serve``) and the portal (``streamlit run portal/streamlit_app.py``) as child processes on free
+ports, and what a person does in them (log in, sign in at Salesforce, click in Setup)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import bcrypt
+import requests
+from playwright.sync_api import Locator, Page, expect
+
+ROOT: Final = Path(__file__).resolve().parents[3]
+ARTIFACTS: Final = ROOT / "test-artifacts" / "e2e-portal"
+CHROMIUM: Final = Path("/usr/bin/chromium")
+CHROMIUM_ARGS: Final = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+PORTAL_USERS: Final = {"admin": "e2e-admin-pass", "viewer": "e2e-viewer-pass"}
+START_TIMEOUT: Final = 180.0
+# Streamlit reruns and Salesforce round trips: generous, never a timed assertion.
+WAIT_MS: Final = 60_000
+
+
+@dataclass
+class Stack:
+    """Both programs, where they answer, and the mock's READY object."""
+
+    portal_url: str
+    ready: dict[str, Any]
+    data_dir: Path
+    processes: list[subprocess.Popen[str]] = field(default_factory=list)
+
+    def mock_user(self, role: str, org_name: str = "Acme Japan") -> dict[str, str]:
+        for user in self.ready["users"]:
+            if user["role"] == role and user["org_name"] == org_name:
+                return dict(user)
+        raise LookupError(f"the mock org has no {role} user in {org_name}")
+
+    @property
+    def setup_url(self) -> str:
+        return str(self.ready["http_url"]).rstrip("/") + "/setup"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _hash(password: str) -> str:
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(4)).decode()
+
+
+def _child_env(**extra: str) -> dict[str, str]:
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("PORTAL_", "SALESFORCE_", "STREAMLIT_")) and name != "DATA_DIR"
+    }
+    env.update(extra)
+    return env
+
+
+@contextmanager
+def running_stack(tmp: Path, *, scenario: str = "default") -> Iterator[Stack]:
+    """The mock in ``scenario`` and the portal over a new data directory; both stopped after."""
+    data_dir = tmp / "data"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    stack = Stack(portal_url=f"http://localhost:{port}/", ready={}, data_dir=data_dir)
+    logs = tmp / "logs"
+    logs.mkdir(exist_ok=True)
+    try:
+        mock = _start(
+            [
+                sys.executable, "-m", "mock_salesforce", "serve", "--port", "0",
+                "--http-port", "0", "--data-dir", str(data_dir), "--scenario", scenario,
+            ],
+            env=_child_env(PORTAL_PORT=str(port)),
+            stderr=logs / "mock.log",
+        )
+        stack.processes.append(mock)
+        stack.ready = _ready_line(mock)
+        users = [
+            {"username": name, "password_hash": _hash(password), "role": name}
+            for name, password in PORTAL_USERS.items()
+        ]
+        portal = _start(
+            [
+                sys.executable, "-m", "streamlit", "run", "portal/streamlit_app.py",
+                "--server.port", str(port), "--server.headless", "true",
+            ],
+            env=_child_env(
+                DATA_DIR=str(data_dir),
+                PORTAL_PORT=str(port),
+                PORTAL_MODE="mock",
+                PORTAL_USERS=json.dumps(users),
+            ),
+            stderr=logs / "portal.log",
+        )
+        stack.processes.append(portal)
+        _wait_for_health(portal, f"http://127.0.0.1:{port}/_stcore/health")
+        yield stack
+    finally:
+        for process in reversed(stack.processes):
+            _stop(process)
+
+
+def _start(command: list[str], *, env: dict[str, str], stderr: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=stderr.open("w"),
+        text=True,
+        start_new_session=True,
+    )
+
+
+def _ready_line(process: subprocess.Popen[str]) -> dict[str, Any]:
+    assert process.stdout is not None
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if line.startswith("READY "):
+            ready: dict[str, Any] = json.loads(line[len("READY ") :])
+            return ready
+        if not line and process.poll() is not None:
+            raise RuntimeError(f"the mock org exited with status {process.returncode}")
+    raise RuntimeError("the mock org printed no READY line")
+
+
+def _wait_for_health(process: subprocess.Popen[str], url: str) -> None:
+    session = requests.Session()
+    session.trust_env = False
+    deadline = time.monotonic() + START_TIMEOUT
+    try:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"the portal exited with status {process.returncode}")
+            try:
+                if session.get(url, timeout=2).ok:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+    finally:
+        session.close()
+    raise RuntimeError("the portal did not answer its health check")
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    """Stop a child we started (its own process group), killing it if it lingers."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
+
+
+# --- what a person does ---------------------------------------------------------------------
+
+
+class Shots:
+    """Screenshots of one journey, numbered in the order they were taken."""
+
+    def __init__(self, name: str) -> None:
+        self.folder = ARTIFACTS / name
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.count = 0
+
+    def take(self, page: Page, name: str) -> Path:
+        self.count += 1
+        path = self.folder / f"{self.count:02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+def main(page: Page) -> Locator:
+    return page.get_by_test_id("stMain")
+
+
+def log_in_to_portal(page: Page, username: str = "admin") -> None:
+    page.get_by_label("Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(PORTAL_USERS[username])
+    page.get_by_role("button", name="Log In").click()
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("Portal user:", timeout=WAIT_MS)
+
+
+def open_step(page: Page, number: int) -> None:
+    page.get_by_role("radio", name=str(number), exact=True).click()
+    expect(page.get_by_role("heading", name=re.compile(rf"^{number}\. "))).to_be_visible(
+        timeout=WAIT_MS
+    )
+
+
+def sign_in_at_salesforce(page: Page, user: dict[str, str]) -> None:
+    """On the mock's pages: log in as ``user`` (switching user on the consent page when
+    someone else is logged in), then "Allow"."""
+    page.wait_for_url(re.compile(r".*/services/oauth2/.*|.*/login.*"), timeout=WAIT_MS)
+    if page.get_by_role("button", name="Allow").count() and user["username"] not in (
+        page.locator("#username").inner_text()
+    ):
+        page.get_by_role("link", name="Not you?").click()
+    if page.get_by_label("Username").count():
+        page.get_by_label("Username").fill(user["username"])
+        page.get_by_label("Password").fill(user["password"])
+        page.get_by_role("button", name="Log In").click()
+    allow = page.get_by_role("button", name="Allow")
+    continue_link = page.get_by_role("link", name="Continue")
+    expect(allow.or_(continue_link).first).to_be_visible(timeout=WAIT_MS)
+    if allow.count():
+        allow.click()
+
+
+def back_at_portal(page: Page, stack: Stack) -> None:
+    """Salesforce sent the browser back: the portal asks for its login again."""
+    page.wait_for_url(re.compile(re.escape(stack.portal_url) + ".*"), timeout=WAIT_MS)
+    expect(page.get_by_text("Salesforce sent you back to the portal")).to_be_visible(
+        timeout=WAIT_MS
+    )
+    log_in_to_portal(page)
+
+
+def setup_page(page: Page, stack: Stack, admin: dict[str, str]) -> None:
+    """Log in to the mock's Setup as ``admin`` and open Connected Apps OAuth Usage."""
+    page.goto(stack.setup_url + "/login")
+    if page.get_by_label("Username").count():
+        page.get_by_label("Username").fill(admin["username"])
+        page.get_by_label("Password").fill(admin["password"])
+        page.get_by_role("button", name="Log In").click()
+    page.goto(stack.setup_url + "/connected-apps-oauth-usage")
+    expect(page.get_by_role("heading", name="Connected Apps OAuth Usage")).to_be_visible()
+
+
+def app_action(page: Page, action: str) -> None:
+    """Load MiiTel's actions and click ``action`` ("Unblock", "Install")."""
+    page.get_by_role("button", name="Load Action MiiTel").click()
+    page.get_by_role("button", name=f"{action} MiiTel").click()
+    expect(page.get_by_role("status")).to_contain_text("MiiTel was")

@@ -1,0 +1,148 @@
+"""Helpers of the page tests: each page file run by Streamlit's AppTest over a real services
+container.
+
+The container is the real one (``build_portal``) over a DuckDB file in a temporary directory;
+Salesforce is the bundled mock org served on free ports (seeded once per test session), or an
+address where nothing answers when a test needs Salesforce to be absent. The pages get the
+container through ``portal.ui.container.portal``, which the tests point at theirs.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import bcrypt
+import requests
+from streamlit.testing.v1 import AppTest
+
+from mock_salesforce import ThreadedMockServer
+from mock_salesforce.cli import ready_info
+from mock_salesforce.connected_apps import MIITEL
+from mock_salesforce.control import ready_users
+from mock_salesforce.scenarios import reset_world
+from portal.adapters.config import PortalConfig, PortalMode, PortalRole, PortalUser
+from portal.adapters.crypto import generate_key
+from portal.domain.secret import SecretStr
+from portal.services.actors import Actor, Role
+from portal.services.container import Portal
+from portal.services.integration import SignInPurpose
+from portal.services.mock_browser import sign_in
+
+ROOT = Path(__file__).resolve().parents[4]
+APP = ROOT / "portal" / "streamlit_app.py"
+PAGES = ROOT / "portal" / "app_pages"
+ADMIN = Actor(username="admin", role=Role.ADMIN)
+VIEWER = Actor(username="viewer", role=Role.VIEWER)
+PASSWORDS = {"admin": "admin-pass-1", "viewer": "viewer-pass-1"}
+# Nothing listens on the discard port: every Salesforce call fails at once.
+NOWHERE = "https://127.0.0.1:9"
+
+
+def _users() -> tuple[PortalUser, ...]:
+    # A low cost factor keeps the tests quick; the hashes are still real bcrypt.
+    return (
+        PortalUser("admin", _hash(PASSWORDS["admin"]), PortalRole.ADMIN),
+        PortalUser("viewer", _hash(PASSWORDS["viewer"]), PortalRole.VIEWER),
+    )
+
+
+def _hash(password: str) -> str:
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(4)).decode()
+
+
+USERS = _users()
+
+
+@dataclass(frozen=True)
+class MockLogin:
+    username: str
+    password: str
+    org_name: str
+    role: str
+
+
+@dataclass
+class MockWorld:
+    server: ThreadedMockServer
+
+    def login(self, role: str, org_name: str = "Acme Japan") -> MockLogin:
+        for user in ready_users(self.server.backend):
+            if user["role"] == role and user["org_name"] == org_name:
+                return MockLogin(user["username"], user["password"], org_name, role)
+        raise LookupError(f"no {role} user in {org_name}")
+
+    def config(self, data_dir: Path) -> PortalConfig:
+        app = self.server.backend.connected_apps.definition(MIITEL)
+        return PortalConfig(
+            mode=PortalMode.MOCK,
+            salesforce_login_url=self.server.https_url,
+            client_id=app.client_id,
+            client_secret=SecretStr(app.client_secret),
+            redirect_uri=app.callback_urls[0],
+            ca_bundle=self.server.ca_bundle,
+            db_path=data_dir / "portal.duckdb",
+            encryption_key=generate_key(),
+            users=USERS,
+            data_dir=data_dir,
+            mock_http_url=self.server.http_url,
+        )
+
+    def write_ready_file(self, data_dir: Path) -> None:
+        """What ``python -m mock_salesforce serve`` writes, so the Demo page finds the mock."""
+        (data_dir / "mock").mkdir(parents=True, exist_ok=True)
+        (data_dir / "mock" / "ready.json").write_text(json.dumps(ready_info(self.server)))
+
+
+def start_world(scenario: str = "default") -> ThreadedMockServer:
+    server = ThreadedMockServer()
+    server.start()
+    reset_world(server.backend, seed=42, scenario=scenario)
+    return server
+
+
+def integrate(
+    portal: Portal, world: MockWorld, *, role: str = "integration", org_name: str = "Acme Japan"
+) -> None:
+    """Click "Integrate" and sign in on the mock's pages as a person would ("Allow")."""
+    redirect = portal.integration.start(actor=ADMIN, purpose=SignInPurpose.INTEGRATION)
+    params = callback_params(portal, world, redirect.url, role=role, org_name=org_name)
+    outcome = portal.integration.complete(actor=ADMIN, query_params=params)
+    assert outcome.succeeded, outcome.result.message
+
+
+def callback_params(
+    portal: Portal, world: MockWorld, url: str, *, role: str, org_name: str = "Acme Japan"
+) -> dict[str, str]:
+    """The query parameters the mock's redirect back to the portal carries."""
+    login = world.login(role, org_name)
+    session = world_session(world)
+    try:
+        return sign_in(
+            session=session,
+            authorize_url=url,
+            redirect_uri=world.config(Path("unused")).redirect_uri,
+            username=login.username,
+            password=login.password,
+        )
+    finally:
+        session.close()
+
+
+def world_session(world: MockWorld) -> requests.Session:
+    """A session that trusts the mock's CA (REQUESTS_CA_BUNDLE is ignored)."""
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = str(world.server.ca_bundle)
+    return session
+
+
+def texts(app: AppTest) -> str:
+    """Everything the page wrote as text, alerts and captions included, in one string."""
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "text"):
+        parts += [str(element.value) for element in getattr(app, kind)]
+    for kind in ("success", "info", "warning", "error", "exception"):
+        parts += [str(element.value) for element in getattr(app, kind)]
+    return "\n".join(parts)

@@ -1,0 +1,96 @@
+"""The Demo page (mock mode only): scenarios named for their branch, switching and resetting,
+the mock's Setup pages and its logins."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from page_helpers import VIEWER, MockWorld, start_world, texts
+
+from mock_salesforce.control import current_scenario
+from portal.services.container import Portal, build_portal
+
+PAGE = "demo.py"
+
+
+@pytest.fixture(scope="module")
+def demo_world() -> Iterator[MockWorld]:
+    """A mock org of its own: these tests switch its scenario."""
+    server = start_world()
+    try:
+        yield MockWorld(server)
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def demo_portal(demo_world: MockWorld, data_dir: Path) -> Iterator[Portal]:
+    demo_world.write_ready_file(data_dir)
+    built = build_portal(config=demo_world.config(data_dir))
+    try:
+        yield built
+    finally:
+        built.close()
+
+
+def test_outside_mock_mode_the_demo_controls_are_not_offered(page_app, absent_portal: Portal):
+    app = page_app(PAGE, absent_portal).run()
+
+    assert not app.exception
+    assert "work only in mock mode" in texts(app)
+    assert not app.radio
+
+
+def test_scenarios_are_named_for_the_branch_they_show(page_app, demo_portal: Portal):
+    app = page_app(PAGE, demo_portal).run()
+
+    assert not app.exception
+    radio = app.radio(key="demo.scenario")
+    assert radio.value == "default"
+    assert "app-blocked" in radio.options[1] and "3-2-1" in radio.options[1]
+    assert any("second-org" in o and "step 8" in o for o in radio.options)
+    assert "**Scenario now:** `default`" in texts(app)
+
+
+def test_setup_pages_and_demo_logins_are_listed(
+    page_app, demo_portal: Portal, demo_world: MockWorld
+):
+    app = page_app(PAGE, demo_portal).run()
+
+    links = {b.proto.label: b.proto.url for b in app.get("link_button")}
+    base = demo_world.server.http_url
+    assert links["Connected Apps OAuth Usage"] == base + "/setup/connected-apps-oauth-usage"
+    assert links["Setup login"] == base + "/setup/login"
+    logins = app.dataframe[0].value
+    integration = demo_world.login("integration")
+    row = logins[logins["Username"] == integration.username].iloc[0]
+    assert row["Password"] == integration.password
+    assert row["Role"] == "integration"
+
+
+def test_an_admin_switches_the_scenario_after_confirming(
+    page_app, demo_portal: Portal, demo_world: MockWorld
+):
+    app = page_app(PAGE, demo_portal).run()
+    app.radio(key="demo.scenario").set_value("app-blocked").run()
+    app.button(key="demo.switch").click().run()
+
+    assert "Everything in the portal's database" in texts(app)
+    app.button(key="dialog.demo.confirm").click().run()
+
+    assert not app.exception
+    assert current_scenario(demo_world.server.backend) == "app-blocked"
+    # MiiTel is blocked, so the demo starts just after "Remove integration", with a backup.
+    assert 'The demo starts just after "Remove integration"' in texts(app)
+    assert not demo_portal.integration.status().connected
+    assert demo_portal.backups.latest() is not None
+
+
+def test_a_viewer_cannot_switch_or_reset(page_app, demo_portal: Portal):
+    app = page_app(PAGE, demo_portal, actor=VIEWER).run()
+
+    assert not app.exception
+    assert app.button(key="demo.switch").disabled
+    assert app.button(key="demo.reset").disabled
