@@ -38,7 +38,8 @@ class MockOptions:
     session_timeout: timedelta = DEFAULT_SESSION_TIMEOUT
     #: Callback URLs of the MiiTel connected app (the portal's OAuth redirect URIs).
     redirect_uris: tuple[str, ...] = (
-        "http://localhost:8501/", "http://127.0.0.1:8501/",
+        "http://localhost:8501/",
+        "http://127.0.0.1:8501/",
     )
 
 
@@ -82,4 +83,5 @@ class MockBackend:
         self.permissions.require_api(principal)
 
     def close(self) -> None:
+        self.limits.flush()
         self.store.close()

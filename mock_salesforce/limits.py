@@ -61,11 +61,15 @@ class ApiUsage:
         return f"api-usage={self.used}/{self.maximum}"
 
 
+#: Counted requests written to the store at least this often (a crash loses fewer than this).
+_FLUSH_EVERY_REQUESTS = 25
+
+
 class ApiLimits:
     """Daily API request counting per org, persisted in the store.
 
-    Today's row of an org carries the day's maximum too, so counting a request is a single
-    ``UPDATE ... RETURNING`` on the hot path.
+    Every API request counts, so today's count lives in memory and is written behind, every
+    ``_FLUSH_EVERY_REQUESTS`` requests, on every read of the usage, and on :meth:`flush`.
     """
 
     def __init__(self, store: Store, clock: Clock, *, daily_max: int = DEFAULT_DAILY_MAX) -> None:
@@ -80,6 +84,9 @@ class ApiLimits:
         store.ensure_table(
             "_api_daily_max", "org_id VARCHAR PRIMARY KEY, daily_max BIGINT NOT NULL"
         )
+        # (org_id, day) -> [used, daily_max, requests not yet written]
+        self._counts: dict[tuple[str, date], list[int]] = {}
+        store.on_wipe(self._counts.clear)
 
     def _today(self) -> date:
         return self._clock.now().date()
@@ -94,6 +101,7 @@ class ApiLimits:
     def usage(self, *, org_id: str) -> ApiUsage:
         """Today's usage without counting a request."""
         with self._store.lock:
+            self.flush()
             rows = self._store.execute(
                 "SELECT used, daily_max FROM _api_requests_daily WHERE org_id = ? AND day = ?",
                 [org_id, self._today()],
@@ -104,30 +112,42 @@ class ApiLimits:
 
     def consume(self, *, org_id: str) -> ApiUsage:
         """Count one request; ``REQUEST_LIMIT_EXCEEDED`` when today's allowance is spent."""
-        today = self._today()
+        key = (org_id, self._today())
         with self._store.lock:
-            counted = self._store.execute(
-                "UPDATE _api_requests_daily SET used = used + 1 "
-                "WHERE org_id = ? AND day = ? AND used < daily_max RETURNING used, daily_max",
-                [org_id, today],
-            )
-            if counted:
-                return ApiUsage(int(counted[0][0]), int(counted[0][1]))
-            # The day's first request, or one over the allowance.
-            current = self.usage(org_id=org_id)
-            if current.used >= current.maximum:
+            count = self._counts.get(key)
+            if count is None:
+                stored = self.usage(org_id=org_id)
+                count = self._counts[key] = [stored.used, stored.maximum, 0]
+            used, maximum, pending = count
+            if used >= maximum:
                 raise request_limit_exceeded()
-            self._store.execute(
-                "INSERT INTO _api_requests_daily VALUES (?, ?, 1, ?)",
-                [org_id, today, current.maximum],
-            )
-            return ApiUsage(1, current.maximum)
+            count[0], count[2] = used + 1, pending + 1
+            if count[2] >= _FLUSH_EVERY_REQUESTS:
+                self._write(key, count)
+            return ApiUsage(count[0], maximum)
+
+    def flush(self) -> None:
+        """Write every count not yet stored."""
+        with self._store.lock:
+            for key, count in self._counts.items():
+                if count[2]:
+                    self._write(key, count)
+
+    def _write(self, key: tuple[str, date], count: list[int]) -> None:
+        self._store.execute(
+            "INSERT INTO _api_requests_daily VALUES (?, ?, ?, ?) ON CONFLICT (org_id, day) "
+            "DO UPDATE SET used = EXCLUDED.used",
+            [key[0], key[1], count[0], count[1]],
+        )
+        count[2] = 0
 
     def set_daily_max(self, *, org_id: str, maximum: int) -> None:
         """Give one org its own daily allowance (e.g. to exhaust it in a demo)."""
         if maximum < 0:
             raise ValueError("the daily maximum cannot be negative")
         with self._store.transaction():
+            self.flush()
+            self._counts.pop((org_id, self._today()), None)
             self._store.execute(
                 "INSERT INTO _api_daily_max VALUES (?, ?) ON CONFLICT (org_id) "
                 "DO UPDATE SET daily_max = EXCLUDED.daily_max",
@@ -140,12 +160,14 @@ class ApiLimits:
 
     def set_used(self, *, org_id: str, used: int) -> None:
         """Set today's count directly (scenarios: an org close to or over its allowance)."""
-        maximum = self.maximum(org_id=org_id)
-        self._store.execute(
-            "INSERT INTO _api_requests_daily VALUES (?, ?, ?, ?) ON CONFLICT (org_id, day) "
-            "DO UPDATE SET used = EXCLUDED.used",
-            [org_id, self._today(), max(used, 0), maximum],
-        )
+        with self._store.lock:
+            self._counts.pop((org_id, self._today()), None)
+            maximum = self.maximum(org_id=org_id)
+            self._store.execute(
+                "INSERT INTO _api_requests_daily VALUES (?, ?, ?, ?) ON CONFLICT (org_id, day) "
+                "DO UPDATE SET used = EXCLUDED.used",
+                [org_id, self._today(), max(used, 0), maximum],
+            )
 
     def report(self, *, org_id: str, records: int) -> dict[str, Any]:
         """The body of ``GET /limits``: ``{Name: {Max, Remaining}}``, API requests first.

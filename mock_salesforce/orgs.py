@@ -36,6 +36,9 @@ class Orgs:
     def __init__(self, store: Store, clock: Clock) -> None:
         self._store = store
         self._clock = clock
+        # Orgs never change once created; every API request looks its org up.
+        self._cache: dict[str, Org] = {}
+        store.on_wipe(self._cache.clear)
         store.ensure_table(
             "_credentials",
             "user_id VARCHAR PRIMARY KEY, org_id VARCHAR NOT NULL, username VARCHAR UNIQUE "
@@ -82,14 +85,22 @@ class Orgs:
             "INSERT INTO _orgs VALUES (?, ?, ?, ?, ?)",
             [org_id, name, schema_profile, instance_name, naive_utc(now)],
         )
-        return Org(org_id, name, schema_profile, instance_name)
+        org = Org(org_id, name, schema_profile, instance_name)
+        self._cache[org_id] = org
+        return org
 
     def get(self, org_id: str) -> Org | None:
+        cached = self._cache.get(org_id)
+        if cached is not None:
+            return cached
         rows = self._store.execute(
             "SELECT org_id, name, schema_profile, instance_name FROM _orgs WHERE org_id = ?",
             [org_id],
         )
-        return Org(*rows[0]) if rows else None
+        if not rows:
+            return None
+        org = self._cache[org_id] = Org(*rows[0])
+        return org
 
     def all(self) -> list[Org]:
         rows = self._store.execute(

@@ -15,6 +15,8 @@ from mock_salesforce.errors import invalid_session
 from mock_salesforce.store import Store
 
 DEFAULT_SESSION_TIMEOUT = timedelta(hours=2)
+#: How stale the stored last use of a session may get; a restart may expire it this much early.
+_PERSIST_LAST_USE_EVERY = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,13 @@ class Principal:
     refresh_id: str | None
 
 
+@dataclass
+class _LiveSession:
+    principal: Principal
+    last_used: datetime
+    persisted: datetime
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -40,6 +49,10 @@ class SessionStore:
         self._store = store
         self._clock = clock
         self.timeout = timeout
+        # Sessions resolved before, by token hash: every API request resolves one. Any
+        # revocation clears it (under the store lock), so a revoked token is never served.
+        self._live: dict[str, _LiveSession] = {}
+        store.on_wipe(self._live.clear)
         store.ensure_table(
             "_sessions",
             "session_id VARCHAR PRIMARY KEY, token_hash VARCHAR UNIQUE NOT NULL, "
@@ -82,28 +95,44 @@ class SessionStore:
         revoked). Use refreshes the inactivity timeout, as Salesforce sessions do."""
         if not token:
             raise invalid_session()
+        key = token_hash(token)
+        now = naive_utc(self._clock.now())
+        with self._store.lock:
+            live = self._live.get(key) or self._load(key)
+            if live is None or now - live.last_used > self.timeout:
+                raise invalid_session()
+            live.last_used = now
+            if now - live.persisted > _PERSIST_LAST_USE_EVERY:
+                self._store.execute(
+                    "UPDATE _sessions SET last_used_at = ? WHERE session_id = ?",
+                    [now, live.principal.session_id],
+                )
+                live.persisted = now
+            return live.principal
+
+    def _load(self, key: str) -> _LiveSession | None:
         rows = self._store.execute(
-            "SELECT session_id, org_id, user_id, app_name, scopes, refresh_id, last_used_at, "
-            "revoked FROM _sessions WHERE token_hash = ?",
-            [token_hash(token)],
+            "SELECT session_id, org_id, user_id, app_name, scopes, refresh_id, last_used_at "
+            "FROM _sessions WHERE token_hash = ? AND NOT revoked",
+            [key],
         )
         if not rows:
-            raise invalid_session()
-        session_id, org_id, user_id, app_name, scopes, refresh_id, last_used, revoked = rows[0]
-        now = naive_utc(self._clock.now())
-        if revoked or now - last_used > self.timeout:
-            raise invalid_session()
-        self._store.execute(
-            "UPDATE _sessions SET last_used_at = ? WHERE session_id = ?", [now, session_id]
+            return None
+        session_id, org_id, user_id, app_name, scopes, refresh_id, last_used = rows[0]
+        principal = Principal(
+            org_id, user_id, session_id, app_name, tuple(scopes.split()), refresh_id
         )
-        return Principal(org_id, user_id, session_id, app_name, tuple(scopes.split()), refresh_id)
+        live = self._live[key] = _LiveSession(principal, last_used, last_used)
+        return live
 
     def revoke_token(self, token: str) -> bool:
         """Revoke one access token; False when it is unknown."""
-        rows = self._store.execute(
-            "UPDATE _sessions SET revoked = true WHERE token_hash = ? RETURNING session_id",
-            [token_hash(token)],
-        )
+        with self._store.lock:
+            rows = self._store.execute(
+                "UPDATE _sessions SET revoked = true WHERE token_hash = ? RETURNING session_id",
+                [token_hash(token)],
+            )
+            self._live.clear()
         return bool(rows)
 
     def revoke_where(
@@ -125,11 +154,13 @@ class SessionStore:
             if value is not None:
                 clauses.append(f"{column} = ?")
                 params.append(value)
-        rows = self._store.execute(
-            f"UPDATE _sessions SET revoked = true WHERE {' AND '.join(clauses)} "
-            "RETURNING session_id",
-            params,
-        )
+        with self._store.lock:
+            rows = self._store.execute(
+                f"UPDATE _sessions SET revoked = true WHERE {' AND '.join(clauses)} "
+                "RETURNING session_id",
+                params,
+            )
+            self._live.clear()
         return len(rows)
 
     def expire_all(self) -> int:

@@ -8,7 +8,7 @@ fields an org *has* is decided by its :class:`~mock_salesforce.schema.OrgSchema`
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ class Store:
         self._conn = duckdb.connect(str(path) if path else ":memory:")
         self.lock = threading.RLock()
         self._in_tx = 0
+        self._wipe_hooks: list[Callable[[], None]] = []
         self._create_tables()
 
     # -- schema --------------------------------------------------------------------------
@@ -173,6 +174,12 @@ class Store:
             ]
             for t in tables:
                 self._conn.execute(f'DELETE FROM "{t}"')
+            for hook in self._wipe_hooks:
+                hook()
+
+    def on_wipe(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` after every :meth:`wipe`: components drop what they cache in memory."""
+        self._wipe_hooks.append(hook)
 
 
 def table_of(schema: OrgSchema, sobject: str) -> str | None:
