@@ -89,10 +89,8 @@ def _no_such_column(name: str, obj: ObjectDef) -> SalesforceError:
     )
 
 
-def _parser_error(
-    type_name: str, raw: Any, where: str, token: str | None = None
-) -> SalesforceError:
-    token = token or _json_token(raw)
+def _parser_error(type_name: str, raw: Any, where: str) -> SalesforceError:
+    token = _json_token(raw)
     shown = raw if isinstance(raw, str) else _json_text(raw)
     if token in ("START_ARRAY", "START_OBJECT"):
         return SalesforceError(

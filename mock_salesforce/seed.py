@@ -161,6 +161,8 @@ def seed_org(
             standard_profile=standard_profile,
             now=now,
         )
+        # Each user's PermissionSetAssignment of their profile's own set, as Salesforce has it.
+        backend.permissions.sync_profile_assignments(org_id=org.org_id)
         _seed_business_data(
             store, org_id=org.org_id, schema=schema, gen=gen, size=size, users=users
         )

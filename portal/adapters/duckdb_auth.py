@@ -1,4 +1,5 @@
-"""DuckDB repositories for authentication: history, pending OAuth requests and tokens.
+"""DuckDB repositories for authentication: history, pending OAuth requests, the integrated
+connection's tokens, the other token slots, and failed portal logins.
 
 Tokens and PKCE verifiers are stored only as ciphertext; they leave this module only as
 :class:`SecretStr` inside domain values.
@@ -7,18 +8,18 @@ Tokens and PKCE verifiers are stored only as ciphertext; they leave this module 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 import duckdb
 
 from portal.adapters.clock import Clock
 from portal.adapters.crypto import TokenCipher
 from portal.adapters.db import Row, SqlRunner, decode_enum, from_db_time, to_db_time
-from portal.adapters.ports import check_limit
+from portal.adapters.ports import CURRENT_TOKEN_SLOT, check_limit, check_token_slot
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
 from portal.domain.oauth import PendingAuthorization, TokenSet
 
 _HISTORY_COLUMNS = "id, occurred_at, event, org_id, org_name, username, instance_url, detail"
-_CURRENT_SLOT = "current"  # one integrated connection per portal
 
 
 class DuckDbAuthenticationHistoryRepository:
@@ -132,58 +133,131 @@ class DuckDbPendingAuthorizationRepository:
 
 
 class DuckDbTokenRepository:
+    """The integrated connection's tokens (one per portal)."""
+
     def __init__(self, runner: SqlRunner, *, cipher: TokenCipher) -> None:
         self._runner = runner
         self._cipher = cipher
 
     def save(self, tokens: TokenSet) -> None:
-        refresh = (
-            self._cipher.encrypt(tokens.refresh_token) if tokens.refresh_token is not None else None
-        )
-        self._runner.execute(
-            """INSERT INTO oauth_tokens (slot, access_token_ciphertext, refresh_token_ciphertext,
-                                         instance_url, org_id, user_id, issued_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (slot) DO UPDATE SET
-                   access_token_ciphertext = excluded.access_token_ciphertext,
-                   refresh_token_ciphertext = excluded.refresh_token_ciphertext,
-                   instance_url = excluded.instance_url,
-                   org_id = excluded.org_id,
-                   user_id = excluded.user_id,
-                   issued_at = excluded.issued_at""",
-            [
-                _CURRENT_SLOT,
-                self._cipher.encrypt(tokens.access_token),
-                refresh,
-                tokens.instance_url,
-                tokens.org_id,
-                tokens.user_id,
-                to_db_time(tokens.issued_at),
-            ],
-            retry_duplicate_key=True,
-        )
+        _save_tokens(self._runner, self._cipher, CURRENT_TOKEN_SLOT, tokens)
 
     def load(self) -> TokenSet | None:
-        rows = self._runner.execute(
-            """SELECT access_token_ciphertext, refresh_token_ciphertext, instance_url, org_id,
-                      user_id, issued_at
-               FROM oauth_tokens WHERE slot = ?""",
-            [_CURRENT_SLOT],
-        )
-        if not rows:
-            return None
-        access, refresh, instance_url, org_id, user_id, issued_at = rows[0]
-        return TokenSet(
-            access_token=self._cipher.decrypt(access),
-            refresh_token=self._cipher.decrypt(refresh) if refresh is not None else None,
-            instance_url=instance_url,
-            org_id=org_id,
-            user_id=user_id,
-            issued_at=from_db_time(issued_at),
-        )
+        return _load_tokens(self._runner, self._cipher, CURRENT_TOKEN_SLOT)
 
     def clear(self) -> bool:
+        return _clear_tokens(self._runner, CURRENT_TOKEN_SLOT)
+
+
+class DuckDbTokenSlotRepository:
+    """Token sets under named slots, in the same table and encrypted the same way."""
+
+    def __init__(self, runner: SqlRunner, *, cipher: TokenCipher) -> None:
+        self._runner = runner
+        self._cipher = cipher
+
+    def save(self, slot: str, tokens: TokenSet) -> None:
+        check_token_slot(slot)
+        _save_tokens(self._runner, self._cipher, slot, tokens)
+
+    def load(self, slot: str) -> TokenSet | None:
+        check_token_slot(slot)
+        return _load_tokens(self._runner, self._cipher, slot)
+
+    def clear(self, slot: str) -> bool:
+        check_token_slot(slot)
+        return _clear_tokens(self._runner, slot)
+
+    def slots(self, *, prefix: str) -> list[str]:
         rows = self._runner.execute(
-            "DELETE FROM oauth_tokens WHERE slot = ? RETURNING slot", [_CURRENT_SLOT]
+            "SELECT slot FROM oauth_tokens WHERE starts_with(slot, ?) AND slot <> ? "
+            "ORDER BY issued_at, slot",
+            [prefix, CURRENT_TOKEN_SLOT],
         )
-        return bool(rows)
+        return [str(row[0]) for row in rows]
+
+
+def _save_tokens(runner: SqlRunner, cipher: TokenCipher, slot: str, tokens: TokenSet) -> None:
+    refresh = cipher.encrypt(tokens.refresh_token) if tokens.refresh_token is not None else None
+    runner.execute(
+        """INSERT INTO oauth_tokens (slot, access_token_ciphertext, refresh_token_ciphertext,
+                                     instance_url, org_id, user_id, issued_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (slot) DO UPDATE SET
+               access_token_ciphertext = excluded.access_token_ciphertext,
+               refresh_token_ciphertext = excluded.refresh_token_ciphertext,
+               instance_url = excluded.instance_url,
+               org_id = excluded.org_id,
+               user_id = excluded.user_id,
+               issued_at = excluded.issued_at""",
+        [
+            slot,
+            cipher.encrypt(tokens.access_token),
+            refresh,
+            tokens.instance_url,
+            tokens.org_id,
+            tokens.user_id,
+            to_db_time(tokens.issued_at),
+        ],
+        retry_duplicate_key=True,
+    )
+
+
+def _load_tokens(runner: SqlRunner, cipher: TokenCipher, slot: str) -> TokenSet | None:
+    rows = runner.execute(
+        """SELECT access_token_ciphertext, refresh_token_ciphertext, instance_url, org_id,
+                  user_id, issued_at
+           FROM oauth_tokens WHERE slot = ?""",
+        [slot],
+    )
+    if not rows:
+        return None
+    access, refresh, instance_url, org_id, user_id, issued_at = rows[0]
+    return TokenSet(
+        access_token=cipher.decrypt(access),
+        refresh_token=cipher.decrypt(refresh) if refresh is not None else None,
+        instance_url=instance_url,
+        org_id=org_id,
+        user_id=user_id,
+        issued_at=from_db_time(issued_at),
+    )
+
+
+def _clear_tokens(runner: SqlRunner, slot: str) -> bool:
+    rows = runner.execute("DELETE FROM oauth_tokens WHERE slot = ? RETURNING slot", [slot])
+    return bool(rows)
+
+
+class DuckDbLoginFailureRepository:
+    """Failed portal logins, for the lockout after repeated failures."""
+
+    def __init__(self, runner: SqlRunner) -> None:
+        self._runner = runner
+
+    def add(self, *, username: str, client_key: str, at: datetime) -> None:
+        self._runner.execute(
+            "INSERT INTO login_failures (occurred_at, username, client_key) VALUES (?, ?, ?)",
+            [to_db_time(at), username, client_key],
+        )
+
+    def times_since(
+        self, *, since: datetime, username: str | None = None, client_key: str | None = None
+    ) -> list[datetime]:
+        where: list[str] = ["occurred_at >= ?"]
+        params: list[object] = [to_db_time(since)]
+        if username is not None:
+            where.append("username = ?")
+            params.append(username)
+        if client_key is not None:
+            where.append("client_key = ?")
+            params.append(client_key)
+        rows = self._runner.execute(
+            "SELECT occurred_at FROM login_failures WHERE "
+            + " AND ".join(where)
+            + " ORDER BY occurred_at",
+            params,
+        )
+        return [from_db_time(row[0]) for row in rows]
+
+    def forget(self, *, username: str) -> None:
+        self._runner.execute("DELETE FROM login_failures WHERE username = ?", [username])

@@ -16,7 +16,14 @@ from datetime import datetime
 from typing import Any
 
 from portal.adapters.clock import Clock
-from portal.adapters.ports import StoredBackup, check_limit, check_page_bounds
+from portal.adapters.ports import (
+    Finding,
+    ProgressEntry,
+    StoredBackup,
+    check_limit,
+    check_page_bounds,
+    check_token_slot,
+)
 from portal.domain.audit import AuditEntry
 from portal.domain.backup import BackupSnapshot
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
@@ -44,6 +51,10 @@ class StoreState:
     integration_errors: list[IntegrationErrorEntry] = field(default_factory=list)
     sync_log: list[SyncLogEntry] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)
+    token_slots: dict[str, TokenSet] = field(default_factory=dict)
+    progress: dict[int, ProgressEntry] = field(default_factory=dict)
+    findings: dict[str, Finding] = field(default_factory=dict)
+    login_failures: list[tuple[datetime, str, str]] = field(default_factory=list)
 
 
 class InMemoryStore:
@@ -182,6 +193,32 @@ class InMemoryTokenRepository:
             return had_tokens
 
 
+class InMemoryTokenSlotRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def save(self, slot: str, tokens: TokenSet) -> None:
+        check_token_slot(slot)
+        with self._store.lock:
+            self._store.state.token_slots[slot] = tokens
+
+    def load(self, slot: str) -> TokenSet | None:
+        check_token_slot(slot)
+        with self._store.lock:
+            return self._store.state.token_slots.get(slot)
+
+    def clear(self, slot: str) -> bool:
+        check_token_slot(slot)
+        with self._store.lock:
+            return self._store.state.token_slots.pop(slot, None) is not None
+
+    def slots(self, *, prefix: str) -> list[str]:
+        with self._store.lock:
+            items = list(self._store.state.token_slots.items())
+        ordered = sorted(items, key=lambda item: (item[1].issued_at, item[0]))
+        return [slot for slot, _ in ordered if slot.startswith(prefix)]
+
+
 class InMemoryIntegrationErrorRepository:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
@@ -261,3 +298,69 @@ class InMemoryAuditRepository:
         with self._store.lock:
             entries = [e for e in self._store.state.audit if actor is None or e.actor == actor]
         return _newest_first(entries)[:limit]
+
+
+class InMemoryProgressRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def record(self, entry: ProgressEntry) -> None:
+        with self._store.lock:
+            self._store.state.progress[entry.step] = entry
+
+    def all(self) -> dict[int, ProgressEntry]:
+        with self._store.lock:
+            return dict(sorted(self._store.state.progress.items()))
+
+    def clear(self, *, after: int = 0) -> None:
+        with self._store.lock:
+            progress = self._store.state.progress
+            for step in [s for s in progress if s > after]:
+                del progress[step]
+
+
+class InMemoryFindingRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def put(self, finding: Finding) -> None:
+        with self._store.lock:
+            self._store.state.findings[finding.name] = finding
+
+    def get(self, name: str) -> Finding | None:
+        with self._store.lock:
+            return self._store.state.findings.get(name)
+
+    def delete(self, name: str) -> bool:
+        with self._store.lock:
+            return self._store.state.findings.pop(name, None) is not None
+
+
+class InMemoryLoginFailureRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def add(self, *, username: str, client_key: str, at: datetime) -> None:
+        with self._store.lock:
+            self._store.state.login_failures.append(
+                (require_aware(at, name="at"), username, client_key)
+            )
+
+    def times_since(
+        self, *, since: datetime, username: str | None = None, client_key: str | None = None
+    ) -> list[datetime]:
+        with self._store.lock:
+            rows = list(self._store.state.login_failures)
+        return sorted(
+            at
+            for at, user, client in rows
+            if at >= since
+            and (username is None or user == username)
+            and (client_key is None or client == client_key)
+        )
+
+    def forget(self, *, username: str) -> None:
+        with self._store.lock:
+            self._store.state.login_failures = [
+                row for row in self._store.state.login_failures if row[1] != username
+            ]

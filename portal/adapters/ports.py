@@ -1,7 +1,8 @@
-"""What the services may ask of storage: one Protocol per repository, and the unit of work.
+"""What the services may ask of storage: one Protocol per repository, the unit of work, and
+the storage that hands them out.
 
-Two implementations of each: DuckDB (``duckdb_*.py``) and in memory (``memory.py``), held to
-the same contract by the same tests.
+Two implementations of each: DuckDB (``duckdb_*.py``, ``storage.py``) and in memory
+(``memory.py``, ``storage.py``), held to the same contract by the same tests.
 """
 
 from __future__ import annotations
@@ -24,9 +25,13 @@ from portal.domain.integration_errors import (
 )
 from portal.domain.oauth import PendingAuthorization, TokenSet
 from portal.domain.settings import IntegrationSettings
+from portal.domain.steps import StepStatus
 from portal.domain.sync_log import SyncLogEntry
+from portal.domain.timestamps import require_aware
 
 MAX_PAGE_SIZE = 1000
+#: The integrated connection's token slot: :class:`TokenRepository`'s, never a named slot.
+CURRENT_TOKEN_SLOT = "current"
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,31 @@ class StoredBackup:
     id: int
     saved_at: datetime
     snapshot: BackupSnapshot
+
+
+@dataclass(frozen=True)
+class ProgressEntry:
+    """The last recorded outcome of one procedure step."""
+
+    step: int
+    status: StepStatus
+    message: str
+    updated_at: datetime
+    updated_by: str
+    branch: str | None = None
+    next_step: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "updated_at", require_aware(self.updated_at, name="updated_at"))
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something a check learnt that later checks read (e.g. the app refused the sign-in)."""
+
+    name: str
+    value: str
+    recorded_at: datetime
 
 
 class SettingsRepository(Protocol):
@@ -102,6 +132,69 @@ class TokenRepository(Protocol):
 
     def clear(self) -> bool:
         """Forget the tokens; returns whether there were any."""
+        ...
+
+
+class TokenSlotRepository(Protocol):
+    """Token sets other than the integrated connection's (which :class:`TokenRepository`
+    holds), each under a named slot, encrypted like it."""
+
+    def save(self, slot: str, tokens: TokenSet) -> None:
+        """Store ``tokens`` (encrypted) under ``slot``, replacing what was there."""
+        ...
+
+    def load(self, slot: str) -> TokenSet | None:
+        """The slot's tokens, decrypted, or None."""
+        ...
+
+    def clear(self, slot: str) -> bool:
+        """Forget the slot's tokens; returns whether there were any."""
+        ...
+
+    def slots(self, *, prefix: str) -> list[str]:
+        """The occupied slots whose name starts with ``prefix``, oldest first."""
+        ...
+
+
+class ProgressRepository(Protocol):
+    def record(self, entry: ProgressEntry) -> None:
+        """Store ``entry`` as its step's latest outcome."""
+        ...
+
+    def all(self) -> dict[int, ProgressEntry]:
+        """The latest outcome of every step that has one, by step."""
+        ...
+
+    def clear(self, *, after: int = 0) -> None:
+        """Forget the outcomes of the steps after step ``after`` (all of them by default)."""
+        ...
+
+
+class FindingRepository(Protocol):
+    def put(self, finding: Finding) -> None:
+        """Store ``finding``, replacing the one of the same name."""
+        ...
+
+    def get(self, name: str) -> Finding | None: ...
+
+    def delete(self, name: str) -> bool:
+        """Forget the finding; returns whether there was one."""
+        ...
+
+
+class LoginFailureRepository(Protocol):
+    def add(self, *, username: str, client_key: str, at: datetime) -> None:
+        """Record one failed portal login."""
+        ...
+
+    def times_since(
+        self, *, since: datetime, username: str | None = None, client_key: str | None = None
+    ) -> list[datetime]:
+        """When failures at or after ``since`` happened (for the username or the client)."""
+        ...
+
+    def forget(self, *, username: str) -> None:
+        """Forget the username's failures (after a successful login)."""
         ...
 
 
@@ -180,6 +273,18 @@ class Repositories(Protocol):
     @property
     def audit(self) -> AuditRepository: ...
 
+    @property
+    def token_slots(self) -> TokenSlotRepository: ...
+
+    @property
+    def progress(self) -> ProgressRepository: ...
+
+    @property
+    def findings(self) -> FindingRepository: ...
+
+    @property
+    def login_failures(self) -> LoginFailureRepository: ...
+
 
 class UnitOfWork(Repositories, Protocol):
     """``with uow:`` gives every repository on one transaction. :meth:`commit` makes the work
@@ -199,6 +304,27 @@ class UnitOfWork(Repositories, Protocol):
     def rollback(self) -> None: ...
 
 
+class PortalStorage(Protocol):
+    """Where the services keep everything."""
+
+    @property
+    def repositories(self) -> Repositories:
+        """Repositories whose every call is its own transaction (for reads and single writes)."""
+        ...
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A new unit of work (use it in a ``with`` block)."""
+        ...
+
+    def wipe(self) -> None:
+        """Delete every row the portal holds (the demo's reset); the schema stays."""
+        ...
+
+    def close(self) -> None:
+        """Release the storage; it cannot be used afterwards."""
+        ...
+
+
 def check_page_bounds(*, limit: int, offset: int) -> None:
     """Raise ValueError for a page size outside 1..1000 or a negative offset."""
     if not 1 <= limit <= MAX_PAGE_SIZE:
@@ -210,3 +336,9 @@ def check_page_bounds(*, limit: int, offset: int) -> None:
 def check_limit(limit: int) -> None:
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise ValueError(f"limit must be between 1 and {MAX_PAGE_SIZE}, not {limit}")
+
+
+def check_token_slot(slot: str) -> None:
+    """Raise ValueError for a slot name :class:`TokenSlotRepository` must not use."""
+    if not slot or slot == CURRENT_TOKEN_SLOT:
+        raise ValueError("the integrated connection's tokens belong to the token repository")

@@ -20,37 +20,48 @@ from portal.adapters.crypto import TokenCipher
 from portal.adapters.db import Database, SqlRunner, StorageError, Transaction
 from portal.adapters.duckdb_auth import (
     DuckDbAuthenticationHistoryRepository,
+    DuckDbLoginFailureRepository,
     DuckDbPendingAuthorizationRepository,
     DuckDbTokenRepository,
+    DuckDbTokenSlotRepository,
 )
 from portal.adapters.duckdb_logs import (
     DuckDbAuditRepository,
     DuckDbIntegrationErrorRepository,
     DuckDbSyncLogRepository,
 )
+from portal.adapters.duckdb_procedure import DuckDbFindingRepository, DuckDbProgressRepository
 from portal.adapters.duckdb_settings import DuckDbBackupRepository, DuckDbSettingsRepository
 from portal.adapters.memory import (
     InMemoryAuditRepository,
     InMemoryAuthenticationHistoryRepository,
     InMemoryBackupRepository,
+    InMemoryFindingRepository,
     InMemoryIntegrationErrorRepository,
+    InMemoryLoginFailureRepository,
     InMemoryPendingAuthorizationRepository,
+    InMemoryProgressRepository,
     InMemorySettingsRepository,
     InMemoryStore,
     InMemorySyncLogRepository,
     InMemoryTokenRepository,
+    InMemoryTokenSlotRepository,
     StoreState,
 )
 from portal.adapters.ports import (
     AuditRepository,
     AuthenticationHistoryRepository,
     BackupRepository,
+    FindingRepository,
     IntegrationErrorRepository,
+    LoginFailureRepository,
     PendingAuthorizationRepository,
+    ProgressRepository,
     Repositories,
     SettingsRepository,
     SyncLogRepository,
     TokenRepository,
+    TokenSlotRepository,
     UnitOfWork,
 )
 
@@ -67,6 +78,10 @@ class RepositorySet:
     integration_errors: IntegrationErrorRepository
     sync_log: SyncLogRepository
     audit: AuditRepository
+    token_slots: TokenSlotRepository
+    progress: ProgressRepository
+    findings: FindingRepository
+    login_failures: LoginFailureRepository
 
 
 def duckdb_repositories(*, runner: SqlRunner, cipher: TokenCipher, clock: Clock) -> RepositorySet:
@@ -83,6 +98,10 @@ def duckdb_repositories(*, runner: SqlRunner, cipher: TokenCipher, clock: Clock)
         integration_errors=DuckDbIntegrationErrorRepository(runner),
         sync_log=DuckDbSyncLogRepository(runner),
         audit=DuckDbAuditRepository(runner),
+        token_slots=DuckDbTokenSlotRepository(runner, cipher=cipher),
+        progress=DuckDbProgressRepository(runner),
+        findings=DuckDbFindingRepository(runner),
+        login_failures=DuckDbLoginFailureRepository(runner),
     )
 
 
@@ -97,6 +116,10 @@ def memory_repositories(*, store: InMemoryStore, clock: Clock) -> RepositorySet:
         integration_errors=InMemoryIntegrationErrorRepository(store),
         sync_log=InMemorySyncLogRepository(store),
         audit=InMemoryAuditRepository(store),
+        token_slots=InMemoryTokenSlotRepository(store),
+        progress=InMemoryProgressRepository(store),
+        findings=InMemoryFindingRepository(store),
+        login_failures=InMemoryLoginFailureRepository(store),
     )
 
 
@@ -111,6 +134,10 @@ class _UnitOfWorkBase:
     integration_errors: IntegrationErrorRepository
     sync_log: SyncLogRepository
     audit: AuditRepository
+    token_slots: TokenSlotRepository
+    progress: ProgressRepository
+    findings: FindingRepository
+    login_failures: LoginFailureRepository
 
     def _bind(self, repositories: RepositorySet) -> None:
         self.settings = repositories.settings
@@ -121,6 +148,10 @@ class _UnitOfWorkBase:
         self.integration_errors = repositories.integration_errors
         self.sync_log = repositories.sync_log
         self.audit = repositories.audit
+        self.token_slots = repositories.token_slots
+        self.progress = repositories.progress
+        self.findings = repositories.findings
+        self.login_failures = repositories.login_failures
 
 
 class DuckDbUnitOfWork(_UnitOfWorkBase):

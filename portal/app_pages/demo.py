@@ -7,9 +7,10 @@ from typing import Final
 
 import streamlit as st
 
+from portal.adapters.mock_org import MockInfo
 from portal.services.actors import Actor
 from portal.services.container import Portal
-from portal.services.demo import DemoService, MockInfo
+from portal.services.demo import DemoService
 from portal.ui import session
 from portal.ui.auth import VIEWER_NOTE, read_only_note, require_actor
 from portal.ui.container import portal_or_stop

@@ -26,11 +26,10 @@ from portal.domain.audit import AuditAction, AuditOutcome
 from portal.domain.history import AuthEvent
 from portal.domain.steps import StepResult, StepStatus
 from portal.services.actors import Actor
-from portal.services.connections import Connections
+from portal.services.connections import CHECK_SLOT, Connections
 from portal.services.context import ServiceContext
 from portal.services.findings import CHECK_USER, RefusalKind, load_check_refusal
 from portal.services.salesforce import APPROVE_UNINSTALLED_APPS, MIITEL_APP, OrgGateway
-from portal.services.storage import CHECK_SLOT
 
 APPROVE_LABEL = "“Approve Uninstalled Connected Apps”"
 ALTERNATIVE = (

@@ -10,16 +10,25 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
+from typing import Final
 
+from portal.adapters.ports import Repositories
 from portal.adapters.salesforce.errors import SalesforceGatewayError
 from portal.adapters.salesforce.oauth import RevokeOutcome
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
 from portal.domain.oauth import TokenSet
 from portal.services.context import ServiceContext
 from portal.services.salesforce import OrgGateway
-from portal.services.storage import CHECK_SLOT, REVOKE_PREFIX, PortalRepositories
 
 log = logging.getLogger(__name__)
+
+# Token slots besides the integrated connection's (see ``TokenSlotRepository``):
+#: The check sign-in's tokens (steps 3, 4 and 6 after the integration was removed).
+CHECK_SLOT: Final = "check"
+#: Tokens of a sign-in to another org than step 1's, kept until the admin confirms or cancels.
+OTHER_ORG_SLOT: Final = "other_org"
+#: Prefix of slots holding tokens that still have to be revoked at Salesforce.
+REVOKE_PREFIX: Final = "revoke:"
 
 
 @dataclass(frozen=True)
@@ -50,7 +59,7 @@ class Connections:
 
     # --- who is integrated ------------------------------------------------------------------
 
-    def integrated_as(self, repositories: PortalRepositories | None = None) -> IntegratedAs | None:
+    def integrated_as(self, repositories: Repositories | None = None) -> IntegratedAs | None:
         """The org and user of the newest integration in the authentication history."""
         repos = repositories or self._context.repositories
         entry = repos.authentication_history.latest(event=AuthEvent.INTEGRATED)
@@ -110,7 +119,7 @@ class Connections:
     # --- revocation -------------------------------------------------------------------------
 
     @staticmethod
-    def park(repositories: PortalRepositories, tokens: TokenSet) -> str:
+    def park(repositories: Repositories, tokens: TokenSet) -> str:
         """Keep ``tokens`` (in the caller's transaction) until :meth:`revoke_parked` ends them
         at Salesforce; returns the slot. A crash in between loses nothing: the next run
         revokes them."""

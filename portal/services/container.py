@@ -11,11 +11,14 @@ from dataclasses import dataclass, replace
 import requests
 
 from portal.adapters.clock import Clock, SystemClock
-from portal.adapters.config import PortalConfig, PortalMode, PortalUser
+from portal.adapters.config import READY_FILE, PortalConfig, PortalMode, PortalUser
 from portal.adapters.crypto import TokenCipher
 from portal.adapters.db import Database
+from portal.adapters.mock_org import MockOrg
+from portal.adapters.ports import PortalStorage
 from portal.adapters.salesforce.http import RetryPolicy, Timeouts, Trust, build_session
 from portal.adapters.salesforce.oauth import OAuthClient
+from portal.adapters.storage import DuckDbPortalStorage
 from portal.services.access import AccessService
 from portal.services.backups import BackupsService
 from portal.services.checks import ChecksService
@@ -30,8 +33,8 @@ from portal.services.removal import RemovalService
 from portal.services.restore import RestoreService
 from portal.services.salesforce import LiveSalesforce, SalesforceAccess
 from portal.services.settings import SettingsService
-from portal.services.storage import DuckDbPortalStorage, PortalStorage
 from portal.services.validation import ValidationService
+from portal.sync.service import SyncService
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class Portal:
     history: HistoryService
     audit: AuditService
     procedure: ProcedureService
+    #: Calls and meetings to Salesforce (simulate, import, send the queue).
+    sync: SyncService
     #: Only in mock mode.
     demo: DemoService | None
     storage: PortalStorage
@@ -105,7 +110,9 @@ def build_portal(
         links=SetupLinks(mock_http_url=config.mock_http_url if mock else None),
         wrong_org_policy=wrong_org_policy,
         demo_config=config if mock else None,
-        demo_session=demo_session if mock else None,
+        mock_org=MockOrg(session=demo_session, ready_path=config.data_dir / READY_FILE)
+        if mock
+        else None,
     )
     return replace(portal, sessions=(session, demo_session))
 
@@ -119,7 +126,7 @@ def assemble_portal(
     links: SetupLinks | None = None,
     wrong_org_policy: WrongOrgPolicy = WrongOrgPolicy.CONFIRM,
     demo_config: PortalConfig | None = None,
-    demo_session: requests.Session | None = None,
+    mock_org: MockOrg | None = None,
 ) -> Portal:
     """Wire the services over given storage and Salesforce access (tests pass fakes here)."""
     context = ServiceContext(
@@ -136,12 +143,12 @@ def assemble_portal(
     settings = SettingsService(context, connections=connections)
     error_tables = ErrorTablesService(context)
     demo = None
-    if demo_config is not None and demo_session is not None:
+    if demo_config is not None and mock_org is not None:
         demo = DemoService(
             context,
             config=demo_config,
             integration=integration,
-            session=demo_session,
+            mock_org=mock_org,
             redirect_uri=demo_config.redirect_uri,
         )
     return Portal(
@@ -168,4 +175,5 @@ def assemble_portal(
         ),
         demo=demo,
         storage=storage,
+        sync=SyncService(context, connections=connections),
     )

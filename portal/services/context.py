@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from typing import Final
 
 from portal.adapters.clock import Clock
+from portal.adapters.ports import PortalStorage, ProgressEntry, Repositories
 from portal.domain.audit import AuditAction, AuditEntry, AuditOutcome
 from portal.domain.steps import StepResult
 from portal.services.actors import Actor
 from portal.services.errors import NotAllowed
 from portal.services.salesforce import SalesforceAccess
-from portal.services.storage import PortalRepositories, PortalStorage, ProgressEntry
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class ServiceContext:
     links: SetupLinks = SetupLinks()
 
     @property
-    def repositories(self) -> PortalRepositories:
+    def repositories(self) -> Repositories:
         return self.storage.repositories
 
     def audit(
@@ -63,7 +63,7 @@ class ServiceContext:
         action: AuditAction,
         outcome: AuditOutcome,
         detail: str = "",
-        repositories: PortalRepositories | None = None,
+        repositories: Repositories | None = None,
     ) -> None:
         """Write one audit line (inside ``repositories``' transaction when given)."""
         name = actor.username if isinstance(actor, Actor) else actor
@@ -95,7 +95,7 @@ class ServiceContext:
         result: StepResult,
         *,
         by: Actor | str | None = None,
-        repositories: PortalRepositories | None = None,
+        repositories: Repositories | None = None,
         restarts_later_steps: bool = False,
     ) -> None:
         """Remember ``result`` as its step's latest outcome, so the wizard resumes there.

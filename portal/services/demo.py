@@ -10,17 +10,22 @@ step 1's org and user in the history, and a backup of the settings.
 
 from __future__ import annotations
 
-import json
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import Any, Final
+from typing import Final, TypeVar
 
-import requests
-
-from portal.adapters.config import READY_FILE, PortalConfig, PortalMode
+from portal.adapters.config import PortalConfig, PortalMode
+from portal.adapters.mock_org import (
+    DEFAULT_SCENARIO,
+    MockInfo,
+    MockOrg,
+    MockOrgUnavailable,
+    MockSignInError,
+    MockUser,
+)
 from portal.adapters.salesforce.errors import SalesforceGatewayError
 from portal.domain.audit import AuditAction, AuditOutcome
 from portal.domain.backup import BackupSnapshot
@@ -44,45 +49,12 @@ from portal.services.actors import Actor, Role
 from portal.services.context import ServiceContext
 from portal.services.errors import DemoUnavailable
 from portal.services.integration import IntegrationService, SignInPurpose
-from portal.services.mock_browser import MockSignInError, sign_in
 
 log = logging.getLogger(__name__)
 
 DEMO_ACTOR: Final = Actor(username="demo", role=Role.ADMIN)
-DEFAULT_SCENARIO: Final = "default"
-_UNAVAILABLE: Final = (
-    "The demo controls work only with the bundled mock org, and its READY file {path} cannot "
-    "be read. Start the demo with `make demo` (or python -m mock_salesforce serve)."
-)
-
-
-@dataclass(frozen=True)
-class MockUser:
-    username: str
-    password: str
-    org_id: str
-    org_name: str
-    profile: str
-    role: str
-
-
-@dataclass(frozen=True)
-class MockInfo:
-    """What the mock org's READY file says."""
-
-    login_url: str
-    http_url: str
-    setup_url: str
-    control_url: str
-    scenario: str
-    scenarios: tuple[str, ...]
-    users: tuple[MockUser, ...]
-
-    def user(self, role: str, *, org_id: str | None = None) -> MockUser | None:
-        for user in self.users:
-            if user.role == role and (org_id is None or user.org_id == org_id):
-                return user
-        return None
+_MIITEL_APP: Final = "MiiTel"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -101,13 +73,13 @@ class DemoService:
         *,
         config: PortalConfig,
         integration: IntegrationService,
-        session: requests.Session,
+        mock_org: MockOrg,
         redirect_uri: str,
     ) -> None:
         self._context = context
         self._config = config
         self._integration = integration
-        self._session = session
+        self._mock_org = mock_org
         self._redirect_uri = redirect_uri
 
     @property
@@ -121,24 +93,19 @@ class DemoService:
 
     def info(self) -> MockInfo:
         """The mock org's READY object; :class:`DemoUnavailable` outside mock mode."""
-        path = Path(self._config.data_dir) / READY_FILE
         if self._config.mode is not PortalMode.MOCK:
             raise DemoUnavailable(
                 "The demo controls work only in mock mode (PORTAL_MODE=mock), with the bundled "
                 "mock org."
             )
-        try:
-            ready = json.loads(path.read_text(encoding="utf-8"))
-            return _mock_info(ready)
-        except (OSError, ValueError, KeyError, TypeError):
-            raise DemoUnavailable(_UNAVAILABLE.format(path=path)) from None
+        return _reachable(self._mock_org.info)
 
     def scenarios(self) -> tuple[str, ...]:
         """The mock's scenarios, by name."""
         return self.info().scenarios
 
     def current_scenario(self) -> str:
-        return str(self._control("GET", "/state").get("scenario") or DEFAULT_SCENARIO)
+        return _reachable(self._mock_org.current_scenario)
 
     def switch(self, *, actor: Actor, scenario: str) -> DemoState:
         """Reset the mock org into ``scenario`` and the portal to its starting state."""
@@ -154,7 +121,7 @@ class DemoService:
                 + ", ".join(self.scenarios())
                 + "."
             )
-        self._control("POST", "/reset", {"scenario": scenario})
+        _reachable(lambda: self._mock_org.reset(scenario=scenario))
         state = self._portal_starting_state(scenario)
         self._context.audit(
             actor=actor,
@@ -235,8 +202,7 @@ class DemoService:
 
     def _integrate(self, user: MockUser) -> bool:
         redirect = self._integration.start(actor=DEMO_ACTOR, purpose=SignInPurpose.INTEGRATION)
-        params = sign_in(
-            session=self._session,
+        params = self._mock_org.sign_in(
             authorize_url=redirect.url,
             redirect_uri=self._redirect_uri,
             username=user.username,
@@ -246,14 +212,7 @@ class DemoService:
         return outcome.succeeded
 
     def _app_installed(self, org_id: str) -> bool:
-        state = self._control("GET", "/state")
-        for org in state.get("orgs", []):
-            if org.get("org_id") != org_id:
-                continue
-            for app in org.get("connected_apps", []):
-                if str(app.get("name", "")).lower() == "miitel":
-                    return bool(app.get("installed")) and not app.get("blocked")
-        return False
+        return _reachable(lambda: self._mock_org.app_usable(org_id=org_id, app_name=_MIITEL_APP))
 
     def _history_before(self, now: datetime, user: MockUser, info: MockInfo) -> None:
         history = self._context.repositories.authentication_history
@@ -297,50 +256,13 @@ class DemoService:
                 )
             )
 
-    def _control(
-        self, method: str, path: str, body: dict[str, Any] | None = None
-    ) -> dict[str, Any]:
-        url = self.info().control_url.rstrip("/") + path
-        try:
-            response = self._session.request(method, url, json=body, timeout=(5, 300))
-        except requests.RequestException as exc:
-            raise DemoUnavailable(
-                f"The mock org's control plane at {url} does not answer ({type(exc).__name__}). "
-                "Start the demo with `make demo`."
-            ) from None
-        try:
-            answer = response.json()
-        except ValueError:
-            answer = {}
-        if response.status_code != 200 or not isinstance(answer, dict):
-            message = answer.get("message") if isinstance(answer, dict) else None
-            raise DemoUnavailable(
-                f"The mock org refused {path}: {message or f'HTTP {response.status_code}'}."
-            )
-        return answer
 
-
-def _mock_info(ready: Any) -> MockInfo:
-    users = tuple(
-        MockUser(
-            username=str(u["username"]),
-            password=str(u["password"]),
-            org_id=str(u["org_id"]),
-            org_name=str(u.get("org_name", "")),
-            profile=str(u.get("profile", "")),
-            role=str(u.get("role", "")),
-        )
-        for u in ready["users"]
-    )
-    return MockInfo(
-        login_url=str(ready["login_url"]),
-        http_url=str(ready["http_url"]),
-        setup_url=str(ready.get("setup_url", "")),
-        control_url=str(ready.get("control_url") or ready["login_url"] + "/mock-api"),
-        scenario=str(ready.get("scenario", DEFAULT_SCENARIO)),
-        scenarios=tuple(str(s) for s in ready.get("scenarios", [DEFAULT_SCENARIO])),
-        users=users,
-    )
+def _reachable(call: Callable[[], T]) -> T:
+    """``call``'s answer; the mock org being unreachable becomes :class:`DemoUnavailable`."""
+    try:
+        return call()
+    except MockOrgUnavailable as exc:
+        raise DemoUnavailable(str(exc)) from None
 
 
 def demo_settings(info: MockInfo, *, org_id: str) -> IntegrationSettings:

@@ -8,8 +8,8 @@ from datetime import datetime
 from enum import Enum
 from typing import Final
 
+from portal.adapters.ports import Finding, Repositories
 from portal.adapters.salesforce.errors import OAuthFailure
-from portal.services.storage import Finding, PortalRepositories
 
 CHECK_REFUSAL: Final = "check_refusal"
 CHECK_USER: Final = "check_user"
@@ -39,7 +39,7 @@ class CheckRefusal:
 
 
 def save_check_refusal(
-    repositories: PortalRepositories, refusal: CheckRefusal | None, *, at: datetime
+    repositories: Repositories, refusal: CheckRefusal | None, *, at: datetime
 ) -> None:
     """Remember ``refusal`` (None: the last check sign-in was not refused)."""
     if refusal is None or refusal.kind is RefusalKind.OTHER:
@@ -49,7 +49,7 @@ def save_check_refusal(
     repositories.findings.put(Finding(name=CHECK_REFUSAL, value=value, recorded_at=at))
 
 
-def load_check_refusal(repositories: PortalRepositories) -> CheckRefusal | None:
+def load_check_refusal(repositories: Repositories) -> CheckRefusal | None:
     found = repositories.findings.get(CHECK_REFUSAL)
     if found is None:
         return None

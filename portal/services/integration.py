@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Final
 
+from portal.adapters.ports import Finding
 from portal.adapters.salesforce.errors import (
     OAuthFailure,
     SalesforceAuthError,
@@ -31,11 +32,10 @@ from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
 from portal.domain.oauth import PendingAuthorization, TokenSet
 from portal.domain.steps import StepResult, StepStatus
 from portal.services.actors import Actor, Role
-from portal.services.connections import Connections
+from portal.services.connections import CHECK_SLOT, OTHER_ORG_SLOT, Connections
 from portal.services.context import ServiceContext
 from portal.services.errors import NothingPending
 from portal.services.findings import CHECK_USER, CheckRefusal, save_check_refusal
-from portal.services.storage import CHECK_SLOT, OTHER_ORG_SLOT, Finding
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.adapters.ports import StoredBackup
+from portal.adapters.ports import StoredBackup, UnitOfWork
 from portal.domain.audit import AuditAction, AuditOutcome
 from portal.domain.backup import BackupSnapshot
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
@@ -20,7 +20,6 @@ from portal.domain.steps import StepResult, StepStatus
 from portal.services.actors import Actor
 from portal.services.connections import Connections, RevokeReport
 from portal.services.context import ServiceContext
-from portal.services.storage import PortalUnitOfWork
 
 
 @dataclass(frozen=True)
@@ -87,7 +86,7 @@ class RemovalService:
         )
 
     def _backup_and_end(
-        self, uow: PortalUnitOfWork, actor: Actor, tokens: TokenSet
+        self, uow: UnitOfWork, actor: Actor, tokens: TokenSet
     ) -> tuple[StoredBackup, StepResult]:
         """In ``uow``: the backup, the connection ended locally (tokens parked), the records."""
         who = self._connections.integrated_as(uow)

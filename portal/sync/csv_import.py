@@ -153,9 +153,7 @@ def parse_csv(*, kind: ActivityKind, data: bytes | str) -> ParsedCsv:
             continue
         rows_read += 1
         if rows_read > MAX_ROWS:
-            problems.append(
-                RowProblem(line, None, f"more than {MAX_ROWS:,} rows; split the file")
-            )
+            problems.append(RowProblem(line, None, f"more than {MAX_ROWS:,} rows; split the file"))
             break
         if len(raw) > len(names):
             problems.append(
@@ -171,9 +169,7 @@ def parse_csv(*, kind: ActivityKind, data: bytes | str) -> ParsedCsv:
         earlier = first_line.get(activity.record_id)
         if earlier is not None:
             id_column = "call_id" if kind is ActivityKind.CALL else "meeting_id"
-            problems.append(
-                RowProblem(line, id_column, f"repeats the id of line {earlier}")
-            )
+            problems.append(RowProblem(line, id_column, f"repeats the id of line {earlier}"))
             continue
         first_line[activity.record_id] = line
         activities.append(activity)
@@ -187,7 +183,9 @@ def parse_csv(*, kind: ActivityKind, data: bytes | str) -> ParsedCsv:
 
 
 def _file_problem(kind: ActivityKind, message: str) -> ParsedCsv:
-    return ParsedCsv(kind=kind, activities=(), problems=(RowProblem(1, None, message),), rows_read=0)
+    return ParsedCsv(
+        kind=kind, activities=(), problems=(RowProblem(1, None, message),), rows_read=0
+    )
 
 
 def _required(row: Mapping[str, str], column: str) -> str:
@@ -211,9 +209,7 @@ def _time(row: Mapping[str, str], column: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise _BadValue(
-            column, f"{value!r} is not a time like 2025-05-01T10:23:00+09:00"
-        ) from None
+        raise _BadValue(column, f"{value!r} is not a time like 2025-05-01T10:23:00+09:00") from None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=JST)
 
 
@@ -270,4 +266,3 @@ def _meeting_from_row(row: Mapping[str, str]) -> Meeting:
         transcript=row.get("transcript", ""),
         summary=row.get("summary", ""),
     )
-

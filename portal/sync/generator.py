@@ -34,7 +34,13 @@ _WORK_END_MINUTE: Final = 19 * 60
 _LANDLINE_AREAS: Final = ("03", "06", "045", "052", "011", "092", "075", "022", "0466")
 _MOBILE_PREFIXES: Final = ("090", "080", "070")
 _PRODUCTS: Final = ("クラウドPBX", "MiiTel Analytics", "営業支援プラン", "コールセンター導入支援")
-_MEETING_TOPICS: Final = ("オンライン商談", "製品デモ", "定例会", "導入キックオフ", "契約更新のご相談")
+_MEETING_TOPICS: Final = (
+    "オンライン商談",
+    "製品デモ",
+    "定例会",
+    "導入キックオフ",
+    "契約更新のご相談",
+)
 _MEMOS: Final = (
     "来週火曜に再度連絡",
     "見積書を本日中に送付",
@@ -46,7 +52,8 @@ _MEMOS: Final = (
 
 @dataclass(frozen=True)
 class MiitelUser:
-    """A MiiTel user: the id (email) the Activity history assignee maps, and a display name."""
+    """A MiiTel user: the id (email) the Activity history assignee maps, and a display name
+    (left empty, the simulation makes one up)."""
 
     user_id: str
     name: str
@@ -127,7 +134,7 @@ def simulate(
 
 
 def _team(draw: _Randomness, users: Sequence[MiitelUser]) -> list[MiitelUser]:
-    team = list(users)
+    team = [u if u.name else MiitelUser(u.user_id, draw.person()) for u in users]
     taken = {u.user_id for u in team}
     extra = 2 if team else 5
     while extra:
@@ -204,11 +211,10 @@ def _call(
     )
 
 
-def _weighted(
-    draw: _Randomness, weights: tuple[tuple[CallResult, int], tuple[CallResult, int]]
-) -> CallResult:
+def _weighted(draw: _Randomness, shares: Sequence[tuple[CallResult, int]]) -> CallResult:
+    """One of ``shares`` (percentages); voicemail for the rest."""
     roll = draw.rng.randrange(100)
-    for result, share in weights:
+    for result, share in shares:
         if roll < share:
             return result
         roll -= share

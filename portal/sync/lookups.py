@@ -8,13 +8,18 @@ need a handful of queries where one per call would need thousands.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import quote_plus, urlencode
 
 from simple_salesforce import format_soql
 
+from portal.adapters.salesforce.errors import (
+    SalesforceGatewayError,
+    SalesforcePermissionError,
+    SalesforceRequestError,
+)
 from portal.adapters.salesforce.results import PhoneMatchObject
 from portal.domain.calls import ActivityKind
 from portal.sync.matching import MATCH_ORDER, Counterpart, best_matches, candidates
@@ -79,12 +84,19 @@ def query_in_chunks(
 
 
 def find_counterparts(
-    gateway: SyncGateway, numbers: Iterable[str], *, budget: int = QUERY_URL_BUDGET
+    gateway: SyncGateway,
+    numbers: Iterable[str],
+    *,
+    budget: int = QUERY_URL_BUDGET,
+    on_refused: Callable[[PhoneMatchObject, SalesforceGatewayError], None] | None = None,
 ) -> dict[str, Counterpart]:
     """The record each number belongs to, keyed by the number's digits (:func:`phone_key`).
 
     Contacts are searched for every number, Accounts only for the numbers no Contact holds,
-    Leads only for those left: every number is tried in each of its forms.
+    Leads only for those left: every number is tried in each of its forms. When Salesforce
+    refuses the search of one object (no access, a field the user cannot see), ``on_refused``
+    hears of it and the other objects are still searched; without it the error is raised.
+    Other failures (timeouts, limits) are always raised.
     """
     forms: dict[str, set[str]] = {}
     for number in numbers:
@@ -102,7 +114,13 @@ def find_counterparts(
         if not remaining:
             break
         values = [form for key in remaining for form in forms[key]]
-        rows = query_in_chunks(gateway, _PHONE_QUERIES[sobject], values, budget=budget)
+        try:
+            rows = query_in_chunks(gateway, _PHONE_QUERIES[sobject], values, budget=budget)
+        except (SalesforceRequestError, SalesforcePermissionError) as exc:
+            if on_refused is None:
+                raise
+            on_refused(sobject, exc)
+            continue
         matched = best_matches(remaining, candidates(sobject, rows))
         found.update(matched)
         remaining -= matched.keys()

@@ -16,10 +16,10 @@ A :class:`SyncTransaction` changes outbox rows, the sync log and the error log t
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 
 from portal.adapters.db import Database, SqlRunner, Transaction, from_db_time, to_db_time
@@ -179,12 +179,48 @@ class OutboxRows:
             ],
         )
 
+    def retry_later(
+        self,
+        kind: ActivityKind,
+        record_ids: Sequence[str],
+        *,
+        now: datetime,
+        code: str,
+        message: str,
+        delay: Callable[[int], timedelta],
+        state: DeliveryState,
+    ) -> None:
+        """Like :meth:`release`, each row waiting ``delay(its attempts so far)``."""
+        if not record_ids:
+            return
+        rows = self._runner.execute(
+            "SELECT record_id, attempts FROM sync_outbox "
+            "WHERE kind = ? AND record_id IN (SELECT unnest(?::VARCHAR[]))",
+            [kind.value, list(record_ids)],
+        )
+        self._runner.execute(
+            """UPDATE sync_outbox AS o SET state = ?, last_code = ?, last_message = ?,
+                   next_attempt_at = v.next_at, updated_at = ?
+               FROM (SELECT unnest(?::VARCHAR[]) AS rid, unnest(?::TIMESTAMP[]) AS next_at) AS v
+               WHERE o.kind = ? AND o.record_id = v.rid AND o.state IN ('pending', 'sending')""",
+            [
+                state.value,
+                code,
+                message,
+                to_db_time(now),
+                [str(r[0]) for r in rows],
+                [to_db_time(now + delay(max(1, int(r[1])))) for r in rows],
+                kind.value,
+            ],
+        )
+
 
 class SyncTransaction:
     """The outbox, the sync log and the error log on one transaction."""
 
     def __init__(self, transaction: Transaction) -> None:
         self._transaction = transaction
+        self.runner: SqlRunner = transaction
         self.outbox = OutboxRows(transaction)
         self.sync_log = DuckDbSyncLogRepository(transaction)
         self.errors = DuckDbIntegrationErrorRepository(transaction)
@@ -215,7 +251,7 @@ class SyncStore:
         added: set[tuple[str, str]] = set()
         received = to_db_time(now)
         with self.transaction() as tx:
-            runner = tx.outbox._runner
+            runner = tx.runner
             for kind in ActivityKind:
                 batch = [a for a in activities if a.kind is kind]
                 if not batch:

@@ -8,7 +8,6 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, expect, sync_playwright
 from portal_stack import CHROMIUM, CHROMIUM_ARGS
 
-
 # Streamlit reruns and Salesforce round trips take their time; nothing here measures speed.
 expect.set_options(timeout=60_000)
 

@@ -84,8 +84,18 @@ def running_stack(tmp: Path, *, scenario: str = "default") -> Iterator[Stack]:
     try:
         mock = _start(
             [
-                sys.executable, "-m", "mock_salesforce", "serve", "--port", "0",
-                "--http-port", "0", "--data-dir", str(data_dir), "--scenario", scenario,
+                sys.executable,
+                "-m",
+                "mock_salesforce",
+                "serve",
+                "--port",
+                "0",
+                "--http-port",
+                "0",
+                "--data-dir",
+                str(data_dir),
+                "--scenario",
+                scenario,
             ],
             env=_child_env(PORTAL_PORT=str(port)),
             stderr=logs / "mock.log",
@@ -98,8 +108,15 @@ def running_stack(tmp: Path, *, scenario: str = "default") -> Iterator[Stack]:
         ]
         portal = _start(
             [
-                sys.executable, "-m", "streamlit", "run", "portal/streamlit_app.py",
-                "--server.port", str(port), "--server.headless", "true",
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "portal/streamlit_app.py",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
             ],
             env=_child_env(
                 DATA_DIR=str(data_dir),
@@ -196,37 +213,61 @@ def main(page: Page) -> Locator:
     return page.get_by_test_id("stMain")
 
 
+def settle(page: Page) -> None:
+    """Wait until the portal finished the rerun a click started (Streamlit marks its app
+    element), so the next click acts on what that rerun showed."""
+    page.wait_for_timeout(250)
+    page.wait_for_selector(
+        "[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=WAIT_MS
+    )
+    page.wait_for_selector(
+        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=WAIT_MS
+    )
+
+
+def click(page: Page, target: Locator) -> None:
+    """Click a portal control and wait for the rerun it causes."""
+    target.click()
+    settle(page)
+
+
 def log_in_to_portal(page: Page, username: str = "admin") -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_role("textbox", name="Password").fill(PORTAL_USERS[username])
-    page.get_by_role("button", name="Log In").click()
+    click(page, page.get_by_role("button", name="Log In"))
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Portal user:", timeout=WAIT_MS)
 
 
 def open_step(page: Page, number: int) -> None:
-    page.get_by_role("radio", name=str(number), exact=True).click()
+    click(page, page.get_by_role("radio", name=str(number), exact=True))
     expect(page.get_by_role("heading", name=re.compile(rf"^{number}\. "))).to_be_visible(
         timeout=WAIT_MS
     )
 
 
-def sign_in_at_salesforce(page: Page, user: dict[str, str]) -> None:
+def sign_in_at_salesforce(page: Page, stack: Stack, user: dict[str, str]) -> None:
     """On the mock's pages: log in as ``user`` (switching user on the consent page when
-    someone else is logged in), then "Allow"."""
+    someone else is logged in), "Allow", and follow an error page's "Continue", until the
+    mock sends the browser back to the portal."""
     page.wait_for_url(re.compile(r".*/services/oauth2/.*|.*/login.*"), timeout=WAIT_MS)
-    if page.get_by_role("button", name="Allow").count() and user["username"] not in (
-        page.locator("#username").inner_text()
-    ):
-        page.get_by_role("link", name="Not you?").click()
-    if page.get_by_label("Username").count():
-        page.get_by_label("Username").fill(user["username"])
-        page.get_by_label("Password").fill(user["password"])
-        page.get_by_role("button", name="Log In").click()
-    allow = page.get_by_role("button", name="Allow")
-    continue_link = page.get_by_role("link", name="Continue")
-    expect(allow.or_(continue_link).first).to_be_visible(timeout=WAIT_MS)
-    if allow.count():
-        allow.click()
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while not page.url.startswith(stack.portal_url):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the mock did not send the browser back (at {page.url})")
+        allow = page.get_by_role("button", name="Allow")
+        if allow.count():
+            if user["username"] not in page.locator("#username").inner_text():
+                page.get_by_role("link", name="Not you?").click()
+            else:
+                allow.click()
+        elif page.get_by_label("Username").count():
+            page.get_by_label("Username").fill(user["username"])
+            page.get_by_label("Password").fill(user["password"])
+            page.get_by_role("button", name="Log In").click()
+        elif page.get_by_role("link", name="Continue").count():
+            page.get_by_role("link", name="Continue").click()
+        page.wait_for_load_state()
+        page.wait_for_timeout(200)
 
 
 def back_at_portal(page: Page, stack: Stack) -> None:

@@ -12,6 +12,7 @@ from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg, SeededUser
 from portal.adapters.config import PortalConfig, PortalMode
 from portal.adapters.crypto import generate_key
+from portal.adapters.mock_org import Consent, sign_in
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
 from portal.domain.secret import SecretStr
 from portal.domain.settings import (
@@ -30,7 +31,6 @@ from portal.domain.settings import (
 from portal.services.actors import Actor, Role
 from portal.services.container import Portal
 from portal.services.integration import CallbackOutcome, SignInPurpose
-from portal.services.mock_browser import Consent, sign_in
 
 SEED = 11
 ADMIN = Actor(username="alice", role=Role.ADMIN)

@@ -13,16 +13,16 @@ from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg
 from portal.adapters.config import PortalConfig
 from portal.adapters.duckdb_logs import DuckDbAuditRepository
+from portal.adapters.mock_org import Consent
 from portal.domain.history import AuthEvent
 from portal.domain.settings import (
     IntegrationSettings,
 )
 from portal.domain.steps import StepStatus
 from portal.services.checks import ConnectedAppStatus
+from portal.services.connections import CHECK_SLOT, REVOKE_PREFIX
 from portal.services.container import Portal, build_portal
 from portal.services.integration import CallbackKind, SignInPurpose
-from portal.services.mock_browser import Consent
-from portal.services.storage import CHECK_SLOT, REVOKE_PREFIX
 
 
 def _configure(portal: Portal, org: SeededOrg) -> IntegrationSettings:
@@ -143,7 +143,7 @@ def test_a_callback_replayed_from_the_browser_history_is_refused(
 ) -> None:
     import requests
 
-    from portal.services.mock_browser import sign_in
+    from portal.adapters.mock_org import sign_in
 
     [org] = world("default")
     redirect = portal.integration.start(actor=ADMIN)

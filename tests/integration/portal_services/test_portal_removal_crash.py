@@ -18,9 +18,9 @@ from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg
 from portal.adapters.config import PortalConfig
 from portal.domain.history import AuthEvent
+from portal.services.connections import REVOKE_PREFIX
 from portal.services.container import build_portal
 from portal.services.integration import CallbackKind
-from portal.services.storage import REVOKE_PREFIX
 
 REPO = Path(__file__).resolve().parents[3]
 CHILD = Path(__file__).with_name("removal_child.py")

@@ -37,6 +37,9 @@ def everything(repos: RepositorySet) -> tuple[Any, ...]:
         repos.integration_errors.page(limit=1000),
         repos.sync_log.recent(limit=1000),
         repos.audit.recent(limit=1000),
+        [(slot, repos.token_slots.load(slot)) for slot in repos.token_slots.slots(prefix="")],
+        repos.progress.all(),
+        repos.login_failures.times_since(since=START - timedelta(days=3650)),
     )
 
 

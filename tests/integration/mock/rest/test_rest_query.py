@@ -19,9 +19,14 @@ def _accounts(server: ThreadedMockServer, org: BareOrg, count: int) -> list[str]
     backend = server.backend
     account = backend.org_schema(org.org_id).get("Account")
     assert account is not None
-    return insert(backend.store, org_id=org.org_id, obj=account, actor_id=org.user_id,
-                  now=backend.clock.now(),
-                  rows=[{"Name": f"Account {i:05d}"} for i in range(count)])
+    return insert(
+        backend.store,
+        org_id=org.org_id,
+        obj=account,
+        actor_id=org.user_id,
+        now=backend.clock.now(),
+        rows=[{"Name": f"Account {i:05d}"} for i in range(count)],
+    )
 
 
 def test_query_returns_records_with_attributes(sf: SalesforceClient) -> None:
@@ -30,7 +35,9 @@ def test_query_returns_records_with_attributes(sf: SalesforceClient) -> None:
     assert (result["totalSize"], result["done"]) == (1, True)
     [record] = result["records"]
     assert record["attributes"] == {
-        "type": "Account", "url": f"/services/data/v59.0/sobjects/Account/{record_id}"}
+        "type": "Account",
+        "url": f"/services/data/v59.0/sobjects/Account/{record_id}",
+    }
     assert (record["Id"], record["Name"], record["Industry"]) == (record_id, "Queried", "Banking")
 
 
@@ -40,8 +47,9 @@ def test_first_page_has_2000_rows_and_a_root_relative_next_url(
     _accounts(mock_server, bare_org, ROWS)
     first = sf.query("SELECT Id FROM Account")
     assert (first["totalSize"], first["done"], len(first["records"])) == (ROWS, False, 2000)
-    assert re.fullmatch(r"/services/data/v59\.0/query/01g[0-9A-Za-z]{15}-2000",
-                        first["nextRecordsUrl"])
+    assert re.fullmatch(
+        r"/services/data/v59\.0/query/01g[0-9A-Za-z]{15}-2000", first["nextRecordsUrl"]
+    )
 
 
 def test_query_all_reads_every_page(
@@ -74,8 +82,7 @@ def test_batch_size_header_sets_the_page_size(
     sf: SalesforceClient, mock_server: ThreadedMockServer, bare_org: BareOrg
 ) -> None:
     _accounts(mock_server, bare_org, 600)
-    page = sf.query("SELECT Id FROM Account",
-                    headers={"Sforce-Query-Options": "batchSize=250"})
+    page = sf.query("SELECT Id FROM Account", headers={"Sforce-Query-Options": "batchSize=250"})
     assert (len(page["records"]), page["done"]) == (250, False)
     tiny = sf.query("SELECT Id FROM Account", headers={"Sforce-Query-Options": "batchSize=5"})
     assert len(tiny["records"]) == 200
@@ -103,15 +110,21 @@ def test_query_more_of_a_query_all(
 def test_missing_query_string_is_malformed_query(api: Api) -> None:
     response = api("GET", "query")
     assert response.status_code == 400
-    assert response.json()[0] == {"message": "A query string has to be specified",
-                                  "errorCode": "MALFORMED_QUERY", "fields": []}
+    assert response.json()[0] == {
+        "message": "A query string has to be specified",
+        "errorCode": "MALFORMED_QUERY",
+        "fields": [],
+    }
 
 
-@pytest.mark.parametrize(("soql", "code"), [
-    ("SELECT FROM Account", "MALFORMED_QUERY"),
-    ("SELECT Colour__c FROM Account", "INVALID_FIELD"),
-    ("SELECT Id FROM NoSuchThing", "INVALID_TYPE"),
-])
+@pytest.mark.parametrize(
+    ("soql", "code"),
+    [
+        ("SELECT FROM Account", "MALFORMED_QUERY"),
+        ("SELECT Colour__c FROM Account", "INVALID_FIELD"),
+        ("SELECT Id FROM NoSuchThing", "INVALID_TYPE"),
+    ],
+)
 def test_bad_queries_carry_salesforce_codes(sf: SalesforceClient, soql: str, code: str) -> None:
     with pytest.raises(SalesforceMalformedRequest) as caught:
         sf.query(soql)

@@ -24,11 +24,11 @@ from mock_salesforce.control import ready_users
 from mock_salesforce.scenarios import reset_world
 from portal.adapters.config import PortalConfig, PortalMode, PortalRole, PortalUser
 from portal.adapters.crypto import generate_key
+from portal.adapters.mock_org import sign_in
 from portal.domain.secret import SecretStr
 from portal.services.actors import Actor, Role
 from portal.services.container import Portal
 from portal.services.integration import SignInPurpose
-from portal.services.mock_browser import sign_in
 
 ROOT = Path(__file__).resolve().parents[4]
 APP = ROOT / "portal" / "streamlit_app.py"

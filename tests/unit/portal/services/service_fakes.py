@@ -33,6 +33,7 @@ from portal.adapters.salesforce.results import (
     PermissionCheck,
     PermissionCheckStatus,
 )
+from portal.adapters.storage import InMemoryPortalStorage
 from portal.domain.oauth import TokenSet
 from portal.domain.secret import SecretStr
 from portal.domain.settings import (
@@ -51,7 +52,6 @@ from portal.domain.settings import (
 )
 from portal.services.actors import Actor, Role
 from portal.services.container import Portal, assemble_portal
-from portal.services.storage import InMemoryPortalStorage
 
 START = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 ADMIN = Actor(username="alice", role=Role.ADMIN)

@@ -15,8 +15,8 @@ from portal.adapters.salesforce.results import (
 )
 from portal.domain.steps import StepStatus
 from portal.services.checks import ConnectedAppStatus
+from portal.services.connections import CHECK_SLOT
 from portal.services.integration import SignInPurpose
-from portal.services.storage import CHECK_SLOT
 
 INTEGRATION_USER = "005000000000001AAA"
 ADMIN_USER = "005000000000002AAA"

@@ -16,9 +16,9 @@ from portal.adapters.salesforce.errors import (
 from portal.domain.audit import AuditAction, AuditOutcome
 from portal.domain.history import AuthEvent
 from portal.domain.steps import StepStatus
+from portal.services.connections import CHECK_SLOT, OTHER_ORG_SLOT, REVOKE_PREFIX
 from portal.services.errors import NotAllowed, NothingPending
 from portal.services.integration import CallbackKind, SignInPurpose, WrongOrgPolicy
-from portal.services.storage import CHECK_SLOT, OTHER_ORG_SLOT, REVOKE_PREFIX
 
 
 def test_integrate_stores_tokens_and_records_history_audit_and_progress(world: World) -> None:

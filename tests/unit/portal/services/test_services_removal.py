@@ -10,8 +10,8 @@ from portal.adapters.salesforce.errors import SalesforceUnavailable
 from portal.domain.audit import AuditAction, AuditOutcome
 from portal.domain.history import AuthEvent
 from portal.domain.steps import StepStatus
+from portal.services.connections import REVOKE_PREFIX
 from portal.services.errors import NotAllowed
-from portal.services.storage import REVOKE_PREFIX
 
 
 def _integrated_with_settings(world: World) -> None:

@@ -93,7 +93,7 @@ def test_a_failure_part_way_leaves_everything_as_it_was(
         raise _Broken("the disk is full")
 
     with monkeypatch.context() as patched:
-        patched.setattr(type(world.storage.bound.audit), "append", failing_append)
+        patched.setattr(type(world.storage.repositories.audit), "append", failing_append)
         with pytest.raises(_Broken):
             world.portal.restore.restore(actor=ADMIN, expected_backup_id=backup.id)
 

@@ -1,4 +1,5 @@
-"""The services' own storage, held to one contract in memory and in a DuckDB file."""
+"""The portal storage as the services use it (token slots, procedure progress, check findings,
+login failures, units of work over all of them, the wipe), in memory and in a DuckDB file."""
 
 from __future__ import annotations
 
@@ -7,28 +8,25 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from service_fakes import START
+from portal_storage_support import START
 
 from portal.adapters.clock import FixedClock
 from portal.adapters.crypto import TokenCipher, generate_key
 from portal.adapters.db import Database
+from portal.adapters.ports import Finding, PortalStorage, ProgressEntry
+from portal.adapters.storage import DuckDbPortalStorage, InMemoryPortalStorage
 from portal.domain.oauth import TokenSet
 from portal.domain.secret import SecretStr
 from portal.domain.settings import BasicSettings, IntegrationSettings
 from portal.domain.steps import StepStatus
-from portal.services.storage import (
-    CHECK_SLOT,
-    REVOKE_PREFIX,
-    DuckDbPortalStorage,
-    Finding,
-    InMemoryPortalStorage,
-    PortalStorage,
-    ProgressEntry,
-)
+
+# Any slot names but the integrated connection's; these are the ones the services use.
+CHECK_SLOT = "check"
+REVOKE_PREFIX = "revoke:"
 
 
 @pytest.fixture(params=["memory", "duckdb"])
-def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PortalStorage]:
+def portal_storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PortalStorage]:
     clock = FixedClock(START)
     if request.param == "memory":
         yield InMemoryPortalStorage(clock=clock)
@@ -53,14 +51,14 @@ def _tokens(n: int, *, minutes: int = 0) -> TokenSet:
     )
 
 
-def test_token_slots_hold_tokens_apart_from_the_integration(storage: PortalStorage) -> None:
-    slots = storage.repositories.token_slots
+def test_token_slots_hold_tokens_apart_from_the_integration(portal_storage: PortalStorage) -> None:
+    slots = portal_storage.repositories.token_slots
     slots.save(CHECK_SLOT, _tokens(1))
     slots.save(f"{REVOKE_PREFIX}b", _tokens(3, minutes=2))
     slots.save(f"{REVOKE_PREFIX}a", _tokens(2, minutes=1))
 
     assert slots.load(CHECK_SLOT) == _tokens(1)
-    assert storage.repositories.tokens.load() is None
+    assert portal_storage.repositories.tokens.load() is None
     assert slots.slots(prefix=REVOKE_PREFIX) == [f"{REVOKE_PREFIX}a", f"{REVOKE_PREFIX}b"]
     assert slots.clear(CHECK_SLOT) is True and slots.clear(CHECK_SLOT) is False
     with pytest.raises(ValueError):
@@ -79,8 +77,8 @@ def test_tokens_in_slots_are_encrypted_at_rest(tmp_path: Path) -> None:
     assert b"access-7" not in raw and b"refresh-7" not in raw
 
 
-def test_progress_is_kept_per_step_and_cleared_after_a_step(storage: PortalStorage) -> None:
-    progress = storage.repositories.progress
+def test_progress_is_kept_per_step_and_cleared_after_a_step(portal_storage: PortalStorage) -> None:
+    progress = portal_storage.repositories.progress
     for step in (1, 2, 5):
         progress.record(
             ProgressEntry(
@@ -106,8 +104,8 @@ def test_progress_is_kept_per_step_and_cleared_after_a_step(storage: PortalStora
     assert progress.all() == {}
 
 
-def test_findings_and_login_failures(storage: PortalStorage) -> None:
-    repos = storage.repositories
+def test_findings_and_login_failures(portal_storage: PortalStorage) -> None:
+    repos = portal_storage.repositories
     repos.findings.put(Finding("check_refusal", '{"kind": "app_blocked"}', START))
     found = repos.findings.get("check_refusal")
     assert found is not None and found.value == '{"kind": "app_blocked"}'
@@ -125,33 +123,33 @@ def test_findings_and_login_failures(storage: PortalStorage) -> None:
     assert failures.times_since(since=START, username="alice") == []
 
 
-def test_a_unit_of_work_is_all_or_nothing_for_every_table(storage: PortalStorage) -> None:
+def test_a_unit_of_work_is_all_or_nothing_for_every_table(portal_storage: PortalStorage) -> None:
     changed = IntegrationSettings(basic=BasicSettings(turn_off_contact_retrieval=True))
-    with storage.unit_of_work() as uow:
+    with portal_storage.unit_of_work() as uow:
         uow.settings.save(changed)
         uow.token_slots.save(CHECK_SLOT, _tokens(1))
         uow.findings.put(Finding("x", "y", START))
         # left without commit: everything is undone
 
-    assert storage.repositories.settings.load() == IntegrationSettings.default()
-    assert storage.repositories.token_slots.load(CHECK_SLOT) is None
-    assert storage.repositories.findings.get("x") is None
+    assert portal_storage.repositories.settings.load() == IntegrationSettings.default()
+    assert portal_storage.repositories.token_slots.load(CHECK_SLOT) is None
+    assert portal_storage.repositories.findings.get("x") is None
 
-    with storage.unit_of_work() as uow:
+    with portal_storage.unit_of_work() as uow:
         uow.settings.save(changed)
         uow.token_slots.save(CHECK_SLOT, _tokens(1))
         uow.commit()
-    assert storage.repositories.settings.load() == changed
-    assert storage.repositories.token_slots.load(CHECK_SLOT) == _tokens(1)
+    assert portal_storage.repositories.settings.load() == changed
+    assert portal_storage.repositories.token_slots.load(CHECK_SLOT) == _tokens(1)
 
 
-def test_wipe_empties_everything(storage: PortalStorage) -> None:
-    storage.repositories.settings.save(
+def test_wipe_empties_everything(portal_storage: PortalStorage) -> None:
+    portal_storage.repositories.settings.save(
         IntegrationSettings(basic=BasicSettings(turn_off_contact_retrieval=True))
     )
-    storage.repositories.tokens.save(_tokens(1))
-    storage.repositories.token_slots.save(CHECK_SLOT, _tokens(2))
-    storage.wipe()
-    assert storage.repositories.settings.load() == IntegrationSettings.default()
-    assert storage.repositories.tokens.load() is None
-    assert storage.repositories.token_slots.load(CHECK_SLOT) is None
+    portal_storage.repositories.tokens.save(_tokens(1))
+    portal_storage.repositories.token_slots.save(CHECK_SLOT, _tokens(2))
+    portal_storage.wipe()
+    assert portal_storage.repositories.settings.load() == IntegrationSettings.default()
+    assert portal_storage.repositories.tokens.load() is None
+    assert portal_storage.repositories.token_slots.load(CHECK_SLOT) is None

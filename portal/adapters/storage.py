@@ -1,0 +1,99 @@
+"""The portal's storage as one object: every repository, a unit of work per use case, and the
+demo's wipe, in a DuckDB file or in memory (same contract, :class:`~portal.adapters.ports.
+PortalStorage`)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from portal.adapters.clock import Clock
+from portal.adapters.crypto import TokenCipher
+from portal.adapters.db import Database
+from portal.adapters.memory import InMemoryStore, StoreState
+from portal.adapters.ports import PortalStorage, Repositories, UnitOfWork
+from portal.adapters.unit_of_work import (
+    DuckDbUnitOfWork,
+    InMemoryUnitOfWork,
+    RepositorySet,
+    duckdb_repositories,
+    memory_repositories,
+)
+
+# The tables a wipe empties (the repositories' own; no foreign keys, so order does not matter).
+# The schema version stays, and so do tables other modules own (the calls sync's).
+PORTAL_TABLES: Final = (
+    "current_settings",
+    "backups",
+    "authentication_history",
+    "pending_authorizations",
+    "oauth_tokens",
+    "integration_errors",
+    "sync_log",
+    "audit_log",
+    "procedure_progress",
+    "check_findings",
+    "login_failures",
+)
+
+
+class DuckDbPortalStorage:
+    """The portal's DuckDB file as the services use it."""
+
+    def __init__(self, *, database: Database, cipher: TokenCipher, clock: Clock) -> None:
+        self.database = database
+        self._cipher = cipher
+        self._clock = clock
+        self._repositories = duckdb_repositories(runner=database, cipher=cipher, clock=clock)
+
+    @property
+    def repositories(self) -> RepositorySet:
+        return self._repositories
+
+    def unit_of_work(self) -> DuckDbUnitOfWork:
+        return DuckDbUnitOfWork(self.database, cipher=self._cipher, clock=self._clock)
+
+    def wipe(self) -> None:
+        transaction = self.database.begin()
+        try:
+            for table in PORTAL_TABLES:
+                transaction.execute(f"DELETE FROM {table}")
+            transaction.commit()
+        finally:
+            transaction.close()
+
+    def close(self) -> None:
+        self.database.close()
+
+
+class InMemoryPortalStorage:
+    """Everything in memory, for service tests: same contract as :class:`DuckDbPortalStorage`."""
+
+    def __init__(self, *, clock: Clock) -> None:
+        self.store = InMemoryStore()
+        self._clock = clock
+        self._repositories = memory_repositories(store=self.store, clock=clock)
+
+    @property
+    def repositories(self) -> RepositorySet:
+        return self._repositories
+
+    def unit_of_work(self) -> InMemoryUnitOfWork:
+        return InMemoryUnitOfWork(self.store, clock=self._clock)
+
+    def wipe(self) -> None:
+        self.store.restore(StoreState())
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def _conforms(
+    duckdb_storage: DuckDbPortalStorage, memory_storage: InMemoryPortalStorage
+) -> tuple[PortalStorage, PortalStorage, Repositories, UnitOfWork]:
+    # Type-checked only: both storages meet the ports' protocol.
+    return (
+        duckdb_storage,
+        memory_storage,
+        memory_storage.repositories,
+        memory_storage.unit_of_work(),
+    )

@@ -1,0 +1,661 @@
+"""The sync: queued calls and meetings to Salesforce Tasks and Events, batched, never twice,
+nothing dropped.
+
+One run:
+
+1. Records left ``sending`` by an interrupted run are looked up by their marker (Task
+   ``CallObject``, Event ``Location``): found ones are recorded as written, the rest are sent
+   again. A write that may have happened is never repeated blindly.
+2. For each area that is enabled, the due records (per the timing setting) go in rounds:
+   counterparts looked up by phone with many numbers per query, the object described once
+   for field types, owners looked up in one query, then sObject Collections of 200 records
+   (``allOrNone=false``). Before each request the records are claimed (``sending``) and
+   committed; after it, every record's outcome (outbox, sync log, error log) is committed in
+   one transaction.
+3. A record Salesforce refuses goes to the error log with its code, message and fields. A
+   transient failure (timeout, 5xx, ``REQUEST_LIMIT_EXCEEDED``, a session that cannot be
+   renewed) stops the run; what was not sent waits in the outbox with a retry time.
+
+Nothing is written while the portal is not integrated or an area is disabled: those records
+stay queued until a later run can send them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from portal.adapters.clock import Clock
+from portal.adapters.salesforce.errors import (
+    SalesforceAuthError,
+    SalesforceGatewayError,
+    SalesforceLimitError,
+    SalesforceOAuthError,
+    SalesforceUnavailable,
+)
+from portal.adapters.salesforce.results import RecordResult
+from portal.domain.calls import Activity, ActivityKind, Call, Meeting
+from portal.domain.integration_errors import IntegrationErrorEntry, SyncOperation
+from portal.domain.settings import IntegrationSettings, Owner
+from portal.domain.sync_log import SyncLogEntry, SyncOutcome
+from portal.sync.lookups import QUERY_URL_BUDGET, find_counterparts, find_markers, find_users
+from portal.sync.matching import Counterpart
+from portal.sync.phones import phone_key
+from portal.sync.ports import Progress, SyncGateway, no_progress
+from portal.sync.records import (
+    FieldTypes,
+    RecordProblem,
+    event_fields,
+    marker_of,
+    owner_problem,
+    task_fields,
+)
+from portal.sync.store import DeliveryState, Failed, SyncStore, SyncTransaction, Written
+
+log = logging.getLogger(__name__)
+
+#: sObject Collections take at most 200 records per request.
+WRITE_CHUNK: Final = 200
+#: Records prepared together (one set of lookups); bounds memory, not API calls.
+ROUND: Final = 2_000
+
+_TRANSIENT: Final = (
+    SalesforceUnavailable,
+    SalesforceLimitError,
+    SalesforceAuthError,
+    SalesforceOAuthError,
+)
+
+
+def is_transient(error: SalesforceGatewayError) -> bool:
+    """Whether trying again later can succeed without anyone changing anything in the org."""
+    return isinstance(error, _TRANSIENT)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long a record waits after its ``attempts``-th failed try: 30 s doubling, at most
+    30 minutes."""
+    return timedelta(seconds=min(1800, 30 * 2 ** max(0, attempts - 1)))
+
+
+@dataclass(frozen=True)
+class SyncSummary:
+    """What a sync did: records written, records Salesforce refused (per error code), and
+    records still queued (not integrated, area disabled, not due, or waiting to retry)."""
+
+    written: int
+    failed_by_code: Mapping[str, int]
+    queued: int
+    notes: tuple[str, ...] = ()
+
+    @property
+    def failed(self) -> int:
+        return sum(self.failed_by_code.values())
+
+    @property
+    def message(self) -> str:
+        """One sentence for people."""
+        parts = [f"{self.written:,} written", f"{self.failed:,} failed"]
+        if self.failed_by_code:
+            parts[-1] += (
+                " ("
+                + ", ".join(
+                    f"{code} {count:,}" for code, count in sorted(self.failed_by_code.items())
+                )
+                + ")"
+            )
+        parts.append(f"{self.queued:,} queued")
+        return ", ".join(parts) + "."
+
+
+class _Overall:
+    """Progress over every round of a run, from counts within the current round."""
+
+    def __init__(self, progress: Progress, *, total: int) -> None:
+        self._progress = progress
+        self._total = max(total, 1)
+        self._done = 0
+
+    def __call__(self, sent_in_round: int, message: str) -> None:
+        self._progress(min(1.0, (self._done + sent_in_round) / self._total), message)
+
+    def finish_round(self, size: int) -> None:
+        self._done += size
+
+
+class _Interrupted(Exception):
+    """A transient failure ended the run; ``note`` says what waits and why."""
+
+    def __init__(self, note: str) -> None:
+        super().__init__(note)
+        self.note = note
+
+
+@dataclass
+class _Tally:
+    written: int = 0
+    failed: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A record ready to send, or the problem that keeps it from being sent."""
+
+    activity: Activity
+    fields: dict[str, Any] | None
+    problem: RecordProblem | None = None
+    counterpart: Counterpart | None = None
+
+
+class SyncEngine:
+    """Sends what the outbox holds; see the module doc for the rules."""
+
+    def __init__(
+        self,
+        *,
+        store: SyncStore,
+        clock: Clock,
+        query_budget: int = QUERY_URL_BUDGET,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._budget = query_budget
+
+    def run(
+        self,
+        *,
+        gateway: SyncGateway | None,
+        settings: IntegrationSettings,
+        progress: Progress = no_progress,
+        respect_backoff: bool = True,
+    ) -> SyncSummary:
+        """Send everything that is due; ``respect_backoff`` False also sends records waiting
+        for their retry time (someone asked for it explicitly)."""
+        tally = _Tally()
+        if gateway is None:
+            waiting = self._store.open_count()
+            if waiting:
+                tally.notes.append(
+                    f"Not integrated with Salesforce: {waiting:,} calls and meetings are kept "
+                    'and will be sent after "Integrate".'
+                )
+            progress(1.0, "Not integrated: nothing sent")
+            return self._summary(tally)
+        org_id = gateway.tokens.org_id
+        try:
+            progress(0.0, "Checking records an earlier sync may have sent")
+            ready_at = self._clock.now() if respect_backoff else None
+            for kind in ActivityKind:
+                self._verify_uncertain(gateway, kind, org_id, tally, ready_at=ready_at)
+            plan = self._plan(settings, tally, respect_backoff=respect_backoff)
+            overall = _Overall(progress, total=sum(len(items) for _, items in plan))
+            for kind, items in plan:
+                for start in range(0, len(items), ROUND):
+                    chunk = items[start : start + ROUND]
+                    self._send_round(
+                        gateway, kind, chunk, settings, org_id, tally, progress=overall
+                    )
+                    overall.finish_round(len(chunk))
+        except _Interrupted as stop:
+            tally.notes.append(stop.note)
+        progress(1.0, "Done")
+        return self._summary(tally)
+
+    def _summary(self, tally: _Tally) -> SyncSummary:
+        return SyncSummary(
+            written=tally.written,
+            failed_by_code=dict(tally.failed),
+            queued=self._store.open_count(),
+            notes=tuple(tally.notes),
+        )
+
+    # --- what to send -----------------------------------------------------------------------
+
+    def _plan(
+        self, settings: IntegrationSettings, tally: _Tally, *, respect_backoff: bool
+    ) -> list[tuple[ActivityKind, list[Activity]]]:
+        now = self._clock.now()
+        plan: list[tuple[ActivityKind, list[Activity]]] = []
+        areas = (
+            (ActivityKind.CALL, settings.activity_history.enabled, "Activity history integration"),
+            (ActivityKind.MEETING, settings.video_history.enabled, "Video history integration"),
+        )
+        for kind, enabled, area in areas:
+            items = self._store.items(
+                kind,
+                states=(DeliveryState.PENDING,),
+                ready_at=now if respect_backoff else None,
+            )
+            if not items:
+                continue
+            noun = "calls" if kind is ActivityKind.CALL else "meetings"
+            if not enabled:
+                tally.notes.append(
+                    f"{area} is disabled: {len(items):,} {noun} are kept and will be sent when "
+                    "it is enabled."
+                )
+                continue
+            due = [i.activity for i in items if self._due_at(i.activity, settings) <= now]
+            if len(due) < len(items):
+                tally.notes.append(
+                    f"{len(items) - len(due):,} {noun} are not due yet ({area} writes "
+                    + (
+                        settings.activity_history.timing.label.lower()
+                        if kind is ActivityKind.CALL
+                        else "after the meeting ends"
+                    )
+                    + ")."
+                )
+            if due:
+                plan.append((kind, due))
+        return plan
+
+    @staticmethod
+    def _due_at(activity: Activity, settings: IntegrationSettings) -> datetime:
+        if isinstance(activity, Call):
+            return activity.due_at(settings.activity_history.timing)
+        return activity.due_at()
+
+    # --- interrupted writes -----------------------------------------------------------------
+
+    def _verify_uncertain(
+        self,
+        gateway: SyncGateway,
+        kind: ActivityKind,
+        org_id: str,
+        tally: _Tally,
+        *,
+        ready_at: datetime | None,
+    ) -> None:
+        items = self._store.items(kind, states=(DeliveryState.SENDING,), ready_at=ready_at)
+        if not items:
+            return
+        ours = [i.activity for i in items if i.org_id in (None, org_id)]
+        elsewhere = len(items) - len(ours)
+        if elsewhere:
+            tally.notes.append(
+                f"{elsewhere:,} {kind.label.lower()}s were being sent to another Salesforce org "
+                "when a sync was interrupted; they wait until that org is integrated again, so "
+                "they are never written twice."
+            )
+        if not ours:
+            return
+        markers = {marker_of(a): a for a in ours}
+        try:
+            found = find_markers(gateway, kind, markers, budget=self._budget)
+        except SalesforceGatewayError as exc:
+            if is_transient(exc):
+                raise _Interrupted(self._waiting_note(exc, len(ours))) from None
+            raise
+        now = self._clock.now()
+        written = [Written(a.record_id, found[m]) for m, a in markers.items() if m in found]
+        again = [a.record_id for m, a in markers.items() if m not in found]
+        with self._store.transaction() as tx:
+            tx.outbox.mark_written(kind, written, org_id=org_id, now=now)
+            for record in written:
+                tx.sync_log.append(
+                    SyncLogEntry(
+                        occurred_at=now,
+                        source=kind.source,
+                        miitel_record_id=record.record_id,
+                        sobject=kind.sobject,
+                        outcome=SyncOutcome.WRITTEN,
+                        salesforce_id=record.salesforce_id,
+                        detail="Found in Salesforce after an interrupted sync; not written again.",
+                        org_id=org_id,
+                    )
+                )
+            tx.outbox.release(kind, again, now=now)
+            tx.commit()
+        tally.written += len(written)
+        if written:
+            tally.notes.append(
+                f"{len(written):,} {kind.label.lower()}s sent by an interrupted sync were found "
+                "in Salesforce and recorded, not written again."
+            )
+
+    # --- one round --------------------------------------------------------------------------
+
+    def _send_round(
+        self,
+        gateway: SyncGateway,
+        kind: ActivityKind,
+        items: Sequence[Activity],
+        settings: IntegrationSettings,
+        org_id: str,
+        tally: _Tally,
+        *,
+        progress: Callable[[int, str], None],
+    ) -> None:
+        noun = "calls" if kind is ActivityKind.CALL else "meetings"
+        progress(0, f"Looking up {len(items):,} {noun} in Salesforce")
+        try:
+            prepared = self._prepare(gateway, kind, items, settings, org_id)
+        except SalesforceGatewayError as exc:
+            if not is_transient(exc):
+                raise
+            self._wait(kind, [a.record_id for a in items], exc, state=DeliveryState.PENDING)
+            raise _Interrupted(self._waiting_note(exc, len(items))) from None
+
+        blocked = [p for p in prepared if p.problem is not None]
+        if blocked:
+            self._settle(kind, [], [(p, None) for p in blocked], org_id, tally)
+        ready = [p for p in prepared if p.fields is not None]
+        sent = len(blocked)
+        for start in range(0, len(ready), WRITE_CHUNK):
+            chunk = ready[start : start + WRITE_CHUNK]
+            self._send_chunk(gateway, kind, chunk, org_id, tally, rest=ready[start + WRITE_CHUNK :])
+            sent += len(chunk)
+            progress(sent, f"Sent {sent:,} of {len(items):,} {noun}")
+
+    def _prepare(
+        self,
+        gateway: SyncGateway,
+        kind: ActivityKind,
+        items: Sequence[Activity],
+        settings: IntegrationSettings,
+        org_id: str,
+    ) -> list[_Prepared]:
+        """Lookups (transient failures raise) and the record of each item."""
+        now = self._clock.now()
+        counterparts: dict[str, Counterpart] = {}
+        if kind is ActivityKind.CALL:
+            counterparts = find_counterparts(
+                gateway,
+                [a.counterpart_number for a in items if isinstance(a, Call)],
+                budget=self._budget,
+                on_refused=lambda sobject, exc: self._lookup_refused(
+                    items, sobject.value, exc, org_id, now
+                ),
+            )
+        try:
+            types = FieldTypes.of(gateway.describe(kind.sobject))
+        except SalesforceGatewayError as exc:
+            if is_transient(exc):
+                raise
+            # Without describe values go in their plain form; Salesforce judges each record.
+            types = FieldTypes({})
+        owners = {a.record_id: self._owner(a, settings) for a in items}
+        usernames = {o.salesforce_username for o in owners.values() if o.salesforce_username}
+        user_problem: RecordProblem | None = None
+        try:
+            users = find_users(gateway, usernames, budget=self._budget)
+        except SalesforceGatewayError as exc:
+            if is_transient(exc):
+                raise
+            users = {}
+            user_problem = RecordProblem(
+                exc.error_code, f"The record's owner could not be looked up: {exc.detail}"
+            )
+        prepared: list[_Prepared] = []
+        for activity in items:
+            owner = owners[activity.record_id]
+            owner_id: str | None = None
+            if owner.salesforce_username:
+                user = users.get(owner.salesforce_username.lower())
+                if user is None:
+                    problem = user_problem or owner_problem(owner, kind)
+                    prepared.append(_Prepared(activity, None, problem))
+                    continue
+                # An inactive owner is sent as is: Salesforce answers INACTIVE_OWNER_OR_USER.
+                owner_id = user.id
+            try:
+                if isinstance(activity, Call):
+                    counterpart = counterparts.get(phone_key(activity.counterpart_number))
+                    fields = task_fields(
+                        call=activity,
+                        settings=settings.activity_history,
+                        counterpart=counterpart,
+                        owner_id=owner_id,
+                        types=types,
+                    )
+                    prepared.append(_Prepared(activity, fields, counterpart=counterpart))
+                else:
+                    fields = event_fields(
+                        meeting=activity,
+                        settings=settings.video_history,
+                        owner_id=owner_id,
+                        types=types,
+                    )
+                    prepared.append(_Prepared(activity, fields))
+            except ValueError as exc:  # a Subject template saved before it was validated
+                prepared.append(
+                    _Prepared(activity, None, RecordProblem("INVALID_SUBJECT_TEMPLATE", str(exc)))
+                )
+        return prepared
+
+    @staticmethod
+    def _owner(activity: Activity, settings: IntegrationSettings) -> Owner:
+        if isinstance(activity, Call):
+            return settings.assignee.owner_for(
+                miitel_user=activity.miitel_user,
+                missed_or_voicemail=activity.missed_or_voicemail,
+            )
+        return settings.assignee.owner_for(miitel_user=activity.host, missed_or_voicemail=False)
+
+    def _lookup_refused(
+        self,
+        items: Sequence[Activity],
+        sobject: str,
+        exc: SalesforceGatewayError,
+        org_id: str,
+        now: datetime,
+    ) -> None:
+        """A phone search Salesforce refused (e.g. the user may not read Leads): the calls are
+        still written, without a link to that object's records; the error log says so."""
+        log.info("Phone lookup on %s refused: %s", sobject, exc.error_code)
+        with self._store.transaction() as tx:
+            for activity in items:
+                tx.errors.append(
+                    IntegrationErrorEntry(
+                        occurred_at=now,
+                        source=activity.kind.source,
+                        miitel_record_id=activity.record_id,
+                        sobject=sobject,
+                        operation=SyncOperation.QUERY,
+                        status_code=exc.error_code,
+                        message=exc.detail or exc.user_message,
+                        fields=exc.fields,
+                        org_id=org_id,
+                    )
+                )
+            tx.commit()
+
+    def _send_chunk(
+        self,
+        gateway: SyncGateway,
+        kind: ActivityKind,
+        chunk: Sequence[_Prepared],
+        org_id: str,
+        tally: _Tally,
+        *,
+        rest: Sequence[_Prepared],
+    ) -> None:
+        ids = [p.activity.record_id for p in chunk]
+        with self._store.transaction() as tx:
+            tx.outbox.claim(kind, ids, org_id=org_id, now=self._clock.now())
+            tx.commit()
+        try:
+            results = gateway.create_records(
+                kind.sobject, [p.fields or {} for p in chunk], all_or_none=False
+            )
+        except SalesforceGatewayError as exc:
+            if is_transient(exc):
+                # Whether Salesforce wrote them is unknown: keep them "sending" to look up.
+                self._wait(kind, ids, exc, state=DeliveryState.SENDING)
+                self._wait(
+                    kind, [p.activity.record_id for p in rest], exc, state=DeliveryState.PENDING
+                )
+                raise _Interrupted(self._waiting_note(exc, len(chunk) + len(rest))) from None
+            refused = RecordProblem(exc.error_code, exc.detail or exc.user_message, exc.fields)
+            self._settle(kind, [], [(p, refused) for p in chunk], org_id, tally)
+            return
+        by_index = {r.index: r for r in results}
+        succeeded: list[tuple[_Prepared, RecordResult]] = []
+        failed: list[tuple[_Prepared, RecordProblem | None]] = []
+        unanswered: list[str] = []
+        for index, prepared in enumerate(chunk):
+            result = by_index.get(index)
+            if result is None:
+                unanswered.append(prepared.activity.record_id)
+            elif result.success and result.id:
+                succeeded.append((prepared, result))
+            else:
+                failed.append((prepared, _problem_of(result)))
+        self._settle(kind, succeeded, failed, org_id, tally)
+        if unanswered:
+            # Salesforce's answer left these out: look them up next time, never resend blindly.
+            self._store.outbox.release(
+                kind,
+                unanswered,
+                now=self._clock.now(),
+                code="NO_RESULT",
+                message="Salesforce's answer had no result for this record.",
+                state=DeliveryState.SENDING,
+            )
+
+    def _settle(
+        self,
+        kind: ActivityKind,
+        succeeded: Sequence[tuple[_Prepared, RecordResult]],
+        failed: Sequence[tuple[_Prepared, RecordProblem | None]],
+        org_id: str,
+        tally: _Tally,
+    ) -> None:
+        """Record every outcome of one request (outbox, sync log, error log) in one commit."""
+        now = self._clock.now()
+        problems = [(p, problem or p.problem or _UNKNOWN) for p, problem in failed]
+        with self._store.transaction() as tx:
+            tx.outbox.mark_written(
+                kind,
+                [Written(p.activity.record_id, str(r.id)) for p, r in succeeded],
+                org_id=org_id,
+                now=now,
+            )
+            tx.outbox.mark_failed(
+                kind,
+                [Failed(p.activity.record_id, pr.status_code, pr.message) for p, pr in problems],
+                org_id=org_id,
+                now=now,
+            )
+            for prepared, result in succeeded:
+                self._log_written(tx, kind, prepared, str(result.id), org_id, now)
+            for prepared, problem in problems:
+                self._log_failed(tx, kind, prepared.activity, problem, org_id, now)
+            tx.commit()
+        tally.written += len(succeeded)
+        tally.failed.update(problem.status_code for _, problem in problems)
+
+    @staticmethod
+    def _log_written(
+        tx: SyncTransaction,
+        kind: ActivityKind,
+        prepared: _Prepared,
+        salesforce_id: str,
+        org_id: str,
+        now: datetime,
+    ) -> None:
+        activity = prepared.activity
+        if isinstance(activity, Meeting):
+            detail = f"Event for the meeting {activity.title!r}."
+        elif prepared.counterpart is not None:
+            match = prepared.counterpart
+            detail = (
+                f"Task linked to {match.sobject.value} {match.name} ({match.field} "
+                f"{match.stored_number})."
+            )
+        else:
+            detail = (
+                f"Task without a link: no Contact, Account or Lead has "
+                f"{activity.counterpart_number}."
+            )
+        tx.sync_log.append(
+            SyncLogEntry(
+                occurred_at=now,
+                source=kind.source,
+                miitel_record_id=activity.record_id,
+                sobject=kind.sobject,
+                outcome=SyncOutcome.WRITTEN,
+                salesforce_id=salesforce_id,
+                detail=detail,
+                org_id=org_id,
+            )
+        )
+
+    @staticmethod
+    def _log_failed(
+        tx: SyncTransaction,
+        kind: ActivityKind,
+        activity: Activity,
+        problem: RecordProblem,
+        org_id: str,
+        now: datetime,
+    ) -> None:
+        tx.errors.append(
+            IntegrationErrorEntry(
+                occurred_at=now,
+                source=kind.source,
+                miitel_record_id=activity.record_id,
+                sobject=kind.sobject,
+                operation=SyncOperation.CREATE,
+                status_code=problem.status_code,
+                message=problem.message,
+                fields=problem.fields,
+                org_id=org_id,
+            )
+        )
+        tx.sync_log.append(
+            SyncLogEntry(
+                occurred_at=now,
+                source=kind.source,
+                miitel_record_id=activity.record_id,
+                sobject=kind.sobject,
+                outcome=SyncOutcome.FAILED,
+                detail=f"{problem.status_code}: {problem.message}",
+                org_id=org_id,
+            )
+        )
+
+    # --- waiting ----------------------------------------------------------------------------
+
+    def _wait(
+        self,
+        kind: ActivityKind,
+        record_ids: Sequence[str],
+        exc: SalesforceGatewayError,
+        *,
+        state: DeliveryState,
+    ) -> None:
+        self._store.outbox.retry_later(
+            kind,
+            record_ids,
+            now=self._clock.now(),
+            code=exc.error_code,
+            message=exc.user_message,
+            delay=retry_delay,
+            state=state,
+        )
+
+    @staticmethod
+    def _waiting_note(exc: SalesforceGatewayError, count: int) -> str:
+        return (
+            f"Salesforce could not take the records now ({exc.error_code}): {count:,} wait in "
+            f"the outbox and are sent by the next sync. {exc.user_message}"
+        )
+
+
+_UNKNOWN: Final = RecordProblem("UNKNOWN_ERROR", "Salesforce did not say why it refused this.")
+
+
+def _problem_of(result: RecordResult) -> RecordProblem:
+    if not result.errors:
+        return _UNKNOWN
+    first = result.errors[0]
+    fields = tuple(dict.fromkeys(f for e in result.errors for f in e.fields))
+    message = " ".join(dict.fromkeys(e.message for e in result.errors if e.message))
+    return RecordProblem(first.status_code or "UNKNOWN_ERROR", message, fields)

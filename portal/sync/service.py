@@ -1,0 +1,307 @@
+"""The sync as a use case: simulate calls and meetings (or import them from CSV), send what is
+queued, and say how it went. Pages reach it as ``Portal.sync``.
+
+Every action that changes something takes ``actor=`` (admins only) and leaves an audit line.
+One sync runs at a time per portal process; a second caller waits for the first to finish.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from portal.adapters.db import Database
+from portal.adapters.salesforce.errors import SalesforceGatewayError
+from portal.domain.audit import AuditAction, AuditOutcome
+from portal.domain.calls import Activity, ActivityKind
+from portal.domain.settings import IntegrationSettings
+from portal.domain.sync_log import SyncLogEntry
+from portal.services.actors import Actor
+from portal.services.connections import Connections
+from portal.services.context import ServiceContext
+from portal.services.errors import PortalError
+from portal.sync.csv_import import RowProblem, parse_csv
+from portal.sync.engine import SyncEngine, SyncSummary
+from portal.sync.generator import MiitelUser, simulate
+from portal.sync.lookups import QUERY_URL_BUDGET
+from portal.sync.ports import Progress, SyncGateway, no_progress
+from portal.sync.store import DeliveryState, SyncStore, WaitingReason
+
+log = logging.getLogger(__name__)
+
+#: The most calls (or meetings) one simulation makes.
+MAX_SIMULATED: Final = 10_000
+#: Numbers sampled from the org so simulated calls reach known Contacts, Accounts and Leads.
+_DIRECTORY_QUERIES: Final = (
+    "SELECT Phone, MobilePhone FROM Contact WHERE Phone != null OR MobilePhone != null "
+    "ORDER BY LastModifiedDate DESC LIMIT 150",
+    "SELECT Phone FROM Account WHERE Phone != null ORDER BY LastModifiedDate DESC LIMIT 50",
+    "SELECT Phone, MobilePhone FROM Lead WHERE IsConverted = false "
+    "AND (Phone != null OR MobilePhone != null) ORDER BY LastModifiedDate DESC LIMIT 50",
+)
+
+
+class SyncUnavailable(PortalError):
+    """The portal's storage cannot hold the sync's inbox (only the DuckDB file can)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Calls and meetings can be synced only with the portal's database file; this "
+            "portal runs without one."
+        )
+
+
+@dataclass(frozen=True)
+class CsvImportResult:
+    """What importing a CSV file did. With problems and no ``partial`` import, nothing was
+    imported (``imported`` is 0) and ``problems`` says what to fix, row by row."""
+
+    kind: ActivityKind
+    rows_read: int
+    imported: int
+    already_known: tuple[str, ...]
+    problems: tuple[RowProblem, ...]
+    ignored_columns: tuple[str, ...] = ()
+
+    @property
+    def message(self) -> str:
+        noun = "calls" if self.kind is ActivityKind.CALL else "meetings"
+        if self.problems and not self.imported:
+            return (
+                f"Nothing was imported: {len(self.problems):,} row(s) of the file have problems. "
+                "Fix them and import the file again, or import only the valid rows."
+            )
+        text = f"{self.imported:,} {noun} imported and queued for Salesforce."
+        if self.already_known:
+            text += f" {len(self.already_known):,} were already imported before (skipped)."
+        if self.problems:
+            text += f" {len(self.problems):,} row(s) with problems were NOT imported."
+        return text
+
+
+@dataclass(frozen=True)
+class KindStatus:
+    kind: ActivityKind
+    pending: int
+    sending: int
+    written: int
+    failed: int
+
+    @property
+    def queued(self) -> int:
+        return self.pending + self.sending
+
+
+@dataclass(frozen=True)
+class OutboxStatus:
+    """Where every call and meeting the portal holds stands, and why queued ones wait."""
+
+    calls: KindStatus
+    meetings: KindStatus
+    waiting: tuple[WaitingReason, ...]
+
+    @property
+    def queued(self) -> int:
+        return self.calls.queued + self.meetings.queued
+
+
+class SyncService:
+    def __init__(
+        self,
+        context: ServiceContext,
+        *,
+        connections: Connections,
+        query_budget: int = QUERY_URL_BUDGET,
+    ) -> None:
+        self._context = context
+        self._connections = connections
+        self._budget = query_budget
+        self._lock = threading.Lock()
+        self._directory: dict[str, tuple[str, ...]] = {}
+
+    # --- storage and Salesforce -------------------------------------------------------------
+
+    def _store(self) -> SyncStore:
+        # The inbox lives next to the portal's other tables, in the DuckDB file storage holds.
+        database = getattr(self._context.storage, "database", None)
+        if not isinstance(database, Database):
+            raise SyncUnavailable()
+        return SyncStore(database)
+
+    def _gateway(self) -> SyncGateway | None:
+        gateway = self._connections.integration()
+        if gateway is None or not isinstance(gateway, SyncGateway):
+            return None
+        return gateway
+
+    def _engine(self, store: SyncStore) -> SyncEngine:
+        return SyncEngine(store=store, clock=self._context.clock, query_budget=self._budget)
+
+    # --- use cases --------------------------------------------------------------------------
+
+    def simulate_and_sync(
+        self,
+        *,
+        actor: Actor,
+        calls: int,
+        meetings: int,
+        progress: Progress | None = None,
+        seed: int | None = None,
+    ) -> SyncSummary:
+        """Make ``calls`` calls and ``meetings`` meetings as MiiTel would record them (seeded:
+        the same ``seed`` gives the same ones; by default each simulation gets a new seed),
+        queue them, and sync everything due. Counterpart numbers are partly sampled from the
+        integrated org, so some calls match Contacts, Accounts or Leads."""
+        self._context.require_admin(actor, AuditAction.SYNC)
+        for name, count in (("calls", calls), ("meetings", meetings)):
+            if not 0 <= count <= MAX_SIMULATED:
+                raise PortalError(
+                    f"Simulate between 0 and {MAX_SIMULATED:,} {name} at a time (not {count:,})."
+                )
+        report = progress or no_progress
+        store = self._store()
+        with self._lock:
+            report(0.0, f"Simulating {calls:,} calls and {meetings:,} meetings")
+            settings = self._context.repositories.settings.load()
+            gateway = self._gateway()
+            simulated = simulate(
+                seed=store.inbox_size() if seed is None else seed,
+                calls=calls,
+                meetings=meetings,
+                now=self._context.clock.now(),
+                known_numbers=self._known_numbers(gateway),
+                users=_mapped_users(settings),
+            )
+            activities: list[Activity] = [*simulated.calls, *simulated.meetings]
+            store.enqueue(activities, now=self._context.clock.now())
+            summary = self._engine(store).run(
+                gateway=gateway,
+                settings=settings,
+                progress=lambda fraction, what: report(0.05 + 0.95 * fraction, what),
+            )
+        self._audit(actor, f"simulated {calls:,} calls and {meetings:,} meetings: ", summary)
+        return summary
+
+    def sync_pending(self, *, actor: Actor, progress: Progress | None = None) -> SyncSummary:
+        """Send every queued call and meeting now (also those waiting for a retry time):
+        after re-integrating, enabling an area, or Salesforce recovering."""
+        self._context.require_admin(actor, AuditAction.SYNC)
+        store = self._store()
+        with self._lock:
+            summary = self._engine(store).run(
+                gateway=self._gateway(),
+                settings=self._context.repositories.settings.load(),
+                progress=progress or no_progress,
+                respect_backoff=False,
+            )
+        self._audit(actor, "sent the queued calls and meetings: ", summary)
+        return summary
+
+    def retry_failed(self, *, actor: Actor, progress: Progress | None = None) -> SyncSummary:
+        """Queue the records Salesforce refused again and send them (after the settings or
+        the org were fixed). Each refusal stays in the error log."""
+        self._context.require_admin(actor, AuditAction.SYNC)
+        store = self._store()
+        with self._lock:
+            store.requeue_failed(now=self._context.clock.now())
+            summary = self._engine(store).run(
+                gateway=self._gateway(),
+                settings=self._context.repositories.settings.load(),
+                progress=progress or no_progress,
+                respect_backoff=False,
+            )
+        self._audit(actor, "sent the failed calls and meetings again: ", summary)
+        return summary
+
+    def import_csv(
+        self, *, actor: Actor, kind: ActivityKind, data: bytes | str, partial: bool = False
+    ) -> CsvImportResult:
+        """Import calls or meetings from a CSV file and queue them (``sync_pending`` sends
+        them). A file with bad rows imports nothing unless ``partial`` asks for the valid
+        rows only; either way the result names each bad row and what is wrong."""
+        self._context.require_admin(actor, AuditAction.SYNC)
+        store = self._store()
+        parsed = parse_csv(kind=kind, data=data)
+        imported = 0
+        known: tuple[str, ...] = ()
+        if parsed.activities and (parsed.ok or partial):
+            enqueued = store.enqueue(parsed.activities, now=self._context.clock.now())
+            imported, known = enqueued.added, enqueued.already_known
+        result = CsvImportResult(
+            kind=kind,
+            rows_read=parsed.rows_read,
+            imported=imported,
+            already_known=known,
+            problems=parsed.problems,
+            ignored_columns=parsed.ignored_columns,
+        )
+        self._context.audit(
+            actor=actor,
+            action=AuditAction.SYNC,
+            outcome=AuditOutcome.SUCCEEDED
+            if imported or not parsed.problems
+            else AuditOutcome.FAILED,
+            detail=f"CSV import of {kind.label.lower()}s: {result.message}",
+        )
+        return result
+
+    def status(self) -> OutboxStatus:
+        """How many calls and meetings are queued, written and refused, and why queued ones
+        wait."""
+        store = self._store()
+        counts = {(c.kind, c.state): c.count for c in store.counts()}
+
+        def of(kind: ActivityKind) -> KindStatus:
+            return KindStatus(
+                kind=kind,
+                pending=counts.get((kind, DeliveryState.PENDING), 0),
+                sending=counts.get((kind, DeliveryState.SENDING), 0),
+                written=counts.get((kind, DeliveryState.WRITTEN), 0),
+                failed=counts.get((kind, DeliveryState.FAILED), 0),
+            )
+
+        return OutboxStatus(
+            calls=of(ActivityKind.CALL),
+            meetings=of(ActivityKind.MEETING),
+            waiting=tuple(store.waiting_reasons()),
+        )
+
+    def recent(self, *, limit: int = 50) -> list[SyncLogEntry]:
+        """The sync log, newest first."""
+        return self._context.repositories.sync_log.recent(limit=limit)
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _known_numbers(self, gateway: SyncGateway | None) -> tuple[str, ...]:
+        """Phone numbers of the org's records (sampled once per org and process)."""
+        if gateway is None:
+            return next(iter(self._directory.values()), ())
+        org_id = gateway.tokens.org_id
+        if org_id in self._directory:
+            return self._directory[org_id]
+        numbers: list[str] = []
+        try:
+            for soql in _DIRECTORY_QUERIES:
+                for row in gateway.query_all(soql):
+                    numbers.extend(str(v) for k, v in row.items() if "Phone" in k and v)
+        except SalesforceGatewayError as exc:
+            # The simulation still works; its calls then only reach unknown numbers.
+            log.info("Sampling the org's phone numbers failed: %s", exc.error_code)
+            return tuple(dict.fromkeys(numbers))
+        self._directory[org_id] = tuple(dict.fromkeys(numbers))
+        return self._directory[org_id]
+
+    def _audit(self, actor: Actor, what: str, summary: SyncSummary) -> None:
+        self._context.audit(
+            actor=actor,
+            action=AuditAction.SYNC,
+            outcome=AuditOutcome.SUCCEEDED,
+            detail=what + summary.message,
+        )
+
+
+def _mapped_users(settings: IntegrationSettings) -> Sequence[MiitelUser]:
+    return [MiitelUser(m.miitel_user, "") for m in settings.assignee.user_mappings]

@@ -1,0 +1,37 @@
+"""Fixtures of the issue-3 audit tests: a seeded mock org and HTTP clients that trust its CA."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+import requests
+
+from mock_salesforce import ThreadedMockServer
+from mock_salesforce.scenarios import reset_world
+from mock_salesforce.seed import SMALL_SIZE
+from tests.integration.mock.setup.setup_admin import World
+
+SEED = 7
+
+
+@pytest.fixture
+def api(mock_server: ThreadedMockServer) -> Iterator[requests.Session]:
+    """A client on the HTTPS port (API and control plane), no cookies shared with browsers."""
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = str(mock_server.ca_bundle)
+    yield session
+    # An open TLS keep-alive connection would hold up the server's shutdown.
+    session.close()
+
+
+@pytest.fixture
+def small_world(mock_server: ThreadedMockServer) -> Callable[[str], World]:
+    """Reset the served world to a scenario (small orgs, fixed seed) through the Python API."""
+
+    def start(scenario: str) -> World:
+        orgs = reset_world(mock_server.backend, seed=SEED, scenario=scenario, size=SMALL_SIZE)
+        return World(mock_server, orgs)
+
+    return start

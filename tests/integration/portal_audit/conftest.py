@@ -1,0 +1,45 @@
+"""The issue-4 audit's fixtures: the mock org over real HTTPS, and the portal as
+``build_portal`` makes it on a DuckDB file in a temporary directory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from portal_audit_support import SEED, mock_portal_config
+
+from mock_salesforce import ThreadedMockServer
+from mock_salesforce.scenarios import reset_world
+from mock_salesforce.seed import SMALL_SIZE, SeededOrg
+from portal.adapters.config import PortalConfig
+from portal.adapters.salesforce.http import RetryPolicy
+from portal.services.container import Portal, build_portal
+
+
+@pytest.fixture
+def world(mock_server: ThreadedMockServer) -> Callable[..., list[SeededOrg]]:
+    """Reset the mock to a small seeded world in ``scenario``; returns its orgs."""
+
+    def make(scenario: str = "default") -> list[SeededOrg]:
+        return reset_world(mock_server.backend, seed=SEED, scenario=scenario, size=SMALL_SIZE)
+
+    return make
+
+
+@pytest.fixture
+def config(mock_server: ThreadedMockServer, tmp_path: Path) -> PortalConfig:
+    return mock_portal_config(mock_server, tmp_path)
+
+
+@pytest.fixture
+def retry_waits() -> list[float]:
+    return []
+
+
+@pytest.fixture
+def portal(config: PortalConfig, retry_waits: list[float]) -> Iterator[Portal]:
+    """The portal, with backoff waits recorded instead of slept."""
+    built = build_portal(config=config, retry=RetryPolicy(attempts=3, sleep=retry_waits.append))
+    yield built
+    built.close()

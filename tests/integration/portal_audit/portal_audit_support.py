@@ -1,0 +1,137 @@
+"""Helpers of the issue-4 audit: the portal's configuration for the mock org, signing in on the
+mock's own pages like a person, settings an admin of the seeded org would make, and the mock's
+fault control."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from mock_salesforce import ThreadedMockServer
+from mock_salesforce.seed import SeededOrg, SeededUser
+from portal.adapters.config import PortalConfig, PortalMode
+from portal.adapters.crypto import generate_key
+from portal.adapters.mock_org import Consent, sign_in
+from portal.domain.secret import SecretStr
+from portal.domain.settings import (
+    ActivityHistorySettings,
+    AssigneeSettings,
+    CallDataItem,
+    FieldMappings,
+    IntegrationSettings,
+    TodoObjectSettings,
+    UnmappedRule,
+)
+from portal.services.actors import Actor, Role
+from portal.services.container import Portal
+from portal.services.integration import CallbackOutcome, SignInPurpose
+
+SEED = 11
+ADMIN = Actor(username="alice", role=Role.ADMIN)
+
+
+def mock_portal_config(
+    server: ThreadedMockServer,
+    data_dir: Path,
+    *,
+    key: SecretStr | None = None,
+    mode: PortalMode = PortalMode.MOCK,
+) -> PortalConfig:
+    """What ``load_config`` gives for this mock server; in REAL mode the mock stands in for a
+    real org (no CA bundle: the system store and REQUESTS_CA_BUNDLE decide)."""
+    app = server.backend.connected_apps.definition("MiiTel")
+    mock = mode is PortalMode.MOCK
+    return PortalConfig(
+        mode=mode,
+        salesforce_login_url=server.https_url,
+        client_id=app.client_id,
+        client_secret=SecretStr(app.client_secret),
+        redirect_uri=app.callback_urls[0],
+        ca_bundle=server.ca_bundle if mock else None,
+        db_path=data_dir / "portal.duckdb",
+        encryption_key=key or generate_key(),
+        users=(),
+        data_dir=data_dir,
+        mock_http_url=server.http_url if mock else None,
+    )
+
+
+def browser(server: ThreadedMockServer) -> requests.Session:
+    """A person's browser: it trusts the mock's CA (for the HTTPS login pages of REAL mode)."""
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = str(server.ca_bundle)
+    return session
+
+
+def browser_sign_in(
+    portal: Portal,
+    config: PortalConfig,
+    user: SeededUser,
+    server: ThreadedMockServer,
+    *,
+    purpose: SignInPurpose = SignInPurpose.INTEGRATION,
+    consent: Consent = Consent.ALLOW,
+) -> CallbackOutcome:
+    """Click "Integrate" (or "Sign in to check"), log in on the mock's page as ``user``, answer
+    "Allow access?", and hand the redirect back to the portal."""
+    return portal.integration.complete(
+        actor=ADMIN, query_params=callback_params(portal, config, user, server, purpose, consent)
+    )
+
+
+def callback_params(
+    portal: Portal,
+    config: PortalConfig,
+    user: SeededUser,
+    server: ThreadedMockServer,
+    purpose: SignInPurpose = SignInPurpose.INTEGRATION,
+    consent: Consent = Consent.ALLOW,
+) -> dict[str, str]:
+    """The query parameters Salesforce redirects back to the portal with."""
+    redirect = portal.integration.start(actor=ADMIN, purpose=purpose)
+    with browser(server) as session:
+        return sign_in(
+            session=session,
+            authorize_url=redirect.url,
+            redirect_uri=config.redirect_uri,
+            username=user.username,
+            password=user.password,
+            consent=consent,
+        )
+
+
+def admin_settings(org: SeededOrg) -> IntegrationSettings:
+    """Activity history on the org's MiiTel fields, reps mapped to their Salesforce users."""
+    reps = [u.username for u in org.users if u.role.value == "rep"]
+    return IntegrationSettings(
+        activity_history=ActivityHistorySettings(
+            enabled=True,
+            todo=TodoObjectSettings(
+                subject="[MiiTel] {direction} call with {counterpart}",
+                field_mappings=FieldMappings.of(
+                    {
+                        CallDataItem.START_TIME: "MiiTel_Call_Start__c",
+                        CallDataItem.TRANSCRIPT: "MiiTel_Transcript__c",
+                    }
+                ),
+            ),
+        ),
+        assignee=AssigneeSettings.from_mapping(
+            user_mappings={"rep1@miitel.example": reps[0]},
+            default_owner_username=org.admin.username,
+            unmapped_rule=UnmappedRule.DEFAULT_OWNER,
+        ),
+    )
+
+
+def set_faults(server: ThreadedMockServer, **settings: Any) -> dict[str, Any]:
+    """POST /mock-api/faults (GET with no arguments); returns the mock's answer."""
+    with browser(server) as session:
+        url = f"{server.https_url}/mock-api/faults"
+        response = session.post(url, json=settings) if settings else session.get(url)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body

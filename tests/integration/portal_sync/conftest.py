@@ -1,0 +1,40 @@
+"""The sync over real HTTPS against the mock org, with real simple-salesforce and a real
+DuckDB file in a temporary directory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sync_support import SEED, portal_config
+
+from mock_salesforce import ThreadedMockServer
+from mock_salesforce.scenarios import reset_world
+from mock_salesforce.seed import SMALL_SIZE, SeededOrg
+from portal.adapters.config import PortalConfig
+from portal.adapters.salesforce.http import RetryPolicy
+from portal.services.container import Portal, build_portal
+
+
+@pytest.fixture
+def world(mock_server: ThreadedMockServer) -> Callable[..., list[SeededOrg]]:
+    """Reset the mock to a small seeded world in ``scenario``; returns its orgs."""
+
+    def make(scenario: str = "default") -> list[SeededOrg]:
+        return reset_world(mock_server.backend, seed=SEED, scenario=scenario, size=SMALL_SIZE)
+
+    return make
+
+
+@pytest.fixture
+def config(mock_server: ThreadedMockServer, tmp_path: Path) -> PortalConfig:
+    return portal_config(mock_server, tmp_path)
+
+
+@pytest.fixture
+def portal(config: PortalConfig) -> Iterator[Portal]:
+    """The portal as build_portal makes it; read retries wait no time."""
+    built = build_portal(config=config, retry=RetryPolicy(attempts=3, sleep=lambda _s: None))
+    yield built
+    built.close()

@@ -1,0 +1,68 @@
+"""Run "send the queued calls" in a process that SIGKILLs itself right after Salesforce has
+answered the second sObject Collections write, before the portal records its outcome.
+
+The portal's configuration comes as JSON in the environment variable ``PORTAL_CHILD_CONFIG``.
+Exits by the signal; an ordinary exit means the kill point was never reached.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from portal.adapters.config import PortalConfig, PortalMode
+from portal.adapters.salesforce import SalesforceGateway
+from portal.adapters.salesforce.results import RecordResult
+from portal.domain.secret import SecretStr
+from portal.services.actors import Actor, Role
+from portal.services.container import build_portal
+
+KILL_AFTER_WRITE: int = 2
+_writes = 0
+_create_records = SalesforceGateway.create_records
+
+
+def _killed_after_writing(
+    self: SalesforceGateway,
+    sobject: str,
+    records: Sequence[Mapping[str, Any]],
+    *,
+    all_or_none: bool = False,
+) -> list[RecordResult]:
+    global _writes
+    results = _create_records(self, sobject, records, all_or_none=all_or_none)
+    _writes += 1
+    if _writes == KILL_AFTER_WRITE:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return results
+
+
+def main() -> int:
+    spec = json.loads(os.environ["PORTAL_CHILD_CONFIG"])
+    config = PortalConfig(
+        mode=PortalMode.MOCK,
+        salesforce_login_url=spec["login_url"],
+        client_id=spec["client_id"],
+        client_secret=SecretStr(spec["client_secret"]),
+        redirect_uri=spec["redirect_uri"],
+        ca_bundle=Path(spec["ca_bundle"]),
+        db_path=Path(spec["db_path"]),
+        encryption_key=SecretStr(spec["encryption_key"]),
+        users=(),
+        data_dir=Path(spec["data_dir"]),
+        mock_http_url=spec["mock_http_url"],
+    )
+    portal = build_portal(config=config)
+    SalesforceGateway.create_records = _killed_after_writing  # type: ignore[method-assign]
+    portal.sync.sync_pending(actor=Actor(username="alice", role=Role.ADMIN))
+    print("the sync finished without reaching the kill point", file=sys.stderr)
+    return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,219 @@
+"""Helpers for the sync against the real mock org: the portal in mock mode over a DuckDB file,
+signing in like a person, settings that map call data, and reading what Salesforce holds."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from mock_salesforce import ThreadedMockServer
+from mock_salesforce.seed import SeededOrg, SeededUser, UserRole
+from portal.adapters.config import PortalConfig, PortalMode
+from portal.adapters.crypto import generate_key
+from portal.adapters.mock_org import sign_in
+from portal.domain.secret import SecretStr
+from portal.domain.settings import (
+    ActivityHistorySettings,
+    ActivityTiming,
+    AssigneeSettings,
+    CallDataItem,
+    FieldMappings,
+    IntegrationSettings,
+    MeetingDataItem,
+    TaskStatus,
+    TodoObjectSettings,
+    UnmappedRule,
+    VideoHistorySettings,
+)
+from portal.services.actors import Actor, Role
+from portal.services.container import Portal
+from portal.services.integration import CallbackKind, CallbackOutcome, SignInPurpose
+
+SEED = 11
+ADMIN = Actor(username="alice", role=Role.ADMIN)
+VIEWER = Actor(username="victor", role=Role.VIEWER)
+API = "/services/data/v59.0"
+
+
+def portal_config(server: ThreadedMockServer, data_dir: Path) -> PortalConfig:
+    """The configuration ``load_config`` would give in mock mode for this server."""
+    app = server.backend.connected_apps.definition("MiiTel")
+    return PortalConfig(
+        mode=PortalMode.MOCK,
+        salesforce_login_url=server.https_url,
+        client_id=app.client_id,
+        client_secret=SecretStr(app.client_secret),
+        redirect_uri=app.callback_urls[0],
+        ca_bundle=server.ca_bundle,
+        db_path=data_dir / "portal.duckdb",
+        encryption_key=generate_key(),
+        users=(),
+        data_dir=data_dir,
+        mock_http_url=server.http_url,
+    )
+
+
+def integrate(portal: Portal, config: PortalConfig, user: SeededUser) -> CallbackOutcome:
+    """Click "Integrate", log in on the mock's page as ``user``, "Allow", and hand the redirect
+    back to the portal."""
+    redirect = portal.integration.start(actor=ADMIN, purpose=SignInPurpose.INTEGRATION)
+    browser = requests.Session()
+    browser.trust_env = False
+    try:
+        params = sign_in(
+            session=browser,
+            authorize_url=redirect.url,
+            redirect_uri=config.redirect_uri,
+            username=user.username,
+            password=user.password,
+        )
+    finally:
+        browser.close()
+    outcome = portal.integration.complete(actor=ADMIN, query_params=params)
+    if outcome.kind is CallbackKind.CONFIRM_OTHER_ORG:
+        # Re-integrating into another org than step 1's: the admin confirms it.
+        outcome = portal.integration.confirm_other_org(actor=ADMIN)
+    assert outcome.succeeded, outcome
+    return outcome
+
+
+def reps(org: SeededOrg) -> list[SeededUser]:
+    return [u for u in org.users if u.role is UserRole.REP]
+
+
+def acme_settings(org: SeededOrg, *, video: bool = True) -> IntegrationSettings:
+    """Both areas on, every call item mapped (onto the org's MiiTel fields where there is no
+    standard field), two MiiTel users mapped to reps, the rest to the integration user."""
+    team = reps(org)
+    return IntegrationSettings(
+        activity_history=ActivityHistorySettings(
+            enabled=True,
+            timing=ActivityTiming.AFTER_CALL_END,
+            todo=TodoObjectSettings(
+                subject="[MiiTel] {direction} call with {counterpart} ({duration})",
+                status=TaskStatus.COMPLETED,
+                field_mappings=FieldMappings.of(
+                    {
+                        CallDataItem.START_TIME: "ActivityDate",
+                        CallDataItem.END_TIME: "MiiTel_Call_End__c",
+                        CallDataItem.DIRECTION: "CallType",
+                        CallDataItem.DURATION: "CallDurationInSeconds",
+                        CallDataItem.CALL_URL: "MiiTel_Call_URL__c",
+                        CallDataItem.TRANSCRIPT: "MiiTel_Transcript__c",
+                        CallDataItem.SUMMARY: "MiiTel_Summary__c",
+                        CallDataItem.MEMO: "Description",
+                    }
+                ),
+            ),
+        ),
+        video_history=VideoHistorySettings(
+            enabled=video,
+            subject="[MiiTel Meetings] {title}",
+            field_mappings=FieldMappings.of(
+                {
+                    MeetingDataItem.TITLE: "Description",
+                    MeetingDataItem.PARTICIPANTS: "MiiTel_Participants__c",
+                    MeetingDataItem.RECORDING_URL: "MiiTel_Meeting_URL__c",
+                    MeetingDataItem.SUMMARY: "MiiTel_Summary__c",
+                }
+            ),
+        ),
+        assignee=AssigneeSettings.from_mapping(
+            user_mappings={
+                "sato@miitel.example": team[0].username,
+                "suzuki@miitel.example": team[1].username,
+            },
+            unmapped_rule=UnmappedRule.INTEGRATION_USER,
+        ),
+    )
+
+
+def calls_csv(rows: list[dict[str, str]]) -> str:
+    """A calls import file with the columns the rows use (in the order of the first row)."""
+    columns = list(rows[0])
+    lines = [",".join(columns)]
+    for row in rows:
+        lines.append(",".join(_cell(row.get(c, "")) for c in columns))
+    return "\n".join(lines) + "\n"
+
+
+def _cell(value: str) -> str:
+    if any(ch in value for ch in ',"\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def with_activity(settings: IntegrationSettings, **changes: Any) -> IntegrationSettings:
+    return replace(settings, activity_history=replace(settings.activity_history, **changes))
+
+
+class Org:
+    """Reads (and counts) what the mock org holds, as its admin would through the API."""
+
+    def __init__(self, server: ThreadedMockServer, org: SeededOrg) -> None:
+        self.server = server
+        self.org = org
+
+    def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+        """Rows of the mock's own store for this org (``_org_id = ?`` is the first parameter)."""
+        return self.server.backend.store.execute(sql, [self.org.org_id, *(params or [])])
+
+    def tasks(self) -> list[dict[str, Any]]:
+        names, rows = self.server.backend.store.execute_with_columns(
+            'SELECT * FROM "sobj_task" WHERE _org_id = ? AND "CallObject" IS NOT NULL '
+            'ORDER BY "CallObject"',
+            [self.org.org_id],
+        )
+        return [dict(zip(names, r, strict=True)) for r in rows]
+
+    def events(self) -> list[dict[str, Any]]:
+        names, rows = self.server.backend.store.execute_with_columns(
+            'SELECT * FROM "sobj_event" WHERE _org_id = ? '
+            'AND "Location" LIKE \'MiiTel Meetings %\' ORDER BY "Location"',
+            [self.org.org_id],
+        )
+        return [dict(zip(names, r, strict=True)) for r in rows]
+
+    def api_usage(self) -> int:
+        return self.server.backend.limits.usage(org_id=self.org.org_id).used
+
+
+def admin_client(server: ThreadedMockServer, org: SeededOrg) -> tuple[Any, requests.Session]:
+    """simple-salesforce as the org's admin (a session issued by the mock), and its HTTP
+    session to close."""
+    from simple_salesforce import Salesforce
+
+    token, _, _ = server.backend.sessions.issue(
+        org_id=org.org_id, user_id=org.admin.user_id, app_name="Dataloader Partner"
+    )
+    http = requests.Session()
+    http.trust_env = False
+    http.verify = str(server.ca_bundle)
+    client = Salesforce(
+        instance_url=server.https_url, session_id=token, session=http, version="59.0"
+    )
+    return client, http
+
+
+class Faults:
+    """The mock's fault control plane (``/mock-api/faults``)."""
+
+    def __init__(self, server: ThreadedMockServer) -> None:
+        self.url = server.https_url + "/mock-api/faults"
+        self.http = requests.Session()
+        self.http.trust_env = False
+        self.http.verify = str(server.ca_bundle)
+
+    def set(self, **settings: Any) -> None:
+        response = self.http.post(self.url, json=settings, timeout=10)
+        assert response.status_code == 200, response.text
+
+    def clear(self) -> None:
+        assert self.http.delete(self.url, timeout=10).status_code == 200
+
+    def state(self) -> dict[str, Any]:
+        state: dict[str, Any] = self.http.get(self.url, timeout=10).json()
+        return state
