@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -28,6 +29,7 @@ from mock_salesforce.backend import MockBackend, MockOptions
 from mock_salesforce.connected_apps import MIITEL
 from mock_salesforce.seed import world_seed
 from mock_salesforce.server import ThreadedMockServer, bind
+from mock_salesforce.sessions import DEFAULT_SESSION_TIMEOUT
 
 DEFAULT_SEED = 42
 DEFAULT_PORT = 8443
@@ -50,6 +52,7 @@ class ServeArgs:
     data_dir: Path
     scenario: str | None
     reset: bool
+    session_timeout: timedelta = DEFAULT_SESSION_TIMEOUT
 
 
 def _env_port(name: str, default: int) -> int:
@@ -116,6 +119,13 @@ def parse_args(argv: Sequence[str] | None = None) -> ServeArgs:
     serve.add_argument(
         "--reset", action="store_true", help="discard the stored org and seed a new one"
     )
+    serve.add_argument(
+        "--session-timeout",
+        type=_minutes,
+        default=DEFAULT_SESSION_TIMEOUT,
+        metavar="MINUTES",
+        help="sessions expire after this many minutes without use (default 120)",
+    )
     ns = parser.parse_args(argv)
     return ServeArgs(
         port=ns.port if ns.port is not None else _env_port("MOCK_PORT", DEFAULT_PORT),
@@ -126,15 +136,28 @@ def parse_args(argv: Sequence[str] | None = None) -> ServeArgs:
         data_dir=ns.data_dir or Path(os.environ.get("DATA_DIR") or DEFAULT_DATA_DIR),
         scenario=ns.scenario,
         reset=ns.reset,
+        session_timeout=ns.session_timeout,
     )
+
+
+def _minutes(value: str) -> timedelta:
+    try:
+        minutes = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of minutes: {value!r}") from None
+    if not 0 < minutes <= 24 * 60:
+        raise argparse.ArgumentTypeError("give between 0 and 1440 minutes")
+    return timedelta(minutes=minutes)
 
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _open_backend(mock_dir: Path, seed: int) -> MockBackend:
-    options = MockOptions(seed=seed, redirect_uris=redirect_uris_from_env())
+def _open_backend(mock_dir: Path, seed: int, session_timeout: timedelta) -> MockBackend:
+    options = MockOptions(
+        seed=seed, redirect_uris=redirect_uris_from_env(), session_timeout=session_timeout
+    )
     try:
         return MockBackend(data_dir=mock_dir, options=options)
     except duckdb.IOException as exc:
@@ -149,7 +172,9 @@ def prepare_backend(args: ServeArgs) -> MockBackend:
     ``--reset``, or another ``--scenario``) a freshly seeded world."""
     mock_dir = args.data_dir.resolve() / "mock"
     mock_dir.mkdir(parents=True, exist_ok=True)
-    backend = _open_backend(mock_dir, args.seed if args.seed is not None else DEFAULT_SEED)
+    backend = _open_backend(
+        mock_dir, args.seed if args.seed is not None else DEFAULT_SEED, args.session_timeout
+    )
     if backend.orgs.all() and not args.reset:
         stored = world_seed(backend)
         if stored is not None and args.seed is not None and args.seed != stored:
@@ -160,7 +185,7 @@ def prepare_backend(args: ServeArgs) -> MockBackend:
         if stored is not None and stored != backend.options.seed:
             # The connected app's credentials derive from the seed: match the stored world.
             backend.close()
-            backend = _open_backend(mock_dir, stored)
+            backend = _open_backend(mock_dir, stored, args.session_timeout)
         seed = backend.options.seed
         current = control.current_scenario(backend)
         if args.scenario is None or args.scenario == current:

@@ -9,7 +9,13 @@ a description that stops matching the mock fails here.
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import signal
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +31,7 @@ from mock_salesforce import ThreadedMockServer
 from mock_salesforce.scenarios import HIDDEN_TASK_FIELDS, SCENARIOS, SECOND_ORG_NAME, Scenario
 from mock_salesforce.seed import SeededOrg, SeededUser, UserRole, seeded_orgs
 from tests.integration.mock.oauth.oauth_flow import Browser, Page, callback_query, make_pkce
-from tests.integration.mock.serve.mock_cli_process import start_mock
+from tests.integration.mock.serve.mock_cli_process import ROOT, start_mock
 from tests.integration.mock.setup.setup_admin import (
     SetupBrowser,
     SetupPage,
@@ -395,3 +401,55 @@ def test_scenario_started_from_the_command_line(tmp_path: Path, name: str) -> No
         session.close()
     finally:
         assert mock.stop() == 0
+
+
+def test_make_demo_passes_the_scenario_to_the_mock(tmp_path: Path) -> None:
+    """``make demo SCENARIO=NAME`` runs the demo script with ``--scenario NAME``, and the
+    script starts the mock in it (the DEMO line carries the mock's READY object)."""
+    dry = subprocess.run(
+        ["make", "-n", "demo", "SCENARIO=app-blocked"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert re.search(r"scripts/demo\.py --scenario app-blocked\b", dry.stdout), dry.stdout
+
+    env = {
+        **os.environ,
+        "MOCK_PORT": "0",
+        "MOCK_HTTP_PORT": "0",
+        "PORTAL_PORT": str(_free_port()),
+        "DATA_DIR": str(tmp_path),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "scripts/demo.py", "--scenario", "app-blocked"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("DEMO "), line
+        mock = json.loads(line[len("DEMO ") :])["mock"]
+        assert mock["scenario"] == "app-blocked"
+        with requests.Session() as session:
+            session.trust_env = False
+            session.verify = mock["ca_bundle"]
+            state = session.get(mock["instance_url"] + "/mock-api/state").json()
+        miitel = next(a for a in state["orgs"][0]["connected_apps"] if a["name"] == "MiiTel")
+        assert miitel["state"] == "blocked"
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -10,6 +10,7 @@ import socket
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import pytest
 import requests
 from mock_cli_process import ROOT, MockProcess, run_mock, start_mock
 from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import SalesforceExpiredSession
 
 pytestmark = pytest.mark.slow
 
@@ -252,3 +254,24 @@ def test_an_unknown_scenario_lists_the_known_ones(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "app-blocked" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_session_timeout_flag_expires_idle_sessions(tmp_path: Path) -> None:
+    """``--session-timeout`` (minutes): an idle session then answers INVALID_SESSION_ID."""
+    mock = start_mock(tmp_path, "--session-timeout", "0.03")  # 1.8 seconds
+    try:
+        session, sf = _login(mock)
+        with session:
+            assert sf.query("SELECT COUNT() FROM Lead")["totalSize"] > 0
+            time.sleep(2.5)
+            with pytest.raises(SalesforceExpiredSession) as expired:
+                sf.query("SELECT COUNT() FROM Lead")
+            assert "INVALID_SESSION_ID" in str(expired.value.content)
+    finally:
+        assert mock.stop() == 0
+
+
+def test_a_bad_session_timeout_is_refused_with_a_message(tmp_path: Path) -> None:
+    result = run_mock(tmp_path, "--session-timeout", "forever")
+    assert result.returncode == 2
+    assert "not a number of minutes" in result.stderr
