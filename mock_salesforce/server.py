@@ -73,6 +73,12 @@ class ThreadedMockServer:
     def ca_bundle(self) -> Path:
         return self.tls.ca_cert
 
+    @property
+    def requests_in_flight(self) -> int:
+        """Requests being answered right now (a client that died mid-request leaves its
+        request running to the end, as Salesforce does)."""
+        return sum(len(server.server_state.tasks) for server in self._servers)
+
     def start(self) -> ThreadedMockServer:
         https_sock, http_sock = bind(self._requested[0]), bind(self._requested[1])
         self.port, self.http_port = https_sock.getsockname()[1], http_sock.getsockname()[1]

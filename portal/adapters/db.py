@@ -155,7 +155,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             )""",
         ),
     ),
-    # Added by the services layer (portal/services/storage.py owns the repositories).
+    # Added for the services (duckdb_procedure.py and duckdb_auth.py own the repositories).
     Migration(
         2,
         "procedure progress, check findings and login failures",

@@ -19,8 +19,9 @@ from portal.adapters.unit_of_work import (
     memory_repositories,
 )
 
-# The tables a wipe empties (the repositories' own; no foreign keys, so order does not matter).
-# The schema version stays, and so do tables other modules own (the calls sync's).
+# The tables a wipe empties (no foreign keys, so order does not matter): a demo reset must
+# return to exactly the starting state, so queued calls and meetings go too. The schema
+# version stays.
 PORTAL_TABLES: Final = (
     "current_settings",
     "backups",
@@ -33,6 +34,8 @@ PORTAL_TABLES: Final = (
     "procedure_progress",
     "check_findings",
     "login_failures",
+    "sync_inbox",
+    "sync_outbox",
 )
 
 
@@ -51,6 +54,16 @@ class DuckDbPortalStorage:
 
     def unit_of_work(self) -> DuckDbUnitOfWork:
         return DuckDbUnitOfWork(self.database, cipher=self._cipher, clock=self._clock)
+
+    def check_key(self) -> None:
+        """Raise :class:`~portal.adapters.crypto.TokenDecryptionError` when the stored tokens
+        or PKCE verifiers were encrypted with another key than this storage's."""
+        for sql in (
+            "SELECT access_token_ciphertext FROM oauth_tokens LIMIT 1",
+            "SELECT code_verifier_ciphertext FROM pending_authorizations LIMIT 1",
+        ):
+            for (ciphertext,) in self.database.execute(sql):
+                self._cipher.decrypt(ciphertext)
 
     def wipe(self) -> None:
         transaction = self.database.begin()

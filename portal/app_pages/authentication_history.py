@@ -9,13 +9,14 @@ import streamlit as st
 
 from portal.ui.auth import require_actor
 from portal.ui.container import portal_or_stop
-from portal.ui.feedback import attempt, show_notices
+from portal.ui.feedback import attempt, guarded, show_notices
 from portal.ui.tables import audit_rows, history_rows
 
 HISTORY_LIMIT: Final = 500
 AUDIT_LIMIT: Final = 500
 
 
+@guarded
 def authentication_history_page() -> None:
     """The two logs, newest first."""
     require_actor()

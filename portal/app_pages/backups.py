@@ -13,7 +13,7 @@ from portal.adapters.ports import StoredBackup
 from portal.services.container import Portal
 from portal.ui.auth import require_actor
 from portal.ui.container import portal_or_stop
-from portal.ui.feedback import attempt, show_notices
+from portal.ui.feedback import attempt, guarded, show_notices
 from portal.ui.tables import backup_label, backup_rows, change_rows, when
 
 OLDER: Final = "backups.older"
@@ -23,6 +23,7 @@ DOWNLOAD: Final = "backups.download"
 HISTORY_LIMIT: Final = 200
 
 
+@guarded
 def backups_page() -> None:
     """The latest backup, the history, a comparison and downloads."""
     require_actor()

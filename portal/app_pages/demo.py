@@ -11,11 +11,12 @@ from portal.adapters.mock_org import MockInfo
 from portal.services.actors import Actor
 from portal.services.container import Portal
 from portal.services.demo import DemoService
+from portal.sync.engine import SyncSummary
 from portal.ui import session
 from portal.ui.auth import VIEWER_NOTE, read_only_note, require_actor
 from portal.ui.container import portal_or_stop
 from portal.ui.dialogs import close_dialog, finish, is_open, open_dialog
-from portal.ui.feedback import NoticeKind, attempt, notify, show_notices
+from portal.ui.feedback import NoticeKind, attempt, guarded, notify, show_notices
 
 SCENARIO: Final = "demo.scenario"
 SWITCH: Final = "demo.switch"
@@ -49,6 +50,7 @@ SETUP_PAGES: Final = (
 )
 
 
+@guarded
 def demo_page() -> None:
     """Scenario picker, reset, Setup links and logins of the bundled mock org."""
     actor = require_actor()
@@ -68,6 +70,8 @@ def demo_page() -> None:
     current = attempt(demo.current_scenario, where="demo scenario", queue=False) or info.scenario
     st.markdown(f"**Scenario now:** `{current}` — {scenario_branch(current)}")
     _scenarios(portal, actor, demo, info, current)
+    st.divider()
+    _simulation(portal, actor)
     st.divider()
     _setup_links(info)
     st.divider()
@@ -147,6 +151,86 @@ def _confirm(demo: DemoService, actor: Actor, scenario: str) -> None:
     if state is not None:
         notify(NoticeKind.SUCCESS, state.message)
     finish()
+
+
+SIM_CALLS: Final = "demo.sim.calls"
+SIM_MEETINGS: Final = "demo.sim.meetings"
+SIMULATE: Final = "demo.simulate"
+SEND_QUEUED: Final = "demo.send_queued"
+SIM_SUMMARY: Final = "demo.sim.summary"
+
+
+def _simulation(portal: Portal, actor: Actor) -> None:
+    """Simulate N calls and meetings: what MiiTel writes to Salesforce after each, per the
+    settings, with a progress bar and a summary (written, failed by code, queued)."""
+    st.subheader("Simulate calls and meetings", anchor=False)
+    st.caption(
+        "Makes calls and meetings as MiiTel records them (some to numbers of the org's "
+        "Contacts, Accounts and Leads) and writes them to Salesforce per the Activity history "
+        "and Video history integration settings. Refused records go to the error log; records "
+        "that cannot be sent now (not integrated, area disabled, Salesforce unavailable) wait "
+        "and are sent later."
+    )
+    left, right = st.columns(2)
+    calls = int(left.number_input("Calls", 0, 10_000, 200, step=50, key=SIM_CALLS))
+    meetings = int(right.number_input("Meetings", 0, 10_000, 20, step=10, key=SIM_MEETINGS))
+    status = attempt(portal.sync.status, where="sync status", queue=False)
+    buttons = st.container(horizontal=True)
+    simulate = buttons.button(
+        f"Simulate {calls:,} calls and {meetings:,} meetings",
+        key=SIMULATE,
+        type="primary",
+        icon=":material/call:",
+        disabled=not actor.is_admin or calls + meetings == 0,
+        help=VIEWER_NOTE if not actor.is_admin else None,
+    )
+    send = buttons.button(
+        "Send queued calls and meetings" + (f" ({status.queued:,})" if status else ""),
+        key=SEND_QUEUED,
+        icon=":material/send:",
+        disabled=not actor.is_admin or not status or not status.queued,
+        help=VIEWER_NOTE if not actor.is_admin else None,
+    )
+    if simulate or send:
+        bar = st.progress(0.0, text="Starting…")
+
+        def show(fraction: float, message: str) -> None:
+            bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+        def run() -> SyncSummary:
+            if simulate:
+                return portal.sync.simulate_and_sync(
+                    actor=actor, calls=calls, meetings=meetings, progress=show
+                )
+            return portal.sync.sync_pending(actor=actor, progress=show)
+
+        summary = attempt(run, where="simulate calls", queue=False)
+        bar.empty()
+        if summary is not None:
+            st.session_state[SIM_SUMMARY] = summary
+            session.changed()
+            st.rerun()  # the counts on the buttons above are out of date now
+    summary = st.session_state.get(SIM_SUMMARY)
+    if isinstance(summary, SyncSummary):
+        _sync_summary(summary)
+
+
+def _sync_summary(summary: SyncSummary) -> None:
+    written, failed, queued = st.columns(3)
+    written.metric("Written", f"{summary.written:,}")
+    failed.metric("Failed", f"{summary.failed:,}")
+    queued.metric("Queued", f"{summary.queued:,}")
+    if summary.failed_by_code:
+        st.dataframe(
+            [
+                {"Error code": code, "Records": count}
+                for code, count in sorted(summary.failed_by_code.items())
+            ],
+            hide_index=True,
+        )
+        st.caption("Each failed record is in the error log with Salesforce's message.")
+    for note in summary.notes:
+        st.info(note, icon=":material/schedule:")
 
 
 def _setup_links(info: MockInfo) -> None:

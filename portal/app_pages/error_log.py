@@ -13,7 +13,7 @@ from portal.services.container import Portal
 from portal.services.error_tables import DEFAULT_PAGE_SIZE, ErrorPage, ExportFormat
 from portal.ui.auth import require_actor
 from portal.ui.container import portal_or_stop
-from portal.ui.feedback import attempt, show_notices
+from portal.ui.feedback import attempt, guarded, show_notices
 from portal.ui.forms import fingerprint
 from portal.ui.tables import when
 
@@ -30,6 +30,7 @@ OBJECTS: Final = ("Task", "Event", "Contact", "Account", "Lead")
 ALL: Final = "All"
 
 
+@guarded
 def error_log_page() -> None:
     """Filters, counts by code and by day, one page of errors, downloads."""
     require_actor()

@@ -8,13 +8,14 @@ import streamlit as st
 
 from portal.ui.auth import LOGIN_PASSWORD, LOGIN_USERNAME, log_in
 from portal.ui.container import portal_or_stop
-from portal.ui.feedback import show_notices
+from portal.ui.feedback import guarded, show_notices
 from portal.ui.oauth import has_pending_callback
 
 LOGIN_FORM: Final = "auth.login.form"
 LOGIN_SUBMIT: Final = "auth.login.submit"
 
 
+@guarded
 def login_page() -> None:
     """The login form; after Salesforce's redirect it also says why the login is asked again."""
     portal = portal_or_stop()

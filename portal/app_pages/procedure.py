@@ -30,7 +30,7 @@ from portal.ui.actions import (
 from portal.ui.auth import VIEWER_NOTE, read_only_note, require_actor
 from portal.ui.badges import status_icon, step_result
 from portal.ui.container import portal_or_stop
-from portal.ui.feedback import NoticeKind, attempt, notify, show_notices
+from portal.ui.feedback import NoticeKind, attempt, guarded, notify, show_notices
 from portal.ui.oauth import LANDING_STEP, sign_in_button
 from portal.ui.settings_problems import VALIDATION_REPORT, problems_by_tab
 from portal.ui.tables import when
@@ -57,6 +57,7 @@ def _marked_name(step: int) -> str:
     return f"proc.marked.{step}"
 
 
+@guarded
 def procedure_page() -> None:
     """The wizard: progress, the step list, and the step being viewed."""
     actor = require_actor()
@@ -409,7 +410,8 @@ def _step_8(portal: Portal, actor: Actor) -> StepResult | None:
         return None
     session.remember(VALIDATION_REPORT, report)
     result: StepResult = report.result
-    step_result(result)
+    # The problems are listed per tab below, not as the result's flat detail lines.
+    step_result(result, details=False)
     for tab, lines in problems_by_tab(report.problems).items():
         st.markdown(f"**{tab}**")
         st.markdown("\n".join(f"- {line}" for line in lines))

@@ -43,7 +43,7 @@ from portal.ui.actions import (
 from portal.ui.auth import read_only_note, require_actor
 from portal.ui.container import portal_or_stop
 from portal.ui.editor import apply_editor_changes
-from portal.ui.feedback import NoticeKind, attempt, notify, show_notices
+from portal.ui.feedback import NoticeKind, attempt, guarded, notify, show_notices
 from portal.ui.forms import fingerprint, seed
 from portal.ui.settings_problems import VALIDATION_REPORT, FieldProblems
 from portal.ui.tables import when
@@ -83,6 +83,7 @@ def vid_mapping_key(item: MeetingDataItem) -> str:
     return f"{VID}.map.{item.value}"
 
 
+@guarded
 def salesforce_integration_page() -> None:
     """The four tabs, with step 8's last report on the fields it concerns."""
     actor = require_actor()

@@ -7,15 +7,23 @@ thread, the HTTP session is shared).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-
-import requests
+from typing import Protocol
 
 from portal.adapters.clock import Clock, SystemClock
-from portal.adapters.config import READY_FILE, PortalConfig, PortalMode, PortalUser
-from portal.adapters.crypto import TokenCipher
+from portal.adapters.config import (
+    ENCRYPTION_KEY,
+    READY_FILE,
+    ConfigError,
+    ConfigProblem,
+    PortalConfig,
+    PortalMode,
+    PortalUser,
+)
+from portal.adapters.crypto import TokenCipher, TokenDecryptionError
 from portal.adapters.db import Database
 from portal.adapters.mock_org import MockOrg
 from portal.adapters.ports import PortalStorage
+from portal.adapters.salesforce.access import LiveSalesforce
 from portal.adapters.salesforce.http import RetryPolicy, Timeouts, Trust, build_session
 from portal.adapters.salesforce.oauth import OAuthClient
 from portal.adapters.storage import DuckDbPortalStorage
@@ -31,10 +39,14 @@ from portal.services.logs import AuditService, HistoryService
 from portal.services.procedure import ProcedureService
 from portal.services.removal import RemovalService
 from portal.services.restore import RestoreService
-from portal.services.salesforce import LiveSalesforce, SalesforceAccess
+from portal.services.salesforce import SalesforceAccess
 from portal.services.settings import SettingsService
 from portal.services.validation import ValidationService
 from portal.sync.service import SyncService
+
+
+class Closable(Protocol):
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -59,7 +71,7 @@ class Portal:
     demo: DemoService | None
     storage: PortalStorage
     #: HTTP sessions to close with the portal.
-    sessions: tuple[requests.Session, ...] = ()
+    sessions: tuple[Closable, ...] = ()
 
     def close(self) -> None:
         """Close the database and the HTTP sessions (the portal cannot be used afterwards)."""
@@ -84,6 +96,11 @@ def build_portal(
         cipher=TokenCipher(config.encryption_key),
         clock=clock,
     )
+    try:
+        storage.check_key()
+    except TokenDecryptionError:
+        storage.close()
+        raise ConfigError((_changed_key(config),)) from None
     mock = config.mode is PortalMode.MOCK
     if mock:
         assert config.ca_bundle is not None, "load_config requires the CA bundle in mock mode"
@@ -115,6 +132,18 @@ def build_portal(
         else None,
     )
     return replace(portal, sessions=(session, demo_session))
+
+
+def _changed_key(config: PortalConfig) -> ConfigProblem:
+    return ConfigProblem(
+        ENCRYPTION_KEY.env,
+        f"does not decrypt the Salesforce tokens stored in {config.db_path}: the key changed "
+        f"since they were saved. Set {ENCRYPTION_KEY.where} back to the key in use when "
+        '"Integrate" was clicked. If that key is lost, the stored connection cannot be used '
+        "again: revoke MiiTel in Salesforce (Setup > Connected Apps OAuth Usage), then set "
+        "PORTAL_DB_PATH to a new file and integrate afresh (the old file keeps the backups and "
+        "history).",
+    )
 
 
 def assemble_portal(

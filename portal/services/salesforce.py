@@ -1,7 +1,8 @@
 """What the services ask of Salesforce, as protocols the real gateway meets and tests fake.
 
-:class:`LiveSalesforce` is the real one: the gateway's :class:`OAuthClient` and
-:func:`~portal.adapters.salesforce.client.connect` over one HTTP session.
+The real one is :class:`portal.adapters.salesforce.access.LiveSalesforce`: the gateway's
+:class:`OAuthClient` and :func:`~portal.adapters.salesforce.client.connect` over one HTTP
+session.
 """
 
 from __future__ import annotations
@@ -9,13 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
-import requests
-
-from portal.adapters.salesforce.client import connect
 from portal.adapters.salesforce.oauth import (
     AuthorizationRequest,
     Identity,
-    OAuthClient,
     RevokeOutcome,
 )
 from portal.adapters.salesforce.results import (
@@ -70,23 +67,3 @@ class SalesforceAccess(Protocol):
     def connect(self, *, tokens: TokenSet, on_refresh: Callable[[TokenSet], None]) -> OrgGateway:
         """The gateway for ``tokens``; refreshed tokens are handed to ``on_refresh``."""
         ...
-
-
-class LiveSalesforce:
-    """The real Salesforce (or the mock org): one session, one OAuth client."""
-
-    def __init__(self, *, oauth: OAuthClient, session: requests.Session) -> None:
-        self._oauth = oauth
-        self._session = session
-
-    @property
-    def oauth(self) -> OAuthClient:
-        return self._oauth
-
-    def connect(self, *, tokens: TokenSet, on_refresh: Callable[[TokenSet], None]) -> OrgGateway:
-        return connect(
-            tokens=tokens, session=self._session, oauth=self._oauth, on_refresh=on_refresh
-        )
-
-    def close(self) -> None:
-        self._session.close()

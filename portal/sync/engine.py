@@ -226,6 +226,12 @@ class SyncEngine:
             (ActivityKind.MEETING, settings.video_history.enabled, "Video history integration"),
         )
         for kind, enabled, area in areas:
+            noun = "calls" if kind is ActivityKind.CALL else "meetings"
+            if respect_backoff and (later := self._store.waiting_for_retry(kind, now=now)):
+                tally.notes.append(
+                    f"{later:,} {noun} wait for their retry time after Salesforce could not take "
+                    'them; "Send queued calls and meetings" sends them now.'
+                )
             items = self._store.items(
                 kind,
                 states=(DeliveryState.PENDING,),
@@ -233,7 +239,6 @@ class SyncEngine:
             )
             if not items:
                 continue
-            noun = "calls" if kind is ActivityKind.CALL else "meetings"
             if not enabled:
                 tally.notes.append(
                     f"{area} is disabled: {len(items):,} {noun} are kept and will be sent when "
@@ -291,7 +296,13 @@ class SyncEngine:
         except SalesforceGatewayError as exc:
             if is_transient(exc):
                 raise _Interrupted(self._waiting_note(exc, len(ours))) from None
-            raise
+            # Unverifiable: they stay "sending" rather than risk writing them twice.
+            tally.notes.append(
+                f"{len(ours):,} {kind.label.lower()}s an interrupted sync may have sent could "
+                f"not be looked up in Salesforce ({exc.error_code}); they wait, so they are "
+                "never written twice."
+            )
+            return
         now = self._clock.now()
         written = [Written(a.record_id, found[m]) for m, a in markers.items() if m in found]
         again = [a.record_id for m, a in markers.items() if m not in found]

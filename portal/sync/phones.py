@@ -79,10 +79,11 @@ def hyphenated(digits: str) -> str | None:
     if not digits.startswith("0") or not digits.isdigit():
         return None
     if len(digits) == 11:
-        if digits.startswith(_MOBILE_OR_IP):
-            return f"{digits[:3]}-{digits[3:7]}-{digits[7:]}"
+        # 0800 (free dial) first: it would otherwise pass for an 080 mobile number.
         if digits.startswith("0800"):
             return f"{digits[:4]}-{digits[4:7]}-{digits[7:]}"
+        if digits.startswith(_MOBILE_OR_IP):
+            return f"{digits[:3]}-{digits[3:7]}-{digits[7:]}"
         return None
     if len(digits) != 10:
         return None

@@ -320,6 +320,15 @@ class SyncStore:
             for payload, state, attempts, org_id, next_at in rows
         ]
 
+    def waiting_for_retry(self, kind: ActivityKind, *, now: datetime) -> int:
+        """Pending rows of ``kind`` whose retry time is still ahead of ``now``."""
+        rows = self._database.execute(
+            "SELECT count(*) FROM sync_outbox WHERE kind = ? AND state = 'pending' "
+            "AND next_attempt_at > ?",
+            [kind.value, to_db_time(now)],
+        )
+        return int(rows[0][0])
+
     def counts(self) -> list[StateCount]:
         rows = self._database.execute(
             "SELECT kind, state, count(*) FROM sync_outbox GROUP BY kind, state ORDER BY 1, 2"

@@ -34,9 +34,9 @@ def status_badge(status: StepStatus | None) -> None:
     st.badge(label, icon=icon, color=color)
 
 
-def step_result(result: StepResult) -> None:
-    """A check's outcome: badge, message, the branch that applies, and its detail lines
-    (a line naming a Setup page becomes a link)."""
+def step_result(result: StepResult, *, details: bool = True) -> None:
+    """A check's outcome: badge, message and (unless the page shows them its own way) its
+    detail lines; a line naming a Setup page becomes a link."""
     status_badge(result.status)
     text = result.message
     if result.status is StepStatus.OK:
@@ -45,7 +45,7 @@ def step_result(result: StepResult) -> None:
         st.warning(text, icon=":material/pending_actions:")
     else:
         st.error(text, icon=":material/error:")
-    for line in result.details:
+    for line in result.details if details else ():
         if line.startswith(SETUP_PREFIX):
             url = line[len(SETUP_PREFIX) :]
             st.link_button("Open the Salesforce Setup page", url, icon=":material/open_in_new:")

@@ -8,6 +8,7 @@ at the top of the next run (:func:`show_notices`); successes also pop up as a to
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Callable
@@ -95,3 +96,19 @@ def attempt(action: Callable[[], T], *, where: str, queue: bool = True) -> T | N
     else:
         show(NoticeKind.ERROR, message)
     return None
+
+
+def guarded(page: Callable[[], None]) -> Callable[[], None]:
+    """A page body that ends with a message instead of an exception: the last line of
+    defence behind :func:`attempt` (Streamlit's own stop and rerun signals pass through)."""
+
+    @functools.wraps(page)
+    def run() -> None:
+        try:
+            page()
+        except PortalError as exc:
+            show(NoticeKind.ERROR, exc.user_message)
+        except Exception:
+            show(NoticeKind.ERROR, unexpected(page.__name__))
+
+    return run

@@ -58,15 +58,14 @@ def complete_pending_callback(portal: Portal, actor: Actor) -> bool:
     params = st.session_state.pop(CALLBACK_PARAMS, None)
     if not params:
         return False
-    with st.status("Finishing the sign-in with Salesforce…", expanded=False) as status:
+    slot = st.empty()
+    with slot.status("Finishing the sign-in with Salesforce…", expanded=False):
         outcome = attempt(
             lambda: portal.integration.complete(actor=actor, query_params=dict(params)),
             where="OAuth callback",
         )
-        status.update(
-            label="Back from Salesforce",
-            state="complete" if outcome is not None and outcome.succeeded else "error",
-        )
+    # The outcome is told by the notice; the progress box has done its job.
+    slot.empty()
     session.changed()
     if outcome is not None:
         _announce(outcome)

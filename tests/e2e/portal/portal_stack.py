@@ -202,9 +202,16 @@ class Shots:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.count = 0
 
-    def take(self, page: Page, name: str) -> Path:
+    def take(self, page: Page, name: str, *, top: bool = True) -> Path:
+        """Save the window; ``top`` scrolls the portal's main area up first (Streamlit scrolls
+        that area, not the window)."""
         self.count += 1
         path = self.folder / f"{self.count:02d}-{name}.png"
+        if top:
+            page.evaluate(
+                "() => document.querySelectorAll('[data-testid=stMain]')"
+                ".forEach(e => e.scrollTo(0, 0))"
+            )
         page.screenshot(path=str(path), full_page=True)
         return path
 

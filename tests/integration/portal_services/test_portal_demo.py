@@ -47,8 +47,14 @@ def test_bootstrap_then_reset_and_switch(demo_portal: Portal) -> None:
     started = demo.bootstrap_if_empty()
     assert started is not None and started.integrated
     assert demo.bootstrap_if_empty() is None  # not empty any more
+    demo_portal.sync.simulate_and_sync(actor=ADMIN, calls=5, meetings=2)
+    assert demo_portal.sync.status().calls.written + demo_portal.sync.status().calls.failed
 
     state = demo.reset(actor=ADMIN)
+
+    # Exactly the starting state: calls and meetings of before the reset are gone too.
+    status = demo_portal.sync.status()
+    assert (status.calls.written, status.calls.failed, status.queued) == (0, 0, 0)
 
     assert state.integrated and state.org_name == "Acme Japan"
     assert demo_portal.integration.current().status.live is True

@@ -25,15 +25,16 @@ import multiprocessing
 import random
 import shutil
 import sys
+import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from multiprocessing.context import ForkServerContext
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.scenarios import reset_world
@@ -72,9 +73,26 @@ __all__ = [
     "TrialResult",
 ]
 
-#: Calls per sync trial: two sObject Collections requests (200 + 50).
-SYNC_CALLS: Final = 250
+#: Calls per sync trial: two sObject Collections requests (200 + 10).
+SYNC_CALLS: Final = 210
 _CHILD_TIMEOUT_S: Final = 120.0
+
+
+class _WriteGate:
+    """Holds the first caller until released; lets every later one through."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self._lock = threading.Lock()
+        self._held = False
+
+    def pass_or_hold(self) -> None:
+        with self._lock:
+            first, self._held = not self._held, True
+        if first:
+            self.entered.set()
+            self.release.wait(_CHILD_TIMEOUT_S)
 
 
 class HarnessError(Exception):
@@ -96,9 +114,13 @@ class Kill:
 
     after_s: float | None = None
     boundary: int | None = None
+    #: Kill while Salesforce holds the first record write (see :meth:`CrashLab.hold_first_write`).
+    on_held_write: bool = False
 
     @property
     def label(self) -> str:
+        if self.on_held_write:
+            return "while Salesforce is still writing"
         if self.boundary is not None:
             return f"before I/O boundary {self.boundary}"
         if self.after_s is not None:
@@ -122,6 +144,15 @@ class TrialResult:
 
 
 @dataclass(frozen=True)
+class _ChildRun:
+    """How the child ended; ``wall_s`` is "go" to its answer, seen from here (unkilled runs)."""
+
+    finished: Finished | None
+    killed: bool
+    wall_s: float | None
+
+
+@dataclass(frozen=True)
 class CampaignResult:
     """Many trials of one procedure: how the kills fell, and every trial that broke a rule."""
 
@@ -132,6 +163,8 @@ class CampaignResult:
     phases: Counter[Phase]
     killed: int
     failures: tuple[TrialResult, ...]
+    #: How long the uninterrupted run took (the random kills fall within 1.2 times that).
+    run_s: float
 
     @property
     def trials(self) -> int:
@@ -181,13 +214,22 @@ class CrashLab:
     """A mock org in this process, the templates each trial's DuckDB file is copied from, and
     the forkserver that starts portal processes cheaply."""
 
-    def __init__(self, *, server: ThreadedMockServer, workdir: Path, seed: int = SEED) -> None:
+    def __init__(
+        self,
+        *,
+        server: ThreadedMockServer,
+        workdir: Path,
+        seed: int = SEED,
+        sync_calls: int = SYNC_CALLS,
+    ) -> None:
         self.server = server
+        self.sync_calls = sync_calls
         self.endpoint = MockEndpoint.of(server)
         self.workdir = workdir
         [self.org] = reset_world(server.backend, seed=seed, scenario="default", size=SMALL_SIZE)
         self.key = generate_key()
         self._trial = 0
+        self._gate: _WriteGate | None = None
         self._context: ForkServerContext = multiprocessing.get_context("forkserver")
         # Every child starts with the portal imported, and with what a main module importing
         # this harness (or pytest) needs: a trial costs milliseconds, not seconds.
@@ -244,8 +286,14 @@ class CrashLab:
 
     # --- one trial -------------------------------------------------------------------------
 
-    def trial(self, procedure: Procedure, kill: Kill = Kill()) -> TrialResult:
-        """Prepare, run the child, kill it as told, then check and finish the procedure."""
+    def trial(
+        self, procedure: Procedure, kill: Kill = Kill(), *, restart_at_once: bool = False
+    ) -> TrialResult:
+        """Prepare, run the child, kill it as told, then check and finish the procedure.
+
+        The portal is reopened once Salesforce has finished the requests the dead process
+        left running, as a restarted portal process would be; ``restart_at_once`` reopens it
+        immediately instead (a restart racing a write still in progress at Salesforce)."""
         template = self._sync_template if procedure is Procedure.SYNC else self._removed_template
         config = self._trial_config(template)
         before = self._prepare(procedure, config)
@@ -256,11 +304,13 @@ class CrashLab:
             backup_id=backup_id,
             kill_before_boundary=kill.boundary,
         )
-        finished, killed = self._run_child(order, kill)
+        run = self._run_child(order, kill)
+        if not restart_at_once and self._gate is None:
+            self._wait_until_salesforce_is_idle()
         check = _Check()
         try:
             with self._portal(config) as portal:
-                phase = self._verify(procedure, portal, before, finished, check)
+                phase = self._verify(procedure, portal, before, run.finished, check)
                 self._finish(procedure, portal, before, phase, check)
         except Exception as exc:  # any failure to reopen or read back is itself a finding
             check.violations.append(f"reopening after the kill failed: {type(exc).__name__}: {exc}")
@@ -272,11 +322,11 @@ class CrashLab:
         return TrialResult(
             procedure=procedure,
             kill=kill,
-            killed=killed,
+            killed=run.killed,
             phase=phase,
             violations=tuple(check.violations),
-            elapsed_s=finished.elapsed_s if finished else None,
-            boundaries=finished.boundaries if finished else None,
+            elapsed_s=run.wall_s,
+            boundaries=run.finished.boundaries if run.finished else None,
         )
 
     def _prepare(self, procedure: Procedure, config: PortalConfig) -> _Before:
@@ -314,7 +364,7 @@ class CrashLab:
             "call_id,direction,result,started_at,ended_at,miitel_user,counterpart_number,memo"
         ]
         ids = []
-        for i in range(SYNC_CALLS):
+        for i in range(self.sync_calls):
             call_id = f"{prefix}{i:04d}"
             ids.append(call_id)
             begin = started + timedelta(seconds=17 * i)
@@ -327,11 +377,11 @@ class CrashLab:
         imported = portal.sync.import_csv(
             actor=ADMIN, kind=ActivityKind.CALL, data="\n".join(lines) + "\n"
         )
-        if imported.imported != SYNC_CALLS:
+        if imported.imported != self.sync_calls:
             raise HarnessError(f"queuing the calls failed: {imported.message}")
         return tuple(ids)
 
-    def _run_child(self, order: ChildOrder, kill: Kill) -> tuple[Finished | None, bool]:
+    def _run_child(self, order: ChildOrder, kill: Kill) -> _ChildRun:
         parent, child = self._context.Pipe()
         process = self._context.Process(
             target=crash_child.main, args=(order, child), name="portal-crash-trial", daemon=True
@@ -342,9 +392,16 @@ class CrashLab:
             if not parent.poll(_CHILD_TIMEOUT_S) or not isinstance(parent.recv(), Ready):
                 raise HarnessError("the portal child never became ready")
             parent.send(crash_child.GO)
+            started = time.perf_counter()
+            wall_s = None
             if kill.after_s is not None:
                 time.sleep(kill.after_s)
                 process.kill()
+            elif kill.on_held_write:
+                self._wait_for_held_write(process)
+                process.kill()
+            elif kill.boundary is None and parent.poll(_CHILD_TIMEOUT_S):
+                wall_s = time.perf_counter() - started
             process.join(_CHILD_TIMEOUT_S)
             if process.exitcode is None:
                 process.kill()
@@ -358,9 +415,47 @@ class CrashLab:
                         finished = message
             if process.exitcode not in (0, -9):
                 raise HarnessError(f"the portal child failed (exit code {process.exitcode})")
-            return finished, process.exitcode == -9
+            return _ChildRun(finished=finished, killed=process.exitcode == -9, wall_s=wall_s)
         finally:
             parent.close()
+
+    def _wait_for_held_write(self, process: multiprocessing.process.BaseProcess) -> None:
+        gate = self._gate
+        if gate is None:
+            raise HarnessError("Kill(on_held_write=True) needs hold_first_write()")
+        deadline = time.monotonic() + _CHILD_TIMEOUT_S
+        while not gate.entered.wait(0.01):
+            if not process.is_alive() or time.monotonic() > deadline:
+                raise HarnessError("the child never wrote a record")
+
+    @contextlib.contextmanager
+    def hold_first_write(self) -> Iterator[None]:
+        """While open, the mock org holds the first record it is asked to create until the
+        portal has been killed, reopened and has carried on: Salesforce still finishing a
+        request whose client is gone (slow orgs take seconds for 200 records)."""
+        records = self.server.backend.records
+        original = records.create
+        gate = _WriteGate()
+
+        def create(**kwargs: Any) -> str:
+            gate.pass_or_hold()
+            return original(**kwargs)
+
+        records.create = create  # type: ignore[method-assign]
+        self._gate = gate
+        try:
+            yield
+        finally:
+            gate.release.set()
+            self._gate = None
+            records.create = original  # type: ignore[method-assign]
+
+    def _wait_until_salesforce_is_idle(self) -> None:
+        """A restarted portal comes back after Salesforce finished the requests the dead
+        process left running (see :func:`tests.resilience.test_resilience_crash`)."""
+        deadline = time.monotonic() + _CHILD_TIMEOUT_S
+        while self.server.requests_in_flight and time.monotonic() < deadline:
+            time.sleep(0.01)
 
     # --- checks ----------------------------------------------------------------------------
 
@@ -569,6 +664,10 @@ class CrashLab:
             )
         else:
             portal.sync.sync_pending(actor=ADMIN)
+            # Whatever Salesforce was still doing for the dead process lands now at the latest.
+            if self._gate is not None:
+                self._gate.release.set()
+            self._wait_until_salesforce_is_idle()
             tasks = self._tasks_at_salesforce(before.call_ids)
             logged = self._written_log(portal, before.call_ids)
             outbox = self._outbox(portal, before.call_ids)
@@ -644,22 +743,28 @@ class CrashLab:
         random_trials: int,
         boundary_trials: int | None,
         seed: int = SEED,
+        on_trial: Callable[[TrialResult], None] | None = None,
     ) -> CampaignResult:
         """One uninterrupted run (to learn the duration and the boundaries), then
         ``random_trials`` kills at a random moment of the run and kills before
-        ``boundary_trials`` I/O boundaries spread over the run (None: every one)."""
+        ``boundary_trials`` I/O boundaries spread over the run (None: every one).
+        ``on_trial`` hears of every trial as it ends."""
+        report = on_trial or (lambda _result: None)
         calibration = self.trial(procedure)
+        report(calibration)
         if calibration.boundaries is None or calibration.elapsed_s is None:
             raise HarnessError(f"the uninterrupted {procedure.value} did not finish")
         results = [calibration]
         rng = random.Random(seed)
+        # Kill anywhere from "go" to a little after the run's usual end.
         span = calibration.elapsed_s * 1.2
-        for _ in range(random_trials):
-            results.append(self.trial(procedure, Kill(after_s=rng.uniform(0.0, span))))
         boundaries = calibration.boundaries
         points = spread(boundaries, boundary_trials)
-        for point in points:
-            results.append(self.trial(procedure, Kill(boundary=point)))
+        kills = [Kill(after_s=rng.uniform(0.0, span)) for _ in range(random_trials)]
+        kills += [Kill(boundary=point) for point in points]
+        for kill in kills:
+            results.append(self.trial(procedure, kill))
+            report(results[-1])
         return CampaignResult(
             procedure=procedure,
             random_trials=random_trials,
@@ -668,6 +773,7 @@ class CrashLab:
             phases=Counter(r.phase for r in results[1:]),
             killed=sum(r.killed for r in results[1:]),
             failures=tuple(r for r in results if not r.ok),
+            run_s=calibration.elapsed_s,
         )
 
 

@@ -120,6 +120,8 @@ def main(order: ChildOrder, conn: Connection) -> None:
     boundaries = _arm(order.kill_before_boundary)
     started = time.perf_counter()
     outcome = _run(order, portal)
+    # The last boundary: the procedure returned, its answer not yet given to anyone.
+    boundaries.cross()
     conn.send(
         Finished(
             elapsed_s=time.perf_counter() - started,

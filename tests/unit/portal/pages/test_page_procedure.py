@@ -229,3 +229,19 @@ def test_step_9_saves_turn_off_retrieving_contact_information(page_app, absent_p
     assert not app.exception
     assert absent_portal.settings.current().basic.turn_off_contact_retrieval
     assert "MiiTel does not retrieve contacts from Salesforce" in texts(app)
+
+
+def test_an_unexpected_failure_shows_a_reference_never_a_traceback(
+    page_app, absent_portal: Portal, monkeypatch: pytest.MonkeyPatch
+):
+    def broken() -> None:
+        raise RuntimeError("disk on fire at /var/lib/secret-path")
+
+    monkeypatch.setattr(absent_portal.integration, "current", broken)
+    app = on_step(page_app, absent_portal, 1)
+
+    assert not app.exception
+    shown = texts(app)
+    assert "Something went wrong and the portal could not finish" in shown
+    assert "give Support the reference" in shown
+    assert "disk on fire" not in shown and "Traceback" not in shown

@@ -1,0 +1,37 @@
+"""Salesforce as the services reach it (mock or real): the MiiTel connected app's OAuth client
+and a gateway per token set, all over one HTTP session from
+:func:`~portal.adapters.salesforce.http.build_session`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import requests
+
+from portal.adapters.salesforce.client import connect
+from portal.adapters.salesforce.gateway import SalesforceGateway
+from portal.adapters.salesforce.oauth import OAuthClient
+from portal.domain.oauth import TokenSet
+
+
+class LiveSalesforce:
+    """The real Salesforce (or the mock org): one session, one OAuth client."""
+
+    def __init__(self, *, oauth: OAuthClient, session: requests.Session) -> None:
+        self._oauth = oauth
+        self._session = session
+
+    @property
+    def oauth(self) -> OAuthClient:
+        return self._oauth
+
+    def connect(
+        self, *, tokens: TokenSet, on_refresh: Callable[[TokenSet], None]
+    ) -> SalesforceGateway:
+        """The gateway for ``tokens``; refreshed tokens are handed to ``on_refresh``."""
+        return connect(
+            tokens=tokens, session=self._session, oauth=self._oauth, on_refresh=on_refresh
+        )
+
+    def close(self) -> None:
+        self._session.close()
