@@ -78,9 +78,7 @@ def test_a_restart_racing_salesforce_still_writing_sends_nothing_twice(
     crash_lab: CrashLab,
 ) -> None:
     with crash_lab.hold_first_write():
-        result = crash_lab.trial(
-            Procedure.SYNC, Kill(on_held_write=True), restart_at_once=True
-        )
+        result = crash_lab.trial(Procedure.SYNC, Kill(on_held_write=True), restart_at_once=True)
 
     assert result.killed
     assert result.ok, "; ".join(result.violations)

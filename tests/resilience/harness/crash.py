@@ -30,7 +30,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from enum import Enum
 from multiprocessing.context import ForkServerContext
 from pathlib import Path
@@ -38,10 +37,11 @@ from typing import Any, Final
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.scenarios import reset_world
-from mock_salesforce.seed import SMALL_SIZE, SeededOrg
+from mock_salesforce.seed import SMALL_SIZE
 from portal.adapters.config import PortalConfig
 from portal.adapters.crypto import generate_key
 from portal.adapters.ports import StoredBackup
+from portal.adapters.storage import DuckDbPortalStorage
 from portal.domain.audit import AuditAction, AuditEntry, AuditOutcome
 from portal.domain.calls import ActivityKind
 from portal.domain.history import AuthEvent
@@ -49,19 +49,20 @@ from portal.domain.oauth import TokenSet
 from portal.domain.restore import restore_from_backup
 from portal.domain.settings import IntegrationSettings
 from portal.domain.steps import StepStatus
-from portal.services.container import Portal, build_portal
-from portal.adapters.storage import DuckDbPortalStorage
 from portal.services.connections import REVOKE_PREFIX
+from portal.services.container import Portal, build_portal
 from tests.resilience.harness import crash_child
 from tests.resilience.harness.crash_child import ChildOrder, Finished, Procedure, Ready
 from tests.resilience.harness.world import (
     ADMIN,
     SEED,
     MockEndpoint,
+    calls_csv,
     configured_settings,
     edited_settings,
     integrate,
     portal_config,
+    tasks_by_call_id,
 )
 
 __all__ = [
@@ -358,28 +359,11 @@ class CrashLab:
             )
 
     def _queue_calls(self, portal: Portal) -> tuple[str, ...]:
-        prefix = f"crash{self._trial:05d}-"
-        started = datetime.now(UTC) - timedelta(hours=2)
-        lines = [
-            "call_id,direction,result,started_at,ended_at,miitel_user,counterpart_number,memo"
-        ]
-        ids = []
-        for i in range(self.sync_calls):
-            call_id = f"{prefix}{i:04d}"
-            ids.append(call_id)
-            begin = started + timedelta(seconds=17 * i)
-            end = begin + timedelta(seconds=30 + i % 300)
-            lines.append(
-                f"{call_id},{'outbound' if i % 3 else 'inbound'},connected,"
-                f"{begin.isoformat()},{end.isoformat()},rep{1 + i % 3}@miitel.example,"
-                f"03-{5000 + i:04d}-{(7919 * i) % 10000:04d},memo {i}"
-            )
-        imported = portal.sync.import_csv(
-            actor=ADMIN, kind=ActivityKind.CALL, data="\n".join(lines) + "\n"
-        )
+        call_ids, data = calls_csv(prefix=f"crash{self._trial:05d}-", count=self.sync_calls)
+        imported = portal.sync.import_csv(actor=ADMIN, kind=ActivityKind.CALL, data=data)
         if imported.imported != self.sync_calls:
             raise HarnessError(f"queuing the calls failed: {imported.message}")
-        return tuple(ids)
+        return call_ids
 
     def _run_child(self, order: ChildOrder, kill: Kill) -> _ChildRun:
         parent, child = self._context.Pipe()
@@ -495,7 +479,9 @@ class CrashLab:
         new = [b for b in backups if b.id not in known]
         tokens = repos.tokens.load()
         audit = _newer(portal.audit.recent(limit=50), before.audit_max_id)
-        history = [e for e in portal.history.recent(limit=50) if (e.id or 0) > before.history_max_id]
+        history = [
+            e for e in portal.history.recent(limit=50) if (e.id or 0) > before.history_max_id
+        ]
         parked = repos.token_slots.slots(prefix=REVOKE_PREFIX)
         progress = repos.progress.all().get(2)
         check.require(
@@ -644,7 +630,8 @@ class CrashLab:
             again = portal.removal.remove(actor=ADMIN)
             check.require(again.warning is None, f"removing again warned: {again.warning}")
             repos = portal.storage.repositories
-            new = [b for b in portal.backups.history() if b.id not in {x.id for x in before.backups}]
+            known = {b.id for b in before.backups}
+            new = [b for b in portal.backups.history() if b.id not in known]
             check.require(len(new) == 1, f"after carrying on there are {len(new)} new backups")
             check.require(repos.tokens.load() is None, "after carrying on, tokens remain")
             check.require(
@@ -697,17 +684,9 @@ class CrashLab:
         return found is None
 
     def _tasks_at_salesforce(self, call_ids: Sequence[str]) -> dict[str, list[str]]:
-        if not call_ids:
-            return {}
-        rows = self.server.backend.store.execute(
-            'SELECT "CallObject", "Id" FROM sobj_task WHERE _org_id = ? AND NOT "IsDeleted" '
-            'AND list_contains(?, "CallObject") ORDER BY "Id"',
-            [self.org.org_id, list(call_ids)],
+        return tasks_by_call_id(
+            store=self.server.backend.store, org_id=self.org.org_id, call_ids=call_ids
         )
-        tasks: dict[str, list[str]] = {}
-        for call_id, task_id in rows:
-            tasks.setdefault(str(call_id), []).append(str(task_id))
-        return tasks
 
     @staticmethod
     def _database(portal: Portal) -> DuckDbPortalStorage:

@@ -80,7 +80,7 @@ def write(*, path: Path, test: str, passed: bool, figures: list[Figure]) -> None
 
 def read(path: Path) -> list[RecordedFigure]:
     """Every figure recorded in ``path``, in the order the tests ran."""
-    recorded = []
+    recorded: list[RecordedFigure] = []
     if not path.exists():
         return recorded
     for line in path.read_text(encoding="utf-8").splitlines():

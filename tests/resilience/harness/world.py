@@ -4,16 +4,18 @@ configurations of the three backed-up tabs, and the mock's fault control."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
 import requests
 
 from mock_salesforce import ThreadedMockServer
-from mock_salesforce.seed import SeededOrg, SeededUser
+from mock_salesforce.seed import SeededOrg, SeededUser, UserRole
+from mock_salesforce.store import Store
 from portal.adapters.config import PortalConfig, PortalMode
 from portal.adapters.crypto import generate_key
 from portal.adapters.mock_org import Consent, sign_in
@@ -143,10 +145,53 @@ def integrate(
     return portal.integration.complete(actor=actor, query_params=params)
 
 
-def configured_settings(org: SeededOrg) -> IntegrationSettings:
+@dataclass(frozen=True)
+class OrgPeople:
+    """The users of a mock org the settings name: reps (mapped), the admin (default owner) and
+    the integration user (who integrates), from a seeded org or a READY object."""
+
+    org_id: str
+    integration_user: SeededUser
+    admin_username: str
+    rep_usernames: tuple[str, ...]
+
+    @classmethod
+    def of(cls, org: SeededOrg) -> OrgPeople:
+        return cls(
+            org_id=org.org_id,
+            integration_user=org.integration_user,
+            admin_username=org.admin.username,
+            rep_usernames=tuple(u.username for u in org.users if u.role is UserRole.REP),
+        )
+
+    @classmethod
+    def from_ready(cls, ready: Mapping[str, Any]) -> OrgPeople:
+        """The first org of a ``READY {json}`` object."""
+        users = [u for u in ready["users"] if u["org_id"] == ready["users"][0]["org_id"]]
+
+        def with_role(role: UserRole) -> list[Mapping[str, Any]]:
+            return [u for u in users if u["role"] == role.value]
+
+        integration = with_role(UserRole.INTEGRATION)[0]
+        return cls(
+            org_id=str(integration["org_id"]),
+            integration_user=SeededUser(
+                user_id="",
+                username=str(integration["username"]),
+                password=str(integration["password"]),
+                profile=str(integration["profile"]),
+                role=UserRole.INTEGRATION,
+            ),
+            admin_username=str(with_role(UserRole.ADMIN)[0]["username"]),
+            rep_usernames=tuple(str(u["username"]) for u in with_role(UserRole.REP)),
+        )
+
+
+def configured_settings(org: SeededOrg | OrgPeople) -> IntegrationSettings:
     """An admin's configuration of the three backed-up tabs: call data on the org's MiiTel
     fields, meetings enabled, reps mapped to their Salesforce users."""
-    reps = [u.username for u in org.users if u.role.value == "rep"]
+    people = org if isinstance(org, OrgPeople) else OrgPeople.of(org)
+    reps = people.rep_usernames
     return IntegrationSettings(
         activity_history=ActivityHistorySettings(
             enabled=True,
@@ -177,7 +222,7 @@ def configured_settings(org: SeededOrg) -> IntegrationSettings:
         ),
         assignee=AssigneeSettings.from_mapping(
             user_mappings={f"rep{i + 1}@miitel.example": name for i, name in enumerate(reps)},
-            default_owner_username=org.admin.username,
+            default_owner_username=people.admin_username,
             unmapped_rule=UnmappedRule.DEFAULT_OWNER,
         ),
     )
@@ -185,7 +230,7 @@ def configured_settings(org: SeededOrg) -> IntegrationSettings:
 
 def edited_settings(org: SeededOrg) -> IntegrationSettings:
     """The same tabs edited after a removal, so they differ from the backup in every area."""
-    reps = [u.username for u in org.users if u.role.value == "rep"]
+    reps = OrgPeople.of(org).rep_usernames
     return IntegrationSettings(
         activity_history=ActivityHistorySettings(
             enabled=False,
@@ -209,6 +254,15 @@ def edited_settings(org: SeededOrg) -> IntegrationSettings:
     )
 
 
+def fault_state(endpoint: MockEndpoint) -> dict[str, Any]:
+    """``GET /mock-api/faults``: the faults in force and what they did so far."""
+    with browser(endpoint.ca_bundle) as session:
+        response = session.get(f"{endpoint.https_url}/mock-api/faults")
+    response.raise_for_status()
+    state: dict[str, Any] = response.json()
+    return state
+
+
 def set_faults(endpoint: MockEndpoint, **settings: Any) -> dict[str, Any]:
     """``POST /mock-api/faults`` (``DELETE`` with no settings); the mock's fault state."""
     with browser(endpoint.ca_bundle) as session:
@@ -217,3 +271,40 @@ def set_faults(endpoint: MockEndpoint, **settings: Any) -> dict[str, Any]:
     response.raise_for_status()
     body: dict[str, Any] = response.json()
     return body
+
+
+def calls_csv(
+    *, prefix: str, count: int, started: datetime | None = None
+) -> tuple[tuple[str, ...], str]:
+    """``count`` connected calls of the mapped reps as a CSV file MiiTel's export looks like:
+    their call ids (``prefix`` + number) and the file's text."""
+    first = started or datetime.now(UTC) - timedelta(hours=3)
+    lines = ["call_id,direction,result,started_at,ended_at,miitel_user,counterpart_number,memo"]
+    ids = []
+    for i in range(count):
+        call_id = f"{prefix}{i:04d}"
+        ids.append(call_id)
+        begin = first + timedelta(seconds=17 * i)
+        end = begin + timedelta(seconds=30 + i % 300)
+        lines.append(
+            f"{call_id},{'outbound' if i % 3 else 'inbound'},connected,"
+            f"{begin.isoformat()},{end.isoformat()},rep{1 + i % 3}@miitel.example,"
+            f"03-{5000 + i % 5000:04d}-{(7919 * i) % 10000:04d},memo {i}"
+        )
+    return tuple(ids), "\n".join(lines) + "\n"
+
+
+def tasks_by_call_id(*, store: Store, org_id: str, call_ids: Sequence[str]) -> dict[str, list[str]]:
+    """The org's live Tasks whose ``CallObject`` is one of ``call_ids`` (the sync's marker):
+    Task ids per call id; a call written twice has two."""
+    if not call_ids:
+        return {}
+    rows = store.execute(
+        'SELECT "CallObject", "Id" FROM sobj_task WHERE _org_id = ? AND NOT "IsDeleted" '
+        'AND list_contains(?, "CallObject") ORDER BY "Id"',
+        [org_id, list(call_ids)],
+    )
+    tasks: dict[str, list[str]] = {}
+    for call_id, task_id in rows:
+        tasks.setdefault(str(call_id), []).append(str(task_id))
+    return tasks
