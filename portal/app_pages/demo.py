@@ -213,6 +213,7 @@ def _simulation(portal: Portal, actor: Actor) -> None:
     summary = st.session_state.get(SIM_SUMMARY)
     if isinstance(summary, SyncSummary):
         _sync_summary(summary)
+    _sync_log(portal)
 
 
 def _sync_summary(summary: SyncSummary) -> None:
@@ -231,6 +232,28 @@ def _sync_summary(summary: SyncSummary) -> None:
         st.caption("Each failed record is in the error log with Salesforce's message.")
     for note in summary.notes:
         st.info(note, icon=":material/schedule:")
+
+
+def _sync_log(portal: Portal) -> None:
+    entries = attempt(lambda: portal.sync.recent(limit=50), where="sync log", queue=False)
+    if not entries:
+        return
+    st.markdown("**Sync log** (newest first, last 50)")
+    st.dataframe(
+        [
+            {
+                "When": e.occurred_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+                "Source": e.source.value,
+                "MiiTel id": e.miitel_record_id,
+                "Object": e.sobject,
+                "Outcome": e.outcome.value,
+                "Salesforce id": e.salesforce_id or "",
+                "Detail": e.detail,
+            }
+            for e in entries
+        ],
+        hide_index=True,
+    )
 
 
 def _setup_links(info: MockInfo) -> None:
