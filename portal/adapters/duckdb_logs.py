@@ -121,6 +121,13 @@ class DuckDbIntegrationErrorRepository:
         )
         return [DayCount(day=day, count=int(n)) for day, n in rows]
 
+    def distinct_objects(self, *, filter: ErrorLogFilter | None = None) -> list[str]:
+        where, params = _where(filter)
+        rows = self._runner.execute(
+            f"SELECT DISTINCT sobject FROM integration_errors {where} ORDER BY sobject", params
+        )
+        return [sobject for (sobject,) in rows]
+
     def distinct_codes_since(self, since: datetime) -> list[str]:
         rows = self._runner.execute(
             "SELECT DISTINCT status_code FROM integration_errors WHERE occurred_at >= ? "

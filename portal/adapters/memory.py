@@ -255,6 +255,9 @@ class InMemoryIntegrationErrorRepository:
         counts = Counter(e.occurred_at.date() for e in self._matching(filter))
         return [DayCount(day=day, count=n) for day, n in sorted(counts.items())]
 
+    def distinct_objects(self, *, filter: ErrorLogFilter | None = None) -> list[str]:
+        return sorted({e.sobject for e in self._matching(filter)})
+
     def distinct_codes_since(self, since: datetime) -> list[str]:
         return sorted({e.status_code for e in self._matching(ErrorLogFilter(since=since))})
 

@@ -221,6 +221,10 @@ class IntegrationErrorRepository(Protocol):
         """The error codes seen at or after ``since``, sorted."""
         ...
 
+    def distinct_objects(self, *, filter: ErrorLogFilter | None = None) -> list[str]:
+        """The objects (``sobject``) of the errors matching ``filter``, sorted."""
+        ...
+
     def new_codes_since(self, since: datetime) -> list[str]:
         """The error codes seen at or after ``since`` that never occurred before it, sorted."""
         ...

@@ -25,8 +25,6 @@ NEW_ONLY: Final = "errors.new_only"
 PAGE: Final = "errors.page"
 CSV_DOWNLOAD: Final = "errors.download.csv"
 PARQUET_DOWNLOAD: Final = "errors.download.parquet"
-#: The objects the integration writes (Task, Event) and reads to match phone numbers.
-OBJECTS: Final = ("Task", "Event", "Contact", "Account", "Lead")
 ALL: Final = "All"
 
 
@@ -57,8 +55,11 @@ def error_log_page() -> None:
             icon=":material/check_circle:",
         )
     codes = attempt(lambda: portal.error_tables.counts_by_code(), where="codes", queue=False) or []
+    objects = attempt(portal.error_tables.objects, where="objects", queue=False) or []
     filters = _filters(
-        codes=[count.status_code for count in codes], new_since=new.since if new else None
+        codes=[count.status_code for count in codes],
+        objects=objects,
+        new_since=new.since if new else None,
     )
     if filters is None:
         return
@@ -66,12 +67,14 @@ def error_log_page() -> None:
     _table(portal, filters)
 
 
-def _filters(*, codes: list[str], new_since: datetime | None) -> ErrorLogFilter | None:
+def _filters(
+    *, codes: list[str], objects: list[str], new_since: datetime | None
+) -> ErrorLogFilter | None:
     with st.container(border=True):
         first, second, third = st.columns(3)
         picked = first.date_input("Date range (UTC)", value=[], key=DATES, format="YYYY-MM-DD")
         code = second.selectbox("Error code", options=[ALL, *codes], key=CODE)
-        sobject = third.selectbox("Object", options=[ALL, *OBJECTS], key=OBJECT)
+        sobject = third.selectbox("Object", options=[ALL, *objects], key=OBJECT)
         fourth, fifth = st.columns([1, 2])
         source = fourth.selectbox(
             "Source",

@@ -29,7 +29,7 @@ from portal.domain.settings import (
 )
 from portal.services.actors import Actor
 from portal.services.container import Portal
-from portal.services.settings import SaveResult
+from portal.services.settings import FieldChoices, SaveResult
 from portal.services.validation import ValidationReport
 from portal.ui import session
 from portal.ui.actions import (
@@ -73,6 +73,8 @@ SAVE_RESULT: Final = "sf.save_result."
 MIITEL_USER: Final = "MiiTel user"
 SALESFORCE_USERNAME: Final = "Salesforce username"
 NOT_MAPPED_HELP: Final = "Leave empty for “not mapped”."
+NOT_MAPPED: Final = "(not mapped)"
+MISSING_IN_ORG: Final = "missing in the org"
 
 
 def act_mapping_key(item: CallDataItem) -> str:
@@ -156,6 +158,49 @@ def _left_over(slot: Any, problems: FieldProblems) -> None:
                 st.error(problem.message, icon=":material/error:")
 
 
+def _field_choices(portal: Portal, sobject: str) -> FieldChoices:
+    found = attempt(
+        lambda: portal.settings.field_choices(sobject=sobject),
+        where=f"{sobject} field choices",
+        queue=False,
+    )
+    return found or FieldChoices(
+        sobject=sobject,
+        available=False,
+        message=f"The org's {sobject} fields could not be listed: type the field API names.",
+    )
+
+
+def mapping_input(
+    label: str, *, key: str, choices: FieldChoices, saved: str, disabled: bool
+) -> None:
+    """One mapping: a choice among the org's writable fields while they can be listed (a saved
+    or typed name the org lacks stays selectable, marked missing), else a free-text API name."""
+    if not choices.available:
+        st.text_input(
+            label, key=key, disabled=disabled, placeholder="not mapped", help=NOT_MAPPED_HELP
+        )
+        return
+    shown: dict[str, str] = {"": NOT_MAPPED}
+    for choice in choices.fields:
+        shown[choice.api_name] = f"{choice.api_name} — {choice.label}"
+    for value in (saved, st.session_state.get(key)):
+        if isinstance(value, str) and value and value not in shown:
+            found = choices.find(value)
+            shown[value] = (
+                f"{value} — {found.label}" if found is not None else f"{value} — {MISSING_IN_ORG}"
+            )
+    st.selectbox(
+        label,
+        options=list(shown),
+        format_func=shown.__getitem__,
+        key=key,
+        disabled=disabled,
+        help=f"The {choices.sobject} fields the integrated user can write, from the org's "
+        "describe.",
+    )
+
+
 # --- Basic settings -------------------------------------------------------------------------
 
 
@@ -190,6 +235,7 @@ def _basic_settings(portal: Portal, actor: Actor) -> None:
 def _activity_history(portal: Portal, actor: Actor, report: ValidationReport | None) -> None:
     current = portal.settings.current().activity_history
     problems = _problems(report, SettingsArea.ACTIVITY_HISTORY)
+    choices = _field_choices(portal, "Task")
     seed(
         ACT,
         source=current,
@@ -235,13 +281,15 @@ def _activity_history(portal: Portal, actor: Actor, report: ValidationReport | N
         )
         problems.show("todo.status")
         st.markdown("**Call data written to Task fields** (field API names)")
+        if not choices.available:
+            st.caption(choices.message)
         for item in CallDataItem:
-            st.text_input(
+            mapping_input(
                 f"Task field for {item.label}",
                 key=act_mapping_key(item),
+                choices=choices,
+                saved=current.todo.field_mappings.get(item) or "",
                 disabled=locked,
-                placeholder="not mapped",
-                help=NOT_MAPPED_HELP,
             )
             problems.show(f"todo.field_mappings.{item.value}")
         st.form_submit_button(
@@ -297,6 +345,7 @@ def _saved(area: SettingsArea, result: SaveResult | None) -> None:
 def _video_history(portal: Portal, actor: Actor, report: ValidationReport | None) -> None:
     current = portal.settings.current().video_history
     problems = _problems(report, SettingsArea.VIDEO_HISTORY)
+    choices = _field_choices(portal, "Event")
     seed(
         VID,
         source=current,
@@ -321,13 +370,15 @@ def _video_history(portal: Portal, actor: Actor, report: ValidationReport | None
         )
         problems.show("subject")
         st.markdown("**Meeting data written to Event fields** (field API names)")
+        if not choices.available:
+            st.caption(choices.message)
         for item in MeetingDataItem:
-            st.text_input(
+            mapping_input(
                 f"Event field for {item.label}",
                 key=vid_mapping_key(item),
+                choices=choices,
+                saved=current.field_mappings.get(item) or "",
                 disabled=locked,
-                placeholder="not mapped",
-                help=NOT_MAPPED_HELP,
             )
             problems.show(f"field_mappings.{item.value}")
         st.form_submit_button(

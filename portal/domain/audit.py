@@ -20,6 +20,8 @@ class AuditAction(Enum):
     SAVE_SETTINGS = "save_settings"
     CHECK_STEP = "check_step"
     SYNC = "sync"
+    #: The portal failed in a way it did not expect (the person saw a reference to give Support).
+    UNEXPECTED_ERROR = "unexpected_error"
 
     @property
     def label(self) -> str:
@@ -35,6 +37,7 @@ _ACTION_LABELS = {
     AuditAction.SAVE_SETTINGS: "Save",
     AuditAction.CHECK_STEP: "Check a step",
     AuditAction.SYNC: "Sync calls and meetings",
+    AuditAction.UNEXPECTED_ERROR: "Unexpected error",
 }
 
 

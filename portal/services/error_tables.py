@@ -92,6 +92,11 @@ class ErrorTablesService:
         """Errors per UTC day, oldest first (days without errors are absent)."""
         return self._context.repositories.integration_errors.counts_by_day(filter=filters)
 
+    def objects(self, *, filters: ErrorLogFilter | None = None) -> list[str]:
+        """The Salesforce objects named by the errors matching ``filters``, sorted (what the
+        "Object" filter offers)."""
+        return self._context.repositories.integration_errors.distinct_objects(filter=filters)
+
     def new_codes_since_integration(self) -> NewErrorCodes:
         """The error codes that appeared since the newest "integrated" history line and never
         before it: the ones to report to Support."""

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from portal.domain.audit import AuditEntry
+import uuid
+
+from portal.domain.audit import AuditAction, AuditEntry, AuditOutcome
 from portal.domain.history import AuthenticationHistoryEntry
+from portal.services.actors import Actor
 from portal.services.context import ServiceContext
+
+#: The audit log's actor when nobody was logged in.
+NOBODY = "(not logged in)"
 
 
 class HistoryService:
@@ -27,3 +33,23 @@ class AuditService:
     def recent(self, *, limit: int = 100, actor: str | None = None) -> list[AuditEntry]:
         """Entries, newest first (of one portal user when ``actor`` is given)."""
         return self._context.repositories.audit.recent(limit=limit, actor=actor)
+
+    def record_unexpected(
+        self,
+        *,
+        actor: Actor | None,
+        where: str,
+        error: BaseException,
+        reference: str | None = None,
+    ) -> str:
+        """Record an unexpected failure in the audit log (outcome failed) so admins see it in
+        the portal; returns its reference (``reference``, or a new one). Only the exception's
+        type is stored, never its message, which could hold a token or a password."""
+        reference = reference or uuid.uuid4().hex[:8]
+        self._context.audit(
+            actor=actor if actor is not None else NOBODY,
+            action=AuditAction.UNEXPECTED_ERROR,
+            outcome=AuditOutcome.FAILED,
+            detail=f"{type(error).__name__} in {where} (reference {reference})",
+        )
+        return reference

@@ -7,11 +7,16 @@ each error names its setting so the tab can show it next to the field.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Final
 
-from portal.adapters.salesforce.errors import SalesforceGatewayError
+from portal.adapters.salesforce.errors import SalesforceGatewayError, SalesforceRequestError
+from portal.adapters.salesforce.results import ObjectDescription
 from portal.domain.audit import AuditAction, AuditOutcome
+from portal.domain.history import AuthEvent
 from portal.domain.settings import (
     ActivityHistorySettings,
     AssigneeSettings,
@@ -21,6 +26,8 @@ from portal.domain.settings import (
 )
 from portal.domain.steps import StepResult, StepStatus
 from portal.domain.validation import (
+    EVENT_RESERVED_FIELDS,
+    TASK_RESERVED_FIELDS,
     SettingsProblem,
     validate_activity_history,
     validate_assignee,
@@ -45,10 +52,108 @@ class SaveResult:
     warning: str | None = None
 
 
+#: How long one object's describe serves the tabs before the org is asked again.
+FIELD_CHOICES_TTL: Final = timedelta(seconds=60)
+#: Fields the integration writes itself, which a mapping may not name (Save refuses them).
+_RESERVED: Final = {"task": TASK_RESERVED_FIELDS, "event": EVENT_RESERVED_FIELDS}
+
+
+@dataclass(frozen=True)
+class FieldChoice:
+    """One field of the integrated org that the integrated user can write."""
+
+    api_name: str
+    label: str
+    type: str
+    createable: bool = True
+
+
+@dataclass(frozen=True)
+class FieldChoices:
+    """The fields a mapping can name. ``available`` is False (``message`` says why, and
+    ``fields`` is empty) when MiiTel is not integrated or Salesforce could not be asked."""
+
+    sobject: str
+    available: bool
+    fields: tuple[FieldChoice, ...] = ()
+    message: str = ""
+
+    def find(self, api_name: str) -> FieldChoice | None:
+        """The choice called ``api_name`` (Salesforce names ignore case), or None."""
+        wanted = api_name.strip().lower()
+        return next((f for f in self.fields if f.api_name.lower() == wanted), None)
+
+
+@dataclass(frozen=True)
+class _Described:
+    key: tuple[object, ...]
+    choices: FieldChoices
+    expires_at: datetime
+
+
 class SettingsService:
     def __init__(self, context: ServiceContext, *, connections: Connections) -> None:
         self._context = context
         self._connections = connections
+        self._choices: dict[str, _Described] = {}
+        self._choices_lock = threading.Lock()
+
+    def field_choices(self, *, sobject: str) -> FieldChoices:
+        """The createable fields of ``sobject`` in the integrated org that a mapping may name
+        (not those the integration writes itself), by API name, from its describe (kept for a
+        minute per integration). Never raises for Salesforce: when it
+        cannot be asked, or MiiTel is not integrated, ``available`` is False with the reason."""
+        tokens = self._context.repositories.tokens.load()
+        if tokens is None:
+            return FieldChoices(
+                sobject=sobject,
+                available=False,
+                message=f"MiiTel is not integrated, so the org's {sobject} fields cannot be "
+                "listed: type the field API names. They are checked against the org once "
+                "MiiTel is integrated (step 8).",
+            )
+        integrated = self._context.repositories.authentication_history.latest(
+            event=AuthEvent.INTEGRATED
+        )
+        # A new integration (another org, or the same one again) never reuses a describe.
+        key = (tokens.org_id, tokens.user_id, integrated.id if integrated else None)
+        now = self._context.clock.now()
+        with self._choices_lock:
+            cached = self._choices.get(sobject)
+        if cached is not None and cached.key == key and now < cached.expires_at:
+            return cached.choices
+        choices = self._described_choices(sobject)
+        if choices.available:
+            with self._choices_lock:
+                self._choices[sobject] = _Described(key, choices, now + FIELD_CHOICES_TTL)
+        return choices
+
+    def _described_choices(self, sobject: str) -> FieldChoices:
+        fallback = "Type the field API names instead; step 8 checks them."
+        try:
+            gateway = self._connections.integration()
+            if gateway is None:
+                return FieldChoices(
+                    sobject=sobject, available=False, message="MiiTel is not integrated."
+                )
+            described = gateway.describe(sobject)
+        except SalesforceRequestError as exc:
+            if exc.is_not_found:
+                message = (
+                    f"The {sobject} object does not exist in the integrated org, or the "
+                    "integrated user cannot read it."
+                )
+            else:
+                message = f"The org's {sobject} fields could not be read: {exc.user_message}"
+            return FieldChoices(sobject=sobject, available=False, message=f"{message} {fallback}")
+        except SalesforceGatewayError as exc:
+            return FieldChoices(
+                sobject=sobject,
+                available=False,
+                message=f"The org's {sobject} fields could not be read: {exc.user_message} "
+                + fallback,
+            )
+        return FieldChoices(sobject=sobject, available=True, fields=_createable(described))
 
     def current(self) -> IntegrationSettings:
         """The current settings of every tab (documented defaults for a tab never saved)."""
@@ -167,6 +272,16 @@ class SettingsService:
             message=f'"{area.label}" was saved.',
             warning=warning,
         )
+
+
+def _createable(described: ObjectDescription) -> tuple[FieldChoice, ...]:
+    reserved = _RESERVED.get(described.name.lower(), frozenset())
+    fields = (
+        FieldChoice(api_name=f.name, label=f.label, type=f.type, createable=True)
+        for f in described.fields
+        if f.createable and f.name.lower() not in reserved
+    )
+    return tuple(sorted(fields, key=lambda f: f.api_name.lower()))
 
 
 def _contact_result(turn_off: bool) -> StepResult:

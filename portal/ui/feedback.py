@@ -2,14 +2,16 @@
 
 Actions run through :func:`attempt`: a :class:`PortalError` becomes its ``user_message``;
 anything else becomes a generic message with a reference, and the detail goes to the server
-log under that reference. Notices raised in callbacks are queued (:func:`notify`) and shown
-at the top of the next run (:func:`show_notices`); successes also pop up as a toast.
+log under that reference (the audit log gets its type and the reference only). Notices raised
+in callbacks are queued (:func:`notify`) and shown at the top of the next run
+(:func:`show_notices`); successes also pop up as a toast.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import sys
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from typing import Final, TypeVar
 import streamlit as st
 
 from portal.services.errors import PortalError
+from portal.ui import container, session
 
 log = logging.getLogger("portal.ui")
 T = TypeVar("T")
@@ -74,10 +77,24 @@ def show(kind: NoticeKind, text: str) -> None:
 
 
 def unexpected(where: str) -> str:
-    """Log the exception being handled under a new reference; the message to show."""
+    """Log the exception being handled under a new reference and record it in the audit log
+    (its type and the reference only); the message to show."""
     reference = uuid.uuid4().hex[:8]
     log.exception("Unexpected failure in %s (reference %s)", where, reference)
+    error = sys.exc_info()[1]
+    if error is not None:
+        _record(where, error, reference)
     return GENERIC_FAILURE.format(reference=reference)
+
+
+def _record(where: str, error: BaseException, reference: str) -> None:
+    try:
+        container.portal().audit.record_unexpected(
+            actor=session.current_actor(), where=where, error=error, reference=reference
+        )
+    except Exception:
+        # The failure may be the storage itself: the server log above still has the detail.
+        log.warning("Could not record the unexpected failure %s in the audit log", reference)
 
 
 def attempt(action: Callable[[], T], *, where: str, queue: bool = True) -> T | None:

@@ -320,6 +320,15 @@ class TestIntegrationErrors:
             CodeCount("REQUIRED_FIELD_MISSING", 1)
         ]
 
+    def test_distinct_objects_follow_the_filter(
+        self, storage: Storage, logged: list[IntegrationErrorEntry]
+    ) -> None:
+        log = storage.repos.integration_errors
+
+        assert log.distinct_objects() == ["Event", "Task"]
+        assert log.distinct_objects(filter=ErrorLogFilter(status_code="INVALID_FIELD")) == ["Task"]
+        assert log.distinct_objects(filter=ErrorLogFilter(org_id="nobody")) == []
+
     def test_codes_since_a_time_and_the_new_ones(
         self, storage: Storage, logged: list[IntegrationErrorEntry]
     ) -> None:

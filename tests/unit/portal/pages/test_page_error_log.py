@@ -92,6 +92,12 @@ def test_filters_narrow_the_log_and_its_counts(page_app, logged: Portal):
     assert set(app.dataframe[0].value["Object"]) == {"Event"}
 
 
+def test_the_object_filter_lists_the_objects_in_the_log(page_app, logged: Portal):
+    app = page_app(PAGE, logged).run()
+
+    assert app.selectbox(key="errors.object").options == ["All", "Event", "Task"]
+
+
 def test_only_errors_since_the_reintegration(page_app, logged: Portal):
     app = page_app(PAGE, logged).run()
 

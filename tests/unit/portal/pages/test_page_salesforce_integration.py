@@ -13,6 +13,7 @@ from portal.domain.settings import (
     CallDataItem,
     FieldMappings,
     IntegrationSettings,
+    MeetingDataItem,
     TodoObjectSettings,
 )
 from portal.services.container import Portal
@@ -45,6 +46,15 @@ def with_task_mapping(portal: Portal, item: CallDataItem, api_name: str) -> Inte
         field_mappings=FieldMappings.of(mappings),
     )
     return replace(current, activity_history=replace(current.activity_history, todo=todo))
+
+
+def with_event_mapping(portal: Portal, item: MeetingDataItem, api_name: str) -> IntegrationSettings:
+    current = portal.settings.current()
+    mappings = {**current.video_history.field_mappings.as_dict(), item: api_name}
+    return replace(
+        current,
+        video_history=replace(current.video_history, field_mappings=FieldMappings.of(mappings)),
+    )
 
 
 def errors_after(app: AppTest, tab: int, key: str) -> list[str]:
@@ -108,9 +118,9 @@ def test_a_step_8_error_shows_on_its_tab_under_its_field(page_app, integrated: P
     assert "1 setting show an error" in texts(app)
 
 
-def test_save_refuses_a_bad_field_name_and_saves_nothing(page_app, integrated: Portal):
-    before = integrated.settings.current()
-    app = page_app(PAGE, integrated).run()
+def test_save_refuses_a_bad_field_name_and_saves_nothing(page_app, absent_portal: Portal):
+    before = absent_portal.settings.current()
+    app = page_app(PAGE, absent_portal).run()
 
     app.text_input(key="sf.activity.map.summary").input("call summary")
     app.button(key="sf.activity.save").click().run()
@@ -119,7 +129,7 @@ def test_save_refuses_a_bad_field_name_and_saves_nothing(page_app, integrated: P
     [message] = errors_after(app, 1, "sf.activity.map.summary")
     assert "is not a field API name" in message
     assert "Nothing was saved" in texts(app)
-    assert integrated.settings.current() == before
+    assert absent_portal.settings.current() == before
     # What the person typed stays in the form to be fixed.
     assert app.text_input(key="sf.activity.map.summary").value == "call summary"
 
@@ -128,7 +138,7 @@ def test_save_checks_the_field_against_the_org_and_saves_a_good_one(page_app, in
     app = page_app(PAGE, integrated).run()
 
     app.text_input(key="sf.activity.subject").input("[MiiTel] {direction} {counterpart}")
-    app.text_input(key="sf.activity.map.summary").input("MiiTel_Summary__c")
+    app.selectbox(key="sf.activity.map.summary").select("MiiTel_Summary__c")
     app.toggle(key="sf.activity.enabled").set_value(True)
     app.button(key="sf.activity.save").click().run()
 
@@ -140,17 +150,59 @@ def test_save_checks_the_field_against_the_org_and_saves_a_good_one(page_app, in
     assert '"Activity history integration" was saved.' in texts(app)
 
 
-def test_video_history_save_names_the_org_field_that_is_missing(page_app, integrated: Portal):
-    before = integrated.settings.current().video_history
+def test_mappings_offer_the_orgs_writable_fields_while_integrated(page_app, integrated: Portal):
     app = page_app(PAGE, integrated).run()
 
-    app.text_input(key="sf.video.map.title").input("Meeting_Title_Missing__c")
-    app.button(key="sf.video.save").click().run()
+    assert not app.exception
+    assert not [t for t in app.text_input if t.key.startswith("sf.activity.map.")]
+    task = app.selectbox(key="sf.activity.map.call_url")
+    assert task.options[0] == "(not mapped)"
+    assert any(o.startswith("MiiTel_Call_URL__c — ") for o in task.options)
+    assert "Id — Activity ID" not in task.options  # not createable: not offered
+    event = app.selectbox(key="sf.video.map.title")
+    assert any(o.startswith("Description — ") for o in event.options)
+    # Fields the integration writes itself are not offered.
+    assert not any(o.startswith(("Subject — ", "OwnerId — ")) for o in event.options)
+    assert not any(o.startswith("MiiTel_Call_URL__c") for o in event.options)
+
+
+def test_without_integration_mappings_are_typed_with_a_note(page_app, absent_portal: Portal):
+    app = page_app(PAGE, absent_portal).run()
 
     assert not app.exception
+    assert not [s for s in app.selectbox if s.key.startswith("sf.activity.map.")]
+    assert app.text_input(key="sf.activity.map.call_url").label == "Task field for Call URL"
+    assert app.text_input(key="sf.video.map.title")
+    notes = [str(c.value) for c in app.caption]
+    assert any(
+        "MiiTel is not integrated, so the org's Task fields cannot be listed" in n for n in notes
+    )
+    assert any("org's Event fields cannot be listed" in n for n in notes)
+
+
+def test_a_saved_field_the_org_lacks_stays_selected_and_marked_missing(
+    page_app, integrated: Portal
+):
+    store(
+        integrated,
+        with_event_mapping(integrated, MeetingDataItem.TITLE, "Meeting_Title_Missing__c"),
+    )
+
+    app = page_app(PAGE, integrated).run()
+
+    assert not app.exception
+    title = app.selectbox(key="sf.video.map.title")
+    assert title.value == "Meeting_Title_Missing__c"
+    assert "Meeting_Title_Missing__c — missing in the org" in title.options
     [message] = errors_after(app, 2, "sf.video.map.title")
     assert 'Event field "Meeting_Title_Missing__c"' in message
-    assert integrated.settings.current().video_history == before
+    # Choosing "(not mapped)" instead and saving clears it.
+    title.select("")
+    app.button(key="sf.video.save").click().run()
+    assert not app.exception
+    saved = integrated.settings.current().video_history.field_mappings
+    assert saved.get(MeetingDataItem.TITLE) is None
+    assert errors_after(app, 2, "sf.video.map.title") == []
 
 
 def test_assignee_default_owner_must_be_an_active_user(page_app, integrated: Portal):

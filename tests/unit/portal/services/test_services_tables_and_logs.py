@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from service_fakes import ADMIN, START, World, sample_settings
 
+from portal.domain.audit import AuditAction, AuditOutcome
 from portal.domain.integration_errors import (
     ErrorLogFilter,
     ErrorSource,
@@ -64,6 +65,25 @@ def test_counts_by_code_and_day_follow_the_filter(world: World) -> None:
     assert sum(d.count for d in days) == 2
     found = world.portal.error_tables.page(filters=ErrorLogFilter(text="deleted"))
     assert [e.status_code for e in found.entries] == ["B"]
+
+
+def test_the_object_filter_offers_the_objects_in_the_log(world: World) -> None:
+    assert world.portal.error_tables.objects() == []
+    _error(world, days_ago=1, code="A")
+    world.storage.repositories.integration_errors.append(
+        IntegrationErrorEntry(
+            occurred_at=world.clock.now(),
+            source=ErrorSource.VIDEO,
+            miitel_record_id="meeting-1",
+            sobject="Event",
+            operation=SyncOperation.CREATE,
+            status_code="B",
+            message="failed",
+        )
+    )
+
+    assert world.portal.error_tables.objects() == ["Event", "Task"]
+    assert world.portal.error_tables.objects(filters=ErrorLogFilter(status_code="A")) == ["Task"]
 
 
 def test_new_codes_are_those_first_seen_since_the_integration(world: World) -> None:
@@ -141,3 +161,16 @@ def test_history_and_audit_are_newest_first(world: World) -> None:
     assert [e.event.value for e in world.portal.history.recent()] == ["removed", "integrated"]
     assert world.portal.audit.recent(actor="alice")[0].occurred_at == START + timedelta(minutes=1)
     assert world.portal.audit.recent(actor="nobody") == []
+
+
+def test_an_unexpected_error_is_audited_by_type_and_reference_only(world: World) -> None:
+    reference = world.portal.audit.record_unexpected(
+        actor=None, where="save video history", error=KeyError("access-token-123")
+    )
+
+    [entry] = world.portal.audit.recent()
+    assert entry.action is AuditAction.UNEXPECTED_ERROR
+    assert entry.outcome is AuditOutcome.FAILED
+    assert entry.actor == "(not logged in)"
+    assert entry.detail == f"KeyError in save video history (reference {reference})"
+    assert "access-token-123" not in entry.detail
