@@ -4,18 +4,26 @@ the links into Salesforce Setup the results point at."""
 from __future__ import annotations
 
 import logging
+import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, TypeVar
 
 from portal.adapters.clock import Clock
+from portal.adapters.db import WriteConflictError
 from portal.adapters.ports import PortalStorage, ProgressEntry, Repositories
 from portal.domain.audit import AuditAction, AuditEntry, AuditOutcome
 from portal.domain.steps import StepResult
 from portal.services.actors import Actor
-from portal.services.errors import NotAllowed
+from portal.services.errors import ConcurrentChange, NotAllowed
 from portal.services.salesforce import SalesforceAccess
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: How many times a unit of work runs when DuckDB reports a write conflict.
+CONFLICT_ATTEMPTS: Final = 5
 
 _MOCK_OAUTH_USAGE: Final = "/setup/connected-apps-oauth-usage"
 _MOCK_USERS: Final = "/setup/users"
@@ -116,3 +124,17 @@ class ServiceContext:
                 updated_by=name,
             )
         )
+
+
+def retry_on_conflict(run: Callable[[int], T]) -> T:
+    """``run(attempt)`` (a whole unit of work, attempt 0 first) again while DuckDB reports a
+    write conflict: another session changed the same rows at the same moment, and the next
+    attempt sees what it did. :class:`ConcurrentChange` when it keeps happening."""
+    for attempt in range(CONFLICT_ATTEMPTS):
+        try:
+            return run(attempt)
+        except WriteConflictError:
+            log.info("Write conflict on attempt %d of %d", attempt + 1, CONFLICT_ATTEMPTS)
+            # Jittered, growing pause: the session that won commits before this one retries.
+            time.sleep(random.uniform(0.005, 0.02) * 2**attempt)
+    raise ConcurrentChange()

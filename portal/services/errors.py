@@ -51,6 +51,21 @@ class BackupChanged(PortalError):
         )
 
 
+class ConcurrentChange(PortalError):
+    """Other sessions kept changing the same data at the same moment; nothing was saved."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Someone else changed the same data at the same moment, so this change was not "
+            "saved. Reload the page to see what changed, then try again."
+        )
+
+
+class BackupUnreadable(PortalError):
+    """The latest backup cannot be read back (damaged, or edited outside the portal); the
+    message says what is wrong and what to do. Nothing was restored."""
+
+
 class BackupNotFound(PortalError):
     def __init__(self, backup_id: int) -> None:
         super().__init__(f"There is no backup #{backup_id}. Choose one from the backup history.")

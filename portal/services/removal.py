@@ -19,7 +19,7 @@ from portal.domain.oauth import TokenSet
 from portal.domain.steps import StepResult, StepStatus
 from portal.services.actors import Actor
 from portal.services.connections import Connections, RevokeReport
-from portal.services.context import ServiceContext
+from portal.services.context import ServiceContext, retry_on_conflict
 
 
 @dataclass(frozen=True)
@@ -67,15 +67,21 @@ class RemovalService:
         """Remove the integration with a backup (see the module docstring). Without an
         integration it only finishes revoking tokens a previous run left behind."""
         self._context.require_admin(actor, AuditAction.REMOVE_INTEGRATION)
-        with self._context.storage.unit_of_work() as uow:
-            tokens = uow.tokens.load()
-            if tokens is None:
-                stored = None
-            else:
-                stored, result = self._backup_and_end(uow, actor, tokens)
+
+        def backup_and_end(attempt: int) -> tuple[StoredBackup, StepResult] | None:
+            with self._context.storage.unit_of_work() as uow:
+                tokens = uow.tokens.load()
+                if tokens is None:
+                    return None
+                done = self._backup_and_end(uow, actor, tokens)
                 uow.commit()
-        if stored is None:
+                return done
+
+        # Two sessions removing at once: the one that commits second sees it was removed.
+        removed = retry_on_conflict(backup_and_end)
+        if removed is None:
             return self._nothing_to_remove(actor)
+        stored, result = removed
         reports = self._connections.revoke_parked()
         warning = self._record_revoke_failures(actor, reports)
         return RemovalResult(
@@ -92,8 +98,12 @@ class RemovalService:
         who = self._connections.integrated_as(uow)
         org_name = who.org_name if who and who.org_id == tokens.org_id else ""
         username = who.username if who and who.org_id == tokens.org_id else tokens.user_id
+        settings = uow.settings.load()
+        # Writing back what is backed up makes a concurrent Restore or Save of these rows a
+        # write conflict (retried), so the backup always equals the settings at commit time.
+        uow.settings.save(settings)
         snapshot = BackupSnapshot.capture(
-            settings=uow.settings.load(),
+            settings=settings,
             taken_at=self._context.clock.now(),
             org_id=tokens.org_id,
             org_name=org_name,

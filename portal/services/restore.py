@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.adapters.ports import StoredBackup
+from portal.adapters.ports import BackupRepository, StoredBackup, UnitOfWork
 from portal.domain.audit import AuditAction, AuditOutcome
+from portal.domain.backup import BackupFormatError
 from portal.domain.restore import (
     AreaRestore,
     RestoreOutcome,
@@ -18,9 +19,10 @@ from portal.domain.restore import (
     restore_from_backup,
 )
 from portal.domain.steps import StepResult, StepStatus
+from portal.domain.validation import validate_settings
 from portal.services.actors import Actor
-from portal.services.context import ServiceContext
-from portal.services.errors import BackupChanged
+from portal.services.context import ServiceContext, retry_on_conflict
+from portal.services.errors import BackupChanged, BackupUnreadable
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class RestoreService:
     def preview(self) -> RestorePreview:
         """The latest backup and every setting a restore would change."""
         repos = self._context.repositories
-        latest = _latest(repos.backups.history(limit=1))
+        latest = _latest_readable(repos.backups)
         outcome = restore_from_backup(
             current=repos.settings.load(), backup=latest.snapshot if latest else None
         )
@@ -62,7 +64,10 @@ class RestoreService:
 
     def status(self) -> StepResult:
         """Step 7's check: a backup to restore, or the tabs to configure by hand."""
-        latest = _latest(self._context.repositories.backups.history(limit=1))
+        try:
+            latest = _latest_readable(self._context.repositories.backups)
+        except BackupUnreadable as exc:
+            return StepResult.of(step=7, status=StepStatus.ERROR, message=exc.user_message)
         if latest is None:
             return _no_backup_result()
         recorded = self._context.repositories.progress.all().get(7)
@@ -85,14 +90,28 @@ class RestoreService:
         the person previewed; :class:`BackupChanged` otherwise). Without a backup nothing
         changes and the result says to configure the three tabs by hand."""
         self._context.require_admin(actor, AuditAction.RESTORE_SETTINGS)
+        # Two sessions restoring at once: the one that commits second sees it was restored.
+        return retry_on_conflict(
+            lambda attempt: self._restore_once(
+                actor, expected_backup_id=expected_backup_id, concurrent=attempt > 0
+            )
+        )
+
+    def _restore_once(
+        self, actor: Actor, *, expected_backup_id: int | None, concurrent: bool
+    ) -> RestoreResult:
         with self._context.storage.unit_of_work() as uow:
-            latest = _latest(uow.backups.history(limit=1))
+            latest = _latest_readable(uow.backups)
             if (latest.id if latest else None) != expected_backup_id:
                 raise BackupChanged()
             current = uow.settings.load()
             outcome = restore_from_backup(
                 current=current, backup=latest.snapshot if latest else None
             )
+            _refuse_unsaveable(outcome)
+            if concurrent and outcome.restored and not outcome.changes:
+                assert latest is not None
+                return self._already_restored(actor, uow, latest.id, outcome)
             if not outcome.restored:
                 result = _no_backup_result()
                 self._context.audit(
@@ -125,9 +144,54 @@ class RestoreService:
             uow.commit()
         return RestoreResult(result=result, outcome=outcome)
 
+    def _already_restored(
+        self, actor: Actor, uow: UnitOfWork, backup_id: int, outcome: RestoreOutcome
+    ) -> RestoreResult:
+        """Another session restored the same backup at the same moment: nothing left to do."""
+        result = StepResult.of(
+            step=7,
+            status=StepStatus.OK,
+            branch="7-backup",
+            message=f"Someone else restored backup #{backup_id} at the same moment, so the "
+            "settings are already the restored ones; nothing more was changed.",
+        )
+        self._context.audit(
+            actor=actor,
+            action=AuditAction.RESTORE_SETTINGS,
+            outcome=AuditOutcome.FAILED,
+            detail=f"backup #{backup_id} already restored by a concurrent restore",
+            repositories=uow,
+        )
+        uow.commit()
+        return RestoreResult(result=result, outcome=outcome)
+
 
 def _latest(history: list[StoredBackup]) -> StoredBackup | None:
     return history[0] if history else None
+
+
+def _refuse_unsaveable(outcome: RestoreOutcome) -> None:
+    """A backup edited outside the portal can hold settings "Save" refuses; restoring them
+    would break the sync, so the restore is refused with each problem named."""
+    if not outcome.restored:
+        return
+    problems = validate_settings(outcome.settings)
+    if problems:
+        listed = " ".join(f'"{p.area.label}" {p.setting}: {p.message}' for p in problems[:5])
+        raise BackupUnreadable(
+            f"The backup holds settings the portal would not save, so nothing was restored "
+            f"(the backup was changed outside the portal). {listed} Configure the tabs by hand "
+            'and click "Save", or remove the integration again to take a new backup.'
+        )
+
+
+def _latest_readable(backups: BackupRepository) -> StoredBackup | None:
+    """The latest backup; :class:`BackupUnreadable` (a message for the page) when its stored
+    data is damaged, instead of the domain's ``BackupFormatError``."""
+    try:
+        return _latest(backups.history(limit=1))
+    except BackupFormatError as exc:
+        raise BackupUnreadable(str(exc)) from None
 
 
 def _no_backup_result() -> StepResult:

@@ -45,17 +45,14 @@ def figures(request: pytest.FixtureRequest) -> FigureBook:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    outcome = yield
-    report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
+    made = yield
+    report: pytest.TestReport = made.get_result()  # type: ignore[attr-defined]
     target = os.environ.get(RESULTS_ENV)
     if report.when != "call" or not target or _BOOK not in item.stash:
         return
-    write(
-        path=Path(target),
-        test=item.nodeid,
-        passed=report.passed,
-        figures=item.stash[_BOOK].figures,
-    )
+    # An expected failure (a known defect) is reported as such, never as held.
+    result = "xfailed" if hasattr(report, "wasxfail") else report.outcome
+    write(path=Path(target), test=item.nodeid, outcome=result, figures=item.stash[_BOOK].figures)
 
 
 @pytest.fixture(scope="module")

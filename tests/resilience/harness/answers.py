@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from portal.domain.steps import StepResult
+from portal.domain.steps import StepResult, StepStatus
 from portal.services.errors import PortalError
 
 #: What may never reach a person: Python's own words for a failure, or object addresses.
@@ -27,6 +27,15 @@ class Answer:
     message: str
     refused: bool
     value: object | None = None
+
+    @property
+    def status(self) -> StepStatus | None:
+        """The step status of a step result (or of a result holding one)."""
+        value = self.value
+        if isinstance(value, StepResult):
+            return value.status
+        result = getattr(value, "result", None)
+        return result.status if isinstance(result, StepResult) else None
 
 
 def message_of(value: object) -> str:

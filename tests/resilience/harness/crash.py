@@ -66,6 +66,8 @@ from tests.resilience.harness.world import (
 )
 
 __all__ = [
+    "BOUNDARY_TRIALS",
+    "RANDOM_TRIALS",
     "CampaignResult",
     "CrashLab",
     "Kill",
@@ -74,6 +76,18 @@ __all__ = [
     "TrialResult",
 ]
 
+#: Random kills per procedure: (default test run, long run).
+RANDOM_TRIALS: Final = {
+    Procedure.REMOVE: (3, 300),
+    Procedure.RESTORE: (3, 300),
+    Procedure.SYNC: (2, 100),
+}
+#: Kills before I/O boundaries spread over a run (None: every boundary of the run).
+BOUNDARY_TRIALS: Final[dict[Procedure, tuple[int | None, int | None]]] = {
+    Procedure.REMOVE: (3, None),
+    Procedure.RESTORE: (3, None),
+    Procedure.SYNC: (3, 60),
+}
 #: Calls per sync trial: two sObject Collections requests (200 + 10).
 SYNC_CALLS: Final = 210
 _CHILD_TIMEOUT_S: Final = 120.0

@@ -2,8 +2,9 @@
 
 A test asks for the ``figures`` fixture and calls :meth:`FigureBook.add` with what it ran
 (trials, sessions, faults, fuzz cases). When ``RESILIENCE_RESULTS`` names a file, each figure is
-appended to it as one JSON line together with the test's outcome, so the table can never claim
-a figure of a test that failed. ``RESILIENCE_SIZE=long`` selects the long runs.
+appended to it as one JSON line together with the test's outcome (passed, failed, or xfailed: a
+known defect), so the table can never claim a figure of a test that failed.
+``RESILIENCE_SIZE=long`` selects the long runs.
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ class Figure:
 class RecordedFigure:
     figure: Figure
     test: str
-    passed: bool
+    #: "passed", "failed" or "xfailed" (a known defect, the test says which).
+    outcome: str
 
 
 class FigureBook:
@@ -71,11 +73,11 @@ class FigureBook:
         self.figures.append(Figure(area, name, count, unit, observed))
 
 
-def write(*, path: Path, test: str, passed: bool, figures: list[Figure]) -> None:
+def write(*, path: Path, test: str, outcome: str, figures: list[Figure]) -> None:
     """Append ``figures`` with the test's outcome to ``path`` (JSON lines)."""
     with path.open("a", encoding="utf-8") as handle:
         for figure in figures:
-            handle.write(json.dumps({**asdict(figure), "test": test, "passed": passed}) + "\n")
+            handle.write(json.dumps({**asdict(figure), "test": test, "outcome": outcome}) + "\n")
 
 
 def read(path: Path) -> list[RecordedFigure]:
@@ -97,7 +99,7 @@ def read(path: Path) -> list[RecordedFigure]:
                     observed=row["observed"],
                 ),
                 test=row["test"],
-                passed=bool(row["passed"]),
+                outcome=str(row["outcome"]),
             )
         )
     return recorded

@@ -1,0 +1,116 @@
+"""Two browser sessions (two Playwright contexts, two portal logins) pressing "Remove
+integration", then "Restore", at the same moment, against the running portal and mock org:
+one press takes effect, the other session is told why, and neither sees a failure page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from tests.e2e.portal.portal_stack import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    WAIT_MS,
+    Stack,
+    click,
+    log_in_to_portal,
+    main,
+    open_step,
+    running_stack,
+    settle,
+)
+from tests.resilience.harness.figures import FigureBook
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
+
+#: The generic message a page shows for anything but a PortalError (ui/feedback.py).
+GENERIC_FAILURE = "Something went wrong and the portal could not finish"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def session(browser: Browser, stack: Stack) -> tuple[BrowserContext, Page]:
+    """A browser profile of its own, logged in to the portal as the admin."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    context.set_default_timeout(WAIT_MS)
+    page = context.new_page()
+    page.goto(stack.portal_url)
+    log_in_to_portal(page)
+    return context, page
+
+
+def confirm_at_once(pages: list[Page], button: str) -> None:
+    """Every page has the confirmation dialog open: press its button in all of them before
+    any rerun finishes, then wait for all the reruns."""
+    for page in pages:
+        page.get_by_role("dialog").get_by_role("button", name=button, exact=True).click(
+            no_wait_after=True
+        )
+    for page in pages:
+        settle(page)
+        expect(page.get_by_role("dialog")).to_be_hidden(timeout=WAIT_MS)
+
+
+def text_of(page: Page) -> str:
+    return main(page).inner_text()
+
+
+def test_two_browsers_pressing_remove_then_restore_at_once(
+    browser: Browser, tmp_path: Path, figures: FigureBook
+) -> None:
+    with running_stack(tmp_path) as stack:
+        contexts, pages = zip(*(session(browser, stack) for _ in range(2)), strict=True)
+        try:
+            for page in pages:
+                open_step(page, 2)
+                click(page, main(page).get_by_role("button", name="Remove integration"))
+                expect(page.get_by_role("dialog")).to_contain_text("backup")
+            confirm_at_once(list(pages), "Remove integration")
+            told = [text_of(page) for page in pages]
+            removed = [t for t in told if re.search(r"saved as backup data \(backup #\d+\)", t)]
+            assert len(removed) == 1, told
+            assert any("nothing to remove" in t for t in told), told
+            assert not any(GENERIC_FAILURE in t for t in told), told
+
+            for page in pages:
+                open_step(page, 7)
+                click(
+                    page,
+                    page.get_by_role(
+                        "button", name="Restore the settings prior to integration removal"
+                    ),
+                )
+                click(page, main(page).get_by_role("button", name="Restore", exact=True))
+                expect(page.get_by_role("dialog")).to_be_visible()
+            confirm_at_once(list(pages), "Restore")
+            told = [text_of(page) for page in pages]
+            assert not any(GENERIC_FAILURE in t for t in told), told
+            assert all("Restored" in t or "already" in t for t in told), told
+        finally:
+            for context in contexts:
+                context.close()
+    figures.add(
+        area="concurrency",
+        name='two browser sessions (Playwright contexts) pressing "Remove integration", then '
+        '"Restore", at the same moment',
+        count=2,
+        unit="browser sessions",
+        observed="one removal (one backup), the other told there is nothing to remove; "
+        "restores without a failure page",
+    )
