@@ -54,8 +54,13 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     # A mock bug: still answer in Salesforce's shape, and say where to look.
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return JSONResponse(
-        [{"message": "An unexpected error occurred in the mock org.",
-          "errorCode": "UNKNOWN_EXCEPTION", "fields": []}],
+        [
+            {
+                "message": "An unexpected error occurred in the mock org.",
+                "errorCode": "UNKNOWN_EXCEPTION",
+                "fields": [],
+            }
+        ],
         status_code=500,
         media_type=JSON_CONTENT_TYPE,
     )

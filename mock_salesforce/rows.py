@@ -62,8 +62,7 @@ def insert(
     columns = sorted({c for v in prepared for c in v})
     quoted = ", ".join(f'"{c}"' for c in columns)
     sql = (
-        f"INSERT INTO {obj.table} (_org_id, {quoted}) "
-        f"VALUES (?, {', '.join('?' for _ in columns)})"
+        f"INSERT INTO {obj.table} (_org_id, {quoted}) VALUES (?, {', '.join('?' for _ in columns)})"
     )
     store.executemany(sql, [[org_id, *(v.get(c) for c in columns)] for v in prepared])
     return ids
