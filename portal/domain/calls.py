@@ -103,12 +103,7 @@ class Call:
             _require_text(self.counterpart_number, name="counterpart_number"),
         )
         object.__setattr__(self, "miitel_user", _require_text(self.miitel_user, name="miitel_user"))
-        started = require_aware(self.started_at, name="started_at")
-        ended = require_aware(self.ended_at, name="ended_at")
-        if ended < started:
-            raise ValueError("ended_at must not be before started_at")
-        object.__setattr__(self, "started_at", started)
-        object.__setattr__(self, "ended_at", ended)
+        _check_span(self)
 
     @property
     def kind(self) -> ActivityKind:
@@ -155,12 +150,7 @@ class Meeting:
         object.__setattr__(
             self, "participants", tuple(p.strip() for p in self.participants if p.strip())
         )
-        started = require_aware(self.started_at, name="started_at")
-        ended = require_aware(self.ended_at, name="ended_at")
-        if ended < started:
-            raise ValueError("ended_at must not be before started_at")
-        object.__setattr__(self, "started_at", started)
-        object.__setattr__(self, "ended_at", ended)
+        _check_span(self)
 
     @property
     def kind(self) -> ActivityKind:
@@ -230,3 +220,13 @@ MEETING_CSV_COLUMNS: Final[tuple[CsvColumn, ...]] = (
 def csv_columns(kind: ActivityKind) -> tuple[CsvColumn, ...]:
     """The columns of an import file of ``kind`` (header names are matched without case)."""
     return CALL_CSV_COLUMNS if kind is ActivityKind.CALL else MEETING_CSV_COLUMNS
+
+
+def _check_span(activity: Call | Meeting) -> None:
+    """Start and end are timezone-aware and in order (normalised in place on the frozen value)."""
+    started = require_aware(activity.started_at, name="started_at")
+    ended = require_aware(activity.ended_at, name="ended_at")
+    if ended < started:
+        raise ValueError("ended_at must not be before started_at")
+    object.__setattr__(activity, "started_at", started)
+    object.__setattr__(activity, "ended_at", ended)
