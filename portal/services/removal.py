@@ -154,7 +154,11 @@ class RemovalService:
             message="MiiTel is not integrated, so there is nothing to remove; the latest backup "
             f"is unchanged.{finished}",
         )
-        self._context.record_progress(result, by=actor)
+        recorded = self._context.repositories.progress.all().get(2)
+        if recorded is None or recorded.status is not StepStatus.OK:
+            # A removal already recorded in this run (another session's, say) stays step 2's
+            # outcome: it names the backup that step 7 restores.
+            self._context.record_progress(result, by=actor)
         return RemovalResult(result=result, backup=None, revoked=warning is None, warning=warning)
 
     def _record_revoke_failures(self, actor: Actor, reports: list[RevokeReport]) -> str | None:

@@ -200,8 +200,12 @@ def test_remove_and_restore_pressed_at_once_never_mix(bench: Bench, figures: Fig
 
     answers = at_once(sessions, press)
 
+    # Told why: the backup changed since the preview, or (after repeated write conflicts)
+    # someone else changed the same data at the same moment.
     stale = [a for a in answers if a.refused]
-    assert all("backup changed" in a.message.lower() for a in stale), [a.message for a in stale]
+    assert all(
+        "backup changed" in a.message.lower() or "at the same moment" in a.message for a in stale
+    ), [a.message for a in stale]
     removals = [a.value for a in answers if isinstance(a.value, RemovalResult)]
     new_backups = [r.backup for r in removals if r.backup is not None]
     assert len(new_backups) == 1
@@ -231,7 +235,7 @@ def test_remove_and_restore_pressed_at_once_never_mix(bench: Bench, figures: Fig
         name='sessions pressing "Remove integration" and "Restore" at the same moment',
         count=sessions,
         unit="sessions",
-        observed="1 removal; restores either before it or told the backup changed "
+        observed="1 removal; restores either before it or told why "
         f"({len(stale)} told); the new backup equals the settings it was taken of",
     )
 
@@ -250,6 +254,7 @@ def _with_missing_field(settings: IntegrationSettings) -> IntegrationSettings:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(sized(300, 1800))
 def test_many_sessions_read_the_error_log_while_a_sync_writes_it(
     bench: Bench, figures: FigureBook
 ) -> None:
@@ -267,12 +272,17 @@ def test_many_sessions_read_the_error_log_while_a_sync_writes_it(
 
     def read(n: int) -> None:
         seen = {"page total": 0, "counts": 0, "export rows": 0}
+        rounds = 0
         while True:
             finished = done.is_set()
+            rounds += 1
+            # A page and the counts every round; the whole log as CSV every fifth (as people
+            # download far less often than they look).
+            exporting = finished or rounds % 5 == 1
             try:
                 page = portal.error_tables.page(page=1 + n % 3, page_size=50)
                 codes = portal.error_tables.counts_by_code()
-                export = portal.error_tables.export(format=ExportFormat.CSV)
+                export = portal.error_tables.export(format=ExportFormat.CSV) if exporting else b""
             except BaseException as exc:  # a reader must never fail, however it fails
                 with lock:
                     problems.append(f"reader {n}: {type(exc).__name__}: {exc}")
@@ -281,10 +291,10 @@ def test_many_sessions_read_the_error_log_while_a_sync_writes_it(
             now = {
                 "page total": page.total,
                 "counts": sum(c.count for c in codes),
-                "export rows": len(rows) - 1,
+                "export rows": len(rows) - 1 if exporting else seen["export rows"],
             }
             with lock:
-                reads["reads"] += 3
+                reads["reads"] += 3 if exporting else 2
                 problems.extend(
                     f"reader {n}: {what} went {seen[what]} -> {value}"
                     for what, value in now.items()

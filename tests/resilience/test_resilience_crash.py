@@ -35,6 +35,7 @@ def observed(result: CampaignResult) -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(sized(300, 3600))
 @pytest.mark.parametrize("procedure", list(Procedure), ids=lambda p: p.name.lower())
 def test_a_killed_procedure_leaves_old_or_new_state_and_can_be_finished(
     crash_lab: CrashLab, procedure: Procedure, figures: FigureBook

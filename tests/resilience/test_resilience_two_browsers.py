@@ -71,10 +71,28 @@ def text_of(page: Page) -> str:
     return main(page).inner_text()
 
 
+def backup_count(browser: Browser, stack: Stack) -> int:
+    """How many backups the Backups page lists, seen from a third session."""
+    context, page = session(browser, stack)
+    try:
+        page.get_by_test_id("stSidebar").get_by_role("link", name="Backups").click()
+        settle(page)
+        expect(page.get_by_role("heading", name="Backups").first).to_be_visible(timeout=WAIT_MS)
+        shown = text_of(page)
+        if "There is no backup yet" in shown:
+            return 0
+        if "There is one backup only" in shown:
+            return 1
+        return len(set(re.findall(r"#(\d+)", shown)))
+    finally:
+        context.close()
+
+
 def test_two_browsers_pressing_remove_then_restore_at_once(
     browser: Browser, tmp_path: Path, figures: FigureBook
 ) -> None:
     with running_stack(tmp_path) as stack:
+        assert backup_count(browser, stack) == 0, "the demo's starting state has no backup"
         contexts, pages = zip(*(session(browser, stack) for _ in range(2)), strict=True)
         try:
             for page in pages:
@@ -83,10 +101,13 @@ def test_two_browsers_pressing_remove_then_restore_at_once(
                 expect(page.get_by_role("dialog")).to_contain_text("backup")
             confirm_at_once(list(pages), "Remove integration")
             told = [text_of(page) for page in pages]
-            removed = [t for t in told if re.search(r"saved as backup data \(backup #\d+\)", t)]
-            assert len(removed) == 1, told
-            assert any("nothing to remove" in t for t in told), told
             assert not any(GENERIC_FAILURE in t for t in told), told
+            # Both show step 2 done by the one removal (its backup); only the session that
+            # lost the race is told there was nothing left to remove; one backup exists.
+            assert all(re.search(r"saved as backup data \(backup #\d+\)", t) for t in told)
+            assert sum("nothing to remove" in t for t in told) == 1, told
+            assert len({n for t in told for n in re.findall(r"Latest backup #(\d+)", t)}) == 1
+            assert backup_count(browser, stack) == 1
 
             for page in pages:
                 open_step(page, 7)

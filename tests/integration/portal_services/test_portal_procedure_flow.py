@@ -67,6 +67,11 @@ def test_the_whole_procedure_in_the_default_org(
     )
     assert portal.storage.repositories.tokens.load() is None
     assert portal.procedure.progress().current_step == 3
+    # Pressed again (a second browser, say): nothing to remove, and step 2 still names the
+    # backup step 7 will restore.
+    again = portal.removal.remove(actor=ADMIN)
+    assert again.backup is None and "nothing to remove" in again.result.message
+    assert f"backup #{removal.backup.id}" in portal.procedure.check(step=2).message
 
     # 3. The connected app, through the check sign-in of an admin.
     step3 = portal.procedure.check(step=3)

@@ -94,15 +94,20 @@ _CHILD_TIMEOUT_S: Final = 120.0
 
 
 class _WriteGate:
-    """Holds the first caller until released; lets every later one through."""
+    """Holds the first record of the current trial's calls until released; lets every other
+    write through (a process left over by an interrupted run cannot trip it)."""
 
     def __init__(self) -> None:
         self.entered = threading.Event()
         self.release = threading.Event()
+        self.call_id_prefix: str | None = None
         self._lock = threading.Lock()
         self._held = False
 
-    def pass_or_hold(self) -> None:
+    def pass_or_hold(self, values: Any) -> None:
+        call_id = str(dict(values).get("CallObject") or "")
+        if self.call_id_prefix is None or not call_id.startswith(self.call_id_prefix):
+            return
         with self._lock:
             first, self._held = not self._held, True
         if first:
@@ -373,7 +378,10 @@ class CrashLab:
             )
 
     def _queue_calls(self, portal: Portal) -> tuple[str, ...]:
-        call_ids, data = calls_csv(prefix=f"crash{self._trial:05d}-", count=self.sync_calls)
+        prefix = f"crash{self._trial:05d}-"
+        if self._gate is not None:
+            self._gate.call_id_prefix = prefix
+        call_ids, data = calls_csv(prefix=prefix, count=self.sync_calls)
         imported = portal.sync.import_csv(actor=ADMIN, kind=ActivityKind.CALL, data=data)
         if imported.imported != self.sync_calls:
             raise HarnessError(f"queuing the calls failed: {imported.message}")
@@ -416,6 +424,10 @@ class CrashLab:
             return _ChildRun(finished=finished, killed=process.exitcode == -9, wall_s=wall_s)
         finally:
             parent.close()
+            # Interrupted here (a test timeout): no portal process may outlive its trial.
+            if process.is_alive():
+                process.kill()
+                process.join()
 
     def _wait_for_held_write(self, process: multiprocessing.process.BaseProcess) -> None:
         gate = self._gate
@@ -436,7 +448,7 @@ class CrashLab:
         gate = _WriteGate()
 
         def create(**kwargs: Any) -> str:
-            gate.pass_or_hold()
+            gate.pass_or_hold(kwargs.get("values") or {})
             return original(**kwargs)
 
         records.create = create  # type: ignore[method-assign]
