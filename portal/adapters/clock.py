@@ -22,6 +22,24 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+class ShiftedClock:
+    """The machine's clock moved by an offset that can grow: a process "restarted later"."""
+
+    def __init__(self, offset: timedelta = timedelta(0)) -> None:
+        self._offset = offset
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:
+            return datetime.now(UTC) + self._offset
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Move forward by ``delta``; returns the new time."""
+        with self._lock:
+            self._offset += delta
+        return self.now()
+
+
 class FixedClock:
     """A clock that only moves when told to; safe to share between threads."""
 

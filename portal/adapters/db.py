@@ -211,6 +211,12 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             )""",
         ),
     ),
+    # A write whose answer never came may still land at Salesforce until this time.
+    Migration(
+        4,
+        "outbox: when a record sent without an answer may be looked up",
+        ("ALTER TABLE sync_outbox ADD COLUMN look_up_after TIMESTAMP",),
+    ),
 )
 
 LATEST_SCHEMA_VERSION: Final = MIGRATIONS[-1].version

@@ -5,7 +5,10 @@ One run:
 
 1. Records left ``sending`` by an interrupted run are looked up by their marker (Task
    ``CallObject``, Event ``Location``): found ones are recorded as written, the rest are sent
-   again. A write that may have happened is never repeated blindly.
+   again. A write that may have happened is never repeated blindly, and never looked up
+   while Salesforce may still be carrying it out: a request whose answer never came (the
+   process died, the read timed out) is looked up only :data:`STILL_WRITING` after it was
+   sent.
 2. For each area that is enabled, the due records (per the timing setting) go in rounds:
    counterparts looked up by phone with many numbers per query, the object described once
    for field types, owners looked up in one query, then sObject Collections of 200 records
@@ -69,6 +72,13 @@ _TRANSIENT: Final = (
     SalesforceAuthError,
     SalesforceOAuthError,
 )
+
+
+#: Salesforce's time limit for a REST call ("API Timeout Limits: 10 minutes", API Request
+#: Limits and Allocations). A write whose answer never came may land until then, so the
+#: records it carried are looked up only after it: looking earlier finds nothing and would
+#: send them twice.
+STILL_WRITING: Final = timedelta(minutes=10)
 
 
 def is_transient(error: SalesforceGatewayError) -> bool:
@@ -161,9 +171,11 @@ class SyncEngine:
         store: SyncStore,
         clock: Clock,
         query_budget: int = QUERY_URL_BUDGET,
+        still_writing: timedelta = STILL_WRITING,
     ) -> None:
         self._store = store
         self._clock = clock
+        self._still_writing = still_writing
         self._budget = query_budget
 
     def run(
@@ -277,7 +289,19 @@ class SyncEngine:
         *,
         ready_at: datetime | None,
     ) -> None:
-        items = self._store.items(kind, states=(DeliveryState.SENDING,), ready_at=ready_at)
+        # Even when asked to send now: looking up a write Salesforce may still be carrying
+        # out finds nothing, and would send it twice.
+        now = self._clock.now()
+        if writing := self._store.maybe_still_writing(kind, now=now):
+            tally.notes.append(
+                f"{writing:,} {kind.label.lower()}s were sent without a clear answer from "
+                "Salesforce: a later sync looks them up once Salesforce cannot still be "
+                f"writing them (at most {self._still_writing.total_seconds() / 60:g} minutes "
+                "after they were sent), so they are never written twice."
+            )
+        items = self._store.items(
+            kind, states=(DeliveryState.SENDING,), ready_at=ready_at, settled_at=now
+        )
         if not items:
             return
         ours = [i.activity for i in items if i.org_id in (None, org_id)]
@@ -489,7 +513,10 @@ class SyncEngine:
     ) -> None:
         ids = [p.activity.record_id for p in chunk]
         with self._store.transaction() as tx:
-            tx.outbox.claim(kind, ids, org_id=org_id, now=self._clock.now())
+            now = self._clock.now()
+            tx.outbox.claim(
+                kind, ids, org_id=org_id, now=now, look_up_after=now + self._still_writing
+            )
             tx.commit()
         try:
             results = gateway.create_records(
@@ -497,8 +524,11 @@ class SyncEngine:
             )
         except SalesforceGatewayError as exc:
             if is_transient(exc):
-                # Whether Salesforce wrote them is unknown: keep them "sending" to look up.
-                self._wait(kind, ids, exc, state=DeliveryState.SENDING)
+                # Whether Salesforce wrote them is unknown: keep them "sending" to look up
+                # (without an answer, only once Salesforce cannot be writing them any more).
+                self._wait(
+                    kind, ids, exc, state=DeliveryState.SENDING, answered=exc.status is not None
+                )
                 self._wait(
                     kind, [p.activity.record_id for p in rest], exc, state=DeliveryState.PENDING
                 )
@@ -641,6 +671,7 @@ class SyncEngine:
         exc: SalesforceGatewayError,
         *,
         state: DeliveryState,
+        answered: bool = True,
     ) -> None:
         self._store.outbox.retry_later(
             kind,
@@ -650,6 +681,7 @@ class SyncEngine:
             message=exc.user_message,
             delay=retry_delay,
             state=state,
+            answered=answered,
         )
 
     @staticmethod

@@ -133,18 +133,26 @@ class OutboxRows:
         )
 
     def claim(
-        self, kind: ActivityKind, record_ids: Sequence[str], *, org_id: str, now: datetime
+        self,
+        kind: ActivityKind,
+        record_ids: Sequence[str],
+        *,
+        org_id: str,
+        now: datetime,
+        look_up_after: datetime,
     ) -> int:
-        """Pending rows become ``sending`` to ``org_id``; returns how many."""
+        """Pending rows become ``sending`` to ``org_id``; returns how many. Until the
+        request's answer settles them, they may be looked up only from ``look_up_after`` (a
+        write whose answer never came may land at Salesforce until then)."""
         if not record_ids:
             return 0
         rows = self._runner.execute(
             """UPDATE sync_outbox SET state = 'sending', attempts = attempts + 1, org_id = ?,
-                   updated_at = ?
+                   look_up_after = ?, updated_at = ?
                WHERE kind = ? AND state = 'pending'
                  AND record_id IN (SELECT unnest(?::VARCHAR[]))
                RETURNING record_id""",
-            [org_id, to_db_time(now), kind.value, list(record_ids)],
+            [org_id, to_db_time(look_up_after), to_db_time(now), kind.value, list(record_ids)],
         )
         return len(rows)
 
@@ -160,12 +168,13 @@ class OutboxRows:
         state: DeliveryState = DeliveryState.PENDING,
     ) -> None:
         """Rows go (back) to ``state`` (pending, or kept ``sending`` when whether Salesforce
-        wrote them is unknown), remembering why and when to try again."""
+        wrote them is unknown), remembering why and when to try again. Their request has been
+        answered: they may be looked up at once."""
         if not record_ids:
             return
         self._runner.execute(
             """UPDATE sync_outbox SET state = ?, last_code = ?, last_message = ?,
-                   next_attempt_at = ?, updated_at = ?
+                   next_attempt_at = ?, look_up_after = NULL, updated_at = ?
                WHERE kind = ? AND record_id IN (SELECT unnest(?::VARCHAR[]))
                  AND state IN ('pending', 'sending')""",
             [
@@ -189,8 +198,10 @@ class OutboxRows:
         message: str,
         delay: Callable[[int], timedelta],
         state: DeliveryState,
+        answered: bool = True,
     ) -> None:
-        """Like :meth:`release`, each row waiting ``delay(its attempts so far)``."""
+        """Like :meth:`release`, each row waiting ``delay(its attempts so far)``. Without an
+        ``answered`` request, rows keep the time from which their claim lets them be looked up."""
         if not record_ids:
             return
         rows = self._runner.execute(
@@ -200,13 +211,16 @@ class OutboxRows:
         )
         self._runner.execute(
             """UPDATE sync_outbox AS o SET state = ?, last_code = ?, last_message = ?,
-                   next_attempt_at = v.next_at, updated_at = ?
+                   next_attempt_at = v.next_at,
+                   look_up_after = CASE WHEN ? THEN NULL ELSE o.look_up_after END,
+                   updated_at = ?
                FROM (SELECT unnest(?::VARCHAR[]) AS rid, unnest(?::TIMESTAMP[]) AS next_at) AS v
                WHERE o.kind = ? AND o.record_id = v.rid AND o.state IN ('pending', 'sending')""",
             [
                 state.value,
                 code,
                 message,
+                answered,
                 to_db_time(now),
                 [str(r[0]) for r in rows],
                 [to_db_time(now + delay(max(1, int(r[1])))) for r in rows],
@@ -289,14 +303,19 @@ class SyncStore:
         *,
         states: Sequence[DeliveryState],
         ready_at: datetime | None = None,
+        settled_at: datetime | None = None,
     ) -> list[OutboxItem]:
         """Outbox rows of ``kind`` in ``states`` (oldest call first) whose MiiTel id has no
-        "written" line in the sync log; with ``ready_at``, only rows not waiting past it."""
+        "written" line in the sync log; with ``ready_at``, only rows not waiting past it; with
+        ``settled_at``, only rows Salesforce can no longer be writing by then."""
         clauses = ["o.kind = ?", "o.state IN (SELECT unnest(?::VARCHAR[]))"]
         params: list[object] = [kind.value, [s.value for s in states]]
         if ready_at is not None:
             clauses.append("(o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)")
             params.append(to_db_time(ready_at))
+        if settled_at is not None:
+            clauses.append("(o.look_up_after IS NULL OR o.look_up_after <= ?)")
+            params.append(to_db_time(settled_at))
         rows = self._database.execute(
             f"""SELECT i.payload, o.state, o.attempts, o.org_id, o.next_attempt_at
                 FROM sync_outbox o JOIN sync_inbox i
@@ -325,6 +344,15 @@ class SyncStore:
         rows = self._database.execute(
             "SELECT count(*) FROM sync_outbox WHERE kind = ? AND state = 'pending' "
             "AND next_attempt_at > ?",
+            [kind.value, to_db_time(now)],
+        )
+        return int(rows[0][0])
+
+    def maybe_still_writing(self, kind: ActivityKind, *, now: datetime) -> int:
+        """Sending rows of ``kind`` whose request, never answered, may still land at ``now``."""
+        rows = self._database.execute(
+            "SELECT count(*) FROM sync_outbox WHERE kind = ? AND state = 'sending' "
+            "AND look_up_after > ?",
             [kind.value, to_db_time(now)],
         )
         return int(rows[0][0])

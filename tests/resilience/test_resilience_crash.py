@@ -62,14 +62,6 @@ def test_a_killed_procedure_leaves_old_or_new_state_and_can_be_finished(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="FINDING (portal/sync/engine.py): a portal restarted while Salesforce is still "
-    "writing the batch the killed process sent looks the records up, does not find them yet, "
-    "and sends them again; the late write then duplicates every Task. Needs an idempotent "
-    "write (upsert on an external id holding the MiiTel call id) or no lookup before the "
-    "claim's request could still be running (claim time + request timeout).",
-)
 def test_a_restart_racing_salesforce_still_writing_sends_nothing_twice(
     crash_lab: CrashLab, figures: FigureBook
 ) -> None:

@@ -44,6 +44,7 @@ from portal.services.container import Portal, build_portal
 from portal.services.error_tables import ExportFormat
 from portal.services.errors import LoginFailed, LoginLocked, NotAllowed
 from portal.services.integration import SignInPurpose
+from portal.sync.engine import STILL_WRITING
 from portal.sync.store import SyncStore
 from tests.resilience.harness.figures import FigureBook
 from tests.resilience.harness.world import (
@@ -435,10 +436,16 @@ def test_user_values_reach_soql_only_as_escaped_literals(
                     actor=ADMIN, kind=ActivityKind.CALL, data=header + line + "\n"
                 )
                 assert imported.imported == 1, imported.message
-                # As if a sync had been interrupted: the call is then looked up by its id.
+                # As if a sync had been interrupted long enough ago: the call is then looked
+                # up by its id.
                 with SyncStore(storage.database).transaction() as tx:
+                    sent = datetime.now(UTC) - STILL_WRITING
                     tx.outbox.claim(
-                        ActivityKind.CALL, [call_id], org_id=org.org_id, now=datetime.now(UTC)
+                        ActivityKind.CALL,
+                        [call_id],
+                        org_id=org.org_id,
+                        now=sent,
+                        look_up_after=sent + STILL_WRITING,
                     )
                     tx.commit()
                 summary = portal.sync.sync_pending(actor=ADMIN)

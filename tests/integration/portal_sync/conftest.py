@@ -12,6 +12,7 @@ from sync_support import SEED, portal_config
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.scenarios import reset_world
 from mock_salesforce.seed import SMALL_SIZE, SeededOrg
+from portal.adapters.clock import ShiftedClock
 from portal.adapters.config import PortalConfig
 from portal.adapters.salesforce.http import RetryPolicy
 from portal.services.container import Portal, build_portal
@@ -33,8 +34,16 @@ def config(mock_server: ThreadedMockServer, tmp_path: Path) -> PortalConfig:
 
 
 @pytest.fixture
-def portal(config: PortalConfig) -> Iterator[Portal]:
+def clock() -> ShiftedClock:
+    """The portal's clock: the machine's, moved on when a test lets time pass."""
+    return ShiftedClock()
+
+
+@pytest.fixture
+def portal(config: PortalConfig, clock: ShiftedClock) -> Iterator[Portal]:
     """The portal as build_portal makes it; read retries wait no time."""
-    built = build_portal(config=config, retry=RetryPolicy(attempts=3, sleep=lambda _s: None))
+    built = build_portal(
+        config=config, clock=clock, retry=RetryPolicy(attempts=3, sleep=lambda _s: None)
+    )
     yield built
     built.close()

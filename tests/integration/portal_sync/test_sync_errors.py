@@ -22,6 +22,7 @@ from sync_support import (
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.permissions import FULL_ACCESS, READ_ONLY
 from mock_salesforce.seed import SeededOrg, UserRole
+from portal.adapters.clock import ShiftedClock
 from portal.adapters.config import PortalConfig
 from portal.adapters.salesforce import SalesforceGateway, SalesforceUnavailable
 from portal.adapters.salesforce.http import RetryPolicy, Timeouts
@@ -38,6 +39,7 @@ from portal.domain.settings import (
 )
 from portal.domain.sync_log import SyncOutcome
 from portal.services.container import Portal, build_portal
+from portal.sync.engine import STILL_WRITING
 
 World = Callable[..., list[SeededOrg]]
 COLLECTIONS = "/services/data/v59.0/composite/sobjects"
@@ -269,6 +271,7 @@ def test_a_call_is_never_written_twice(
 def test_a_write_whose_answer_was_lost_is_found_again_not_repeated(
     acme: SeededOrg,
     portal: Portal,
+    clock: ShiftedClock,
     mock_server: ThreadedMockServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -290,6 +293,13 @@ def test_a_write_whose_answer_was_lost_is_found_again_not_repeated(
     assert len(_markers(mock_server, acme)) == before + 25
     monkeypatch.undo()
 
+    # Salesforce could still be writing them: even "send now" leaves them alone...
+    too_soon = portal.sync.sync_pending(actor=ADMIN)
+    assert (too_soon.written, too_soon.queued) == (0, 25)
+    assert any("never written twice" in note for note in too_soon.notes), too_soon.notes
+    assert len(_markers(mock_server, acme)) == before + 25
+    # ...until Salesforce's time limit for the request has passed.
+    clock.advance(STILL_WRITING)
     recovered = portal.sync.sync_pending(actor=ADMIN)
 
     assert (recovered.written, recovered.failed, recovered.queued) == (25, 0, 0)
@@ -304,8 +314,10 @@ def test_a_write_that_timed_out_is_checked_then_sent_once(
     world: World, config: PortalConfig, mock_server: ThreadedMockServer, faults: Faults
 ) -> None:
     [acme] = world("default")
+    clock = ShiftedClock()
     impatient = build_portal(
         config=config,
+        clock=clock,
         timeouts=Timeouts(connect=5, read=0.5),
         retry=RetryPolicy(attempts=1, sleep=lambda _s: None),
     )
@@ -320,6 +332,7 @@ def test_a_write_that_timed_out_is_checked_then_sent_once(
         assert (timed_out.written, timed_out.queued) == (0, 25)
         assert any("TIMEOUT" in note for note in timed_out.notes)
         faults.clear()
+        clock.advance(STILL_WRITING)  # the timed-out request can no longer land
         later = impatient.sync.sync_pending(actor=ADMIN)
 
         assert (later.written, later.failed, later.queued) == (25, 0, 0)

@@ -38,6 +38,7 @@ from typing import Any, Final
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.scenarios import reset_world
 from mock_salesforce.seed import SMALL_SIZE
+from portal.adapters.clock import Clock, ShiftedClock
 from portal.adapters.config import PortalConfig
 from portal.adapters.crypto import generate_key
 from portal.adapters.ports import StoredBackup
@@ -51,6 +52,7 @@ from portal.domain.settings import IntegrationSettings
 from portal.domain.steps import StepStatus
 from portal.services.connections import REVOKE_PREFIX
 from portal.services.container import Portal, build_portal
+from portal.sync.engine import STILL_WRITING
 from tests.resilience.harness import crash_child
 from tests.resilience.harness.crash_child import ChildOrder, Finished, Procedure, Ready
 from tests.resilience.harness.world import (
@@ -264,8 +266,8 @@ class CrashLab:
         return portal_config(endpoint=self.endpoint, data_dir=directory, key=self.key)
 
     @contextlib.contextmanager
-    def _portal(self, config: PortalConfig) -> Iterator[Portal]:
-        portal = build_portal(config=config)
+    def _portal(self, config: PortalConfig, clock: Clock | None = None) -> Iterator[Portal]:
+        portal = build_portal(config=config, clock=clock)
         try:
             yield portal
         finally:
@@ -328,10 +330,11 @@ class CrashLab:
         if not restart_at_once and self._gate is None:
             self._wait_until_salesforce_is_idle()
         check = _Check()
+        clock = ShiftedClock()
         try:
-            with self._portal(config) as portal:
+            with self._portal(config, clock) as portal:
                 phase = self._verify(procedure, portal, before, run.finished, check)
-                self._finish(procedure, portal, before, phase, check)
+                self._finish(procedure, portal, before, phase, check, clock)
         except Exception as exc:  # any failure to reopen or read back is itself a finding
             check.violations.append(f"reopening after the kill failed: {type(exc).__name__}: {exc}")
             phase = Phase.BEFORE
@@ -649,7 +652,13 @@ class CrashLab:
     # --- finishing -------------------------------------------------------------------------
 
     def _finish(
-        self, procedure: Procedure, portal: Portal, before: _Before, phase: Phase, check: _Check
+        self,
+        procedure: Procedure,
+        portal: Portal,
+        before: _Before,
+        phase: Phase,
+        check: _Check,
+        clock: ShiftedClock,
     ) -> None:
         """The admin carries on; the end state must be the uninterrupted run's."""
         if procedure is Procedure.REMOVE:
@@ -681,6 +690,10 @@ class CrashLab:
             if self._gate is not None:
                 self._gate.release.set()
             self._wait_until_salesforce_is_idle()
+            # The admin syncs again later, once Salesforce's time limit for the dead
+            # process's request has passed: what it left uncertain is looked up then.
+            clock.advance(STILL_WRITING)
+            portal.sync.sync_pending(actor=ADMIN)
             tasks = self._tasks_at_salesforce(before.call_ids)
             logged = self._written_log(portal, before.call_ids)
             outbox = self._outbox(portal, before.call_ids)

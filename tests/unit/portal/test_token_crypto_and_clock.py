@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portal.adapters.clock import FixedClock, SystemClock
+from portal.adapters.clock import FixedClock, ShiftedClock, SystemClock
 from portal.adapters.crypto import (
     InvalidEncryptionKeyError,
     TokenCipher,
@@ -81,3 +81,13 @@ class TestClocks:
     def test_a_fixed_clock_refuses_naive_times(self) -> None:
         with pytest.raises(ValueError, match="timezone-aware"):
             FixedClock(datetime(2025, 1, 1))
+
+    def test_a_shifted_clock_runs_with_the_machine_ahead_by_its_offset(self) -> None:
+        clock = ShiftedClock()
+        assert abs(clock.now() - datetime.now(UTC)) < timedelta(seconds=5)
+
+        clock.advance(timedelta(minutes=10))
+
+        ahead = clock.now() - datetime.now(UTC)
+        assert timedelta(minutes=9, seconds=55) < ahead <= timedelta(minutes=10)
+        assert clock.now().tzinfo is UTC

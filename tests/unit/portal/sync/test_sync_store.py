@@ -52,7 +52,10 @@ def test_states_move_and_survive_reopening_the_file(tmp_path: Path) -> None:
         store = SyncStore(db)
         store.enqueue(list(calls), now=NOW)
         with store.transaction() as tx:
-            assert tx.outbox.claim(ActivityKind.CALL, ids[:3], org_id=ORG, now=NOW) == 3
+            claimed = tx.outbox.claim(
+                ActivityKind.CALL, ids[:3], org_id=ORG, now=NOW, look_up_after=NOW
+            )
+            assert claimed == 3
             tx.commit()
         with store.transaction() as tx:
             tx.outbox.mark_written(
@@ -99,7 +102,7 @@ def test_waiting_rows_back_off_and_failed_rows_can_be_queued_again(database: Dat
     ids = [c.call_id for c in calls]
     store.enqueue(list(calls), now=NOW)
     with store.transaction() as tx:
-        tx.outbox.claim(ActivityKind.CALL, ids[:2], org_id=ORG, now=NOW)
+        tx.outbox.claim(ActivityKind.CALL, ids[:2], org_id=ORG, now=NOW, look_up_after=NOW)
         tx.outbox.mark_failed(
             ActivityKind.CALL, [Failed(ids[2], "X", "refused")], org_id=ORG, now=NOW
         )
@@ -125,3 +128,46 @@ def test_waiting_rows_back_off_and_failed_rows_can_be_queued_again(database: Dat
     assert store.requeue_failed(now=NOW) == 1
     assert store.open_count() == 3
     assert {c.state: c.count for c in store.counts()} == {DeliveryState.PENDING: 3}
+
+
+def test_a_send_never_answered_is_looked_up_only_after_its_time(database: Database) -> None:
+    store = SyncStore(database)
+    calls = simulate(seed=5, calls=3, meetings=0, now=NOW).calls
+    ids = [c.call_id for c in calls]
+    store.enqueue(list(calls), now=NOW)
+    settled = NOW + timedelta(minutes=10)
+    with store.transaction() as tx:
+        tx.outbox.claim(ActivityKind.CALL, ids, org_id=ORG, now=NOW, look_up_after=settled)
+        tx.commit()
+
+    def uncertain(at: datetime) -> list[str]:
+        items = store.items(ActivityKind.CALL, states=(DeliveryState.SENDING,), settled_at=at)
+        return [i.activity.record_id for i in items]
+
+    # Timed out: still unsure until the claim's time. Answered with a 503: the request is
+    # over, so it may be looked up at once. No answer for one record: likewise.
+    store.outbox.retry_later(
+        ActivityKind.CALL,
+        [ids[0]],
+        now=NOW,
+        code="TIMEOUT",
+        message="no answer",
+        delay=lambda _attempts: timedelta(0),
+        state=DeliveryState.SENDING,
+        answered=False,
+    )
+    store.outbox.retry_later(
+        ActivityKind.CALL,
+        [ids[1]],
+        now=NOW,
+        code="SERVER_UNAVAILABLE",
+        message="down",
+        delay=lambda _attempts: timedelta(0),
+        state=DeliveryState.SENDING,
+    )
+    store.outbox.release(ActivityKind.CALL, [ids[2]], now=NOW, state=DeliveryState.SENDING)
+
+    assert set(uncertain(NOW)) == set(ids[1:])
+    assert store.maybe_still_writing(ActivityKind.CALL, now=NOW) == 1
+    assert set(uncertain(settled)) == set(ids)
+    assert store.maybe_still_writing(ActivityKind.CALL, now=settled) == 0
