@@ -15,7 +15,7 @@ export PORTAL_PORT MOCK_PORT MOCK_HTTP_PORT DATA_DIR
 UV_RUN := uv run --frozen
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install uv chromium demo test lint bench
+.PHONY: help install uv chromium demo test lint bench resilience
 
 help:
 	@echo "make install  install the locked dependencies (uv) into .venv"
@@ -23,6 +23,7 @@ help:
 	@echo "make test     every test (installs Chromium when missing)"
 	@echo "make lint     ruff check, ruff format --check, mypy"
 	@echo "make bench    benchmarks as a Markdown table"
+	@echo "make resilience  the long resilience runs; writes their table into README.md"
 
 uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --user uv \
@@ -49,3 +50,8 @@ lint: install
 
 bench: install
 	$(UV_RUN) python -m bench.run
+
+# The long crash, concurrency, fault, fuzz and security runs (tests/resilience at
+# RESILIENCE_SIZE=long); their table replaces the one in README.md.
+resilience: install chromium
+	$(UV_RUN) python scripts/resilience_report.py --write README.md
