@@ -25,6 +25,16 @@ class Measure:
         return self.figure / self.anchor if self.anchor else float("inf")
 
 
+def _number(value: float) -> str:
+    """Whole numbers as such (counts), others with two decimals."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def _ratio(value: float) -> str:
+    """Two significant digits below 0.1 (``0.0035x``), else two decimals."""
+    return f"{value:.2g}x" if 0 < value < 0.1 else f"{value:.2f}x"
+
+
 def markdown_table(measures: list[Measure]) -> str:
     lines = [
         "| measure | figure | anchor | ratio | goal | met |",
@@ -32,7 +42,7 @@ def markdown_table(measures: list[Measure]) -> str:
     ]
     for m in measures:
         lines.append(
-            f"| {m.name} | {m.figure:,.2f} {m.unit} | {m.anchor_name}: {m.anchor:,.2f} {m.unit} "
-            f"| {m.ratio:.2f}x | {m.goal} | {'yes' if m.met else 'no'} |"
+            f"| {m.name} | {_number(m.figure)} {m.unit} | {m.anchor_name}: {_number(m.anchor)} "
+            f"{m.unit} | {_ratio(m.ratio)} | {m.goal} | {'yes' if m.met else 'no'} |"
         )
     return "\n".join(lines)

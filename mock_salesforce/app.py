@@ -6,7 +6,7 @@ import logging
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from mock_salesforce import control, faults, oauth, rest, setup_pages
@@ -50,6 +50,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    # The client went away mid-request (a killed process, say): nobody reads the answer, and
+    # it is not the mock's error.
+    log.debug("client disconnected during %s %s", request.method, request.url.path)
+    return Response(status_code=400)
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     # A mock bug: still answer in Salesforce's shape, and say where to look.
     log.exception("unexpected error on %s %s", request.method, request.url.path)
@@ -74,6 +81,7 @@ def create_app(backend: MockBackend) -> Starlette:
             SalesforceError: _salesforce_error,
             OAuthError: _oauth_error,
             HTTPException: _http_error,
+            ClientDisconnect: _client_gone,
             Exception: _unexpected,
         },
     )

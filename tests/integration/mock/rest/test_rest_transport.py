@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import socket
+import time
+
 import certifi
 import pytest
 import requests
@@ -136,3 +140,21 @@ def test_plain_session_fails_tls_while_fixture_session_trusts_the_mock(
     with pytest.raises(requests.exceptions.SSLError):
         plain.get(mock_server.https_url + "/services/data")
     assert trusted_session.get(mock_server.https_url + "/services/data").status_code == 200
+
+
+def test_a_client_gone_mid_request_is_not_logged_as_a_mock_error(
+    mock_server: ThreadedMockServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A process killed while sending a form (as the crash harness does): the body never ends.
+    with socket.create_connection(("127.0.0.1", mock_server.http_port)) as raw:
+        raw.sendall(
+            b"POST /services/oauth2/revoke HTTP/1.1\r\nHost: localhost\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 500\r\n\r\n"
+            b"token="
+        )
+    with caplog.at_level(logging.ERROR):
+        # The mock keeps answering, and said nothing about the client that went away.
+        response = requests.get(mock_server.http_url + "/services/data", timeout=10)
+        time.sleep(0.2)
+    assert response.status_code == 200
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
