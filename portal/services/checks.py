@@ -456,12 +456,18 @@ def _app_result(
             details=details,
         )
     if status is ConnectedAppStatus.ABSENT:
+        message = 'There is no "MiiTel" application in Connected Apps OAuth Usage.'
+        if users:  # only the check sign-in used it
+            message = (
+                'Nobody but your check sign-in has used "MiiTel": Setup may list it now, with '
+                '"Install", only because of that sign-in; before it there was no "MiiTel" '
+                "application."
+            )
         return StepResult.of(
             step=3,
             status=StepStatus.OK,
             branch="3-1",
-            message='There is no "MiiTel" application in Connected Apps OAuth Usage. Go on '
-            "with step 4.",
+            message=f"{message} Go on with step 4.",
             details=details,
         )
     return StepResult.of(

@@ -74,6 +74,8 @@ def test_app_never_used(
     # The check sign-in itself went through MiiTel; it does not count as MiiTel being used.
     assert step3.status is ConnectedAppStatus.ABSENT
     assert step3.result.branch == "3-1" and step3.result.next_step == 4
+    # Setup now lists MiiTel (with "Install") because of that sign-in: the step says why.
+    assert "only because of that sign-in" in step3.result.message
 
     step4 = portal.checks.approve_permission()
     assert step4.granted is True and step4.result.branch == "4-has-permission"
