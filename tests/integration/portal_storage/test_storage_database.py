@@ -58,6 +58,25 @@ class TestSchema:
             assert repos.settings.load() == sample_settings()
             assert repos.backups.latest() == sample_backup()
 
+    def test_a_file_from_the_previous_version_is_upgraded_keeping_its_rows(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        path = tmp_path / "portal.duckdb"
+        with monkeypatch.context() as older:
+            older.setattr(db_module, "MIGRATIONS", MIGRATIONS[:-1])
+            with Database(path=path) as database:
+                database.execute(
+                    "INSERT INTO sync_outbox (kind, record_id, state, attempts, updated_at) "
+                    "VALUES ('call', 'c-1', 'sending', 1, now()::TIMESTAMP)"
+                )
+                assert database.schema_version == LATEST_SCHEMA_VERSION - 1
+
+        with Database(path=path) as database:
+            assert database.schema_version == LATEST_SCHEMA_VERSION
+            # A row sent before the upgrade has no wait recorded: it is looked up as before.
+            rows = database.execute("SELECT record_id, state, look_up_after FROM sync_outbox")
+            assert rows == [("c-1", "sending", None)]
+
     def test_a_file_from_a_newer_portal_is_refused(self, tmp_path: Path) -> None:
         path = tmp_path / "portal.duckdb"
         with Database(path=path) as database:
