@@ -171,11 +171,9 @@ class SyncEngine:
         store: SyncStore,
         clock: Clock,
         query_budget: int = QUERY_URL_BUDGET,
-        still_writing: timedelta = STILL_WRITING,
     ) -> None:
         self._store = store
         self._clock = clock
-        self._still_writing = still_writing
         self._budget = query_budget
 
     def run(
@@ -296,7 +294,7 @@ class SyncEngine:
             tally.notes.append(
                 f"{writing:,} {kind.label.lower()}s were sent without a clear answer from "
                 "Salesforce: a later sync looks them up once Salesforce cannot still be "
-                f"writing them (at most {self._still_writing.total_seconds() / 60:g} minutes "
+                f"writing them (at most {STILL_WRITING.total_seconds() / 60:g} minutes "
                 "after they were sent), so they are never written twice."
             )
         items = self._store.items(
@@ -514,9 +512,7 @@ class SyncEngine:
         ids = [p.activity.record_id for p in chunk]
         with self._store.transaction() as tx:
             now = self._clock.now()
-            tx.outbox.claim(
-                kind, ids, org_id=org_id, now=now, look_up_after=now + self._still_writing
-            )
+            tx.outbox.claim(kind, ids, org_id=org_id, now=now, look_up_after=now + STILL_WRITING)
             tx.commit()
         try:
             results = gateway.create_records(
