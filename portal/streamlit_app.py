@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from portal.ui import nav
+from portal.ui import language, nav
 from portal.ui.container import portal_or_stop
 from portal.ui.oauth import capture_callback, complete_pending_callback
 from portal.ui.session import current_actor
@@ -23,6 +23,8 @@ def main() -> None:
     capture_callback()
     portal = portal_or_stop()
     actor = current_actor()
+    language.settle(portal, actor)
+    language.selector(portal, actor)
     if actor is None:
         st.navigation([nav.page(nav.LOGIN)], position="hidden").run()
         return
