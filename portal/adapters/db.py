@@ -217,6 +217,17 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
         "outbox: when a record sent without an answer may be looked up",
         ("ALTER TABLE sync_outbox ADD COLUMN look_up_after TIMESTAMP",),
     ),
+    Migration(
+        5,
+        "portal users' preferences (language)",
+        (
+            """CREATE TABLE user_preferences (
+                username VARCHAR PRIMARY KEY,
+                language VARCHAR NOT NULL,
+                updated_at TIMESTAMP NOT NULL
+            )""",
+        ),
+    ),
 )
 
 LATEST_SCHEMA_VERSION: Final = MIGRATIONS[-1].version

@@ -55,6 +55,7 @@ class StoreState:
     progress: dict[int, ProgressEntry] = field(default_factory=dict)
     findings: dict[str, Finding] = field(default_factory=dict)
     login_failures: list[tuple[datetime, str, str]] = field(default_factory=list)
+    languages: dict[str, str] = field(default_factory=dict)
 
 
 class InMemoryStore:
@@ -367,3 +368,17 @@ class InMemoryLoginFailureRepository:
             self._store.state.login_failures = [
                 row for row in self._store.state.login_failures if row[1] != username
             ]
+
+
+class InMemoryPreferenceRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def language_of(self, username: str) -> str | None:
+        with self._store.lock:
+            return self._store.state.languages.get(username)
+
+    def set_language(self, username: str, language: str, *, at: datetime) -> None:
+        require_aware(at, name="at")
+        with self._store.lock:
+            self._store.state.languages[username] = language

@@ -198,6 +198,18 @@ class LoginFailureRepository(Protocol):
         ...
 
 
+class PreferenceRepository(Protocol):
+    """Each portal user's own choices (the language); a demo reset keeps them."""
+
+    def language_of(self, username: str) -> str | None:
+        """The language ``username`` chose, if any."""
+        ...
+
+    def set_language(self, username: str, language: str, *, at: datetime) -> None:
+        """Store ``username``'s choice, replacing the previous one."""
+        ...
+
+
 class IntegrationErrorRepository(Protocol):
     def append(self, entry: IntegrationErrorEntry) -> IntegrationErrorEntry:
         """Store ``entry``; returns it with its ``id``."""
@@ -288,6 +300,9 @@ class Repositories(Protocol):
 
     @property
     def login_failures(self) -> LoginFailureRepository: ...
+
+    @property
+    def preferences(self) -> PreferenceRepository: ...
 
 
 class UnitOfWork(Repositories, Protocol):

@@ -94,7 +94,10 @@ class InMemoryPortalStorage:
         return InMemoryUnitOfWork(self.store, clock=self._clock)
 
     def wipe(self) -> None:
-        self.store.restore(StoreState())
+        # Like the DuckDB wipe: the users' own preferences are not demo state.
+        with self.store.lock:
+            languages = dict(self.store.state.languages)
+        self.store.restore(StoreState(languages=languages))
 
     def close(self) -> None:
         """Nothing to release."""

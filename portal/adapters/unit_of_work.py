@@ -30,6 +30,7 @@ from portal.adapters.duckdb_logs import (
     DuckDbIntegrationErrorRepository,
     DuckDbSyncLogRepository,
 )
+from portal.adapters.duckdb_preferences import DuckDbPreferenceRepository
 from portal.adapters.duckdb_procedure import DuckDbFindingRepository, DuckDbProgressRepository
 from portal.adapters.duckdb_settings import DuckDbBackupRepository, DuckDbSettingsRepository
 from portal.adapters.memory import (
@@ -40,6 +41,7 @@ from portal.adapters.memory import (
     InMemoryIntegrationErrorRepository,
     InMemoryLoginFailureRepository,
     InMemoryPendingAuthorizationRepository,
+    InMemoryPreferenceRepository,
     InMemoryProgressRepository,
     InMemorySettingsRepository,
     InMemoryStore,
@@ -56,6 +58,7 @@ from portal.adapters.ports import (
     IntegrationErrorRepository,
     LoginFailureRepository,
     PendingAuthorizationRepository,
+    PreferenceRepository,
     ProgressRepository,
     Repositories,
     SettingsRepository,
@@ -82,6 +85,7 @@ class RepositorySet:
     progress: ProgressRepository
     findings: FindingRepository
     login_failures: LoginFailureRepository
+    preferences: PreferenceRepository
 
 
 def duckdb_repositories(*, runner: SqlRunner, cipher: TokenCipher, clock: Clock) -> RepositorySet:
@@ -102,6 +106,7 @@ def duckdb_repositories(*, runner: SqlRunner, cipher: TokenCipher, clock: Clock)
         progress=DuckDbProgressRepository(runner),
         findings=DuckDbFindingRepository(runner),
         login_failures=DuckDbLoginFailureRepository(runner),
+        preferences=DuckDbPreferenceRepository(runner),
     )
 
 
@@ -120,6 +125,7 @@ def memory_repositories(*, store: InMemoryStore, clock: Clock) -> RepositorySet:
         progress=InMemoryProgressRepository(store),
         findings=InMemoryFindingRepository(store),
         login_failures=InMemoryLoginFailureRepository(store),
+        preferences=InMemoryPreferenceRepository(store),
     )
 
 
@@ -138,6 +144,7 @@ class _UnitOfWorkBase:
     progress: ProgressRepository
     findings: FindingRepository
     login_failures: LoginFailureRepository
+    preferences: PreferenceRepository
 
     def _bind(self, repositories: RepositorySet) -> None:
         self.settings = repositories.settings
@@ -152,6 +159,7 @@ class _UnitOfWorkBase:
         self.progress = repositories.progress
         self.findings = repositories.findings
         self.login_failures = repositories.login_failures
+        self.preferences = repositories.preferences
 
 
 class DuckDbUnitOfWork(_UnitOfWorkBase):

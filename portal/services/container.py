@@ -36,6 +36,7 @@ from portal.services.demo import DemoService
 from portal.services.error_tables import ErrorTablesService
 from portal.services.integration import IntegrationService, WrongOrgPolicy
 from portal.services.logs import AuditService, HistoryService
+from portal.services.preferences import PreferencesService
 from portal.services.procedure import ProcedureService
 from portal.services.removal import RemovalService
 from portal.services.restore import RestoreService
@@ -65,6 +66,8 @@ class Portal:
     history: HistoryService
     audit: AuditService
     procedure: ProcedureService
+    #: Each portal user's language.
+    preferences: PreferencesService
     #: Calls and meetings to Salesforce (simulate, import, send the queue).
     sync: SyncService
     #: Only in mock mode.
@@ -202,6 +205,7 @@ def assemble_portal(
             settings=settings,
             error_tables=error_tables,
         ),
+        preferences=PreferencesService(context),
         demo=demo,
         storage=storage,
         sync=SyncService(context, connections=connections),

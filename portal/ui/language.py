@@ -36,7 +36,7 @@ def settle(portal: Portal | None, actor: Actor | None) -> None:
                 queue=False,
             )
             st.session_state[_LOADED_FOR] = actor.username
-            if stored in i18n.LANGUAGES:
+            if stored is not None and stored in i18n.LANGUAGES:
                 i18n.choose(stored, chosen=False)
     if i18n.requested_language() != i18n.language():
         st.query_params[i18n.QUERY_PARAM] = i18n.language()

@@ -398,3 +398,15 @@ class TestSyncAndAuditLogs:
         assert log.recent() == list(reversed(entries))
         assert log.recent(actor="admin") == [entries[2], entries[0]]
         assert log.recent(actor="nobody") == []
+
+
+class TestPreferences:
+    def test_a_user_without_a_choice_has_none(self, storage: Storage) -> None:
+        assert storage.repos.preferences.language_of("admin") is None
+
+    def test_a_choice_is_kept_per_user_and_replaced_by_the_next(self, storage: Storage) -> None:
+        storage.repos.preferences.set_language("admin", "ja", at=storage.clock.now())
+        storage.repos.preferences.set_language("viewer", "en", at=storage.clock.now())
+        storage.repos.preferences.set_language("admin", "en", at=storage.clock.now())
+        assert storage.repos.preferences.language_of("admin") == "en"
+        assert storage.repos.preferences.language_of("viewer") == "en"

@@ -153,3 +153,10 @@ def test_wipe_empties_everything(portal_storage: PortalStorage) -> None:
     assert portal_storage.repositories.settings.load() == IntegrationSettings.default()
     assert portal_storage.repositories.tokens.load() is None
     assert portal_storage.repositories.token_slots.load(CHECK_SLOT) is None
+
+
+def test_wipe_keeps_each_users_language(portal_storage: PortalStorage) -> None:
+    """A demo reset returns the org and the procedure to the start, not the people's choices."""
+    portal_storage.repositories.preferences.set_language("admin", "ja", at=START)
+    portal_storage.wipe()
+    assert portal_storage.repositories.preferences.language_of("admin") == "ja"
