@@ -15,7 +15,7 @@ export PORTAL_PORT MOCK_PORT MOCK_HTTP_PORT DATA_DIR
 UV_RUN := uv run --frozen
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install uv chromium demo test lint bench resilience
+.PHONY: help install uv chromium fonts catalogs demo test lint bench resilience
 
 help:
 	@echo "make install  install the locked dependencies (uv) into .venv"
@@ -31,16 +31,26 @@ uv:
 
 install: uv
 	uv sync --frozen --all-extras
+	$(UV_RUN) python scripts/catalogs.py compile
+
+# The Japanese catalog from the code: `make catalogs` after adding or changing a message.
+catalogs: install
+	$(UV_RUN) python scripts/catalogs.py extract
+	$(UV_RUN) python scripts/catalogs.py check
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
 
+# Japanese text in Chromium (browser tests, screenshots, the demo's browser) needs a CJK font.
+fonts:
+	@fc-list :lang=ja 2>/dev/null | grep -q . || ($(SUDO) apt-get update && $(SUDO) apt-get install -y fonts-noto-cjk)
+
 # make demo SCENARIO=app-blocked SEED=7 RESET=1
-demo: install
+demo: install fonts
 	$(UV_RUN) python scripts/demo.py $(if $(SCENARIO),--scenario $(SCENARIO)) \
 		$(if $(SEED),--seed $(SEED)) $(if $(RESET),--reset)
 
-test: install chromium
+test: install chromium fonts
 	$(UV_RUN) pytest
 
 lint: install
@@ -48,10 +58,10 @@ lint: install
 	$(UV_RUN) ruff format --check .
 	$(UV_RUN) mypy
 
-bench: install
+bench: install chromium fonts
 	$(UV_RUN) python -m bench.run
 
 # The long crash, concurrency, fault, fuzz and security runs (tests/resilience at
 # RESILIENCE_SIZE=long); their table replaces the one in README.md.
-resilience: install chromium
+resilience: install chromium fonts
 	$(UV_RUN) python scripts/resilience_report.py --write README.md
