@@ -53,7 +53,10 @@ def test_data_parameters_are_shown_as_they_are_and_message_parameters_translated
     monkeypatch.setattr(i18n, "catalog", lambda language: fake)
     # An org name that looks like a message id is data: never translated.
     assert i18n.t(msg("Integrated with the org {org}.", org="Save")) == "組織 Save と連携しました。"
-    assert i18n.t(msg("Integrated with the org {org}.", org=msg("Save"))) == "組織 保存 と連携しました。"
+    assert (
+        i18n.t(msg("Integrated with the org {org}.", org=msg("Save")))
+        == "組織 保存 と連携しました。"
+    )
 
 
 def test_numbers_use_the_locales_grouping(english):

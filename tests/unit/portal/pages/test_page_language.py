@@ -6,7 +6,6 @@ from __future__ import annotations
 from page_helpers import ADMIN, VIEWER
 
 from portal.services.container import Portal
-from portal.ui import i18n
 from portal.ui.language import SELECTOR
 
 ENTRYPOINT = "streamlit_app.py"
