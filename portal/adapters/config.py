@@ -2,7 +2,9 @@
 and in mock mode completed from the mock org's READY file.
 
 Every missing or bad value is collected into one :class:`ConfigError` whose message names each
-key and what to do, so a person fixes the configuration in one pass.
+key and what to do, so a person fixes the configuration in one pass. Each problem's message is a
+:class:`~portal.domain.text.Text` (English here; the start-up page shows it in the person's
+language), with keys, paths, values and commands as parameters.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from urllib.parse import urlsplit
 
 from portal.adapters.crypto import generate_key, is_valid_key
 from portal.domain.secret import SecretStr
+from portal.domain.text import Text, msg
 
 SECRETS_FILE: Final = ".streamlit/secrets.toml"
 READY_FILE: Final = Path("mock") / "ready.json"
@@ -81,7 +84,8 @@ class PortalConfig:
 
 @dataclass(frozen=True)
 class ConfigProblem:
-    """One missing or bad value: the key (environment variable name) and what to do."""
+    """One missing or bad value: the key (environment variable name) and what to do (a
+    :class:`~portal.domain.text.Text`)."""
 
     key: str
     message: str
@@ -113,8 +117,10 @@ class _Key:
         return f"[{self.section}] {self.name}"
 
     @property
-    def where(self) -> str:
-        return f"{self.env} or {self.secrets_key} in {SECRETS_FILE}"
+    def where(self) -> Text:
+        return msg(
+            "{env} or {key} in {file}", env=self.env, key=self.secrets_key, file=SECRETS_FILE
+        )
 
 
 MODE = _Key("PORTAL_MODE", "portal", "mode")
@@ -170,7 +176,14 @@ class _Collector:
         if value is None:
             return None
         if not isinstance(value, str):
-            self.problem(key, f"must be text, not {type(value).__name__}; set {key.where}.")
+            self.problem(
+                key,
+                msg(
+                    "must be text, not {kind}; set {where}.",
+                    kind=type(value).__name__,
+                    where=key.where,
+                ),
+            )
             return None
         return value.strip()
 
@@ -194,27 +207,25 @@ def load_config(
     ready_path = data_dir / READY_FILE
     if mock:
         values.ready = _read_ready(values, ready_path)
-    ready_hint = (
-        f"; in mock mode it comes from the mock org's READY file {ready_path}, so start the "
-        f"mock org (python -m mock_salesforce serve --data-dir {data_dir})"
-        if mock
-        else ""
-    )
+    ready_hint = _ReadyHint(ready_path, data_dir) if mock else None
 
-    def required(key: _Key, what: str) -> str:
+    def required(key: _Key, what: Text) -> str:
         value = values.text(key, use_ready=mock)
         if value:
             return value
         if report_missing and not values.has_problem(key):
-            hint = ready_hint if key.ready_key else ""
-            values.problem(key, f"is not set. Set {key.where} to {what}{hint}.")
+            hint = ready_hint if key.ready_key else None
+            values.problem(key, _not_set(key, what, hint))
         return ""
 
-    login_url = required(LOGIN_URL, "the Salesforce login URL (https://login.salesforce.com)")
+    login_url = required(
+        LOGIN_URL,
+        msg("the Salesforce login URL ({example})", example="https://login.salesforce.com"),
+    )
     if login_url:
         _check_login_url(values, login_url)
-    client_id = required(CLIENT_ID, "the connected app's Consumer Key")
-    client_secret = required(CLIENT_SECRET, "the connected app's Consumer Secret")
+    client_id = required(CLIENT_ID, msg("the connected app's Consumer Key"))
+    client_secret = required(CLIENT_SECRET, msg("the connected app's Consumer Secret"))
     redirect_uri = _redirect_uri(values, mock=mock, hint=ready_hint, report_missing=report_missing)
     if redirect_uri:
         _check_redirect_uri(values, redirect_uri)
@@ -243,6 +254,45 @@ def load_config(
     )
 
 
+@dataclass(frozen=True)
+class _ReadyHint:
+    """Where mock mode takes a missing value from: the mock org's READY file."""
+
+    ready_path: Path
+    data_dir: Path
+
+
+def _not_set(key: _Key, what: Text, hint: _ReadyHint | None) -> Text:
+    if hint is None:
+        return msg("is not set. Set {where} to {what}.", where=key.where, what=what)
+    command = f"python -m mock_salesforce serve --data-dir {hint.data_dir}"
+    return msg(
+        "is not set. Set {where} to {what}; in mock mode it comes from the mock org's READY "
+        "file {ready}, so start the mock org ({command}).",
+        where=key.where,
+        what=what,
+        ready=str(hint.ready_path),
+        command=command,
+    )
+
+
+def changed_key_problem(db_path: Path) -> ConfigProblem:
+    """The problem to report when the configured key no longer decrypts the stored tokens."""
+    return ConfigProblem(
+        ENCRYPTION_KEY.env,
+        msg(
+            "does not decrypt the Salesforce tokens stored in {path}: the key changed since they "
+            'were saved. Set {where} back to the key in use when "Integrate" was clicked. If '
+            "that key is lost, the stored connection cannot be used again: revoke MiiTel in "
+            "Salesforce (Setup > Connected Apps OAuth Usage), then set {db_key} to a new file "
+            "and integrate afresh (the old file keeps the backups and history).",
+            path=str(db_path),
+            where=ENCRYPTION_KEY.where,
+            db_key=DB_PATH.env,
+        ),
+    )
+
+
 def _mode(values: _Collector) -> PortalMode | None:
     text = values.text(MODE)
     if text is None:
@@ -252,8 +302,12 @@ def _mode(values: _Collector) -> PortalMode | None:
     except ValueError:
         values.problem(
             MODE,
-            f'"{text}" is not a mode: set {MODE.where} to "mock" (the bundled mock org) or '
-            '"real" (a Salesforce org).',
+            msg(
+                '"{value}" is not a mode: set {where} to "mock" (the bundled mock org) or '
+                '"real" (a Salesforce org).',
+                value=text,
+                where=MODE.where,
+            ),
         )
         return None
 
@@ -266,15 +320,22 @@ def _read_ready(values: _Collector, path: Path) -> Mapping[str, Any]:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         values.problem(
             "DATA_DIR",
-            f"the mock org's READY file {path} cannot be read ({exc}); restart the mock org so "
-            "it writes the file again.",
+            msg(
+                "the mock org's READY file {path} cannot be read ({error}); restart the mock org "
+                "so it writes the file again.",
+                path=str(path),
+                error=str(exc),
+            ),
         )
         return {}
     if not isinstance(ready, Mapping):
         values.problem(
             "DATA_DIR",
-            f"the mock org's READY file {path} is not a JSON object; restart the mock org so it "
-            "writes the file again.",
+            msg(
+                "the mock org's READY file {path} is not a JSON object; restart the mock org so "
+                "it writes the file again.",
+                path=str(path),
+            ),
         )
         return {}
     return ready
@@ -285,18 +346,29 @@ def _check_login_url(values: _Collector, url: str) -> None:
     if parts.scheme != "https" or not parts.hostname:
         values.problem(
             LOGIN_URL,
-            f'"{url}" is not an https URL: set {LOGIN_URL.where} to https://login.salesforce.com, '
-            "https://test.salesforce.com or your My Domain URL (https://<name>.my.salesforce.com).",
+            msg(
+                '"{url}" is not an https URL: set {where} to https://login.salesforce.com, '
+                "https://test.salesforce.com or your My Domain URL "
+                "(https://<name>.my.salesforce.com).",
+                url=url,
+                where=LOGIN_URL.where,
+            ),
         )
     elif parts.path not in ("", "/") or parts.query or parts.fragment:
         values.problem(
             LOGIN_URL,
-            f'"{url}" has a path or query: set {LOGIN_URL.where} to the bare address, for '
-            "example https://login.salesforce.com.",
+            msg(
+                '"{url}" has a path or query: set {where} to the bare address, for example '
+                "https://login.salesforce.com.",
+                url=url,
+                where=LOGIN_URL.where,
+            ),
         )
 
 
-def _redirect_uri(values: _Collector, *, mock: bool, hint: str, report_missing: bool) -> str:
+def _redirect_uri(
+    values: _Collector, *, mock: bool, hint: _ReadyHint | None, report_missing: bool
+) -> str:
     value = values.raw(REDIRECT_URI)
     if value is None and mock:
         # The READY file lists every callback URL the mock connected app accepts; use the first.
@@ -306,14 +378,11 @@ def _redirect_uri(values: _Collector, *, mock: bool, hint: str, report_missing: 
     if value is None:
         if not report_missing:
             return ""
-        values.problem(
-            REDIRECT_URI,
-            f"is not set. Set {REDIRECT_URI.where} to the portal's OAuth callback URL registered "
-            f"on the connected app{hint}.",
-        )
+        what = msg("the portal's OAuth callback URL registered on the connected app")
+        values.problem(REDIRECT_URI, _not_set(REDIRECT_URI, what, hint))
         return ""
     if not isinstance(value, str):
-        values.problem(REDIRECT_URI, f"must be text; set {REDIRECT_URI.where}.")
+        values.problem(REDIRECT_URI, msg("must be text; set {where}.", where=REDIRECT_URI.where))
         return ""
     return value.strip()
 
@@ -326,36 +395,45 @@ def _check_redirect_uri(values: _Collector, uri: str) -> None:
     if not parts.hostname or not secure:
         values.problem(
             REDIRECT_URI,
-            f'"{uri}" is not a usable callback URL: Salesforce requires https (plain http only '
-            f"for localhost). Set {REDIRECT_URI.where} to the portal's address, for example "
-            "https://portal.example.com/ or http://localhost:8501/.",
+            msg(
+                '"{uri}" is not a usable callback URL: Salesforce requires https (plain http only '
+                "for localhost). Set {where} to the portal's address, for example "
+                "https://portal.example.com/ or http://localhost:8501/.",
+                uri=uri,
+                where=REDIRECT_URI.where,
+            ),
         )
 
 
-def _ca_bundle(values: _Collector, *, mock: bool, hint: str) -> Path | None:
+def _ca_bundle(values: _Collector, *, mock: bool, hint: _ReadyHint | None) -> Path | None:
     text = values.text(CA_BUNDLE, use_ready=mock)
     if not mock:
         if text:
             values.problem(
                 CA_BUNDLE,
-                "is only used in mock mode (the mock org's local CA); real Salesforce orgs are "
-                f"verified with the system trust store. Remove {CA_BUNDLE.env} and "
-                f"{CA_BUNDLE.secrets_key}.",
+                msg(
+                    "is only used in mock mode (the mock org's local CA); real Salesforce orgs "
+                    "are verified with the system trust store. Remove {env} and {key}.",
+                    env=CA_BUNDLE.env,
+                    key=CA_BUNDLE.secrets_key,
+                ),
             )
         return None
     if not text:
         if not values.has_problem(CA_BUNDLE):
-            values.problem(
-                CA_BUNDLE,
-                f"is not set. Set {CA_BUNDLE.where} to the mock org's CA certificate file{hint}.",
-            )
+            what = msg("the mock org's CA certificate file")
+            values.problem(CA_BUNDLE, _not_set(CA_BUNDLE, what, hint))
         return None
     path = Path(text)
     if not path.is_file():
         values.problem(
             CA_BUNDLE,
-            f"the mock org's CA certificate {path} does not exist; start the mock org (it "
-            f"creates the CA on first start), or set {CA_BUNDLE.where} to the right file.",
+            msg(
+                "the mock org's CA certificate {path} does not exist; start the mock org (it "
+                "creates the CA on first start), or set {where} to the right file.",
+                path=str(path),
+                where=CA_BUNDLE.where,
+            ),
         )
         return None
     return path
@@ -367,8 +445,12 @@ def _db_path(values: _Collector, *, data_dir: Path) -> Path:
     if path.is_dir():
         values.problem(
             DB_PATH,
-            f"{path} is a directory: set {DB_PATH.where} to a file path, for example "
-            f"{data_dir / 'portal.duckdb'}.",
+            msg(
+                "{path} is a directory: set {where} to a file path, for example {example}.",
+                path=str(path),
+                where=DB_PATH.where,
+                example=str(data_dir / "portal.duckdb"),
+            ),
         )
     return path
 
@@ -385,8 +467,12 @@ def _encryption_key(
             return SecretStr(text)
         values.problem(
             ENCRYPTION_KEY,
-            "is not a valid key (it must be 32 random bytes in URL-safe base64, 44 characters). "
-            f"Create one with {generate_hint} and set {ENCRYPTION_KEY.where}.",
+            msg(
+                "is not a valid key (it must be 32 random bytes in URL-safe base64, 44 "
+                "characters). Create one with {command} and set {where}.",
+                command=generate_hint,
+                where=ENCRYPTION_KEY.where,
+            ),
         )
         return SecretStr("")
     if not report_missing:
@@ -394,9 +480,12 @@ def _encryption_key(
     if not mock:
         values.problem(
             ENCRYPTION_KEY,
-            "is not set; it encrypts the Salesforce tokens at rest. Create one with "
-            f"{generate_hint} and set {ENCRYPTION_KEY.where}; keep it, since tokens stored with "
-            "it cannot be read without it.",
+            msg(
+                "is not set; it encrypts the Salesforce tokens at rest. Create one with {command} "
+                "and set {where}; keep it, since tokens stored with it cannot be read without it.",
+                command=generate_hint,
+                where=ENCRYPTION_KEY.where,
+            ),
         )
         return SecretStr("")
     return _generated_key(values, data_dir / GENERATED_KEY_FILE)
@@ -415,8 +504,12 @@ def _generated_key(values: _Collector, path: Path) -> SecretStr:
                 return SecretStr(existing)
             values.problem(
                 ENCRYPTION_KEY,
-                f"the generated key file {path} is damaged. Delete it (the portal then creates "
-                f"a new key and you must click Integrate again), or set {ENCRYPTION_KEY.where}.",
+                msg(
+                    "the generated key file {path} is damaged. Delete it (the portal then "
+                    "creates a new key and you must click Integrate again), or set {where}.",
+                    path=str(path),
+                    where=ENCRYPTION_KEY.where,
+                ),
             )
             return SecretStr("")
         with os.fdopen(fd, "w", encoding="ascii") as handle:
@@ -425,8 +518,14 @@ def _generated_key(values: _Collector, path: Path) -> SecretStr:
     except (OSError, UnicodeDecodeError) as exc:
         values.problem(
             ENCRYPTION_KEY,
-            f"is not set and the key file {path} cannot be created or read ({exc}). Make "
-            f"{path.parent} writable, or set {ENCRYPTION_KEY.where}.",
+            msg(
+                "is not set and the key file {path} cannot be created or read ({error}). Make "
+                "{folder} writable, or set {where}.",
+                path=str(path),
+                error=str(exc),
+                folder=str(path.parent),
+                where=ENCRYPTION_KEY.where,
+            ),
         )
         return SecretStr("")
 
@@ -440,22 +539,28 @@ def _users(values: _Collector) -> tuple[PortalUser, ...]:
         except json.JSONDecodeError:
             values.problem(
                 USERS,
-                "is not valid JSON: set it to a list like "
-                '[{"username": "admin", "password_hash": "$2b$12$...", "role": "admin"}].',
+                msg(
+                    "is not valid JSON: set it to a list like {example}.",
+                    example='[{"username": "admin", "password_hash": "$2b$12$...", '
+                    '"role": "admin"}]',
+                ),
             )
             return ()
     else:
         section = values.secrets.get(USERS.section)
         raw = section.get(USERS.name) if isinstance(section, Mapping) else None
-    how = (
-        f"add a [[portal.users]] table (username, password_hash, role) to {SECRETS_FILE} or set "
-        f"{USERS.env} to a JSON list of them; make a password hash with {_HASH_COMMAND}"
+    how = msg(
+        "add a [[portal.users]] table (username, password_hash, role) to {file} or set {env} to "
+        "a JSON list of them; make a password hash with {command}",
+        file=SECRETS_FILE,
+        env=USERS.env,
+        command=_HASH_COMMAND,
     )
     if not raw:
-        values.problem(USERS, f"no portal users are configured: {how}.")
+        values.problem(USERS, msg("no portal users are configured: {how}.", how=how))
         return ()
     if not isinstance(raw, list):
-        values.problem(USERS, f"must be a list of users: {how}.")
+        values.problem(USERS, msg("must be a list of users: {how}.", how=how))
         return ()
     users: list[PortalUser] = []
     for number, item in enumerate(raw, start=1):
@@ -464,33 +569,40 @@ def _users(values: _Collector) -> tuple[PortalUser, ...]:
             users.append(user)
     names = [user.username for user in users]
     for name in sorted({n for n in names if names.count(n) > 1}):
-        values.problem(USERS, f'the username "{name}" appears more than once; keep one entry.')
+        values.problem(
+            USERS, msg('the username "{name}" appears more than once; keep one entry.', name=name)
+        )
     if users and len(users) == len(raw) and not any(u.role is PortalRole.ADMIN for u in users):
         values.problem(
-            USERS, 'no user has the role "admin", so nobody could change anything: make one admin.'
+            USERS,
+            msg('no user has the role "admin", so nobody could change anything: make one admin.'),
         )
     return tuple(users)
 
 
 def _user(values: _Collector, number: int, item: object) -> PortalUser | None:
-    where = f"user #{number}"
+    where = msg("user #{number}", number=number)
     if not isinstance(item, Mapping):
-        values.problem(USERS, f"{where} must have username, password_hash and role.")
+        values.problem(USERS, msg("{user} must have username, password_hash and role.", user=where))
         return None
     username = item.get("username")
     password_hash = item.get("password_hash")
     role_text = item.get("role", PortalRole.VIEWER.value)
     ok = True
     if not isinstance(username, str) or not username.strip():
-        values.problem(USERS, f"{where} has no username; set username.")
+        values.problem(USERS, msg("{user} has no username; set username.", user=where))
         ok = False
     else:
-        where = f'user "{username}"'
+        where = msg('user "{name}"', name=username)
     if not isinstance(password_hash, str) or not _BCRYPT_HASH.fullmatch(password_hash):
         values.problem(
             USERS,
-            f"{where} has no valid bcrypt password_hash (never a plain password); make one "
-            f"with {_HASH_COMMAND}.",
+            msg(
+                "{user} has no valid bcrypt password_hash (never a plain password); make one "
+                "with {command}.",
+                user=where,
+                command=_HASH_COMMAND,
+            ),
         )
         ok = False
     role: PortalRole | None = None
@@ -500,7 +612,10 @@ def _user(values: _Collector, number: int, item: object) -> PortalUser | None:
         except ValueError:
             role = None
     if role is None:
-        values.problem(USERS, f'{where} has role "{role_text}"; use "admin" or "viewer".')
+        values.problem(
+            USERS,
+            msg('{user} has role "{role}"; use "admin" or "viewer".', user=where, role=role_text),
+        )
         ok = False
     if not ok:
         return None

@@ -16,9 +16,17 @@ from typing import Any, Final
 
 import streamlit as st
 
-from portal.adapters.config import ConfigError, PortalConfig, PortalMode, load_config
+from portal.adapters.config import (
+    SECRETS_FILE,
+    ConfigError,
+    ConfigProblem,
+    PortalConfig,
+    PortalMode,
+    load_config,
+)
 from portal.services.container import Portal, build_portal
 from portal.services.errors import PortalError
+from portal.ui.i18n import _, t
 
 log = logging.getLogger(__name__)
 
@@ -37,32 +45,52 @@ def portal() -> Portal:
 
 
 def portal_or_stop() -> Portal:
-    """The services, or a page that says which configuration values to fix (and stops)."""
+    """The services, or a page that says which configuration values to fix (and stops). The
+    page speaks the person's language (``?lang=``, the selector, else the browser's)."""
     try:
-        return portal()
+        with st.spinner(_("Opening the portal…")):
+            return portal()
     except ConfigError as exc:
-        st.error("The portal is not configured yet.", icon=":material/settings:")
-        st.markdown("\n".join(f"- `{p.key}`: {p.message}" for p in exc.problems))
+        _language_first()
+        st.error(_("The portal is not configured yet."), icon=":material/settings:")
+        st.markdown("\n".join(_problem_line(p) for p in exc.problems))
         st.caption(
-            "Set them in .streamlit/secrets.toml (see .streamlit/secrets.toml.example) or as "
-            "environment variables, then reload this page."
+            _(
+                "Set them in {secrets} (see {example}) or as environment variables, then "
+                "reload this page."
+            ).format(secrets=SECRETS_FILE, example=f"{SECRETS_FILE}.example")
         )
         st.stop()
     except Exception:
         log.exception("The portal could not start")
+        _language_first()
         st.error(
-            "The portal could not open its database or reach its configuration. The detail is "
-            "in the portal's server log; check that no other portal uses the same data "
-            "directory, then reload this page.",
+            _(
+                "The portal could not open its database or reach its configuration. The detail "
+                "is in the portal's server log; check that no other portal uses the same data "
+                "directory, then reload this page."
+            ),
             icon=":material/error:",
         )
         st.stop()
     raise AssertionError("unreachable")  # st.stop() raises
 
 
-@st.cache_resource(
-    show_spinner="Opening the portal…", max_entries=1, on_release=lambda p: p.close()
-)
+def _problem_line(problem: ConfigProblem) -> str:
+    # "$" would start LaTeX in Streamlit's markdown (bcrypt hashes are full of them).
+    return f"- `{problem.key}`: {t(problem.message)}".replace("$", "\\$")
+
+
+def _language_first() -> None:
+    """Settle the language and draw its selector, as the frame does once the portal is up."""
+    from portal.ui import language  # the frame's module imports this one
+
+    language.settle(None, None)
+    language.selector(None, None)
+
+
+# The spinner is drawn by portal_or_stop, in the person's language.
+@st.cache_resource(show_spinner=False, max_entries=1, on_release=lambda p: p.close())
 def _open_portal(_config: PortalConfig, key: str) -> Portal:
     opened = build_portal(config=_config)
     if _config.mode is PortalMode.MOCK and opened.demo is not None:
