@@ -25,6 +25,7 @@ from typing import Any, Final, Protocol, TypeVar
 
 import duckdb
 
+from portal.domain.text import msg
 from portal.domain.timestamps import require_aware
 
 DEFAULT_DB_PATH: Final = Path("data/portal.duckdb")
@@ -233,7 +234,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
 LATEST_SCHEMA_VERSION: Final = MIGRATIONS[-1].version
 
 _MAX_BACKOFF_SECONDS: Final = 0.5
-_CONFLICT_MESSAGE: Final = (
+_CONFLICT_MESSAGE: Final = msg(
     "Another change to the same data was saved at the same moment, so this change was not "
     "saved. Try again."
 )
@@ -267,9 +268,14 @@ class Database:
             self._root = duckdb.connect(str(self.path))
         except (duckdb.IOException, OSError) as exc:
             raise DatabaseUnavailableError(
-                f"The portal database {self.path} cannot be opened ({_first_line(exc)}). "
-                "Check that no other portal process is running on it, that the directory is "
-                "writable, or set PORTAL_DB_PATH to another file."
+                msg(
+                    "The portal database {path} cannot be opened ({error}). Check that no other "
+                    "portal process is running on it, that the directory is writable, or set "
+                    "{key} to another file.",
+                    path=str(self.path),
+                    error=_first_line(exc),
+                    key="PORTAL_DB_PATH",
+                )
             ) from None
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -311,7 +317,7 @@ class Database:
 
     def _require_open(self) -> None:
         if self._closed:
-            raise StorageError("The portal database is closed.")
+            raise StorageError(msg("The portal database is closed."))
 
     # --- statements -------------------------------------------------------------------------
 
@@ -403,9 +409,14 @@ class Database:
             current = int(row[0]) if row else 0
             if current > LATEST_SCHEMA_VERSION:
                 raise SchemaVersionError(
-                    f"The portal database {self.path} has schema version {current}, newer than "
-                    f"this portal's {LATEST_SCHEMA_VERSION}. Run the newer portal, or set "
-                    "PORTAL_DB_PATH to another file."
+                    msg(
+                        "The portal database {path} has schema version {found}, newer than this "
+                        "portal's {latest}. Run the newer portal, or set {key} to another file.",
+                        path=str(self.path),
+                        found=str(current),
+                        latest=str(LATEST_SCHEMA_VERSION),
+                        key="PORTAL_DB_PATH",
+                    )
                 )
             for migration in MIGRATIONS:
                 if migration.version <= current:
@@ -482,7 +493,7 @@ class Transaction:
 
     def _require_open(self) -> None:
         if not self._open:
-            raise StorageError("This unit of work has ended; start a new one.")
+            raise StorageError(msg("This unit of work has ended; start a new one."))
 
 
 def decode_enum(enum_type: type[E], value: object, *, table: str) -> E:
@@ -491,9 +502,13 @@ def decode_enum(enum_type: type[E], value: object, *, table: str) -> E:
         return enum_type(value)
     except ValueError:
         raise CorruptRecordError(
-            f"The portal database table {table} holds an unknown value {value!r}; it was "
-            "changed outside the portal. Remove that row, or restore the database file from a "
-            "copy."
+            msg(
+                "The portal database table {table} holds an unknown value {value}; it was "
+                "changed outside the portal. Remove that row, or restore the database file from "
+                "a copy.",
+                table=table,
+                value=repr(value),
+            )
         ) from None
 
 
