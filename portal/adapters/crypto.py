@@ -5,10 +5,12 @@ from __future__ import annotations
 from cryptography.fernet import Fernet, InvalidToken
 
 from portal.domain.secret import SecretStr
+from portal.domain.text import msg
 
 
 class TokenDecryptionError(Exception):
-    """Stored ciphertext cannot be decrypted with the configured key."""
+    """Stored ciphertext cannot be decrypted with the configured key; ``args[0]`` is the
+    message (a :class:`~portal.domain.text.Text`)."""
 
 
 class InvalidEncryptionKeyError(ValueError):
@@ -36,8 +38,11 @@ class TokenCipher:
     def __init__(self, key: SecretStr) -> None:
         if not is_valid_key(key.get_secret_value()):
             raise InvalidEncryptionKeyError(
-                "PORTAL_ENCRYPTION_KEY is not a valid key: it must be 32 random bytes in URL-safe "
-                "base64 (44 characters)."
+                msg(
+                    "{key} is not a valid key: it must be 32 random bytes in URL-safe base64 "
+                    "(44 characters).",
+                    key="PORTAL_ENCRYPTION_KEY",
+                )
             )
         self._fernet = Fernet(key.get_secret_value().encode("ascii"))
 
@@ -52,9 +57,12 @@ class TokenCipher:
             plain = self._fernet.decrypt(ciphertext.encode("ascii"))
         except (InvalidToken, UnicodeEncodeError):
             raise TokenDecryptionError(
-                "The stored Salesforce tokens cannot be decrypted with the configured "
-                "PORTAL_ENCRYPTION_KEY (the key changed, or the data was altered). Set the key "
-                'that was used when you clicked "Integrate", or click "Integrate" again.'
+                msg(
+                    "The stored Salesforce tokens cannot be decrypted with the configured {key} "
+                    "(the key changed, or the data was altered). Set the key that was used when "
+                    'you clicked "Integrate", or click "Integrate" again.',
+                    key="PORTAL_ENCRYPTION_KEY",
+                )
             ) from None
         return SecretStr(plain.decode("utf-8"))
 

@@ -1,7 +1,8 @@
 """Settings as plain JSON-ready dicts and back, strictly: any wrong key, type or value is named.
 
 Used by the backup format and by storage; both wrap :class:`SettingsDecodeError` in their own
-error that tells a person what to do.
+error that tells a person what to do, with :attr:`SettingsDecodeError.message` (a translatable
+message; the path and the values found are its parameters) as the detail.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from portal.domain.settings import (
     UserMapping,
     VideoHistorySettings,
 )
+from portal.domain.text import Text, msg
 
 E = TypeVar("E", bound=Enum)
 JsonObject = dict[str, Any]
@@ -37,6 +39,11 @@ class SettingsDecodeError(ValueError):
         super().__init__(f'at "{path}": {problem}')
         self.path = path
         self.problem = problem
+
+    @property
+    def message(self) -> Text:
+        """Where and what, as a message (``str`` of the error in English)."""
+        return msg('at "{path}": {problem}', path=self.path, problem=self.problem)
 
 
 # --- encoding -------------------------------------------------------------------------------
@@ -167,34 +174,38 @@ def settings_from_dict(data: object, *, path: str = "settings") -> IntegrationSe
 def read_object(data: object, *, path: str, keys: set[str] | None) -> Mapping[str, Any]:
     """``data`` as an object with exactly ``keys`` (any string keys when ``keys`` is None)."""
     if not isinstance(data, Mapping):
-        raise SettingsDecodeError(path, f"expected an object, found {_kind(data)}")
+        raise SettingsDecodeError(path, msg("expected an object, found {kind}", kind=_kind(data)))
     if not all(isinstance(key, str) for key in data):
-        raise SettingsDecodeError(path, "has a key that is not a string")
+        raise SettingsDecodeError(path, msg("has a key that is not a string"))
     if keys is not None:
         missing = sorted(keys - set(data))
         if missing:
-            raise SettingsDecodeError(path, f"is missing {_names(missing)}")
+            raise SettingsDecodeError(path, msg("is missing {names}", names=_names(missing)))
         unknown = sorted(set(data) - keys)
         if unknown:
-            raise SettingsDecodeError(path, f"has unknown {_names(unknown)}")
+            raise SettingsDecodeError(path, msg("has unknown {names}", names=_names(unknown)))
     return data
 
 
 def read_bool(value: object, *, path: str) -> bool:
     if not isinstance(value, bool):
-        raise SettingsDecodeError(path, f"expected true or false, found {_kind(value)}")
+        raise SettingsDecodeError(
+            path, msg("expected true or false, found {kind}", kind=_kind(value))
+        )
     return value
 
 
 def read_str(value: object, *, path: str) -> str:
     if not isinstance(value, str):
-        raise SettingsDecodeError(path, f"expected a string, found {_kind(value)}")
+        raise SettingsDecodeError(path, msg("expected a string, found {kind}", kind=_kind(value)))
     return value
 
 
 def read_int(value: object, *, path: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise SettingsDecodeError(path, f"expected a whole number, found {_kind(value)}")
+        raise SettingsDecodeError(
+            path, msg("expected a whole number, found {kind}", kind=_kind(value))
+        )
     return value
 
 
@@ -204,7 +215,9 @@ def read_enum(value: object, enum_type: type[E], *, path: str) -> E:
         if member.value == value:
             return member
     choices = ", ".join(f'"{choice}"' for choice in allowed)
-    raise SettingsDecodeError(path, f"{_show(value)} is not one of {choices}")
+    raise SettingsDecodeError(
+        path, msg("{value} is not one of {choices}", value=_show(value), choices=choices)
+    )
 
 
 def _read_item_mapping(data: object, enum_type: type[E], *, path: str) -> dict[E, str]:
@@ -219,15 +232,16 @@ def _kind(value: object) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return "true or false"
+        return msg("true or false")
     if isinstance(value, str):
-        return f'the string "{value}"'
+        return msg('the string "{value}"', value=value)
     if isinstance(value, int | float):
-        return f"the number {value}"
+        # As written (no digit grouping): the stored value, not a count.
+        return msg("the number {value}", value=str(value))
     if isinstance(value, list):
-        return "a list"
+        return msg("a list")
     if isinstance(value, Mapping):
-        return "an object"
+        return msg("an object")
     return type(value).__name__
 
 
@@ -237,4 +251,6 @@ def _show(value: object) -> str:
 
 def _names(keys: list[str]) -> str:
     quoted = ", ".join(f'"{key}"' for key in keys)
-    return f"key {quoted}" if len(keys) == 1 else f"keys {quoted}"
+    if len(keys) == 1:
+        return msg("key {names}", names=quoted)
+    return msg("keys {names}", names=quoted)

@@ -20,7 +20,6 @@ from simple_salesforce.exceptions import SalesforceError as SimpleSalesforceErro
 from simple_salesforce.exceptions import SalesforceExpiredSession, SalesforceRefusedRequest
 
 from portal.adapters.salesforce.errors import (
-    RECONNECT,
     SalesforceAuthError,
     SalesforceGatewayError,
     from_simple_salesforce,
@@ -29,6 +28,7 @@ from portal.adapters.salesforce.errors import (
 from portal.adapters.salesforce.gateway import SalesforceGateway
 from portal.adapters.salesforce.oauth import OAuthClient
 from portal.domain.oauth import TokenSet
+from portal.domain.text import msg
 
 log = logging.getLogger(__name__)
 
@@ -117,15 +117,19 @@ class SalesforceConnection:
             if stale.refresh_token is None:
                 raise SalesforceAuthError(
                     error_code="INVALID_SESSION_ID",
-                    user_message="The Salesforce session expired and the portal holds no "
-                    "refresh token. " + RECONNECT,
+                    user_message=msg(
+                        "The Salesforce session expired and the portal holds no refresh token. "
+                        'Click "Integrate" on the Basic settings tab to connect again.'
+                    ),
                 )
             fresh = self._oauth.refresh(stale.refresh_token)
             if (fresh.org_id, fresh.user_id) != (stale.org_id, stale.user_id):
                 raise SalesforceAuthError(
                     error_code="IDENTITY_CHANGED",
-                    user_message="Refreshing the connection returned a different org or user. "
-                    + RECONNECT,
+                    user_message=msg(
+                        "Refreshing the connection returned a different org or user. Click "
+                        '"Integrate" on the Basic settings tab to connect again.'
+                    ),
                 )
             self._on_refresh(fresh)
             self._tokens = fresh

@@ -1,7 +1,9 @@
 """The portal's own Salesforce errors, mapped once from what Salesforce and the HTTP stack say.
 
 Every error carries Salesforce's code (``error_code``) and a ``user_message`` an admin can act
-on. Nothing here ever holds a token: messages come from Salesforce's error bodies, which never
+on: a :class:`~portal.domain.text.Text` (English as its ``str``; the UI shows it in the person's
+language) whose parameters hold Salesforce's own words and codes, which stay as they are.
+Nothing here ever holds a token: messages come from Salesforce's error bodies, which never
 echo credentials, and URLs are reduced to their path.
 """
 
@@ -14,7 +16,17 @@ from typing import Any
 import requests
 from simple_salesforce.exceptions import SalesforceError as SimpleSalesforceError
 
-RECONNECT = 'Click "Integrate" on the Basic settings tab to connect again.'
+from portal.domain.text import N_, Text, msg
+
+RECONNECT = N_('Click "Integrate" on the Basic settings tab to connect again.')
+
+
+def reconnect(problem: str) -> Text:
+    """``problem`` (a message) followed by :data:`RECONNECT`, as one translatable message."""
+    return msg(
+        '{problem} Click "Integrate" on the Basic settings tab to connect again.',
+        problem=problem,
+    )
 
 
 class SalesforceGatewayError(Exception):
@@ -85,68 +97,68 @@ class OAuthFailure(Enum):
     UNKNOWN = "unknown"
 
 
-_OAUTH_MESSAGES: dict[OAuthFailure, str] = {
-    OAuthFailure.ACCESS_DENIED: (
+_OAUTH_MESSAGES: dict[OAuthFailure, Text] = {
+    OAuthFailure.ACCESS_DENIED: msg(
         '"Deny" was chosen on Salesforce\'s "Allow access?" page, so MiiTel was not '
         'integrated. Click "Integrate" again and choose "Allow".'
     ),
-    OAuthFailure.APP_BLOCKED: (
+    OAuthFailure.APP_BLOCKED: msg(
         "MiiTel is blocked in this org: open Setup > Connected Apps OAuth Usage and click "
         '"Unblock" next to MiiTel (procedure step 3), then click "Integrate" again.'
     ),
-    OAuthFailure.APP_NOT_INSTALLED: (
+    OAuthFailure.APP_NOT_INSTALLED: msg(
         'Salesforce says the connected app "MiiTel" must be installed into the org: it is not '
         'installed, and this user lacks "Approve Uninstalled Connected Apps". Give the user '
         "that permission through a permission set (procedure step 4), or have an admin click "
         '"Install" next to MiiTel in Setup > Connected Apps OAuth Usage (step 6), then click '
         '"Integrate" again.'
     ),
-    OAuthFailure.USER_NOT_APPROVED: (
+    OAuthFailure.USER_NOT_APPROVED: msg(
         "MiiTel only admits admin-approved users in this org and this user is not one. In "
         "Setup > Connected Apps > Manage Connected Apps > MiiTel, add the user's profile or a "
         'permission set of theirs, then click "Integrate" again.'
     ),
-    OAuthFailure.REDIRECT_URI_MISMATCH: (
+    OAuthFailure.REDIRECT_URI_MISMATCH: msg(
         "The portal's redirect URI is not one of the MiiTel connected app's callback URLs. "
         "Make the portal's configured redirect URI match a callback URL exactly (scheme, host, "
         'port, path and trailing slash), then click "Integrate" again.'
     ),
-    OAuthFailure.INVALID_CLIENT: (
+    OAuthFailure.INVALID_CLIENT: msg(
         "Salesforce does not accept the portal's client id or client secret for MiiTel. Check "
         "the portal's configured client id and client secret against the connected app."
     ),
-    OAuthFailure.INVALID_GRANT: (
+    OAuthFailure.INVALID_GRANT: msg(
         "The sign-in could not be completed: it was already used, took too long, or was "
         'started elsewhere. Click "Integrate" again.'
     ),
-    OAuthFailure.INVALID_REQUEST: (
+    OAuthFailure.INVALID_REQUEST: msg(
         "Salesforce rejected the sign-in request as malformed. Check the portal's login URL "
         'and connected app settings, then click "Integrate" again.'
     ),
-    OAuthFailure.INACTIVE_USER: (
+    OAuthFailure.INACTIVE_USER: msg(
         "This Salesforce user is inactive. Sign in with an active user of the org, or ask an "
         "admin to reactivate the user."
     ),
-    OAuthFailure.INACTIVE_ORG: (
+    OAuthFailure.INACTIVE_ORG: msg(
         "This Salesforce org is inactive or locked. Sign in to an active org (check the org "
         "confirmed in procedure step 1)."
     ),
-    OAuthFailure.STATE_MISMATCH: (
+    OAuthFailure.STATE_MISMATCH: msg(
         "This sign-in response does not belong to a sign-in the portal started, or it was "
         'already used or expired. Click "Integrate" again.'
     ),
-    OAuthFailure.SIGNATURE_MISMATCH: (
+    OAuthFailure.SIGNATURE_MISMATCH: msg(
         "Salesforce's answer failed its signature check, so the portal did not trust it. Check "
         'that the configured client secret is the MiiTel app\'s, then click "Integrate" again.'
     ),
-    OAuthFailure.CALLBACK_INVALID: (
+    OAuthFailure.CALLBACK_INVALID: msg(
         'The sign-in response from Salesforce was incomplete or malformed. Click "Integrate" again.'
     ),
-    OAuthFailure.WRONG_ORG: (
+    OAuthFailure.WRONG_ORG: msg(
         "You signed in to a different Salesforce org than the one confirmed in procedure "
         'step 1. Click "Integrate" again and sign in with a user of that org.'
     ),
-    OAuthFailure.UNKNOWN: (
+    OAuthFailure.UNKNOWN: msg(
         'Salesforce did not complete the sign-in. Click "Integrate" again; if it keeps '
         "failing, give Support the error code shown."
     ),
@@ -245,17 +257,21 @@ def _first_error(content: Any) -> tuple[str, str, tuple[str, ...]]:
     return (text if text and " " not in text and len(text) < 64 else ""), text[:500], ()
 
 
-def _permission_message(code: str, message: str) -> str:
+def _permission_message(code: str, message: str) -> Text:
     if code in {"API_DISABLED_FOR_ORG", "API_CURRENTLY_DISABLED"}:
-        return (
+        return msg(
             "The integrated Salesforce user cannot use the API: give their profile or a "
             'permission set "API Enabled" (and check the org\'s edition allows API access).'
         )
-    return (
-        "The integrated Salesforce user lacks access to do this"
-        + (f" ({message})" if message else "")
-        + ". Grant it through the user's profile or a permission set, or integrate with a "
-        "user who has it."
+    if message:
+        return msg(
+            "The integrated Salesforce user lacks access to do this ({detail}). Grant it through "
+            "the user's profile or a permission set, or integrate with a user who has it.",
+            detail=message,
+        )
+    return msg(
+        "The integrated Salesforce user lacks access to do this. Grant it through the user's "
+        "profile or a permission set, or integrate with a user who has it."
     )
 
 
@@ -265,8 +281,9 @@ def from_error_body(*, status: int, content: Any) -> SalesforceGatewayError:
     if status == 401 or code in {"INVALID_SESSION_ID", "Bad_OAuth_Token"}:
         return SalesforceAuthError(
             error_code=code or "INVALID_SESSION_ID",
-            user_message=(
-                "The portal's connection to Salesforce has expired or was revoked. " + RECONNECT
+            user_message=msg(
+                "The portal's connection to Salesforce has expired or was revoked. Click "
+                '"Integrate" on the Basic settings tab to connect again.'
             ),
             detail=message,
             status=status,
@@ -274,7 +291,7 @@ def from_error_body(*, status: int, content: Any) -> SalesforceGatewayError:
     if code == "REQUEST_LIMIT_EXCEEDED":
         return SalesforceLimitError(
             error_code=code,
-            user_message=(
+            user_message=msg(
                 "This Salesforce org has used up its API request allowance for now. The "
                 "allowance recovers over 24 hours; see Setup > Company Information > API "
                 "Requests, Last 24 Hours, and try again later."
@@ -293,7 +310,7 @@ def from_error_body(*, status: int, content: Any) -> SalesforceGatewayError:
     if status >= 500:
         return SalesforceUnavailable(
             error_code=code or f"HTTP_{status}",
-            user_message=(
+            user_message=msg(
                 "Salesforce is not answering properly right now (it kept failing after "
                 "retries). Try again in a few minutes; if it persists, check "
                 "status.salesforce.com."
@@ -310,18 +327,20 @@ def from_error_body(*, status: int, content: Any) -> SalesforceGatewayError:
     )
 
 
-def _request_message(code: str, message: str) -> str:
+def _request_message(code: str, message: str) -> Text:
     if code in {"NOT_FOUND", "INVALID_TYPE"}:
-        return (
+        return msg(
             "Salesforce says this object or record does not exist in the org, or the "
-            f"integrated user cannot see it ({message or code})."
+            "integrated user cannot see it ({detail}).",
+            detail=message or code,
         )
     if code == "INVALID_FIELD":
-        return (
+        return msg(
             "Salesforce says a field does not exist on the object, or the integrated user "
-            f"cannot read it ({message})."
+            "cannot read it ({detail}).",
+            detail=message,
         )
-    return f"Salesforce refused the request: {message or code}."
+    return msg("Salesforce refused the request: {detail}.", detail=message or code)
 
 
 def from_simple_salesforce(exc: SimpleSalesforceError) -> SalesforceGatewayError:
@@ -334,7 +353,7 @@ def from_transport(exc: requests.RequestException) -> SalesforceUnavailable:
     if isinstance(exc, requests.exceptions.SSLError):
         return SalesforceUnavailable(
             error_code="TLS_ERROR",
-            user_message=(
+            user_message=msg(
                 "The portal does not trust the certificate Salesforce presented. For a real "
                 "org, check REQUESTS_CA_BUNDLE (corporate proxy CA); for the mock org, check "
                 "the configured mock CA bundle path."
@@ -342,16 +361,18 @@ def from_transport(exc: requests.RequestException) -> SalesforceUnavailable:
             detail=type(exc).__name__,
         )
     if isinstance(exc, requests.Timeout):
-        code, what = "TIMEOUT", "did not answer in time"
+        code = "TIMEOUT"
+        said = msg(
+            "Salesforce did not answer in time. Check the network and the configured login URL, "
+            "then try again."
+        )
     else:
-        code, what = "CONNECTION_FAILED", "could not be reached"
-    return SalesforceUnavailable(
-        error_code=code,
-        user_message=(
-            f"Salesforce {what}. Check the network and the configured login URL, then try again."
-        ),
-        detail=type(exc).__name__,
-    )
+        code = "CONNECTION_FAILED"
+        said = msg(
+            "Salesforce could not be reached. Check the network and the configured login URL, "
+            "then try again."
+        )
+    return SalesforceUnavailable(error_code=code, user_message=said, detail=type(exc).__name__)
 
 
 def from_response(response: requests.Response) -> SalesforceGatewayError:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from simple_salesforce import Salesforce, format_soql
 
@@ -40,6 +40,7 @@ from portal.adapters.salesforce.results import (
     SObjectSummary,
 )
 from portal.domain.oauth import TokenSet
+from portal.domain.text import msg
 
 T = TypeVar("T")
 
@@ -66,12 +67,13 @@ class Connection(Protocol):
     def call(self, operation: Callable[[Salesforce], T]) -> T: ...
 
 
-def _identifier(name: str, *, what: str) -> str:
+def _identifier(name: str, *, what: Literal["object", "permission"]) -> str:
     if not _IDENTIFIER.match(name):
-        raise SalesforceRequestError(
-            error_code="INVALID_NAME",
-            user_message=f"{name!r} is not a valid Salesforce {what} name.",
-        )
+        if what == "object":
+            said = msg("{name} is not a valid Salesforce object name.", name=repr(name))
+        else:
+            said = msg("{name} is not a valid Salesforce permission name.", name=repr(name))
+        raise SalesforceRequestError(error_code="INVALID_NAME", user_message=said)
     return name
 
 
@@ -167,7 +169,8 @@ class SalesforceGateway:
         rows = self.query_all("SELECT Id, Name FROM Organization LIMIT 1")
         if not rows:
             raise SalesforceRequestError(
-                error_code="NOT_FOUND", user_message="Salesforce returned no Organization record."
+                error_code="NOT_FOUND",
+                user_message=msg("Salesforce returned no Organization record."),
             )
         return Organization(id=str(rows[0]["Id"]), name=str(rows[0]["Name"]))
 
@@ -177,7 +180,7 @@ class SalesforceGateway:
         if not isinstance(payload, Mapping):
             raise SalesforceRequestError(
                 error_code="UNEXPECTED_RESPONSE",
-                user_message="Salesforce's userinfo endpoint did not answer with JSON.",
+                user_message=msg("Salesforce's userinfo endpoint did not answer with JSON."),
             )
         identity = identity_from_payload(payload)
         try:
@@ -317,7 +320,7 @@ class SalesforceGateway:
             return PermissionCheck(
                 permission=permission,
                 status=PermissionCheckStatus.CANNOT_CHECK,
-                detail=f"PermissionSet has no field {field} in this org.",
+                detail=msg("PermissionSet has no field {field} in this org.", field=field),
             )
 
         by = "Id" if _USER_ID.match(username_or_id) else "Username"
