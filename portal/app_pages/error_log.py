@@ -1,21 +1,31 @@
 """Error log (step 10): the third-party integration error log, filtered, counted and paged in
-DuckDB by the error-tables service, with CSV and Parquet downloads."""
+DuckDB by the error-tables service, with CSV and Parquet downloads. Times and days are the
+person's (their zone); storage stays UTC."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from typing import Final
 
 import streamlit as st
 
 from portal.domain.integration_errors import ErrorLogFilter, ErrorSource, IntegrationErrorEntry
+from portal.domain.local_days import day_range
 from portal.services.container import Portal
-from portal.services.error_tables import DEFAULT_PAGE_SIZE, ErrorPage, ExportFormat
+from portal.services.error_tables import (
+    DEFAULT_PAGE_SIZE,
+    EXPORT_HEADERS,
+    ErrorPage,
+    ExportFormat,
+)
+from portal.ui import error_charts, i18n
 from portal.ui.auth import require_actor
 from portal.ui.container import portal_or_stop
+from portal.ui.error_exports import ErrorLogChoice, csv_layout, file_name
 from portal.ui.feedback import attempt, guarded, show_notices
 from portal.ui.forms import fingerprint
-from portal.ui.tables import when
+from portal.ui.i18n import _, ngettext, t
+from portal.ui.tables import object_label, shown_time, when_header
 
 DATES: Final = "errors.dates"
 CODE: Final = "errors.code"
@@ -25,7 +35,6 @@ NEW_ONLY: Final = "errors.new_only"
 PAGE: Final = "errors.page"
 CSV_DOWNLOAD: Final = "errors.download.csv"
 PARQUET_DOWNLOAD: Final = "errors.download.parquet"
-ALL: Final = "All"
 
 
 @guarded
@@ -33,10 +42,12 @@ def error_log_page() -> None:
     """Filters, counts by code and by day, one page of errors, downloads."""
     require_actor()
     portal = portal_or_stop()
-    st.title("Third-party integration error log")
+    st.title(_("Third-party integration error log"))
     st.caption(
-        "Step 10: after calls and meetings, check the errors. If there are errors that did not "
-        "occur before, please contact Support."
+        _(
+            "Step 10: after calls and meetings, check the errors. If there are errors that did "
+            "not occur before, please contact Support."
+        )
     )
     show_notices()
     new = attempt(portal.error_tables.new_codes_since_integration, where="new codes", queue=False)
@@ -44,73 +55,96 @@ def error_log_page() -> None:
         return
     if new.since is not None and new.codes:
         st.warning(
-            f"Errors that did not occur before appeared since the integration on "
-            f"{when(new.since)}: **{', '.join(new.codes)}**. Please contact Support.",
+            _(
+                "Errors that did not occur before appeared since the integration on {when}: "
+                "**{codes}**. Please contact Support."
+            ).format(when=i18n.when(new.since), codes=", ".join(new.codes)),
             icon=":material/new_releases:",
         )
     elif new.since is not None:
         st.success(
-            f"No error has appeared since the integration on {when(new.since)} that did not "
-            "occur before.",
+            _(
+                "No error has appeared since the integration on {when} that did not occur before."
+            ).format(when=i18n.when(new.since)),
             icon=":material/check_circle:",
         )
     codes = attempt(lambda: portal.error_tables.counts_by_code(), where="codes", queue=False) or []
     objects = attempt(portal.error_tables.objects, where="objects", queue=False) or []
-    filters = _filters(
+    choice = _filters(
         codes=[count.status_code for count in codes],
         objects=objects,
-        new_since=new.since if new else None,
+        can_narrow_to_new=new.since is not None,
     )
-    if filters is None:
-        return
+    filters = _filter_of(choice, new_since=new.since)
     _charts(portal, filters)
-    _table(portal, filters)
+    _table(portal, filters, choice)
 
 
-def _filters(
-    *, codes: list[str], objects: list[str], new_since: datetime | None
-) -> ErrorLogFilter | None:
+def _filters(*, codes: list[str], objects: list[str], can_narrow_to_new: bool) -> ErrorLogChoice:
+    every = _("All")
     with st.container(border=True):
         first, second, third = st.columns(3)
-        picked = first.date_input("Date range (UTC)", value=[], key=DATES, format="YYYY-MM-DD")
-        code = second.selectbox("Error code", options=[ALL, *codes], key=CODE)
-        sobject = third.selectbox("Object", options=[ALL, *objects], key=OBJECT)
+        picked = first.date_input(
+            _("Date range ({zone})").format(zone=i18n.zone_label()),
+            value=[],
+            key=DATES,
+            format="YYYY/MM/DD",
+        )
+        code = second.selectbox(
+            _("Error code"),
+            options=[None, *codes],
+            format_func=lambda c: every if c is None else c,
+            key=CODE,
+        )
+        sobject = third.selectbox(
+            _("Object"),
+            options=[None, *objects],
+            format_func=lambda o: every if o is None else object_label(o),
+            key=OBJECT,
+        )
         fourth, fifth = st.columns([1, 2])
         source = fourth.selectbox(
-            "Source",
+            _("Source"),
             options=[None, *ErrorSource],
-            format_func=lambda s: ALL if s is None else s.label,
+            format_func=lambda s: every if s is None else t(s.label),
             key=SOURCE,
         )
         new_only = fifth.checkbox(
-            "Only errors since the re-integration",
+            _("Only errors since the re-integration"),
             key=NEW_ONLY,
-            disabled=new_since is None,
-            help="Errors since MiiTel was last integrated (the newest “Integrated” line of the "
-            "authentication history).",
+            disabled=not can_narrow_to_new,
+            help=_(
+                "Errors since MiiTel was last integrated (the newest “Integrated” line of the "
+                "authentication history)."
+            ),
         )
-    since, until = _date_range(picked)
-    if new_only and new_since is not None:
+    return ErrorLogChoice(
+        days=_days(picked),
+        status_code=code,
+        sobject=sobject,
+        source=source,
+        new_only=bool(new_only and can_narrow_to_new),
+    )
+
+
+def _days(picked: object) -> tuple[date, date] | None:
+    days = [d for d in picked if isinstance(d, date)] if isinstance(picked, tuple) else []
+    if isinstance(picked, date):
+        days = [picked]
+    return (days[0], days[-1]) if days else None
+
+
+def _filter_of(choice: ErrorLogChoice, *, new_since: datetime | None) -> ErrorLogFilter:
+    """The query for ``choice``: picked days are midnights of the person's zone, in UTC."""
+    since, until = day_range(*choice.days, i18n.time_zone()) if choice.days else (None, None)
+    if choice.new_only and new_since is not None:
         since = max(since, new_since) if since is not None else new_since
     return ErrorLogFilter(
         since=since,
         until=until,
-        source=source,
-        status_code=None if code == ALL else code,
-        sobject=None if sobject == ALL else sobject,
-    )
-
-
-def _date_range(picked: object) -> tuple[datetime | None, datetime | None]:
-    days = [d for d in picked if isinstance(d, date)] if isinstance(picked, tuple) else []
-    if isinstance(picked, date):
-        days = [picked]
-    if not days:
-        return None, None
-    start, end = days[0], days[-1]
-    return (
-        datetime.combine(start, time.min, tzinfo=UTC),
-        datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC),
+        source=choice.source,
+        status_code=choice.status_code,
+        sobject=choice.sobject,
     )
 
 
@@ -118,32 +152,26 @@ def _charts(portal: Portal, filters: ErrorLogFilter) -> None:
     by_code = attempt(
         lambda: portal.error_tables.counts_by_code(filters=filters), where="counts", queue=False
     )
+    zone = i18n.time_zone()
     by_day = attempt(
-        lambda: portal.error_tables.counts_by_day(filters=filters), where="counts", queue=False
+        lambda: portal.error_tables.counts_by_day(filters=filters, zone=zone),
+        where="counts",
+        queue=False,
     )
     if not by_code or by_day is None:
         return
+    code_title = _("Errors by code")
+    day_title = _("Errors by day ({zone})").format(zone=i18n.zone_label())
     left, right = st.columns(2)
     with left:
-        st.markdown("**Errors by code**")
-        st.bar_chart(
-            {"Error code": [c.status_code for c in by_code], "Errors": [c.count for c in by_code]},
-            x="Error code",
-            y="Errors",
-            horizontal=True,
-            height=260,
-        )
+        st.markdown(f"**{code_title}**")
+        st.altair_chart(error_charts.by_code(by_code), width="stretch")
     with right:
-        st.markdown("**Errors by day (UTC)**")
-        st.bar_chart(
-            {"Day": [d.day.isoformat() for d in by_day], "Errors": [d.count for d in by_day]},
-            x="Day",
-            y="Errors",
-            height=260,
-        )
+        st.markdown(f"**{day_title}**")
+        st.altair_chart(error_charts.by_day(by_day), width="stretch")
 
 
-def _table(portal: Portal, filters: ErrorLogFilter) -> None:
+def _table(portal: Portal, filters: ErrorLogFilter, choice: ErrorLogChoice) -> None:
     # Other filters, other pages: the pager's key follows the filters, so it starts at page 1.
     pager = f"{PAGE}.{fingerprint(filters)}"
     requested = st.session_state.get(pager, 1)
@@ -151,32 +179,54 @@ def _table(portal: Portal, filters: ErrorLogFilter) -> None:
     if page is None:
         return
     if page.total == 0:
-        st.info("No error matches these filters.", icon=":material/inbox:")
+        st.info(_("No error matches these filters."), icon=":material/inbox:")
         return
     first = (page.page - 1) * page.page_size + 1
     last = first + len(page.entries) - 1
     header = st.container(horizontal=True, vertical_alignment="center")
-    header.markdown(f"**{page.total} errors** · showing {first}–{last}")
+    header.markdown(
+        ngettext(
+            "**{count} error** · showing {first}–{last}",
+            "**{count} errors** · showing {first}–{last}",
+            page.total,
+            first=i18n.number(first),
+            last=i18n.number(last),
+        )
+    )
+    _downloads(header, portal, filters, choice)
+    st.dataframe(error_rows(page.entries), hide_index=True)
+    st.pagination(page.page_count, key=pager)
+
+
+def _downloads(
+    header: st.delta_generator.DeltaGenerator,
+    portal: Portal,
+    filters: ErrorLogFilter,
+    choice: ErrorLogChoice,
+) -> None:
+    # The files are made when clicked, outside this run: everything from the session is read now.
+    layout = csv_layout()
+    now = datetime.now(UTC)
     header.download_button(
-        "Download CSV",
-        data=lambda: portal.error_tables.export(filters=filters, format=ExportFormat.CSV),
-        file_name=f"integration-errors-{date.today():%Y%m%d}.csv",
+        _("Download CSV"),
+        data=lambda: portal.error_tables.export(
+            filters=filters, format=ExportFormat.CSV, layout=layout
+        ),
+        file_name=file_name(choice, format=ExportFormat.CSV, now=now),
         mime=ExportFormat.CSV.mime_type,
         key=CSV_DOWNLOAD,
         icon=":material/download:",
         on_click="ignore",
     )
     header.download_button(
-        "Download Parquet",
+        _("Download Parquet"),
         data=lambda: portal.error_tables.export(filters=filters, format=ExportFormat.PARQUET),
-        file_name=f"integration-errors-{date.today():%Y%m%d}.parquet",
+        file_name=file_name(choice, format=ExportFormat.PARQUET, now=now),
         mime=ExportFormat.PARQUET.mime_type,
         key=PARQUET_DOWNLOAD,
         icon=":material/download:",
         on_click="ignore",
     )
-    st.dataframe(error_rows(page.entries), hide_index=True)
-    st.pagination(page.page_count, key=pager)
 
 
 def _page(portal: Portal, filters: ErrorLogFilter, number: int) -> ErrorPage | None:
@@ -194,16 +244,18 @@ def _page(portal: Portal, filters: ErrorLogFilter, number: int) -> ErrorPage | N
 
 
 def error_rows(entries: tuple[IntegrationErrorEntry, ...]) -> list[dict[str, str]]:
+    """The table's rows: headers in the session's language, times in the person's zone."""
+    headers = {column: t(label) for column, label in EXPORT_HEADERS.items()}
     return [
         {
-            "When": when(entry.occurred_at),
-            "Source": entry.source.label,
-            "Object": entry.sobject,
-            "Operation": entry.operation.value.capitalize(),
-            "Error code": entry.status_code,
-            "Message": entry.message,
-            "Fields": ", ".join(entry.fields),
-            "MiiTel record": entry.miitel_record_id,
+            when_header(): shown_time(entry.occurred_at),
+            headers["source"]: t(entry.source.label),
+            headers["sobject"]: object_label(entry.sobject),
+            headers["operation"]: t(entry.operation.label),
+            headers["status_code"]: entry.status_code,
+            headers["message"]: entry.message,
+            headers["fields"]: ", ".join(entry.fields),
+            headers["miitel_record_id"]: entry.miitel_record_id,
         }
         for entry in entries
     ]

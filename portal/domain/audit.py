@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
+from portal.domain.text import N_
 from portal.domain.timestamps import require_aware
 
 
@@ -29,15 +30,15 @@ class AuditAction(Enum):
 
 
 _ACTION_LABELS = {
-    AuditAction.SIGN_IN: "Log In",
-    AuditAction.SIGN_OUT: "Log Out",
-    AuditAction.INTEGRATE: "Integrate",
-    AuditAction.REMOVE_INTEGRATION: "Remove integration",
-    AuditAction.RESTORE_SETTINGS: "Restore the settings prior to integration removal",
-    AuditAction.SAVE_SETTINGS: "Save",
-    AuditAction.CHECK_STEP: "Check a step",
-    AuditAction.SYNC: "Sync calls and meetings",
-    AuditAction.UNEXPECTED_ERROR: "Unexpected error",
+    AuditAction.SIGN_IN: N_("Log In"),
+    AuditAction.SIGN_OUT: N_("Log Out"),
+    AuditAction.INTEGRATE: N_("Integrate"),
+    AuditAction.REMOVE_INTEGRATION: N_("Remove integration"),
+    AuditAction.RESTORE_SETTINGS: N_("Restore the settings prior to integration removal"),
+    AuditAction.SAVE_SETTINGS: N_("Save"),
+    AuditAction.CHECK_STEP: N_("Check a step"),
+    AuditAction.SYNC: N_("Sync calls and meetings"),
+    AuditAction.UNEXPECTED_ERROR: N_("Unexpected error"),
 }
 
 
@@ -45,6 +46,18 @@ class AuditOutcome(Enum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     DENIED = "denied"
+
+    @property
+    def label(self) -> str:
+        """The outcome's name on screen (English; the UI translates it)."""
+        return _OUTCOME_LABELS[self]
+
+
+_OUTCOME_LABELS = {
+    AuditOutcome.SUCCEEDED: N_("Succeeded"),
+    AuditOutcome.FAILED: N_("Failed"),
+    AuditOutcome.DENIED: N_("Denied"),
+}
 
 
 @dataclass(frozen=True)
@@ -61,3 +74,5 @@ class AuditEntry:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "occurred_at", require_aware(self.occurred_at, name="occurred_at"))
+        # Stored as the line it reads in English (a message is recognised again when shown).
+        object.__setattr__(self, "detail", str(self.detail))

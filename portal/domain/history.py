@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
+from portal.domain.text import N_
 from portal.domain.timestamps import require_aware
 
 
@@ -17,7 +18,16 @@ class AuthEvent(Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        """The event's name on screen (English; the UI translates it)."""
+        return _EVENT_LABELS[self]
+
+
+_EVENT_LABELS = {
+    AuthEvent.INTEGRATED: N_("Integrated"),
+    AuthEvent.REMOVED: N_("Removed"),
+    AuthEvent.REFRESHED: N_("Refreshed"),
+    AuthEvent.FAILED: N_("Failed"),
+}
 
 
 @dataclass(frozen=True)
@@ -39,3 +49,5 @@ class AuthenticationHistoryEntry:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "occurred_at", require_aware(self.occurred_at, name="occurred_at"))
+        # Stored as the line it reads in English (a message is recognised again when shown).
+        object.__setattr__(self, "detail", str(self.detail))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 
+from portal.domain.text import N_
 from portal.domain.timestamps import require_aware
 
 
@@ -17,9 +18,14 @@ class ErrorSource(Enum):
 
     @property
     def label(self) -> str:
-        if self is ErrorSource.ACTIVITY:
-            return "Activity history integration"
-        return "Video history integration"
+        """The integration's name on screen (English; the UI translates it)."""
+        return _SOURCE_LABELS[self]
+
+
+_SOURCE_LABELS = {
+    ErrorSource.ACTIVITY: N_("Activity history integration"),
+    ErrorSource.VIDEO: N_("Video history integration"),
+}
 
 
 class SyncOperation(Enum):
@@ -29,6 +35,19 @@ class SyncOperation(Enum):
     UPDATE = "update"
     QUERY = "query"
     DESCRIBE = "describe"
+
+    @property
+    def label(self) -> str:
+        """The operation's name on screen (English; the UI translates it)."""
+        return _OPERATION_LABELS[self]
+
+
+_OPERATION_LABELS = {
+    SyncOperation.CREATE: N_("Create"),
+    SyncOperation.UPDATE: N_("Update"),
+    SyncOperation.QUERY: N_("Query"),
+    SyncOperation.DESCRIBE: N_("Describe"),
+}
 
 
 @dataclass(frozen=True)
@@ -108,7 +127,8 @@ class CodeCount:
 
 @dataclass(frozen=True)
 class DayCount:
-    """Errors on one day (UTC)."""
+    """Errors on one day (a UTC day from storage; a day of the person's zone from the
+    error-tables service)."""
 
     day: date
     count: int

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import Enum
 
 from portal.domain.integration_errors import ErrorSource
+from portal.domain.text import N_
 from portal.domain.timestamps import require_aware
 
 
@@ -14,6 +15,18 @@ class SyncOutcome(Enum):
     WRITTEN = "written"
     SKIPPED = "skipped"
     FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        """The outcome's name on screen (English; the UI translates it)."""
+        return _OUTCOME_LABELS[self]
+
+
+_OUTCOME_LABELS = {
+    SyncOutcome.WRITTEN: N_("Written"),
+    SyncOutcome.SKIPPED: N_("Skipped"),
+    SyncOutcome.FAILED: N_("Failed"),
+}
 
 
 @dataclass(frozen=True)

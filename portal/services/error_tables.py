@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import io
 import math
-from dataclasses import dataclass
-from datetime import datetime
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import Enum
+from itertools import pairwise
 from typing import Final
 
 import pandas as pd
@@ -23,7 +26,9 @@ from portal.domain.integration_errors import (
     ErrorLogFilter,
     IntegrationErrorEntry,
 )
+from portal.domain.local_days import every_day, local_day, midnights_within
 from portal.domain.steps import StepResult, StepStatus
+from portal.domain.text import N_, msg
 from portal.services.context import ServiceContext
 
 DEFAULT_PAGE_SIZE: Final = 50
@@ -54,6 +59,16 @@ class ErrorPage:
     @property
     def has_next(self) -> bool:
         return self.page < self.page_count
+
+
+@dataclass(frozen=True)
+class CsvLayout:
+    """How a CSV export reads for one person: ``headers`` (machine column name -> header in
+    their language), times in ``zone``, and shown labels (the source) through ``translate``."""
+
+    headers: Mapping[str, str]
+    zone: tzinfo = UTC
+    translate: Callable[[str], str] = field(default=str)
 
 
 @dataclass(frozen=True)
@@ -88,9 +103,45 @@ class ErrorTablesService:
         """Errors per Salesforce error code, most frequent first."""
         return self._context.repositories.integration_errors.counts_by_code(filter=filters)
 
-    def counts_by_day(self, *, filters: ErrorLogFilter | None = None) -> list[DayCount]:
-        """Errors per UTC day, oldest first (days without errors are absent)."""
-        return self._context.repositories.integration_errors.counts_by_day(filter=filters)
+    def counts_by_day(
+        self, *, filters: ErrorLogFilter | None = None, zone: tzinfo = UTC
+    ) -> list[DayCount]:
+        """Errors per day of ``zone``, oldest first, every day of the span included (a day
+        without errors counts 0). The span is the filter's dates, or else the first to the
+        last day with errors; no errors at all gives an empty list."""
+        repository = self._context.repositories.integration_errors
+        counts: Counter[date] = Counter()
+        for utc_day in repository.counts_by_day(filter=filters):
+            start = datetime.combine(utc_day.day, time.min, tzinfo=UTC)
+            # A UTC day straddles the zone's midnight(s): count the parts before each one.
+            edges = [start, *midnights_within(start, start + timedelta(days=1), zone)]
+            left = utc_day.count
+            for since, until in pairwise(edges):
+                part = self._count_between(filters, since, until)
+                counts[local_day(since, zone)] += part
+                left -= part
+            counts[local_day(edges[-1], zone)] += left
+        if not counts:
+            return []
+        days = sorted(day for day, n in counts.items() if n)
+        picked_since = filters.since if filters else None
+        picked_until = filters.until if filters else None
+        first = local_day(picked_since, zone) if picked_since else days[0]
+        last = (
+            local_day(picked_until - timedelta(microseconds=1), zone) if picked_until else days[-1]
+        )
+        return every_day(counts, first=min(first, days[0]), last=max(last, days[-1]))
+
+    def _count_between(
+        self, filters: ErrorLogFilter | None, since: datetime, until: datetime
+    ) -> int:
+        base = filters or ErrorLogFilter()
+        since = max(since, base.since) if base.since else since
+        until = min(until, base.until) if base.until else until
+        if since >= until:
+            return 0
+        narrowed = replace(base, since=since, until=until)
+        return self._context.repositories.integration_errors.page(filter=narrowed, limit=1).total
 
     def objects(self, *, filters: ErrorLogFilter | None = None) -> list[str]:
         """The Salesforce objects named by the errors matching ``filters``, sorted (what the
@@ -113,32 +164,46 @@ class ErrorTablesService:
             result = StepResult.of(
                 step=10,
                 status=StepStatus.OK,
-                message="MiiTel has not been integrated yet, so there are no errors to compare.",
+                message=msg(
+                    "MiiTel has not been integrated yet, so there are no errors to compare."
+                ),
             )
         elif new.codes:
             result = StepResult.of(
                 step=10,
                 status=StepStatus.ACTION_NEEDED,
-                message="Errors that did not occur before appeared since the integration on "
-                f"{new.since:%Y-%m-%d %H:%M} UTC: {', '.join(new.codes)}. Please contact Support.",
+                message=msg(
+                    "Errors that did not occur before appeared since the integration on "
+                    "{since}: {codes}. Please contact Support.",
+                    since=new.since,
+                    codes=", ".join(new.codes),
+                ),
                 details=new.codes,
             )
         else:
             result = StepResult.of(
                 step=10,
                 status=StepStatus.OK,
-                message="No error has occurred since the integration on "
-                f"{new.since:%Y-%m-%d %H:%M} UTC that did not occur before. Check again after "
-                "calls and meetings.",
+                message=msg(
+                    "No error has occurred since the integration on {since} that did not occur "
+                    "before. Check again after calls and meetings.",
+                    since=new.since,
+                ),
             )
         self._context.record_progress(result)
         return result
 
     def export(
-        self, *, filters: ErrorLogFilter | None = None, format: ExportFormat = ExportFormat.CSV
+        self,
+        *,
+        filters: ErrorLogFilter | None = None,
+        format: ExportFormat = ExportFormat.CSV,
+        layout: CsvLayout | None = None,
     ) -> bytes:
         """Every error matching ``filters``, newest first, as CSV (UTF-8 with BOM, so
-        spreadsheet programs read Japanese text) or Parquet."""
+        spreadsheet programs read Japanese text) or Parquet. Parquet always has the machine
+        column names (:data:`EXPORT_COLUMNS`) and UTC times; a CSV follows ``layout`` when
+        given (headers in the person's language, times in their zone)."""
         rows: list[dict[str, object]] = []
         offset = 0
         repository = self._context.repositories.integration_errors
@@ -148,16 +213,21 @@ class ErrorTablesService:
             offset += len(found.entries)
             if not found.entries or offset >= found.total:
                 break
-        frame = pd.DataFrame(rows, columns=list(_COLUMNS))
+        frame = pd.DataFrame(rows, columns=list(EXPORT_COLUMNS))
         frame["occurred_at"] = pd.to_datetime(frame["occurred_at"], utc=True)
         if format is ExportFormat.PARQUET:
             buffer = io.BytesIO()
             frame.to_parquet(buffer, index=False)
             return buffer.getvalue()
+        if layout is not None:
+            frame["occurred_at"] = frame["occurred_at"].dt.tz_convert(layout.zone)
+            frame["source"] = frame["source"].map(layout.translate)
+            frame = frame.rename(columns=dict(layout.headers))
         return frame.to_csv(index=False).encode("utf-8-sig")
 
 
-_COLUMNS: Final = (
+#: The export's columns, machine names (Parquet and the default CSV).
+EXPORT_COLUMNS: Final = (
     "occurred_at",
     "source",
     "miitel_record_id",
@@ -168,6 +238,18 @@ _COLUMNS: Final = (
     "fields",
     "org_id",
 )
+#: Each export column's header for people (English; the UI translates them for a CSV).
+EXPORT_HEADERS: Final[Mapping[str, str]] = {
+    "occurred_at": N_("When"),
+    "source": N_("Source"),
+    "miitel_record_id": N_("MiiTel record"),
+    "sobject": N_("Object"),
+    "operation": N_("Operation"),
+    "status_code": N_("Error code"),
+    "message": N_("Message"),
+    "fields": N_("Fields"),
+    "org_id": N_("Org ID"),
+}
 
 
 def _row(entry: IntegrationErrorEntry) -> dict[str, object]:

@@ -6,11 +6,12 @@ import uuid
 
 from portal.domain.audit import AuditAction, AuditEntry, AuditOutcome
 from portal.domain.history import AuthenticationHistoryEntry
+from portal.domain.text import N_, msg
 from portal.services.actors import Actor
 from portal.services.context import ServiceContext
 
-#: The audit log's actor when nobody was logged in.
-NOBODY = "(not logged in)"
+#: The audit log's actor when nobody was logged in (the UI translates it where shown).
+NOBODY = N_("(not logged in)")
 
 
 class HistoryService:
@@ -50,6 +51,12 @@ class AuditService:
             actor=actor if actor is not None else NOBODY,
             action=AuditAction.UNEXPECTED_ERROR,
             outcome=AuditOutcome.FAILED,
-            detail=f"{type(error).__name__} in {where} (reference {reference})",
+            # One of portal.domain.log_details' templates, so the log shows it translated.
+            detail=msg(
+                "{error} in {where} (reference {reference})",
+                error=type(error).__name__,
+                where=where,
+                reference=reference,
+            ),
         )
         return reference

@@ -1,4 +1,5 @@
-"""Rows for the tables several pages show (plain dicts; Streamlit renders them)."""
+"""Rows for the tables several pages show (plain dicts; Streamlit renders them), with headers
+and values in the session's language and times in the person's zone."""
 
 from __future__ import annotations
 
@@ -8,37 +9,90 @@ from datetime import datetime
 from portal.adapters.ports import StoredBackup
 from portal.domain.audit import AuditEntry
 from portal.domain.history import AuthenticationHistoryEntry
+from portal.domain.log_details import recognise
 from portal.domain.restore import SettingChange
+from portal.domain.text import N_
+from portal.services.logs import NOBODY
+from portal.ui import i18n
+from portal.ui.i18n import _, t
+
+# Salesforce's own labels of the objects the integration writes (its Japanese UI says ToDo and
+# 行動). The ids name the object, not the bare word: "Event" alone means something else.
+_OBJECT_LABELS = {
+    "Task": N_("Task (Salesforce object)"),
+    "Event": N_("Event (Salesforce object)"),
+}
 
 
 def when(moment: datetime | None) -> str:
-    """A timestamp as people read it in the portal: UTC, to the minute."""
+    """A timestamp in the older portal form: UTC, to the minute (pages moving to the person's
+    zone use :func:`portal.ui.i18n.when`)."""
     return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else ""
 
 
+def when_header() -> str:
+    """The time column's header, naming the zone its times are in."""
+    return _("When ({zone})").format(zone=i18n.zone_label())
+
+
+def shown_time(moment: datetime | None) -> str:
+    """A time in a table cell: the person's zone, to the second (the header names the zone)."""
+    if moment is None:
+        return ""
+    return f"{i18n.local(moment):%Y/%m/%d %H:%M:%S}"
+
+
+def object_label(api_name: str) -> str:
+    """A Salesforce object as Salesforce labels it in the session's language (English: the API
+    name itself; an object without a known label: its API name)."""
+    label = _OBJECT_LABELS.get(api_name)
+    if label is None or i18n.language() == i18n.ENGLISH:
+        return api_name
+    return t(label)
+
+
+def detail(value: str) -> str:
+    """A stored detail line in the session's language when it is one the portal writes."""
+    return t(recognise(value)) if value else ""
+
+
 def history_rows(entries: Iterable[AuthenticationHistoryEntry]) -> list[dict[str, str]]:
+    headers = (when_header(), _("Event"), _("Org"), _("Org ID"), _("User"), _("Detail"))
     return [
-        {
-            "When": when(entry.occurred_at),
-            "Event": entry.event.label,
-            "Org": entry.org_name or "",
-            "Org ID": entry.org_id or "",
-            "User": entry.username or "",
-            "Detail": entry.detail,
-        }
+        dict(
+            zip(
+                headers,
+                (
+                    shown_time(entry.occurred_at),
+                    t(entry.event.label),
+                    entry.org_name or "",
+                    entry.org_id or "",
+                    entry.username or "",
+                    detail(entry.detail),
+                ),
+                strict=True,
+            )
+        )
         for entry in entries
     ]
 
 
 def audit_rows(entries: Iterable[AuditEntry]) -> list[dict[str, str]]:
+    headers = (when_header(), _("Portal user"), _("Action"), _("Outcome"), _("Detail"))
     return [
-        {
-            "When": when(entry.occurred_at),
-            "Portal user": entry.actor,
-            "Action": entry.action.label,
-            "Outcome": entry.outcome.value.capitalize(),
-            "Detail": entry.detail,
-        }
+        dict(
+            zip(
+                headers,
+                (
+                    shown_time(entry.occurred_at),
+                    _(NOBODY) if entry.actor == NOBODY else entry.actor,
+                    t(entry.action.label),
+                    t(entry.outcome.label),
+                    detail(entry.detail),
+                ),
+                strict=True,
+            )
+        )
         for entry in entries
     ]
 
@@ -49,10 +103,10 @@ def change_rows(
     """One row per changed setting, the two values side by side under ``before``/``after``."""
     return [
         {
-            "Tab": change.area.label,
-            "Setting": change.label,
-            before: change.before,
-            after: change.after,
+            _("Tab"): t(change.area.label),
+            _("Setting"): t(change.label),
+            before: t(change.before),
+            after: t(change.after),
         }
         for change in changes
     ]
@@ -61,14 +115,16 @@ def change_rows(
 def backup_rows(backups: Iterable[StoredBackup]) -> list[dict[str, object]]:
     return [
         {
-            "Backup": f"#{stored.id}",
-            "Taken": when(stored.snapshot.taken_at),
-            "Org": stored.snapshot.org_name or stored.snapshot.org_id,
-            "Org ID": stored.snapshot.org_id,
-            "User": stored.snapshot.username,
-            "Activity history integration": _enabled(stored.snapshot.activity_history.enabled),
-            "Video history integration": _enabled(stored.snapshot.video_history.enabled),
-            "Assignee mappings": len(stored.snapshot.assignee.user_mappings),
+            _("Backup"): f"#{stored.id}",
+            _("Taken ({zone})").format(zone=i18n.zone_label()): shown_time(
+                stored.snapshot.taken_at
+            ),
+            _("Org"): stored.snapshot.org_name or stored.snapshot.org_id,
+            _("Org ID"): stored.snapshot.org_id,
+            _("User"): stored.snapshot.username,
+            _("Activity history integration"): _enabled(stored.snapshot.activity_history.enabled),
+            _("Video history integration"): _enabled(stored.snapshot.video_history.enabled),
+            _("Assignee mappings"): len(stored.snapshot.assignee.user_mappings),
         }
         for stored in backups
     ]
@@ -77,10 +133,10 @@ def backup_rows(backups: Iterable[StoredBackup]) -> list[dict[str, object]]:
 def backup_label(stored: StoredBackup) -> str:
     snapshot = stored.snapshot
     return (
-        f"#{stored.id} · {when(snapshot.taken_at)} · {snapshot.org_name or snapshot.org_id} "
-        f"({snapshot.username})"
+        f"#{stored.id} · {i18n.when(snapshot.taken_at, style='short')} · "
+        f"{snapshot.org_name or snapshot.org_id} ({snapshot.username})"
     )
 
 
 def _enabled(enabled: bool) -> str:
-    return "Enabled" if enabled else "Disabled"
+    return _("Enabled") if enabled else _("Disabled")

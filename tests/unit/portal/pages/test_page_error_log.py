@@ -116,7 +116,8 @@ def test_a_date_range_keeps_the_errors_of_those_days(page_app, logged: Portal):
 
     assert not app.exception
     assert summary(app) == "**24 errors** · showing 1–24"
-    assert all(when.startswith(day.isoformat()) for when in app.dataframe[0].value["When"])
+    shown_day = f"{day:%Y/%m/%d}"
+    assert all(when.startswith(shown_day) for when in app.dataframe[0].value["When (UTC)"])
 
 
 def test_counts_by_code_and_by_day_are_charted_and_downloads_offered(page_app, logged: Portal):
