@@ -10,11 +10,14 @@ from typing import Final
 import streamlit as st
 
 from portal.adapters.ports import StoredBackup
+from portal.domain.settings import SettingsArea
+from portal.domain.text import msg, plural_msg
 from portal.services.container import Portal
 from portal.ui.auth import require_actor
+from portal.ui.backup_rows import backup_label, backup_name, backup_rows, change_rows, taken
 from portal.ui.container import portal_or_stop
 from portal.ui.feedback import attempt, guarded, show_notices
-from portal.ui.tables import backup_label, backup_rows, change_rows, when
+from portal.ui.i18n import _, t
 
 OLDER: Final = "backups.older"
 NEWER: Final = "backups.newer"
@@ -28,11 +31,14 @@ def backups_page() -> None:
     """The latest backup, the history, a comparison and downloads."""
     require_actor()
     portal = portal_or_stop()
-    st.title("Backups")
+    st.title(_("Backups"))
     st.caption(
-        '"Remove integration" saves the settings and integration status (enabled / disabled) of '
-        "Activity history integration, Video history integration and Activity history assignee. "
-        'The newest backup is the one "Restore" uses; earlier ones stay here for reference.'
+        _(
+            '"Remove integration" saves the settings and integration status (enabled / '
+            "disabled) of Activity history integration, Video history integration and Activity "
+            'history assignee. The newest backup is the one "Restore" uses; earlier ones stay '
+            "here for reference."
+        )
     )
     show_notices()
     history = attempt(
@@ -42,12 +48,12 @@ def backups_page() -> None:
         return
     if not history:
         st.info(
-            'There is no backup yet. "Remove integration" takes one (procedure step 2).',
+            _('There is no backup yet. "Remove integration" takes one (procedure step 2).'),
             icon=":material/inbox:",
         )
         return
     _latest(history[0])
-    st.subheader("Backup history", anchor=False)
+    st.subheader(_("Backup history"), anchor=False)
     st.dataframe(backup_rows(history), hide_index=True)
     _compare(portal, history)
     _download(portal, history)
@@ -55,40 +61,51 @@ def backups_page() -> None:
 
 def _latest(latest: StoredBackup) -> None:
     snapshot = latest.snapshot
-    st.subheader("Latest backup", anchor=False)
-    st.markdown(
-        f"**Backup #{latest.id}**, taken {when(snapshot.taken_at)} from "
-        f"**{snapshot.org_name or snapshot.org_id}** (`{snapshot.org_id}`) as "
-        f"`{snapshot.username}`."
+    st.subheader(_("Latest backup"), anchor=False)
+    # Markup stays out of the message: each value carries its own.
+    values = {
+        "backup": f"**{backup_name(latest.id)}**",
+        "taken": taken(latest),
+        "org": f"**{snapshot.org_name or snapshot.org_id}**",
+        "org_id": f"`{snapshot.org_id}`",
+        "username": f"`{snapshot.username}`",
+    }
+    said = t(msg("{backup}, taken {taken} from {org} ({org_id}) as {username}.", **values))
+    st.markdown(said)
+    mappings = t(
+        plural_msg(
+            "{count} user mapping", "{count} user mappings", len(snapshot.assignee.user_mappings)
+        )
     )
-    st.markdown(
-        f"- **Activity history integration**: {_state(snapshot.activity_history.enabled)}\n"
-        f"- **Video history integration**: {_state(snapshot.video_history.enabled)}\n"
-        f"- **Activity history assignee**: {len(snapshot.assignee.user_mappings)} user "
-        "mapping(s)"
+    lines = (
+        (SettingsArea.ACTIVITY_HISTORY, _state(snapshot.activity_history.enabled)),
+        (SettingsArea.VIDEO_HISTORY, _state(snapshot.video_history.enabled)),
+        (SettingsArea.ASSIGNEE, mappings),
     )
+    st.markdown("\n".join(f"- **{t(area.label)}**: {value}" for area, value in lines))
 
 
 def _state(enabled: bool) -> str:
-    return "enabled" if enabled else "disabled"
+    return _("enabled") if enabled else _("disabled")
 
 
 def _compare(portal: Portal, history: list[StoredBackup]) -> None:
-    st.subheader("Compare two backups", anchor=False)
+    st.subheader(_("Compare two backups"), anchor=False)
     if len(history) < 2:
-        st.caption("There is one backup only; a comparison needs two.")
+        st.caption(_("There is one backup only; a comparison needs two."))
         return
-    by_id = {stored.id: stored for stored in history}
     ids = [stored.id for stored in history]
+    # Labels made now: a widget may format its value again outside the page's run.
+    labels = {stored.id: backup_label(stored) for stored in history}
     left, right = st.columns(2)
     older = left.selectbox(
-        "Older", options=ids, index=1, format_func=lambda i: backup_label(by_id[i]), key=OLDER
+        _("Older"), options=ids, index=1, format_func=labels.__getitem__, key=OLDER
     )
     newer = right.selectbox(
-        "Newer", options=ids, index=0, format_func=lambda i: backup_label(by_id[i]), key=NEWER
+        _("Newer"), options=ids, index=0, format_func=labels.__getitem__, key=NEWER
     )
     if older == newer:
-        st.caption("Choose two different backups.")
+        st.caption(_("Choose two different backups."))
         return
     changes = attempt(
         lambda: portal.backups.diff(older_id=older, newer_id=newer), where="diff", queue=False
@@ -96,17 +113,17 @@ def _compare(portal: Portal, history: list[StoredBackup]) -> None:
     if changes is None:
         return
     if not changes:
-        st.success("The two backups hold the same settings.", icon=":material/check_circle:")
+        st.success(_("The two backups hold the same settings."), icon=":material/check_circle:")
     else:
         st.dataframe(
-            change_rows(changes, before=f"Backup #{older}", after=f"Backup #{newer}"),
+            change_rows(changes, before=backup_name(older), after=backup_name(newer)),
             hide_index=True,
         )
-    with st.expander("Both backups in full, side by side"):
+    with st.expander(_("Both backups in full, side by side")):
         first, second = st.columns(2)
         for column, backup_id in ((first, older), (second, newer)):
             with column:
-                st.markdown(f"**Backup #{backup_id}**")
+                st.markdown(f"**{backup_name(backup_id)}**")
                 raw = attempt(
                     partial(portal.backups.as_json, backup_id=backup_id),
                     where="backup json",
@@ -117,12 +134,12 @@ def _compare(portal: Portal, history: list[StoredBackup]) -> None:
 
 
 def _download(portal: Portal, history: list[StoredBackup]) -> None:
-    st.subheader("Download", anchor=False)
-    by_id = {stored.id: stored for stored in history}
+    st.subheader(_("Download"), anchor=False)
+    labels = {stored.id: backup_label(stored) for stored in history}
     chosen = st.selectbox(
-        "Backup",
-        options=list(by_id),
-        format_func=lambda i: backup_label(by_id[i]),
+        _("Backup"),
+        options=list(labels),
+        format_func=labels.__getitem__,
         key=DOWNLOAD_CHOICE,
     )
     raw = attempt(
@@ -131,7 +148,7 @@ def _download(portal: Portal, history: list[StoredBackup]) -> None:
     if raw is None:
         return
     st.download_button(
-        f"Download backup #{chosen} (JSON)",
+        t(msg("Download backup #{id} (JSON)", id=str(chosen))),
         data=raw,
         file_name=f"miitel-salesforce-backup-{chosen}.json",
         mime="application/json",

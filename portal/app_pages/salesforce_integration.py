@@ -8,11 +8,12 @@ while a problem remains) and shows each problem next to its field.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Final, TypeVar
 
 import streamlit as st
 
+from portal.domain.restore import NOT_MAPPED
 from portal.domain.settings import (
     ActivityHistorySettings,
     ActivityTiming,
@@ -27,6 +28,8 @@ from portal.domain.settings import (
     UserMapping,
     VideoHistorySettings,
 )
+from portal.domain.text import N_, msg, plural_msg
+from portal.domain.wording import for_object
 from portal.services.actors import Actor
 from portal.services.container import Portal
 from portal.services.settings import FieldChoices, SaveResult
@@ -45,9 +48,10 @@ from portal.ui.container import portal_or_stop
 from portal.ui.editor import apply_editor_changes
 from portal.ui.feedback import NoticeKind, attempt, guarded, notify, show_notices
 from portal.ui.forms import fingerprint, seed
+from portal.ui.i18n import _, t, when
 from portal.ui.settings_problems import VALIDATION_REPORT, FieldProblems
-from portal.ui.tables import when
 
+Labelled = TypeVar("Labelled", ActivityTiming, TaskStatus, UnmappedRule)
 TABS: Final = tuple(area.label for area in SettingsArea)
 CHECK_AGAIN: Final = "sf.check_again"
 # Activity history integration
@@ -70,11 +74,27 @@ ASG_RULE: Final = "sf.assignee.unmapped_rule"
 ASG_SAVE: Final = "sf.assignee.save"
 #: The last Save's result per tab (:class:`SaveResult`), until the settings change.
 SAVE_RESULT: Final = "sf.save_result."
-MIITEL_USER: Final = "MiiTel user"
-SALESFORCE_USERNAME: Final = "Salesforce username"
-NOT_MAPPED_HELP: Final = "Leave empty for “not mapped”."
-NOT_MAPPED: Final = "(not mapped)"
-MISSING_IN_ORG: Final = "missing in the org"
+#: The assignee table's columns: the rows' keys (English); the headers are translated.
+MIITEL_USER: Final = N_("MiiTel user")
+SALESFORCE_USERNAME: Final = N_("Salesforce username")
+NOT_MAPPED_HELP: Final = N_("Leave empty for “not mapped”.")
+MISSING_IN_ORG: Final = N_("missing in the org")
+
+
+_NOT_LISTED: Final = {
+    "Task": N_("The org's Task fields could not be listed: type the field API names."),
+    "Event": N_("The org's Event fields could not be listed: type the field API names."),
+}
+_CHOICES_HELP: Final = {
+    "Task": N_("The Task fields the integrated user can write, from the org's describe."),
+    "Event": N_("The Event fields the integrated user can write, from the org's describe."),
+}
+
+
+def labelled(choices: Iterable[Labelled]) -> Callable[[Labelled], str]:
+    """A ``format_func`` showing each choice's label in the session's language, translated
+    now: a widget may format its value again outside the page's run."""
+    return {choice: t(choice.label) for choice in choices}.__getitem__
 
 
 def act_mapping_key(item: CallDataItem) -> str:
@@ -90,11 +110,11 @@ def salesforce_integration_page() -> None:
     """The four tabs, with step 8's last report on the fields it concerns."""
     actor = require_actor()
     portal = portal_or_stop()
-    st.title("Salesforce integration")
-    st.caption("[Third-party integration] > [Salesforce]")
+    st.title(_("Salesforce integration"))
+    st.caption(_("[Third-party integration] > [Salesforce]"))
     show_notices()
     report = _validation_report(portal)
-    basic, activity, video, assignee = st.tabs(list(TABS))
+    basic, activity, video, assignee = st.tabs([t(label) for label in TABS])
     with basic:
         _basic_settings(portal, actor)
     with activity:
@@ -111,7 +131,7 @@ def _validation_report(portal: Portal) -> ValidationReport | None:
 
     report: ValidationReport | None
     if session.peek(VALIDATION_REPORT) is None:
-        with st.spinner("Checking the settings against Salesforce…"):
+        with st.spinner(_("Checking the settings against Salesforce…")):
             report = session.remembered(VALIDATION_REPORT, validate)
     else:
         report = session.remembered(VALIDATION_REPORT, validate)
@@ -119,20 +139,30 @@ def _validation_report(portal: Portal) -> ValidationReport | None:
         return None
     line = st.container(horizontal=True, vertical_alignment="center")
     if report.ok:
-        line.markdown(
-            ":green[:material/check_circle:] The settings of the three tabs match the integrated "
-            f"org (checked {when(report.checked_at)})."
+        said = t(
+            msg(
+                "The settings of the three tabs match the integrated org (checked {checked}).",
+                checked=report.checked_at,
+            )
         )
+        line.markdown(f":green[:material/check_circle:] {said}")
     elif report.problems:
-        line.markdown(
-            f":red[:material/error:] {len(report.problems)} setting"
-            f"{'s' if len(report.problems) != 1 else ''} show an error (checked "
-            f"{when(report.checked_at)}): fix each item and click “Save”."
+        said = t(
+            plural_msg(
+                "{count} setting show an error (checked {checked}): fix each item and click "
+                "“Save”.",
+                "{count} settings show an error (checked {checked}): fix each item and click "
+                "“Save”.",
+                len(report.problems),
+                checked=report.checked_at,
+            )
         )
+        line.markdown(f":red[:material/error:] {said}")
     else:
-        line.markdown(f":orange[:material/pending:] {report.result.message}")
+        pending = t(report.result.message)
+        line.markdown(f":orange[:material/pending:] {pending}")
     line.button(
-        "Check again",
+        _("Check again"),
         key=CHECK_AGAIN,
         icon=":material/refresh:",
         on_click=session.forget,
@@ -155,7 +185,7 @@ def _left_over(slot: Any, problems: FieldProblems) -> None:
     if rest:
         with slot:
             for problem in rest:
-                st.error(problem.message, icon=":material/error:")
+                st.error(t(problem.message), icon=":material/error:")
 
 
 def _field_choices(portal: Portal, sobject: str) -> FieldChoices:
@@ -167,7 +197,7 @@ def _field_choices(portal: Portal, sobject: str) -> FieldChoices:
     return found or FieldChoices(
         sobject=sobject,
         available=False,
-        message=f"The org's {sobject} fields could not be listed: type the field API names.",
+        message=for_object(sobject, _NOT_LISTED),
     )
 
 
@@ -178,17 +208,22 @@ def mapping_input(
     or typed name the org lacks stays selectable, marked missing), else a free-text API name."""
     if not choices.available:
         st.text_input(
-            label, key=key, disabled=disabled, placeholder="not mapped", help=NOT_MAPPED_HELP
+            label,
+            key=key,
+            disabled=disabled,
+            placeholder=_("not mapped"),
+            help=_(NOT_MAPPED_HELP),
         )
         return
-    shown: dict[str, str] = {"": NOT_MAPPED}
+    shown: dict[str, str] = {"": t(NOT_MAPPED)}
+    missing = _(MISSING_IN_ORG)
     for choice in choices.fields:
         shown[choice.api_name] = f"{choice.api_name} — {choice.label}"
     for value in (saved, st.session_state.get(key)):
         if isinstance(value, str) and value and value not in shown:
             found = choices.find(value)
             shown[value] = (
-                f"{value} — {found.label}" if found is not None else f"{value} — {MISSING_IN_ORG}"
+                f"{value} — {found.label}" if found is not None else f"{value} — {missing}"
             )
     st.selectbox(
         label,
@@ -196,8 +231,7 @@ def mapping_input(
         format_func=shown.__getitem__,
         key=key,
         disabled=disabled,
-        help=f"The {choices.sobject} fields the integrated user can write, from the org's "
-        "describe.",
+        help=t(for_object(choices.sobject, _CHOICES_HELP)),
     )
 
 
@@ -210,13 +244,20 @@ def _basic_settings(portal: Portal, actor: Actor) -> None:
         return
     if status.connected:
         st.success(
-            f"Integrated with **{status.org_name or status.org_id}** (`{status.org_id}`) as "
-            f"**{status.username}** since {when(status.integrated_at)}.",
+            t(
+                msg(
+                    "Integrated with **{org}** (`{org_id}`) as **{username}** since {since}.",
+                    org=status.org_name or status.org_id,
+                    org_id=status.org_id,
+                    username=status.username,
+                    since=when(status.integrated_at),
+                )
+            ),
             icon=":material/link:",
         )
         remove_control(portal, actor, status, prefix="sf")
     else:
-        st.warning("MiiTel is not integrated with Salesforce.", icon=":material/link_off:")
+        st.warning(_("MiiTel is not integrated with Salesforce."), icon=":material/link_off:")
         other_org_confirmation(portal, actor, prefix="sf")
         integrate_control(portal, actor, prefix="sf")
     read_only_note(actor)
@@ -225,7 +266,7 @@ def _basic_settings(portal: Portal, actor: Actor) -> None:
     st.divider()
     contact_retrieval_form(portal, actor, prefix="sf")
     st.divider()
-    st.subheader("Authentication history", anchor=False)
+    st.subheader(_("Authentication history"), anchor=False)
     authentication_history(portal)
 
 
@@ -251,41 +292,45 @@ def _activity_history(portal: Portal, actor: Actor, report: ValidationReport | N
     locked = not actor.is_admin
     with st.form(ACT, border=False):
         st.toggle(
-            "Enabled: write one Salesforce ToDo (Task) per call", key=ACT_ENABLED, disabled=locked
+            _("Enabled: write one Salesforce ToDo (Task) per call"),
+            key=ACT_ENABLED,
+            disabled=locked,
         )
         st.radio(
-            "When to write the ToDo",
+            _("When to write the ToDo"),
             options=list(ActivityTiming),
-            format_func=lambda t: t.label,
+            format_func=labelled(ActivityTiming),
             key=ACT_TIMING,
             horizontal=True,
             disabled=locked,
         )
-        st.markdown("**ToDo object**")
+        st.markdown("**" + _("ToDo object") + "**")
         problems.show("todo")
         st.text_input(
-            "Subject",
+            _("Subject"),
             key=ACT_SUBJECT,
             disabled=locked,
-            help="Placeholders: {direction}, {counterpart}, {phone_number}, {user}, "
-            "{start_time}, {end_time}, {duration}.",
+            help=_(
+                "Placeholders: {direction}, {counterpart}, {phone_number}, {user}, "
+                "{start_time}, {end_time}, {duration}."
+            ),
         )
         problems.show("todo.subject")
         st.radio(
-            "Status",
+            _("Status"),
             options=list(TaskStatus),
-            format_func=lambda s: s.label,
+            format_func=labelled(TaskStatus),
             key=ACT_STATUS,
             horizontal=True,
             disabled=locked,
         )
         problems.show("todo.status")
-        st.markdown("**Call data written to Task fields** (field API names)")
+        st.markdown(_("**Call data written to Task fields** (field API names)"))
         if not choices.available:
-            st.caption(choices.message)
+            st.caption(t(choices.message))
         for item in CallDataItem:
             mapping_input(
-                f"Task field for {item.label}",
+                t(msg("Task field for {item}", item=item.label)),
                 key=act_mapping_key(item),
                 choices=choices,
                 saved=current.todo.field_mappings.get(item) or "",
@@ -293,7 +338,7 @@ def _activity_history(portal: Portal, actor: Actor, report: ValidationReport | N
             )
             problems.show(f"todo.field_mappings.{item.value}")
         st.form_submit_button(
-            "Save",
+            _("Save"),
             key=ACT_SAVE,
             type="primary",
             disabled=locked,
@@ -332,11 +377,11 @@ def _saved(area: SettingsArea, result: SaveResult | None) -> None:
     st.session_state[SAVE_RESULT + area.value] = result
     if result.saved:
         session.changed()
-        notify(NoticeKind.SUCCESS, result.message)
+        notify(NoticeKind.SUCCESS, t(result.message))
         if result.warning:
-            notify(NoticeKind.WARNING, result.warning)
+            notify(NoticeKind.WARNING, t(result.warning))
     else:
-        notify(NoticeKind.ERROR, result.message)
+        notify(NoticeKind.ERROR, t(result.message))
 
 
 # --- Video history integration --------------------------------------------------------------
@@ -359,22 +404,22 @@ def _video_history(portal: Portal, actor: Actor, report: ValidationReport | None
     locked = not actor.is_admin
     with st.form(VID, border=False):
         st.toggle(
-            "Enabled: write one Salesforce Event per meeting", key=VID_ENABLED, disabled=locked
+            _("Enabled: write one Salesforce Event per meeting"), key=VID_ENABLED, disabled=locked
         )
         problems.show("event")
         st.text_input(
-            "Subject",
+            _("Subject"),
             key=VID_SUBJECT,
             disabled=locked,
-            help="Placeholders: {title}, {host}, {participants}, {start_time}, {end_time}.",
+            help=_("Placeholders: {title}, {host}, {participants}, {start_time}, {end_time}."),
         )
         problems.show("subject")
-        st.markdown("**Meeting data written to Event fields** (field API names)")
+        st.markdown(_("**Meeting data written to Event fields** (field API names)"))
         if not choices.available:
-            st.caption(choices.message)
+            st.caption(t(choices.message))
         for item in MeetingDataItem:
             mapping_input(
-                f"Event field for {item.label}",
+                t(msg("Event field for {item}", item=item.label)),
                 key=vid_mapping_key(item),
                 choices=choices,
                 saved=current.field_mappings.get(item) or "",
@@ -382,7 +427,7 @@ def _video_history(portal: Portal, actor: Actor, report: ValidationReport | None
             )
             problems.show(f"field_mappings.{item.value}")
         st.form_submit_button(
-            "Save",
+            _("Save"),
             key=VID_SAVE,
             type="primary",
             disabled=locked,
@@ -428,7 +473,8 @@ def _assignee(portal: Portal, actor: Actor, report: ValidationReport | None) -> 
     top = st.container()
     locked = not actor.is_admin
     with st.form(ASG, border=False):
-        st.markdown("**MiiTel users and the Salesforce user who owns their activities**")
+        owners = _("MiiTel users and the Salesforce user who owns their activities")
+        st.markdown(f"**{owners}**")
         st.data_editor(
             rows,
             key=editor_key,
@@ -436,31 +482,33 @@ def _assignee(portal: Portal, actor: Actor, report: ValidationReport | None) -> 
             disabled=locked,
             hide_index=True,
             column_config={
-                MIITEL_USER: st.column_config.TextColumn(MIITEL_USER, required=True),
+                MIITEL_USER: st.column_config.TextColumn(_(MIITEL_USER), required=True),
                 SALESFORCE_USERNAME: st.column_config.TextColumn(
-                    SALESFORCE_USERNAME, required=True
+                    _(SALESFORCE_USERNAME), required=True
                 ),
             },
         )
         problems.show("user_mappings", under=True)
         st.text_input(
-            "Default owner (Salesforce username)",
+            _("Default owner (Salesforce username)"),
             key=ASG_DEFAULT,
             disabled=locked,
-            help="Owns the activities of unmapped users, missed calls and voicemail when the "
-            "rule below says so.",
+            help=_(
+                "Owns the activities of unmapped users, missed calls and voicemail when the "
+                "rule below says so."
+            ),
         )
         problems.show("default_owner_username")
         st.radio(
-            "Unmapped users, missed calls and voicemail go to",
+            _("Unmapped users, missed calls and voicemail go to"),
             options=list(UnmappedRule),
-            format_func=lambda r: r.label,
+            format_func=labelled(UnmappedRule),
             key=ASG_RULE,
             disabled=locked,
         )
         problems.show("unmapped_rule")
         st.form_submit_button(
-            "Save",
+            _("Save"),
             key=ASG_SAVE,
             type="primary",
             disabled=locked,

@@ -30,20 +30,20 @@ from portal.domain.settings import (
     IntegrationSettings,
     VideoHistorySettings,
 )
+from portal.domain.text import Text, msg
 from portal.domain.timestamps import require_aware
 
 BACKUP_FORMAT: Final = "miitel-salesforce-settings-backup"
 BACKUP_FORMAT_VERSION: Final = 1
 
-_WHAT_TO_DO: Final = (
-    "Restore an earlier backup from the backup history, or configure "
-    '"Activity history integration", "Video history integration" and '
-    '"Activity history assignee" by hand.'
-)
-
 
 class BackupFormatError(ValueError):
-    """The backup data cannot be read; the message says what is wrong and what to do."""
+    """The backup data cannot be read; ``message`` says what is wrong and what to do (its
+    ``str`` is the English text)."""
+
+    def __init__(self, message: Text) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -111,14 +111,24 @@ class BackupSnapshot:
             document = json.loads(text)
         except (json.JSONDecodeError, TypeError) as exc:
             raise BackupFormatError(
-                f"The backup data is not valid JSON ({exc}); it was damaged after it was saved. "
-                + _WHAT_TO_DO
+                msg(
+                    "The backup data is not valid JSON ({detail}); it was damaged after it was "
+                    "saved. Restore an earlier backup from the backup history, or configure "
+                    '"Activity history integration", "Video history integration" and "Activity '
+                    'history assignee" by hand.',
+                    detail=str(exc),
+                )
             ) from None
         try:
             return _snapshot_from_document(document)
         except SettingsDecodeError as exc:
             raise BackupFormatError(
-                f"The backup data is not a complete backup: {exc}. " + _WHAT_TO_DO
+                msg(
+                    "The backup data is not a complete backup: {detail}. Restore an earlier "
+                    'backup from the backup history, or configure "Activity history integration", '
+                    '"Video history integration" and "Activity history assignee" by hand.',
+                    detail=str(exc),
+                )
             ) from None
 
 
@@ -129,8 +139,12 @@ def _snapshot_from_document(document: object) -> BackupSnapshot:
     version = read_int(header.get("format_version"), path="backup.format_version")
     if version > BACKUP_FORMAT_VERSION:
         raise BackupFormatError(
-            f"The backup was written in format version {version}, but this portal reads "
-            f"versions up to {BACKUP_FORMAT_VERSION}. Update the portal, then restore again."
+            msg(
+                "The backup was written in format version {version}, but this portal reads "
+                "versions up to {latest}. Update the portal, then restore again.",
+                version=version,
+                latest=BACKUP_FORMAT_VERSION,
+            )
         )
     if version < 1:
         raise SettingsDecodeError("backup.format_version", f"{version} is not a known version")

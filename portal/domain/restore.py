@@ -28,9 +28,16 @@ from portal.domain.settings import (
     TodoObjectSettings,
     VideoHistorySettings,
 )
+from portal.domain.text import N_, Text, msg
+from portal.domain.wording import quoted
 
-NOT_MAPPED: Final = "(not mapped)"
-NOT_SET: Final = "(not set)"
+# Values that are words, not data: messages the UI translates (their str is the English).
+NOT_MAPPED: Final = Text(N_("(not mapped)"))
+NOT_SET: Final = Text(N_("(not set)"))
+SELECTED: Final = Text(N_("Selected"))
+NOT_SELECTED: Final = Text(N_("Not selected"))
+ENABLED: Final = Text(N_("Enabled"))
+DISABLED: Final = Text(N_("Disabled"))
 
 
 class RestoreStatus(Enum):
@@ -53,12 +60,16 @@ class AreaRestore:
 
     area: SettingsArea
     rule: AreaRule
-    message: str
+    message: Text
 
 
 @dataclass(frozen=True)
 class SettingChange:
-    """One setting whose value a restore changes: ``setting`` is its key, ``label`` its name."""
+    """One setting whose value a restore changes: ``setting`` is its key, ``label`` its name.
+
+    ``label`` is a message; ``before``/``after`` are messages when they are words (Enabled,
+    "(not mapped)", a choice's name) and plain ``str`` when they are data (a field API name, a
+    username, a Subject): render with ``t`` only what is a :class:`Text`."""
 
     area: SettingsArea
     setting: str
@@ -90,13 +101,13 @@ def restore_from_backup(
 ) -> RestoreOutcome:
     """Apply step 7 to ``current`` with ``backup`` (the latest backup, or None if there is none)."""
     if backup is None:
-        tabs = ", ".join(f'"{area.label}"' for area in BACKED_UP_AREAS)
         return RestoreOutcome(
             status=RestoreStatus.NOTHING_TO_RESTORE,
             settings=current,
-            message=(
-                "There is no backup data, so there is nothing to restore. "
-                f'Configure {tabs} on their tabs and click "Save".'
+            message=msg(
+                "There is no backup data, so there is nothing to restore. Configure {tabs} on "
+                'their tabs and click "Save".',
+                tabs=quoted([area.label for area in BACKED_UP_AREAS]),
             ),
             areas=(),
             changes=(),
@@ -119,8 +130,10 @@ def restore_from_backup(
             AreaRestore(
                 SettingsArea.ACTIVITY_HISTORY,
                 AreaRule.RESTORED_DISABLED_WITH_DEFAULTS,
-                '"Activity history integration" was disabled at backup: it is restored '
-                "disabled, and its ToDo (Task) object settings are reset to their defaults.",
+                msg(
+                    '"Activity history integration" was disabled at backup: it is restored '
+                    "disabled, and its ToDo (Task) object settings are reset to their defaults."
+                ),
             )
         )
     if backup.video_history.enabled:
@@ -132,23 +145,27 @@ def restore_from_backup(
             AreaRestore(
                 SettingsArea.VIDEO_HISTORY,
                 AreaRule.RESTORED_DISABLED_WITH_DEFAULTS,
-                '"Video history integration" was disabled at backup: it is restored disabled, '
-                "and its settings are reset to their defaults.",
+                msg(
+                    '"Video history integration" was disabled at backup: it is restored '
+                    "disabled, and its settings are reset to their defaults."
+                ),
             )
         )
     areas.append(
         AreaRestore(
             SettingsArea.ASSIGNEE,
             AreaRule.APPLIED,
-            '"Activity history assignee": the settings at the time of backup are applied.',
+            msg('"Activity history assignee": the settings at the time of backup are applied.'),
         )
     )
     areas.append(
         AreaRestore(
             SettingsArea.BASIC,
             AreaRule.NOT_RESTORED,
-            '"Turn off retrieving Salesforce contact information" is not restored; '
-            "it keeps its current value.",
+            msg(
+                '"Turn off retrieving Salesforce contact information" is not restored; it keeps '
+                "its current value."
+            ),
         )
     )
     restored = IntegrationSettings(
@@ -160,11 +177,13 @@ def restore_from_backup(
     return RestoreOutcome(
         status=RestoreStatus.RESTORED,
         settings=restored,
-        message=(
-            f"Restored the settings backed up on {backup.taken_at:%Y-%m-%d %H:%M} UTC from "
-            f"{backup.org_name} ({backup.username}). Check the "
-            + ", ".join(f'"{area.label}"' for area in BACKED_UP_AREAS)
-            + " tabs and fix any item that shows an error."
+        message=msg(
+            "Restored the settings backed up on {taken_at} from {org} ({username}). Check the "
+            "{tabs} tabs and fix any item that shows an error.",
+            taken_at=backup.taken_at,
+            org=backup.org_name,
+            username=backup.username,
+            tabs=quoted([area.label for area in BACKED_UP_AREAS]),
         ),
         areas=tuple(areas),
         changes=tuple(diff(current, restored)),
@@ -176,18 +195,26 @@ def _enabled(area: SettingsArea) -> AreaRestore:
     return AreaRestore(
         area,
         AreaRule.APPLIED_ENABLED,
-        f'"{area.label}" was enabled at backup: the settings at the time of backup are applied '
-        "and the integration is enabled.",
+        msg(
+            '"{tab}" was enabled at backup: the settings at the time of backup are applied and '
+            "the integration is enabled.",
+            tab=area.label,
+        ),
     )
+
+
+INTEGRATION_STATUS: Final = Text(N_("Integration status"))
+SUBJECT: Final = Text(N_("Subject"))
 
 
 @dataclass(frozen=True)
 class SettingLine:
-    """One setting shown as text: the key a change refers to, its name and its value."""
+    """One setting shown as text: the key a change refers to, its name and its value (a
+    message when it is words, a plain ``str`` when it is data; see :class:`SettingChange`)."""
 
     area: SettingsArea
     setting: str
-    label: str
+    label: Text
     value: str
 
 
@@ -205,39 +232,39 @@ def describe(
         SettingLine(
             basic,
             "turn_off_contact_retrieval",
-            "Turn off retrieving Salesforce contact information",
-            "Selected" if settings.basic.turn_off_contact_retrieval else "Not selected",
+            Text(N_("Turn off retrieving Salesforce contact information")),
+            SELECTED if settings.basic.turn_off_contact_retrieval else NOT_SELECTED,
         )
     )
     activity = settings.activity_history
     area = SettingsArea.ACTIVITY_HISTORY
     lines += [
-        SettingLine(area, "enabled", "Integration status", _status(activity.enabled)),
-        SettingLine(area, "timing", "Timing", activity.timing.label),
-        SettingLine(area, "todo.subject", "Subject", activity.todo.subject),
-        SettingLine(area, "todo.status", "Status", activity.todo.status.label),
+        SettingLine(area, "enabled", INTEGRATION_STATUS, _status(activity.enabled)),
+        SettingLine(area, "timing", Text(N_("Timing")), activity.timing.label),
+        SettingLine(area, "todo.subject", SUBJECT, activity.todo.subject),
+        SettingLine(area, "todo.status", Text(N_("Status")), activity.todo.status.label),
     ]
     for call_item in CallDataItem:
         lines.append(
             SettingLine(
                 area,
                 f"todo.field_mappings.{call_item.value}",
-                f"Task field for {call_item.label}",
+                msg("Task field for {item}", item=call_item.label),
                 activity.todo.field_mappings.get(call_item) or NOT_MAPPED,
             )
         )
     video = settings.video_history
     area = SettingsArea.VIDEO_HISTORY
     lines += [
-        SettingLine(area, "enabled", "Integration status", _status(video.enabled)),
-        SettingLine(area, "subject", "Subject", video.subject),
+        SettingLine(area, "enabled", INTEGRATION_STATUS, _status(video.enabled)),
+        SettingLine(area, "subject", SUBJECT, video.subject),
     ]
     for meeting_item in MeetingDataItem:
         lines.append(
             SettingLine(
                 area,
                 f"field_mappings.{meeting_item.value}",
-                f"Event field for {meeting_item.label}",
+                msg("Event field for {item}", item=meeting_item.label),
                 video.field_mappings.get(meeting_item) or NOT_MAPPED,
             )
         )
@@ -249,13 +276,13 @@ def describe(
         SettingLine(
             area,
             "default_owner_username",
-            "Default owner",
+            Text(N_("Default owner")),
             assignee.default_owner_username or NOT_SET,
         ),
         SettingLine(
             area,
             "unmapped_rule",
-            "Unmapped users, missed calls and voicemail go to",
+            Text(N_("Unmapped users, missed calls and voicemail go to")),
             assignee.unmapped_rule.label,
         ),
     ]
@@ -281,10 +308,10 @@ def _user_line(miitel_user: str, salesforce_username: str) -> SettingLine:
     return SettingLine(
         SettingsArea.ASSIGNEE,
         f"user_mappings.{miitel_user}",
-        f'Salesforce user for MiiTel user "{miitel_user}"',
+        msg('Salesforce user for MiiTel user "{user}"', user=miitel_user),
         salesforce_username,
     )
 
 
-def _status(enabled: bool) -> str:
-    return "Enabled" if enabled else "Disabled"
+def _status(enabled: bool) -> Text:
+    return ENABLED if enabled else DISABLED

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Final, Generic, TypeVar
 
+from portal.domain.text import N_, Text
+
 
 class SettingsArea(Enum):
     """The tabs; ``label`` is the tab's name on screen."""
@@ -22,15 +24,16 @@ class SettingsArea(Enum):
     ASSIGNEE = "assignee"
 
     @property
-    def label(self) -> str:
-        return _AREA_LABELS[self]
+    def label(self) -> Text:
+        """The tab's name (English value; the UI translates it with ``t``)."""
+        return Text(_AREA_LABELS[self])
 
 
 _AREA_LABELS: Final = {
-    SettingsArea.BASIC: "Basic settings",
-    SettingsArea.ACTIVITY_HISTORY: "Activity history integration",
-    SettingsArea.VIDEO_HISTORY: "Video history integration",
-    SettingsArea.ASSIGNEE: "Activity history assignee",
+    SettingsArea.BASIC: N_("Basic settings"),
+    SettingsArea.ACTIVITY_HISTORY: N_("Activity history integration"),
+    SettingsArea.VIDEO_HISTORY: N_("Video history integration"),
+    SettingsArea.ASSIGNEE: N_("Activity history assignee"),
 }
 
 # The three areas a backup holds and a restore writes (never Basic settings).
@@ -48,8 +51,10 @@ class ActivityTiming(Enum):
     AFTER_CALL_END = "after_call_end"
 
     @property
-    def label(self) -> str:
-        return "After call start" if self is ActivityTiming.AFTER_CALL_START else "After call end"
+    def label(self) -> Text:
+        if self is ActivityTiming.AFTER_CALL_START:
+            return Text(N_("After call start"))
+        return Text(N_("After call end"))
 
 
 class TaskStatus(Enum):
@@ -59,8 +64,8 @@ class TaskStatus(Enum):
     OPEN = "open"
 
     @property
-    def label(self) -> str:
-        return "Completed" if self is TaskStatus.COMPLETED else "Open"
+    def label(self) -> Text:
+        return Text(N_("Completed")) if self is TaskStatus.COMPLETED else Text(N_("Open"))
 
     @property
     def salesforce_value(self) -> str:
@@ -81,19 +86,19 @@ class CallDataItem(Enum):
     MEMO = "memo"
 
     @property
-    def label(self) -> str:
-        return _CALL_ITEM_LABELS[self]
+    def label(self) -> Text:
+        return Text(_CALL_ITEM_LABELS[self])
 
 
 _CALL_ITEM_LABELS: Final = {
-    CallDataItem.START_TIME: "Start time",
-    CallDataItem.END_TIME: "End time",
-    CallDataItem.DIRECTION: "Direction",
-    CallDataItem.DURATION: "Duration",
-    CallDataItem.CALL_URL: "Call URL",
-    CallDataItem.TRANSCRIPT: "Transcript",
-    CallDataItem.SUMMARY: "Summary",
-    CallDataItem.MEMO: "Memo",
+    CallDataItem.START_TIME: N_("Start time"),
+    CallDataItem.END_TIME: N_("End time"),
+    CallDataItem.DIRECTION: N_("Direction"),
+    CallDataItem.DURATION: N_("Duration"),
+    CallDataItem.CALL_URL: N_("Call URL"),
+    CallDataItem.TRANSCRIPT: N_("Transcript"),
+    CallDataItem.SUMMARY: N_("Summary"),
+    CallDataItem.MEMO: N_("Memo"),
 }
 
 
@@ -109,18 +114,18 @@ class MeetingDataItem(Enum):
     SUMMARY = "summary"
 
     @property
-    def label(self) -> str:
-        return _MEETING_ITEM_LABELS[self]
+    def label(self) -> Text:
+        return Text(_MEETING_ITEM_LABELS[self])
 
 
 _MEETING_ITEM_LABELS: Final = {
-    MeetingDataItem.START_TIME: "Start time",
-    MeetingDataItem.END_TIME: "End time",
-    MeetingDataItem.TITLE: "Title",
-    MeetingDataItem.PARTICIPANTS: "Participants",
-    MeetingDataItem.RECORDING_URL: "Recording URL",
-    MeetingDataItem.TRANSCRIPT: "Transcript",
-    MeetingDataItem.SUMMARY: "Summary",
+    MeetingDataItem.START_TIME: N_("Start time"),
+    MeetingDataItem.END_TIME: N_("End time"),
+    MeetingDataItem.TITLE: N_("Title"),
+    MeetingDataItem.PARTICIPANTS: N_("Participants"),
+    MeetingDataItem.RECORDING_URL: N_("Recording URL"),
+    MeetingDataItem.TRANSCRIPT: N_("Transcript"),
+    MeetingDataItem.SUMMARY: N_("Summary"),
 }
 
 
@@ -131,10 +136,10 @@ class UnmappedRule(Enum):
     DEFAULT_OWNER = "default_owner"
 
     @property
-    def label(self) -> str:
+    def label(self) -> Text:
         if self is UnmappedRule.INTEGRATION_USER:
-            return "The integrated Salesforce user"
-        return "The default owner"
+            return Text(N_("The integrated Salesforce user"))
+        return Text(N_("The default owner"))
 
 
 ItemT = TypeVar("ItemT", CallDataItem, MeetingDataItem)

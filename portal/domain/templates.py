@@ -6,12 +6,14 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from portal.domain.text import Text, msg
+
 
 @dataclass(frozen=True)
 class TemplateProblem:
-    """Why a template cannot be used, in words a person can act on."""
+    """Why a Subject template cannot be used, in words a person can act on (one sentence)."""
 
-    message: str
+    message: Text
 
 
 def template_placeholders(template: str) -> tuple[str, ...] | TemplateProblem:
@@ -24,18 +26,32 @@ def template_placeholders(template: str) -> tuple[str, ...] | TemplateProblem:
         parsed = list(string.Formatter().parse(template))
     except ValueError:
         return TemplateProblem(
-            "has an unmatched brace: write placeholders as {name}, and a literal brace as {{ or }}"
+            msg(
+                "The Subject has an unmatched brace: write placeholders as {example}, and a "
+                "literal brace as {{{{ or }}}}.",
+                example="{name}",
+            )
         )
     for _literal, name, format_spec, conversion in parsed:
         if name is None:
             continue
+        placeholder = "{" + name + "}"
         if name == "" or not name.isidentifier():
             return TemplateProblem(
-                f"has a placeholder {{{name}}} that is not a name: write placeholders as {{name}}"
+                msg(
+                    "The Subject has a placeholder {placeholder} that is not a name: write "
+                    "placeholders as {example}.",
+                    placeholder=placeholder,
+                    example="{name}",
+                )
             )
         if format_spec or conversion:
             return TemplateProblem(
-                f"formats the placeholder {{{name}}} with '!' or ':'; write it as {{{name}}}"
+                msg(
+                    "The Subject formats the placeholder {placeholder} with '!' or ':': write it "
+                    "as {placeholder}.",
+                    placeholder=placeholder,
+                )
             )
         names.append(name)
     return tuple(names)
@@ -45,6 +61,6 @@ def render_subject(*, template: str, values: Mapping[str, str]) -> str:
     """Fill ``template``; a placeholder without a value is left empty, never an error."""
     parsed = template_placeholders(template)
     if isinstance(parsed, TemplateProblem):
-        raise ValueError(f"The Subject template {parsed.message}")
+        raise ValueError(str(parsed.message))
     filled = {name: values.get(name, "") for name in parsed}
     return template.format_map(filled).strip()

@@ -25,6 +25,8 @@ from portal.domain.settings import (
     VideoHistorySettings,
 )
 from portal.domain.templates import TemplateProblem, template_placeholders
+from portal.domain.text import N_, Text, msg
+from portal.domain.wording import for_object
 
 SUBJECT_MAX_LENGTH: Final = 255  # Task.Subject and Event.Subject are 255 characters in Salesforce
 FIELD_NAME_MAX_LENGTH: Final = 40  # Salesforce's limit for a field name, suffix and prefix aside
@@ -45,7 +47,7 @@ class SettingsProblem:
 
     area: SettingsArea
     setting: str
-    message: str
+    message: Text
 
 
 def is_valid_field_api_name(name: str) -> bool:
@@ -113,8 +115,12 @@ def validate_assignee(settings: AssigneeSettings) -> tuple[SettingsProblem, ...]
                 SettingsProblem(
                     area,
                     f"user_mappings.{user}",
-                    f'MiiTel user "{user}" is mapped {count} times: keep one Salesforce '
-                    "username for each MiiTel user.",
+                    msg(
+                        'MiiTel user "{user}" is mapped {count} times: keep one Salesforce '
+                        "username for each MiiTel user.",
+                        user=user,
+                        count=count,
+                    ),
                 )
             )
     for mapping in settings.user_mappings:
@@ -124,8 +130,10 @@ def validate_assignee(settings: AssigneeSettings) -> tuple[SettingsProblem, ...]
                 SettingsProblem(
                     area,
                     key,
-                    "A row has no MiiTel user: enter the MiiTel user's id or email, "
-                    "or delete the row.",
+                    msg(
+                        "A row has no MiiTel user: enter the MiiTel user's id or email, "
+                        "or delete the row."
+                    ),
                 )
             )
         elif not looks_like_username(mapping.salesforce_username.strip()):
@@ -133,9 +141,12 @@ def validate_assignee(settings: AssigneeSettings) -> tuple[SettingsProblem, ...]
                 SettingsProblem(
                     area,
                     key,
-                    f'"{mapping.salesforce_username}" for MiiTel user "{mapping.miitel_user}" '
-                    "is not a Salesforce username: enter the username in email form "
-                    "(for example jane@example.com).",
+                    msg(
+                        '"{username}" for MiiTel user "{user}" is not a Salesforce username: '
+                        "enter the username in email form (for example jane@example.com).",
+                        username=mapping.salesforce_username,
+                        user=mapping.miitel_user,
+                    ),
                 )
             )
     default_owner = settings.default_owner_username
@@ -144,8 +155,11 @@ def validate_assignee(settings: AssigneeSettings) -> tuple[SettingsProblem, ...]
             SettingsProblem(
                 area,
                 "default_owner_username",
-                f'The default owner "{default_owner}" is not a Salesforce username: enter the '
-                "username in email form (for example jane@example.com), or leave it empty.",
+                msg(
+                    'The default owner "{username}" is not a Salesforce username: enter the '
+                    "username in email form (for example jane@example.com), or leave it empty.",
+                    username=default_owner,
+                ),
             )
         )
     if settings.unmapped_rule is UnmappedRule.DEFAULT_OWNER and not (default_owner or "").strip():
@@ -153,9 +167,11 @@ def validate_assignee(settings: AssigneeSettings) -> tuple[SettingsProblem, ...]
             SettingsProblem(
                 area,
                 "unmapped_rule",
-                "Unmapped users, missed calls and voicemail are set to go to the default owner, "
-                "but no default owner is set: enter a default owner's Salesforce username, or "
-                "send them to the integrated Salesforce user.",
+                msg(
+                    "Unmapped users, missed calls and voicemail are set to go to the default "
+                    "owner, but no default owner is set: enter a default owner's Salesforce "
+                    "username, or send them to the integrated Salesforce user."
+                ),
             )
         )
     return tuple(problems)
@@ -166,26 +182,41 @@ def _subject_problems(
 ) -> Iterable[SettingsProblem]:
     if not template.strip():
         yield SettingsProblem(
-            area, setting, "The Subject is empty: enter a Subject, for example [MiiTel] {title}."
+            area,
+            setting,
+            msg(
+                "The Subject is empty: enter a Subject, for example {example}.",
+                example="[MiiTel] {title}",
+            ),
         )
         return
     if len(template) > SUBJECT_MAX_LENGTH:
         yield SettingsProblem(
             area,
             setting,
-            f"The Subject is {len(template)} characters long: Salesforce keeps at most "
-            f"{SUBJECT_MAX_LENGTH}; shorten it.",
+            msg(
+                "The Subject is {length} characters long: Salesforce keeps at most {limit}; "
+                "shorten it.",
+                length=len(template),
+                limit=SUBJECT_MAX_LENGTH,
+            ),
         )
     parsed = template_placeholders(template)
     if isinstance(parsed, TemplateProblem):
-        yield SettingsProblem(area, setting, f"The Subject {parsed.message}.")
+        yield SettingsProblem(area, setting, parsed.message)
         return
     unknown = sorted(set(parsed) - allowed)
     if unknown:
         known = ", ".join(f"{{{name}}}" for name in sorted(allowed))
         names = ", ".join(f"{{{name}}}" for name in unknown)
         yield SettingsProblem(
-            area, setting, f"The Subject uses unknown placeholders {names}: use only {known}."
+            area,
+            setting,
+            msg(
+                "The Subject uses unknown placeholders {names}: use only {known}.",
+                names=names,
+                known=known,
+            ),
         )
 
 
@@ -199,30 +230,65 @@ def _mapping_problems(
     targets = Counter(api_name.lower() for _, api_name in mappings)
     for item, api_name in mappings:
         key = f"{setting}.{item.value}"
-        where = f'{sobject} field "{api_name}" for {item.label}'
         if not is_valid_field_api_name(api_name):
-            hint = (
-                f' (did you mean "{api_name}__c"?)'
-                if _CUSTOM_NAME.fullmatch(api_name) and "_" in api_name
-                else ""
-            )
-            yield SettingsProblem(
-                area,
-                key,
-                f"{where} is not a field API name{hint}: use the API name shown in Salesforce "
-                "Setup > Object Manager: letters, digits and single underscores, starting with "
-                'a letter; custom fields end in "__c".',
-            )
+            if _CUSTOM_NAME.fullmatch(api_name) and "_" in api_name:
+                message = for_object(
+                    sobject,
+                    _NOT_AN_API_NAME_MEANT_CUSTOM,
+                    field=api_name,
+                    item=item.label,
+                    suggestion=api_name + "__c",
+                )
+            else:
+                message = for_object(sobject, _NOT_AN_API_NAME, field=api_name, item=item.label)
+            yield SettingsProblem(area, key, message)
         elif api_name.lower() in reserved:
             yield SettingsProblem(
                 area,
                 key,
-                f"{where} is set by the integration itself: choose another field.",
+                for_object(sobject, _SET_BY_INTEGRATION, field=api_name, item=item.label),
             )
         elif targets[api_name.lower()] > 1:
-            yield SettingsProblem(
-                area,
-                key,
-                f'{sobject} field "{api_name}" is mapped to more than one item: map each item '
-                "to its own field.",
-            )
+            yield SettingsProblem(area, key, for_object(sobject, _MAPPED_TWICE, field=api_name))
+
+
+_NOT_AN_API_NAME_MEANT_CUSTOM: Final = {
+    "Task": N_(
+        'Task field "{field}" for {item} is not a field API name (did you mean "{suggestion}"?): '
+        "use the API name shown in Salesforce Setup > Object Manager: letters, digits and "
+        'single underscores, starting with a letter; custom fields end in "__c".'
+    ),
+    "Event": N_(
+        'Event field "{field}" for {item} is not a field API name (did you mean "{suggestion}"?): '
+        "use the API name shown in Salesforce Setup > Object Manager: letters, digits and "
+        'single underscores, starting with a letter; custom fields end in "__c".'
+    ),
+}
+_NOT_AN_API_NAME: Final = {
+    "Task": N_(
+        'Task field "{field}" for {item} is not a field API name: use the API name shown in '
+        "Salesforce Setup > Object Manager: letters, digits and single underscores, starting "
+        'with a letter; custom fields end in "__c".'
+    ),
+    "Event": N_(
+        'Event field "{field}" for {item} is not a field API name: use the API name shown in '
+        "Salesforce Setup > Object Manager: letters, digits and single underscores, starting "
+        'with a letter; custom fields end in "__c".'
+    ),
+}
+_SET_BY_INTEGRATION: Final = {
+    "Task": N_(
+        'Task field "{field}" for {item} is set by the integration itself: choose another field.'
+    ),
+    "Event": N_(
+        'Event field "{field}" for {item} is set by the integration itself: choose another field.'
+    ),
+}
+_MAPPED_TWICE: Final = {
+    "Task": N_(
+        'Task field "{field}" is mapped to more than one item: map each item to its own field.'
+    ),
+    "Event": N_(
+        'Event field "{field}" is mapped to more than one item: map each item to its own field.'
+    ),
+}

@@ -25,6 +25,7 @@ from portal.domain.settings import (
     VideoHistorySettings,
 )
 from portal.domain.steps import StepResult, StepStatus
+from portal.domain.text import N_, Text, msg, plural_msg
 from portal.domain.validation import (
     EVENT_RESERVED_FIELDS,
     TASK_RESERVED_FIELDS,
@@ -33,6 +34,7 @@ from portal.domain.validation import (
     validate_assignee,
     validate_video_history,
 )
+from portal.domain.wording import for_object
 from portal.services.actors import Actor
 from portal.services.connections import Connections
 from portal.services.context import ServiceContext
@@ -49,7 +51,7 @@ class SaveResult:
     settings: IntegrationSettings
     problems: tuple[SettingsProblem, ...] = ()
     message: str = ""
-    warning: str | None = None
+    warning: Text | None = None
 
 
 #: How long one object's describe serves the tabs before the org is asked again.
@@ -108,9 +110,7 @@ class SettingsService:
             return FieldChoices(
                 sobject=sobject,
                 available=False,
-                message=f"MiiTel is not integrated, so the org's {sobject} fields cannot be "
-                "listed: type the field API names. They are checked against the org once "
-                "MiiTel is integrated (step 8).",
+                message=for_object(sobject, _NOT_INTEGRATED),
             )
         integrated = self._context.repositories.authentication_history.latest(
             event=AuthEvent.INTEGRATED
@@ -129,29 +129,24 @@ class SettingsService:
         return choices
 
     def _described_choices(self, sobject: str) -> FieldChoices:
-        fallback = "Type the field API names instead; step 8 checks them."
         try:
             gateway = self._connections.integration()
             if gateway is None:
                 return FieldChoices(
-                    sobject=sobject, available=False, message="MiiTel is not integrated."
+                    sobject=sobject, available=False, message=msg("MiiTel is not integrated.")
                 )
             described = gateway.describe(sobject)
         except SalesforceRequestError as exc:
             if exc.is_not_found:
-                message = (
-                    f"The {sobject} object does not exist in the integrated org, or the "
-                    "integrated user cannot read it."
-                )
+                message = for_object(sobject, _OBJECT_MISSING)
             else:
-                message = f"The org's {sobject} fields could not be read: {exc.user_message}"
-            return FieldChoices(sobject=sobject, available=False, message=f"{message} {fallback}")
+                message = for_object(sobject, _UNREADABLE, reason=exc.user_message)
+            return FieldChoices(sobject=sobject, available=False, message=message)
         except SalesforceGatewayError as exc:
             return FieldChoices(
                 sobject=sobject,
                 available=False,
-                message=f"The org's {sobject} fields could not be read: {exc.user_message} "
-                + fallback,
+                message=for_object(sobject, _UNREADABLE, reason=exc.user_message),
             )
         return FieldChoices(sobject=sobject, available=True, fields=_createable(described))
 
@@ -204,8 +199,9 @@ class SettingsService:
                 actor=actor,
                 action=AuditAction.SAVE_SETTINGS,
                 outcome=AuditOutcome.SUCCEEDED,
-                detail="Basic settings: retrieving contact information turned "
-                + ("off" if turn_off else "on"),
+                detail=msg("Basic settings: retrieving contact information turned off")
+                if turn_off
+                else msg("Basic settings: retrieving contact information turned on"),
                 repositories=uow,
             )
             self._context.record_progress(result, by=actor, repositories=uow)
@@ -233,25 +229,36 @@ class SettingsService:
             try:
                 problems += org(OrgChecks(gateway))
             except SalesforceGatewayError as exc:
-                warning = (
+                warning = msg(
                     "Saved without checking against Salesforce, which could not be asked: "
-                    f"{exc.user_message} Check the tab again in step 8."
+                    "{reason} Check the tab again in step 8.",
+                    reason=exc.user_message,
                 )
         if problems:
             self._context.audit(
                 actor=actor,
                 action=AuditAction.SAVE_SETTINGS,
                 outcome=AuditOutcome.FAILED,
-                detail=f'"{area.label}": {len(problems)} problem(s), nothing saved',
+                detail=plural_msg(
+                    '"{tab}": {count} problem, nothing saved',
+                    '"{tab}": {count} problems, nothing saved',
+                    len(problems),
+                    tab=area.label,
+                ),
             )
             return SaveResult(
                 area=area,
                 saved=False,
                 settings=self.current(),
                 problems=tuple(problems),
-                message=f"Nothing was saved: fix the {len(problems)} item"
-                f'{"s" if len(problems) != 1 else ""} marked on "{area.label}" and click '
-                '"Save" again.',
+                message=plural_msg(
+                    'Nothing was saved: fix the {count} item marked on "{tab}" and click "Save" '
+                    "again.",
+                    'Nothing was saved: fix the {count} items marked on "{tab}" and click '
+                    '"Save" again.',
+                    len(problems),
+                    tab=area.label,
+                ),
             )
         with self._context.storage.unit_of_work() as uow:
             updated = apply(uow.settings.load())
@@ -260,8 +267,9 @@ class SettingsService:
                 actor=actor,
                 action=AuditAction.SAVE_SETTINGS,
                 outcome=AuditOutcome.SUCCEEDED,
-                detail=f'"{area.label}" saved'
-                + ("" if gateway is not None else " (not checked: not integrated)"),
+                detail=msg('"{tab}" saved', tab=area.label)
+                if gateway is not None
+                else msg('"{tab}" saved (not checked: not integrated)', tab=area.label),
                 repositories=uow,
             )
             uow.commit()
@@ -269,7 +277,7 @@ class SettingsService:
             area=area,
             saved=True,
             settings=updated,
-            message=f'"{area.label}" was saved.',
+            message=msg('"{tab}" was saved.', tab=area.label),
             warning=warning,
         )
 
@@ -284,14 +292,46 @@ def _createable(described: ObjectDescription) -> tuple[FieldChoice, ...]:
     return tuple(sorted(fields, key=lambda f: f.api_name.lower()))
 
 
+_NOT_INTEGRATED: Final = {
+    "Task": N_(
+        "MiiTel is not integrated, so the org's Task fields cannot be listed: type the field API "
+        "names. They are checked against the org once MiiTel is integrated (step 8)."
+    ),
+    "Event": N_(
+        "MiiTel is not integrated, so the org's Event fields cannot be listed: type the field "
+        "API names. They are checked against the org once MiiTel is integrated (step 8)."
+    ),
+}
+_OBJECT_MISSING: Final = {
+    "Task": N_(
+        "The Task object does not exist in the integrated org, or the integrated user cannot "
+        "read it. Type the field API names instead; step 8 checks them."
+    ),
+    "Event": N_(
+        "The Event object does not exist in the integrated org, or the integrated user cannot "
+        "read it. Type the field API names instead; step 8 checks them."
+    ),
+}
+_UNREADABLE: Final = {
+    "Task": N_(
+        "The org's Task fields could not be read: {reason} Type the field API names instead; "
+        "step 8 checks them."
+    ),
+    "Event": N_(
+        "The org's Event fields could not be read: {reason} Type the field API names instead; "
+        "step 8 checks them."
+    ),
+}
+
+
 def _contact_result(turn_off: bool) -> StepResult:
     if turn_off:
-        message = (
+        message = msg(
             "“Turn off retrieving Salesforce contact information” is selected: MiiTel does not "
             "retrieve contacts from Salesforce."
         )
     else:
-        message = (
+        message = msg(
             "MiiTel retrieves contact information from Salesforce. If you do not want that, "
             "select “Turn off retrieving Salesforce contact information” and click Save."
         )

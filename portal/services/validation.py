@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
 from portal.adapters.salesforce.errors import SalesforceGatewayError, SalesforceRequestError
 from portal.adapters.salesforce.results import ObjectDescription
@@ -22,12 +23,14 @@ from portal.domain.settings import (
     VideoHistorySettings,
 )
 from portal.domain.steps import StepResult, StepStatus
+from portal.domain.text import N_, Text, msg, plural_msg
 from portal.domain.validation import (
     SettingsProblem,
     validate_activity_history,
     validate_assignee,
     validate_video_history,
 )
+from portal.domain.wording import for_object, quoted
 from portal.services.connections import Connections
 from portal.services.context import ServiceContext
 from portal.services.salesforce import OrgGateway
@@ -71,8 +74,11 @@ class OrgChecks:
                 SettingsProblem(
                     area,
                     "todo.status",
-                    f'The Task Status value "{wanted}" is not an active Status in this org: '
-                    "choose the other Status, or add the value to Task Status in Setup.",
+                    msg(
+                        'The Task Status value "{value}" is not an active Status in this org: '
+                        "choose the other Status, or add the value to Task Status in Setup.",
+                        value=wanted,
+                    ),
                 )
             )
         for item, api_name in settings.todo.field_mappings:
@@ -108,8 +114,12 @@ class OrgChecks:
             SettingsProblem(
                 area,
                 setting,
-                f'"{username}" is not an active user in the integrated org: enter the username '
-                "of an active Salesforce user, or activate the user in Setup > Users.",
+                msg(
+                    '"{username}" is not an active user in the integrated org: enter the '
+                    "username of an active Salesforce user, or activate the user in Setup > "
+                    "Users.",
+                    username=username,
+                ),
             )
             for setting, username in wanted
             if username not in active
@@ -129,8 +139,7 @@ class OrgChecks:
             found = SettingsProblem(
                 area,
                 setting,
-                f"The {sobject} object does not exist in the integrated org, or the integrated "
-                f"user cannot read it: give the user read and create access to {sobject}.",
+                for_object(sobject, _OBJECT_MISSING),
             )
         self._described[sobject] = found
         return found
@@ -145,49 +154,83 @@ class OrgChecks:
                 SettingsProblem(
                     area,
                     setting,
-                    f"The integrated user cannot create {described.name} records: give them "
-                    f"create access to {described.name} through their profile or a permission set.",
+                    for_object(described.name, _CANNOT_CREATE),
                 )
             )
         for name in written:
             found = described.field(name)
             key = f"{setting}.{name.lower()}" if setting == "todo" else name.lower()
+            qualified = f"{described.name}.{name}"
             if found is None or not found.createable:
                 problems.append(
                     SettingsProblem(
                         area,
                         key,
-                        f"The integrated user cannot write {described.name}.{name}: give them "
-                        "edit access to the field.",
+                        msg(
+                            "The integrated user cannot write {field}: give them edit access to "
+                            "the field.",
+                            field=qualified,
+                        ),
                     )
                 )
         return problems
 
     @staticmethod
     def _field_problems(
-        area: SettingsArea, setting: str, described: ObjectDescription, api_name: str, label: str
+        area: SettingsArea, setting: str, described: ObjectDescription, api_name: str, label: Text
     ) -> list[SettingsProblem]:
         found = described.field(api_name)
         if found is None:
-            return [
-                SettingsProblem(
-                    area,
-                    setting,
-                    f'{described.name} field "{api_name}" for {label} does not exist in the '
-                    "integrated org, or the integrated user cannot read it: create the field, "
-                    "give the user read and edit access to it, or map another field.",
-                )
-            ]
+            missing = for_object(described.name, _FIELD_MISSING, field=api_name, item=label)
+            return [SettingsProblem(area, setting, missing)]
         if not found.createable:
-            return [
-                SettingsProblem(
-                    area,
-                    setting,
-                    f'The integrated user cannot write {described.name} field "{api_name}" for '
-                    f"{label}: give them edit access to it, or map another field.",
-                )
-            ]
+            locked = for_object(described.name, _FIELD_NOT_WRITABLE, field=api_name, item=label)
+            return [SettingsProblem(area, setting, locked)]
         return []
+
+
+_OBJECT_MISSING: Final = {
+    "Task": N_(
+        "The Task object does not exist in the integrated org, or the integrated user cannot "
+        "read it: give the user read and create access to Task."
+    ),
+    "Event": N_(
+        "The Event object does not exist in the integrated org, or the integrated user cannot "
+        "read it: give the user read and create access to Event."
+    ),
+}
+_CANNOT_CREATE: Final = {
+    "Task": N_(
+        "The integrated user cannot create Task records: give them create access to Task "
+        "through their profile or a permission set."
+    ),
+    "Event": N_(
+        "The integrated user cannot create Event records: give them create access to Event "
+        "through their profile or a permission set."
+    ),
+}
+_FIELD_MISSING: Final = {
+    "Task": N_(
+        'Task field "{field}" for {item} does not exist in the integrated org, or the '
+        "integrated user cannot read it: create the field, give the user read and edit access "
+        "to it, or map another field."
+    ),
+    "Event": N_(
+        'Event field "{field}" for {item} does not exist in the integrated org, or the '
+        "integrated user cannot read it: create the field, give the user read and edit access "
+        "to it, or map another field."
+    ),
+}
+_FIELD_NOT_WRITABLE: Final = {
+    "Task": N_(
+        'The integrated user cannot write Task field "{field}" for {item}: give them edit '
+        "access to it, or map another field."
+    ),
+    "Event": N_(
+        'The integrated user cannot write Event field "{field}" for {item}: give them edit '
+        "access to it, or map another field."
+    ),
+}
 
 
 def _moved(problem: SettingsProblem, area: SettingsArea) -> SettingsProblem:
@@ -223,8 +266,10 @@ class ValidationService:
                 result=StepResult.of(
                     step=8,
                     status=StepStatus.ACTION_NEEDED,
-                    message="The settings can be checked against Salesforce only while MiiTel "
-                    'is integrated: click "Integrate" (step 5) first.',
+                    message=msg(
+                        "The settings can be checked against Salesforce only while MiiTel is "
+                        'integrated: click "Integrate" (step 5) first.'
+                    ),
                     next_step=5,
                     details=_lines(problems),
                 ),
@@ -242,8 +287,10 @@ class ValidationService:
                 result=StepResult.of(
                     step=8,
                     status=StepStatus.ERROR,
-                    message=f"The settings could not be checked against Salesforce: "
-                    f"{exc.user_message}",
+                    message=msg(
+                        "The settings could not be checked against Salesforce: {reason}",
+                        reason=exc.user_message,
+                    ),
                     details=_lines(problems),
                 ),
                 problems=tuple(problems),
@@ -255,18 +302,25 @@ class ValidationService:
             result = StepResult.of(
                 step=8,
                 status=StepStatus.ERROR,
-                message=f"{len(problems)} setting{'s' if len(problems) != 1 else ''} show an "
-                "error on the tabs " + ", ".join(f'"{a.label}"' for a in tabs) + ". Fix each "
-                'item and click "Save".',
+                message=plural_msg(
+                    "{count} setting show an error on the tabs {tabs}. Fix each item and click "
+                    '"Save".',
+                    "{count} settings show an error on the tabs {tabs}. Fix each item and click "
+                    '"Save".',
+                    len(problems),
+                    tabs=quoted([a.label for a in tabs]),
+                ),
                 details=_lines(problems),
             )
         else:
             result = StepResult.of(
                 step=8,
                 status=StepStatus.OK,
-                message="Every object, field and user the settings of "
-                + ", ".join(f'"{a.label}"' for a in BACKED_UP_AREAS)
-                + " name exists in the integrated org and is usable by the integrated user.",
+                message=msg(
+                    "Every object, field and user the settings of {tabs} name exists in the "
+                    "integrated org and is usable by the integrated user.",
+                    tabs=quoted([a.label for a in BACKED_UP_AREAS]),
+                ),
                 next_step=9,
             )
         return ValidationReport(
@@ -278,4 +332,4 @@ class ValidationService:
 
 
 def _lines(problems: Iterable[SettingsProblem]) -> tuple[str, ...]:
-    return tuple(f"{p.area.label}: {p.message}" for p in problems)
+    return tuple(msg("{tab}: {problem}", tab=p.area.label, problem=p.message) for p in problems)

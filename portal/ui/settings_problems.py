@@ -13,17 +13,19 @@ import streamlit as st
 
 from portal.domain.settings import SettingsArea
 from portal.domain.validation import SettingsProblem
+from portal.ui.i18n import t
 
 #: The remembered :class:`~portal.services.validation.ValidationReport` (see ``ui.session``).
 VALIDATION_REPORT: Final = "validation.report"
 
 
 def problems_by_tab(problems: Iterable[SettingsProblem]) -> dict[str, list[str]]:
-    """Problem messages grouped under their tab's label, in the tabs' order."""
+    """Problem messages grouped under their tab's label, in the tabs' order, both in the
+    session's language."""
     grouped: dict[SettingsArea, list[str]] = {}
     for problem in problems:
-        grouped.setdefault(problem.area, []).append(problem.message)
-    return {area.label: grouped[area] for area in SettingsArea if area in grouped}
+        grouped.setdefault(problem.area, []).append(t(problem.message))
+    return {t(area.label): grouped[area] for area in SettingsArea if area in grouped}
 
 
 class FieldProblems:
@@ -45,7 +47,7 @@ class FieldProblems:
             below = under and problem.setting.startswith(setting + ".")
             if problem.setting == setting or below:
                 self._shown.add(index)
-                st.error(problem.message, icon=":material/error:")
+                st.error(t(problem.message), icon=":material/error:")
 
     def rest(self) -> list[SettingsProblem]:
         """The problems no field showed."""

@@ -58,7 +58,7 @@ def test_the_latest_backup_and_the_history_are_shown(page_app, two_backups):
 
     assert not app.exception
     shown = texts(app)
-    assert f"**Backup #{newer}**, taken 2026-05-01 08:30 UTC from **Acme Japan**" in shown
+    assert f"**Backup #{newer}**, taken 2026/05/01 08:30 UTC from **Acme Japan**" in shown
     assert "**Activity history integration**: enabled" in shown
     history = app.dataframe[0].value
     assert list(history["Backup"]) == [f"#{newer}", f"#{older}"]
