@@ -29,6 +29,7 @@ from portal.domain.settings import (
     SettingsArea,
     VideoHistorySettings,
 )
+from portal.domain.text import msg
 
 T = TypeVar("T")
 
@@ -135,10 +136,15 @@ def _area(
     try:
         return decode(json.loads(payload), path=area.value)
     except (json.JSONDecodeError, SettingsDecodeError) as exc:
+        detail = exc.message if isinstance(exc, SettingsDecodeError) else str(exc)
         raise CorruptRecordError(
-            f'The saved "{area.label}" settings in the portal database cannot be read '
-            f"({exc}). Restore the settings prior to integration removal, or set the "
-            'tab\'s settings again and click "Save".'
+            msg(
+                'The saved "{area}" settings in the portal database cannot be read ({detail}). '
+                "Restore the settings prior to integration removal, or set the tab's settings "
+                'again and click "Save".',
+                area=msg(area.label),
+                detail=detail,
+            )
         ) from None
 
 

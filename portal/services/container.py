@@ -11,13 +11,12 @@ from typing import Protocol
 
 from portal.adapters.clock import Clock, SystemClock
 from portal.adapters.config import (
-    ENCRYPTION_KEY,
     READY_FILE,
     ConfigError,
-    ConfigProblem,
     PortalConfig,
     PortalMode,
     PortalUser,
+    changed_key_problem,
 )
 from portal.adapters.crypto import TokenCipher, TokenDecryptionError
 from portal.adapters.db import Database
@@ -103,7 +102,7 @@ def build_portal(
         storage.check_key()
     except TokenDecryptionError:
         storage.close()
-        raise ConfigError((_changed_key(config),)) from None
+        raise ConfigError((changed_key_problem(config.db_path),)) from None
     mock = config.mode is PortalMode.MOCK
     if mock:
         assert config.ca_bundle is not None, "load_config requires the CA bundle in mock mode"
@@ -135,18 +134,6 @@ def build_portal(
         else None,
     )
     return replace(portal, sessions=(session, demo_session))
-
-
-def _changed_key(config: PortalConfig) -> ConfigProblem:
-    return ConfigProblem(
-        ENCRYPTION_KEY.env,
-        f"does not decrypt the Salesforce tokens stored in {config.db_path}: the key changed "
-        f"since they were saved. Set {ENCRYPTION_KEY.where} back to the key in use when "
-        '"Integrate" was clicked. If that key is lost, the stored connection cannot be used '
-        "again: revoke MiiTel in Salesforce (Setup > Connected Apps OAuth Usage), then set "
-        "PORTAL_DB_PATH to a new file and integrate afresh (the old file keeps the backups and "
-        "history).",
-    )
 
 
 def assemble_portal(
