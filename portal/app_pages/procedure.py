@@ -3,7 +3,8 @@
 Each step shows the document's instruction, runs its live check (once per visit; "Check
 again" runs it anew), shows the result and the branch that follows, and offers the step's
 action. Progress is stored by the services, so a reload or the trip to Salesforce's sign-in
-comes back to the right step; any step can be revisited.
+comes back to the right step; any step can be revisited. ``?step=N`` opens step N, and the
+address bar always names the step shown, so it can be bookmarked or sent to a colleague.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from typing import Final, TypeVar
 import streamlit as st
 
 from portal.domain.steps import ProcedureStep, StepResult, StepStatus, procedure_step_by_number
+from portal.domain.text import msg
 from portal.services.actors import Actor
 from portal.services.container import Portal
 from portal.services.integration import SignInPurpose
-from portal.services.procedure import LAST_STEP, ProcedureProgress
+from portal.services.procedure import LAST_STEP, REINTEGRATION_STEP, ProcedureProgress
 from portal.ui import nav, session
 from portal.ui.actions import (
     authentication_history,
@@ -30,14 +32,25 @@ from portal.ui.actions import (
 from portal.ui.auth import VIEWER_NOTE, read_only_note, require_actor
 from portal.ui.badges import status_icon, step_result
 from portal.ui.container import portal_or_stop
-from portal.ui.feedback import NoticeKind, attempt, guarded, notify, show_notices
+from portal.ui.feedback import (
+    Notice,
+    NoticeKind,
+    attempt,
+    guarded,
+    notify,
+    show_notice,
+    take_notices,
+)
+from portal.ui.i18n import _, t, when
 from portal.ui.oauth import LANDING_STEP, sign_in_button
 from portal.ui.settings_problems import VALIDATION_REPORT, problems_by_tab
-from portal.ui.tables import when
 
 T = TypeVar("T")
 
 VIEWED_STEP: Final = "proc.step"
+#: The step last written to the address bar: a different ``?step=`` is a link just opened.
+URL_STEP: Final = "proc.url_step"
+STEP_PARAM: Final = "step"
 CHECK_AGAIN: Final = "proc.check_again"
 PREVIOUS: Final = "proc.previous"
 NEXT: Final = "proc.next"
@@ -62,88 +75,162 @@ def procedure_page() -> None:
     """The wizard: progress, the step list, and the step being viewed."""
     actor = require_actor()
     portal = portal_or_stop()
-    st.title("Remove and re-integrate Salesforce")
+    st.title(_("Remove and re-integrate Salesforce"))
     st.caption(
-        "Follow the ten steps to remove MiiTel's Salesforce integration and re-integrate it, "
-        "restoring the settings and integration status (enabled / disabled) of Activity history "
-        "integration, Video history integration and Activity history assignee from the backup "
-        "taken at removal."
+        _(
+            "Follow the ten steps to remove MiiTel's Salesforce integration and re-integrate "
+            "it, restoring the settings and integration status (enabled / disabled) of "
+            "Activity history integration, Video history integration and Activity history "
+            "assignee from the backup taken at removal."
+        )
     )
-    show_notices()
+    landing = _landing()
+    notices = take_notices()
     progress = attempt(portal.procedure.progress, where="procedure progress", queue=False)
     if progress is None:
+        for notice in notices:
+            show_notice(notice)
         return
-    _choose_step(progress)
+    viewed = _choose_step(progress, landing)
+    for notice in notices:
+        if _about(notice, landing) != viewed:
+            show_notice(notice)
+    here = [n for n in notices if _about(n, landing) == viewed]
     # Filled after the step's check ran, so the progress shown includes its result.
     header = st.container()
-    step = procedure_step_by_number(int(st.session_state[VIEWED_STEP]))
-    progress = _step(portal, actor, step) or progress
+    step = procedure_step_by_number(viewed)
+    progress = _step(portal, actor, step, here, removed=progress.removed) or progress
     with header:
         _progress(progress)
 
 
+def _landing() -> int | None:
+    """The step the trip to Salesforce came back to, if it just did."""
+    landing = st.session_state.pop(LANDING_STEP, None)
+    return landing if isinstance(landing, int) and 1 <= landing <= LAST_STEP else None
+
+
+def _about(notice: Notice, landing: int | None) -> int | None:
+    """The step a notice is about; the trip to Salesforce's notices are about its step."""
+    return notice.step if notice.step is not None else landing
+
+
 def _progress(progress: ProcedureProgress) -> None:
-    done = sum(1 for entry in progress.steps if entry.status is StepStatus.OK)
-    st.progress(
-        done / LAST_STEP,
-        text="Every step is done."
+    text = (
+        _("Every step is done.")
         if progress.complete
-        else f"{done} of {LAST_STEP} steps done · continue at step {progress.current_step}",
+        else _("{done} of {total} steps done · continue at step {step}").format(
+            done=progress.done, total=LAST_STEP, step=progress.current_step
+        )
     )
+    st.progress(progress.done / LAST_STEP, text=text)
     st.segmented_control(
-        "Step",
+        _("Step"),
         options=list(range(1, LAST_STEP + 1)),
-        format_func=lambda n: f"{status_icon(progress.steps[n - 1].status)} {n}",
+        format_func=lambda n: f"{status_icon(progress.steps[n - 1].shown)} {n}",
         key=VIEWED_STEP,
         required=True,
+        on_change=_show_in_address_bar,
     )
 
 
-def _choose_step(progress: ProcedureProgress) -> None:
-    """Land on the step the trip to Salesforce came back to, else where the person left off,
-    else where the stored progress resumes."""
-    landing = st.session_state.pop(LANDING_STEP, None)
-    if isinstance(landing, int) and 1 <= landing <= LAST_STEP:
-        st.session_state[VIEWED_STEP] = landing
-    elif not isinstance(st.session_state.get(VIEWED_STEP), int):
-        st.session_state[VIEWED_STEP] = progress.current_step
+def _choose_step(progress: ProcedureProgress, landing: int | None) -> int:
+    """The step to show: where the trip to Salesforce came back to, else a ``?step=`` link just
+    opened, else where the person is, else where the stored progress resumes. The address bar
+    then names it."""
+    asked = st.query_params.get(STEP_PARAM)
+    if landing is not None:
+        viewed = landing
+    elif asked is not None and asked != st.session_state.get(URL_STEP):
+        viewed = _step_number(asked) or 1
+    elif isinstance(st.session_state.get(VIEWED_STEP), int):
+        viewed = int(st.session_state[VIEWED_STEP])
+    else:
+        viewed = progress.current_step
+    _view(viewed)
+    return viewed
 
 
-def _step(portal: Portal, actor: Actor, step: ProcedureStep) -> ProcedureProgress | None:
+def _step_number(value: str) -> int | None:
+    """``value`` as a step number, None unless it is one of the ten."""
+    try:
+        number = int(value)
+    except ValueError:
+        return None
+    return number if 1 <= number <= LAST_STEP else None
+
+
+def _view(number: int) -> None:
+    """Show step ``number`` (also a callback) and name it in the address bar."""
+    st.session_state[VIEWED_STEP] = number
+    _show_in_address_bar()
+
+
+def _show_in_address_bar() -> None:
+    viewed = st.session_state.get(VIEWED_STEP)
+    if isinstance(viewed, int):
+        st.session_state[URL_STEP] = str(viewed)
+        st.query_params[STEP_PARAM] = str(viewed)
+
+
+def _step(
+    portal: Portal, actor: Actor, step: ProcedureStep, notices: list[Notice], *, removed: bool
+) -> ProcedureProgress | None:
     """The step: the document's words beside its check and action; the progress after it."""
-    st.header(f"{step.number}. {step.title}", anchor=False)
+    st.header(f"{step.number}. {t(step.title)}", anchor=False)
     document, check = st.columns([1, 1], gap="large")
     with check:
-        st.subheader("Check", anchor=False)
+        st.subheader(_("Check"), anchor=False)
+        for notice in notices:
+            # A success is what the check below shows; anything else is told here, once.
+            if notice.kind is not NoticeKind.SUCCESS:
+                show_notice(notice)
+        if not removed and step.number > REINTEGRATION_STEP:
+            st.info(
+                _(
+                    "Step 2 is not done yet, so this step does not count as done: what it finds "
+                    "now is about the integration that step 2 removes. Steps 5 to 10 count after "
+                    "the removal."
+                ),
+                icon=":material/info:",
+            )
         if session.peek(_marked_name(step.number)):
             result = _marked(portal, step.number)
         else:
             result = _CHECKS[step.number](portal, actor)
     progress = attempt(portal.procedure.progress, where="procedure progress", queue=False)
     with document:
-        st.subheader("What the procedure says", anchor=False)
+        st.subheader(_("What the procedure says"), anchor=False)
         _document(step, result)
         recorded = progress.steps[step.number - 1] if progress else None
         if recorded is not None and recorded.updated_at is not None:
-            who = f" by {recorded.updated_by}" if recorded.updated_by else ""
-            st.caption(f"Last recorded {when(recorded.updated_at)}{who}.")
+            st.caption(
+                _("Last recorded {when} by {user}.").format(
+                    when=when(recorded.updated_at), user=recorded.updated_by
+                )
+                if recorded.updated_by
+                else _("Last recorded {when}.").format(when=when(recorded.updated_at))
+            )
     _navigation(portal, actor, step, result, progress)
     return progress
 
 
 def _document(step: ProcedureStep, result: StepResult | None) -> None:
-    st.markdown("\n".join(f"{i}. {line}" for i, line in enumerate(step.instructions, start=1)))
+    st.markdown("\n".join(f"{i}. {t(line)}" for i, line in enumerate(step.instructions, start=1)))
     for note in step.notes:
-        st.caption(f":material/info: {note}")
+        st.caption(f":material/info: {t(note)}")
     if not step.branches:
         return
-    st.markdown("**Cases**")
+    cases, applies_now = _("Cases"), _("applies now")
+    st.markdown(f"**{cases}**")
     for branch in step.branches:
         applies = result is not None and result.branch == branch.branch_id
-        then = f" → step {branch.next_step}" if branch.next_step else ""
-        line = f"**{branch.branch_id}** {branch.condition}: {branch.instruction}{then}"
+        then = (
+            " → " + _("step {number}").format(number=branch.next_step) if branch.next_step else ""
+        )
+        line = f"**{branch.branch_id}** {t(branch.condition)}: {t(branch.instruction)}{then}"
         if applies:
-            st.markdown(f":material/arrow_forward: :green-background[{line}] *(applies now)*")
+            st.markdown(f":material/arrow_forward: :green-background[{line}] *({applies_now})*")
         else:
             st.markdown(f"- {line}")
 
@@ -157,9 +244,10 @@ def _navigation(
 ) -> None:
     st.divider()
     following = _following(step.number, result)
+    done = result is not None and result.status is StepStatus.OK
     buttons = st.container(horizontal=True)
     buttons.button(
-        "Previous step",
+        _("Previous step"),
         key=PREVIOUS,
         icon=":material/arrow_back:",
         disabled=step.number == 1,
@@ -167,39 +255,40 @@ def _navigation(
         args=(step.number - 1,),
     )
     buttons.button(
-        "Check again",
+        _("Check again"),
         key=CHECK_AGAIN,
         icon=":material/refresh:",
         on_click=_check_again,
         args=(step.number,),
     )
-    if step.number in MANUAL_STEPS and (result is None or result.status is not StepStatus.OK):
+    if step.number in MANUAL_STEPS and not done:
         buttons.button(
-            "Mark this step as done",
+            _("Mark this step as done"),
             key=MARK_DONE,
             icon=":material/task_alt:",
             disabled=not actor.is_admin,
-            help=VIEWER_NOTE
+            help=_(VIEWER_NOTE)
             if not actor.is_admin
-            else "When you checked it yourself in Salesforce Setup.",
+            else _("When you checked it yourself in Salesforce Setup."),
             on_click=_mark_done,
             args=(portal, actor, step.number),
         )
     buttons.button(
-        f"Next: step {following}" if following else "Procedure finished",
+        _("Next: step {number}").format(number=following) if following else _("Procedure finished"),
         key=NEXT,
-        type="primary",
+        # The way on is the main action once the step is done; until then the step's own is.
+        type="primary" if done else "secondary",
         icon=":material/arrow_forward:",
         disabled=following is None,
         on_click=_view,
         args=(following or step.number,),
     )
     if progress is not None and progress.complete:
-        st.success("Every step of the procedure is done.", icon=":material/celebration:")
-    with st.expander("Start the procedure over"):
-        st.caption("Forgets the progress through the steps; settings, backups and history stay.")
+        st.success(_("Every step of the procedure is done."), icon=":material/celebration:")
+    with st.expander(_("Start the procedure over")):
+        st.caption(_("Forgets the progress through the steps; settings, backups and history stay."))
         st.button(
-            "Start over",
+            _("Start over"),
             key=RESTART,
             disabled=not actor.is_admin,
             on_click=_restart,
@@ -213,10 +302,6 @@ def _following(number: int, result: StepResult | None) -> int | None:
     return number + 1 if number < LAST_STEP else None
 
 
-def _view(number: int) -> None:
-    st.session_state[VIEWED_STEP] = number
-
-
 def _check_again(number: int) -> None:
     session.forget(_check_name(number))
     session.forget(_marked_name(number))
@@ -228,9 +313,9 @@ def _mark_done(portal: Portal, actor: Actor, number: int) -> None:
         where="mark step",
     )
     if marked is not None:
-        # Shown instead of the portal's own check until "Check again" or the next change.
+        # Shown instead of the portal's own check until "Check again" or the next change;
+        # that panel is the one place that says so.
         session.remember(_marked_name(number), True)
-        notify(NoticeKind.SUCCESS, f"Step {number} is marked as done.")
 
 
 def _marked(portal: Portal, number: int) -> StepResult | None:
@@ -238,13 +323,23 @@ def _marked(portal: Portal, number: int) -> StepResult | None:
     if progress is None:
         return None
     entry = progress.steps[number - 1]
-    result = StepResult.of(
-        step=number, status=entry.status or StepStatus.ACTION_NEEDED, message=entry.message
+    status = entry.status or StepStatus.ACTION_NEEDED
+    result = StepResult(
+        step=number,
+        status=status,
+        title=entry.step.title,
+        message=msg("Step {step} is marked as done.", step=number)
+        if status is StepStatus.OK
+        else msg("Step {step} is marked as not done.", step=number),
+        next_step=entry.next_step,
+        branch=entry.branch,
     )
     step_result(result)
     st.caption(
-        "You marked this step as done after checking it yourself; “Check again” runs the "
-        "portal's own check."
+        _(
+            "You marked this step as done after checking it yourself; “Check again” runs the "
+            "portal's own check."
+        )
     )
     return result
 
@@ -253,8 +348,8 @@ def _restart(portal: Portal, actor: Actor) -> None:
     restarted = attempt(lambda: portal.procedure.restart(actor=actor), where="restart procedure")
     session.changed()
     if restarted is not None:
-        st.session_state[VIEWED_STEP] = restarted.current_step
-        notify(NoticeKind.INFO, "The procedure starts over at step 1.")
+        _view(restarted.current_step)
+        notify(NoticeKind.INFO, msg("The procedure starts over at step 1."))
 
 
 # --- the steps' checks and actions ----------------------------------------------------------
@@ -268,8 +363,14 @@ def _checked(step: int, compute: Callable[[], T], *, slow: bool) -> T | None:
 
     if session.peek(_check_name(step)) is not None or not slow:
         return session.remembered(_check_name(step), run)
-    with st.spinner("Checking with Salesforce…"):
+    with st.spinner(_("Checking with Salesforce…")):
         return session.remembered(_check_name(step), run)
+
+
+def _shown_in_check(result: StepResult) -> None:
+    """An action's result becomes its step's check result until "Check again" or the next
+    change: the one place the person reads what happened."""
+    session.remember(_check_name(result.step), result)
 
 
 def _step_1(portal: Portal, actor: Actor) -> StepResult | None:
@@ -280,12 +381,16 @@ def _step_1(portal: Portal, actor: Actor) -> StepResult | None:
     status = current.status
     step_result(result)
     if status.org_id:
+        org, user, since = _("Org"), _("User"), _("Integrated on")
+        org_name = status.org_name or _("(name unknown)")
+        username = status.username or _("(unknown)")
         st.markdown(
-            f"**Org:** {status.org_name or '(name unknown)'} · `{status.org_id}`  \n"
-            f"**User:** {status.username or '(unknown)'}  \n"
-            f"**Integrated:** {when(status.integrated_at) or '—'}"
+            f"**{org}:** {org_name} · `{status.org_id}`  \n"
+            f"**{user}:** {username}  \n"
+            f"**{since}:** {when(status.integrated_at)}"
         )
-    st.markdown("**Authentication history**")
+    history = _("Authentication history")
+    st.markdown(f"**{history}**")
     authentication_history(portal, limit=5)
     return result
 
@@ -296,13 +401,18 @@ def _step_2(portal: Portal, actor: Actor) -> StepResult | None:
         return None
     step_result(result)
     status = portal.integration.status()
-    remove_control(portal, actor, status, prefix="proc")
+    remove_control(portal, actor, status, prefix="proc", on_result=_shown_in_check)
     read_only_note(actor)
     latest = portal.backups.latest()
     if latest is not None:
+        snapshot = latest.snapshot
         st.caption(
-            f":material/backup: Latest backup #{latest.id}, taken {when(latest.snapshot.taken_at)} "
-            f"from {latest.snapshot.org_name or latest.snapshot.org_id}."
+            ":material/backup: "
+            + _("Latest backup #{backup}, taken {taken} from {org}.").format(
+                backup=latest.id,
+                taken=when(snapshot.taken_at),
+                org=snapshot.org_name or snapshot.org_id,
+            )
         )
     return result
 
@@ -312,33 +422,40 @@ def _check_session(portal: Portal, actor: Actor) -> None:
     current = portal.checks.session()
     if current is None:
         st.caption(
-            "MiiTel is not integrated now, so the portal can look only after a Salesforce user "
-            "with the System Administrator profile signs in once, through MiiTel, to check."
+            _(
+                "MiiTel is not integrated now, so the portal can look only after a Salesforce "
+                "user with the System Administrator profile signs in once, through MiiTel, to "
+                "check."
+            )
         )
         sign_in_button(
             portal,
             actor,
             purpose=SignInPurpose.CHECK,
-            label="Sign in to check",
+            label=_("Sign in to check"),
             key=SIGN_IN_TO_CHECK,
-            help="Log in to Salesforce as a System Administrator; the portal only looks.",
+            help=_("Log in to Salesforce as a System Administrator; the portal only looks."),
         )
     elif current.kind == "check":
+        who = current.username or _("the admin who signed in")
         st.caption(
-            f":material/person_search: Checking as {current.username or 'the admin who signed in'} "
-            "(check sign-in). It ends when you integrate, or now:"
+            ":material/person_search: "
+            + _("Checking as {user} (check sign-in). It ends when you integrate, or now:").format(
+                user=who
+            )
         )
         st.button(
-            "Finish checks",
+            _("Finish checks"),
             key=FINISH_CHECKS,
             disabled=not actor.is_admin,
             on_click=_finish_checks,
             args=(portal, actor),
         )
     else:
+        who = current.username or _("the integrated user")
         st.caption(
-            ":material/link: Checking with the integration itself "
-            f"({current.username or 'the integrated user'})."
+            ":material/link: "
+            + _("Checking with the integration itself ({user}).").format(user=who)
         )
 
 
@@ -346,8 +463,11 @@ def _finish_checks(portal: Portal, actor: Actor) -> None:
     ended = attempt(lambda: portal.checks.finish(actor=actor), where="finish checks")
     session.changed()
     if ended:
+        # The page shows the sign-in gone; the revocation happened at Salesforce: a toast.
         notify(
-            NoticeKind.SUCCESS, "The check sign-in ended; its session was revoked at Salesforce."
+            NoticeKind.SUCCESS,
+            msg("The check sign-in ended; its session was revoked at Salesforce."),
+            toast=True,
         )
 
 
@@ -357,7 +477,7 @@ def _step_3(portal: Portal, actor: Actor) -> StepResult | None:
         return None
     result: StepResult = check.result
     step_result(result)
-    _setup_link(check.setup_link, result, "Connected Apps OAuth Usage")
+    _setup_link(check.setup_link, result, _("Connected Apps OAuth Usage"))
     _check_session(portal, actor)
     return result
 
@@ -368,17 +488,17 @@ def _step_4(portal: Portal, actor: Actor) -> StepResult | None:
         return None
     result: StepResult = check.result
     step_result(result)
-    _setup_link(check.setup_link, result, "Users")
+    _setup_link(check.setup_link, result, _("Users"))
     _check_session(portal, actor)
     return result
 
 
 def _step_5(portal: Portal, actor: Actor) -> StepResult | None:
-    result = _checked(5, portal.integration.reintegrated, slow=False)
+    result = _checked(5, lambda: portal.procedure.check(step=5), slow=False)
     if result is None:
         return None
     step_result(result)
-    other_org_confirmation(portal, actor, prefix="proc")
+    other_org_confirmation(portal, actor, prefix="proc", on_result=_shown_in_check)
     integrate_control(portal, actor, prefix="proc")
     read_only_note(actor)
     return result
@@ -390,7 +510,7 @@ def _step_6(portal: Portal, actor: Actor) -> StepResult | None:
         return None
     result: StepResult = check.result
     step_result(result)
-    _setup_link(check.setup_link, result, "Connected Apps OAuth Usage")
+    _setup_link(check.setup_link, result, _("Connected Apps OAuth Usage"))
     return result
 
 
@@ -399,7 +519,14 @@ def _step_7(portal: Portal, actor: Actor) -> StepResult | None:
     if result is None:
         return None
     step_result(result)
-    restore_control(portal, actor, prefix="proc")
+    restore_control(
+        portal,
+        actor,
+        prefix="proc",
+        restored=result.status is StepStatus.OK,
+        on_result=_shown_in_check,
+        explain_missing=False,  # the check above says there is no backup
+    )
     read_only_note(actor)
     return result
 
@@ -413,9 +540,9 @@ def _step_8(portal: Portal, actor: Actor) -> StepResult | None:
     # The problems are listed per tab below, not as the result's flat detail lines.
     step_result(result, details=False)
     for tab, lines in problems_by_tab(report.problems).items():
-        st.markdown(f"**{tab}**")
-        st.markdown("\n".join(f"- {line}" for line in lines))
-    nav.link(nav.SALESFORCE, "Open the settings tabs to fix and Save")
+        st.markdown(f"**{t(tab)}**")
+        st.markdown("\n".join(f"- {t(line)}" for line in lines))
+    nav.link(nav.SALESFORCE, _("Open the settings tabs to fix and Save"))
     return result
 
 
@@ -424,7 +551,7 @@ def _step_9(portal: Portal, actor: Actor) -> StepResult | None:
     if result is None:
         return None
     step_result(result)
-    contact_retrieval_form(portal, actor, prefix="proc")
+    contact_retrieval_form(portal, actor, prefix="proc", on_result=_shown_in_check)
     read_only_note(actor)
     return result
 
@@ -434,13 +561,15 @@ def _step_10(portal: Portal, actor: Actor) -> StepResult | None:
     if result is None:
         return None
     step_result(result)
-    nav.link(nav.ERROR_LOG, "Open the Third-party integration error log")
+    nav.link(nav.ERROR_LOG, _("Open the Third-party integration error log"))
     return result
 
 
 def _setup_link(link: str | None, result: StepResult, page: str) -> None:
     if link and not any(line.endswith(link) for line in result.details):
-        st.link_button(f"Open Setup › {page}", link, icon=":material/open_in_new:")
+        st.link_button(
+            _("Open Setup › {page}").format(page=page), link, icon=":material/open_in_new:"
+        )
 
 
 _CHECKS: Final[dict[int, Callable[[Portal, Actor], StepResult | None]]] = {

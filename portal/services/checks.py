@@ -25,14 +25,15 @@ from portal.adapters.salesforce.results import (
 from portal.domain.audit import AuditAction, AuditOutcome
 from portal.domain.history import AuthEvent
 from portal.domain.steps import StepResult, StepStatus
+from portal.domain.text import Text, msg, plural_msg
 from portal.services.actors import Actor
 from portal.services.connections import CHECK_SLOT, Connections
 from portal.services.context import ServiceContext
 from portal.services.findings import CHECK_USER, RefusalKind, load_check_refusal
 from portal.services.salesforce import APPROVE_UNINSTALLED_APPS, MIITEL_APP, OrgGateway
 
-APPROVE_LABEL = "“Approve Uninstalled Connected Apps”"
-ALTERNATIVE = (
+#: The help page the document points to for a user without the permission.
+ALTERNATIVE = msg(
     "Integrate MiiTel with Salesforce using a Salesforce user without the “Approve "
     "Uninstalled Connected Apps” permission"
 )
@@ -157,9 +158,11 @@ class ChecksService:
                         step=3,
                         status=StepStatus.ACTION_NEEDED,
                         branch="3-2-1",
-                        message="MiiTel is blocked in this org: Salesforce refused the check "
-                        "sign-in with OAUTH_APP_BLOCKED. In Setup > Connected Apps OAuth Usage, "
-                        'click "Unblock" for "MiiTel", then go on with step 5.',
+                        message=msg(
+                            "MiiTel is blocked in this org: Salesforce refused the check sign-in "
+                            "with OAUTH_APP_BLOCKED. In Setup > Connected Apps OAuth Usage, click "
+                            '"Unblock" for "MiiTel", then go on with step 5.'
+                        ),
                         details=_link_line(link),
                     ),
                     status=ConnectedAppStatus.BLOCKED,
@@ -170,11 +173,13 @@ class ChecksService:
                     result=StepResult.of(
                         step=3,
                         status=StepStatus.ACTION_NEEDED,
-                        message="MiiTel is not installed in this org: Salesforce refused the "
-                        "check sign-in because the app must be installed and the user who "
-                        f"signed in lacks {APPROVE_LABEL}. In Setup > Connected Apps OAuth "
-                        'Usage: if "MiiTel" is listed with "Install", go on with step 5; if it '
-                        "is not listed, go on with step 4.",
+                        message=msg(
+                            "MiiTel is not installed in this org: Salesforce refused the check "
+                            "sign-in because the app must be installed and the user who signed "
+                            "in lacks “Approve Uninstalled Connected Apps”. In Setup > Connected "
+                            'Apps OAuth Usage: if "MiiTel" is listed with "Install", go on with '
+                            "step 5; if it is not listed, go on with step 4."
+                        ),
                         next_step=4,
                         details=_link_line(link),
                     ),
@@ -182,7 +187,7 @@ class ChecksService:
                     setup_link=link,
                 )
             return ConnectedAppCheck(
-                result=_sign_in_needed(3, "the connected app"),
+                result=_sign_in_needed(3, msg("the connected app")),
                 status=None,
                 setup_link=link,
             )
@@ -242,9 +247,11 @@ class ChecksService:
                 result=StepResult.of(
                     step=4,
                     status=StepStatus.ACTION_NEEDED,
-                    message="The portal does not know the Salesforce user of step 1 (nothing "
-                    f"was integrated before). Check that the user you will integrate with has "
-                    f"{APPROVE_LABEL} in Setup > Users.",
+                    message=msg(
+                        "The portal does not know the Salesforce user of step 1 (nothing was "
+                        "integrated before). Check that the user you will integrate with has "
+                        "“Approve Uninstalled Connected Apps” in Setup > Users."
+                    ),
                     details=_link_line(link),
                 ),
                 username=None,
@@ -260,11 +267,15 @@ class ChecksService:
                         step=4,
                         status=StepStatus.ACTION_NEEDED,
                         branch="4-no-permission",
-                        message=f"Salesforce refused the check sign-in because the user who "
-                        f"signed in lacks {APPROVE_LABEL} and MiiTel is not installed. If that "
-                        f"was {username}, give them the permission through their profile or a "
-                        f"permission set, or have an admin install MiiTel (step 6), or see "
-                        f"{ALTERNATIVE}.",
+                        message=msg(
+                            "Salesforce refused the check sign-in because the user who signed in "
+                            "lacks “Approve Uninstalled Connected Apps” and MiiTel is not "
+                            "installed. If that was {user}, give them the permission through "
+                            "their profile or a permission set, or have an admin install MiiTel "
+                            "(step 6), or see {alternative}.",
+                            user=username,
+                            alternative=ALTERNATIVE,
+                        ),
                         details=_link_line(link),
                     ),
                     username=username,
@@ -272,7 +283,7 @@ class ChecksService:
                     setup_link=link,
                 )
             return PermissionCheckResult(
-                result=_sign_in_needed(4, f"the permissions of {username}"),
+                result=_sign_in_needed(4, msg("the permissions of {user}", user=username)),
                 username=username,
                 granted=None,
                 setup_link=link,
@@ -292,7 +303,11 @@ class ChecksService:
                 step=4,
                 status=StepStatus.OK,
                 branch="4-has-permission",
-                message=f"{username} has {APPROVE_LABEL} through " + " and ".join(sources) + ".",
+                message=msg(
+                    "{user} has “Approve Uninstalled Connected Apps” through {sources}.",
+                    user=username,
+                    sources=_both(sources),
+                ),
                 details=tuple(sources),
             )
         elif found.status is PermissionCheckStatus.NOT_GRANTED:
@@ -300,28 +315,41 @@ class ChecksService:
                 step=4,
                 status=StepStatus.ACTION_NEEDED,
                 branch="4-no-permission",
-                message=f"{username} does not have {APPROVE_LABEL}: neither the profile "
-                f"“{found.profile_name or found.profile_id}” nor an assigned permission set "
-                "grants it. Assign a permission set that grants it (or change the profile), "
-                f"or see {ALTERNATIVE}.",
+                message=msg(
+                    "{user} does not have “Approve Uninstalled Connected Apps”: neither the "
+                    "profile “{profile}” nor an assigned permission set grants it. Assign a "
+                    "permission set that grants it (or change the profile), or see "
+                    "{alternative}.",
+                    user=username,
+                    profile=found.profile_name or found.profile_id or "",
+                    alternative=ALTERNATIVE,
+                ),
                 details=_link_line(link),
             )
         elif found.status is PermissionCheckStatus.USER_NOT_FOUND:
             result = StepResult.of(
                 step=4,
                 status=StepStatus.ERROR,
-                message=f"The step-1 user {username} does not exist in the org signed in to. "
-                "Sign in to check with an admin of the org confirmed in step 1.",
+                message=msg(
+                    "The step-1 user {user} does not exist in the org signed in to. Sign in to "
+                    "check with an admin of the org confirmed in step 1.",
+                    user=username,
+                ),
             )
         else:
             result = StepResult.of(
                 step=4,
                 status=StepStatus.ACTION_NEEDED,
-                message=f"The portal cannot check {APPROVE_LABEL} automatically in this org "
-                f"({found.detail or 'the permission is not readable'}). Check it by hand in "
-                f"Setup > Users > {username}: if a permission set is assigned, click the "
-                "permission set name; if only a profile is present, click the profile name. "
-                f"Without the permission, see {ALTERNATIVE}.",
+                message=msg(
+                    "The portal cannot check “Approve Uninstalled Connected Apps” automatically "
+                    "in this org ({reason}). Check it by hand in Setup > Users > {user}: if a "
+                    "permission set is assigned, click the permission set name; if only a "
+                    "profile is present, click the profile name. Without the permission, see "
+                    "{alternative}.",
+                    reason=found.detail or msg("the permission is not readable"),
+                    user=username,
+                    alternative=ALTERNATIVE,
+                ),
                 details=_link_line(link),
             )
         return PermissionCheckResult(
@@ -353,7 +381,7 @@ class ChecksService:
                 result=StepResult.of(
                     step=6,
                     status=StepStatus.ACTION_NEEDED,
-                    message='Integrate first (step 5): click "Integrate".',
+                    message=msg('Integrate first (step 5): click "Integrate".'),
                     next_step=5,
                 ),
                 installed=None,
@@ -381,11 +409,13 @@ class ChecksService:
                 result=StepResult.of(
                     step=6,
                     status=StepStatus.ACTION_NEEDED,
-                    message="The portal cannot read whether MiiTel is installed ("
-                    + ", ".join(usage.unavailable_objects)
-                    + " not readable by the integrated user). In Setup > Connected Apps OAuth "
-                    'Usage, click "Install" for MiiTel; if "Uninstall" is displayed, it is '
-                    "already installed.",
+                    message=msg(
+                        "The portal cannot read whether MiiTel is installed ({objects} not "
+                        "readable by the integrated user). In Setup > Connected Apps OAuth "
+                        'Usage, click "Install" for MiiTel; if "Uninstall" is displayed, it is '
+                        "already installed.",
+                        objects=", ".join(usage.unavailable_objects),
+                    ),
                     details=_link_line(link),
                 ),
                 installed=None,
@@ -396,8 +426,10 @@ class ChecksService:
                 result=StepResult.of(
                     step=6,
                     status=StepStatus.OK,
-                    message='MiiTel is installed in the integrated org ("Uninstall" is '
-                    "displayed): no action is required.",
+                    message=msg(
+                        'MiiTel is installed in the integrated org ("Uninstall" is displayed): '
+                        "no action is required."
+                    ),
                     next_step=7,
                 ),
                 installed=True,
@@ -407,9 +439,11 @@ class ChecksService:
             result=StepResult.of(
                 step=6,
                 status=StepStatus.ACTION_NEEDED,
-                message="MiiTel is not installed in the integrated org. A Salesforce user with "
-                "the System Administrator profile opens Setup > Connected Apps OAuth Usage and "
-                'clicks "Install" for MiiTel; then check again.',
+                message=msg(
+                    "MiiTel is not installed in the integrated org. A Salesforce user with the "
+                    "System Administrator profile opens Setup > Connected Apps OAuth Usage and "
+                    'clicks "Install" for MiiTel; then check again.'
+                ),
                 details=_link_line(link),
             ),
             installed=False,
@@ -441,8 +475,11 @@ def _app_result(
             step=3,
             status=StepStatus.OK,
             branch="3-2-2",
-            message=f'"MiiTel" is in Connected Apps OAuth Usage ({_users(users)}) and installed: '
-            'the action shown is "Uninstall". Go on with step 5.',
+            message=msg(
+                '"MiiTel" is in Connected Apps OAuth Usage ({users}) and installed: the action '
+                'shown is "Uninstall". Go on with step 5.',
+                users=_users(users),
+            ),
             details=details,
         )
     if status is ConnectedAppStatus.NOT_INSTALLED:
@@ -450,55 +487,71 @@ def _app_result(
             step=3,
             status=StepStatus.OK,
             branch="3-2-2",
-            message=f'"MiiTel" is in Connected Apps OAuth Usage ({_users(users)}) but not '
-            'installed: the action shown is "Install". Go on with step 5 (install it in '
-            "step 6).",
+            message=msg(
+                '"MiiTel" is in Connected Apps OAuth Usage ({users}) but not installed: the '
+                'action shown is "Install". Go on with step 5 (install it in step 6).',
+                users=_users(users),
+            ),
             details=details,
         )
     if status is ConnectedAppStatus.ABSENT:
-        message = 'There is no "MiiTel" application in Connected Apps OAuth Usage.'
-        if users:  # only the check sign-in used it
-            message = (
+        message = (
+            # Only the check sign-in used it.
+            msg(
                 'Nobody but your check sign-in has used "MiiTel": Setup may list it now, with '
                 '"Install", only because of that sign-in; before it there was no "MiiTel" '
-                "application."
+                "application. Go on with step 4."
             )
+            if users
+            else msg(
+                'There is no "MiiTel" application in Connected Apps OAuth Usage. Go on with step 4.'
+            )
+        )
         return StepResult.of(
-            step=3,
-            status=StepStatus.OK,
-            branch="3-1",
-            message=f"{message} Go on with step 4.",
-            details=details,
+            step=3, status=StepStatus.OK, branch="3-1", message=message, details=details
         )
     return StepResult.of(
         step=3,
         status=StepStatus.ACTION_NEEDED,
-        message="This org does not let the portal read its connected apps ("
-        + ", ".join(usage.unavailable_objects)
-        + " cannot be read). Check “MiiTel” in Setup > Connected Apps OAuth Usage yourself: "
-        'if the action is "Unblock", click it; if it is "Install" or "Uninstall", go on with '
-        "step 5; if MiiTel is not listed, go on with step 4.",
+        message=msg(
+            "This org does not let the portal read its connected apps ({objects} cannot be "
+            "read). Check “MiiTel” in Setup > Connected Apps OAuth Usage yourself: if the action "
+            'is "Unblock", click it; if it is "Install" or "Uninstall", go on with step 5; if '
+            "MiiTel is not listed, go on with step 4.",
+            objects=", ".join(usage.unavailable_objects),
+        ),
         details=details,
     )
 
 
-def _users(count: int) -> str:
-    return f"{count} user" + ("" if count == 1 else "s")
+def _users(count: int) -> Text:
+    return plural_msg("{count} user", "{count} users", count)
 
 
-def _grant_words(grant: PermissionGrant) -> str:
+def _grant_words(grant: PermissionGrant) -> Text:
     if grant.source is PermissionSource.PROFILE:
-        return f"the profile “{grant.label or grant.name}”"
-    return f"the permission set “{grant.label or grant.name}”"
+        return msg("the profile “{name}”", name=grant.label or grant.name)
+    return msg("the permission set “{name}”", name=grant.label or grant.name)
 
 
-def _sign_in_needed(step: int, what: str) -> StepResult:
+def _both(sources: list[Text]) -> Text:
+    """``a and b and c`` as one message."""
+    listed = sources[0] if sources else msg("no grant")
+    for source in sources[1:]:
+        listed = msg("{first} and {second}", first=listed, second=source)
+    return listed
+
+
+def _sign_in_needed(step: int, what: Text) -> StepResult:
     return StepResult.of(
         step=step,
         status=StepStatus.ACTION_NEEDED,
-        message=f"To check {what}, sign in to Salesforce once as a user with the System "
-        'Administrator profile ("Sign in to check"). MiiTel is not integrated now, so the '
-        "portal has no other way to look.",
+        message=msg(
+            "To check {what}, sign in to Salesforce once as a user with the System Administrator "
+            'profile ("Sign in to check"). MiiTel is not integrated now, so the portal has no '
+            "other way to look.",
+            what=what,
+        ),
     )
 
 

@@ -17,6 +17,7 @@ from portal.domain.backup import BackupSnapshot
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
 from portal.domain.oauth import TokenSet
 from portal.domain.steps import StepResult, StepStatus
+from portal.domain.text import Text, msg
 from portal.services.actors import Actor
 from portal.services.connections import Connections, RevokeReport
 from portal.services.context import ServiceContext, retry_on_conflict
@@ -30,7 +31,7 @@ class RemovalResult:
     result: StepResult
     backup: StoredBackup | None
     revoked: bool
-    warning: str | None = None
+    warning: Text | None = None
 
 
 class RemovalService:
@@ -41,25 +42,32 @@ class RemovalService:
     def status(self) -> StepResult:
         """Step 2's check: is there an integration to remove. Once removed in this run of the
         procedure, step 2 stays done (re-integrating in step 5 does not undo it)."""
-        recorded = self._context.repositories.progress.all().get(2)
+        repos = self._context.repositories
+        recorded = repos.progress.all().get(2)
         if recorded is not None and recorded.status is StepStatus.OK:
+            latest = repos.backups.history(limit=1)
+            if recorded.branch == "2-integrated" and latest:
+                snapshot = latest[0].snapshot
+                return _removed(snapshot.org_name or snapshot.org_id, latest[0].id)
             return StepResult.of(
-                step=2, status=StepStatus.OK, branch=recorded.branch, message=recorded.message
+                step=2, status=StepStatus.OK, branch=recorded.branch, message=_NOTHING_TO_REMOVE
             )
-        if self._context.repositories.tokens.load() is not None:
+        if repos.tokens.load() is not None:
             result = StepResult.of(
                 step=2,
                 status=StepStatus.ACTION_NEEDED,
                 branch="2-integrated",
-                message='MiiTel is integrated. Click "Remove integration": the current settings '
-                "of the three integration tabs are saved as backup data first.",
+                message=msg(
+                    'MiiTel is integrated. Click "Remove integration": the current settings '
+                    "of the three integration tabs are saved as backup data first."
+                ),
             )
         else:
             result = StepResult.of(
                 step=2,
                 status=StepStatus.OK,
                 branch="2-not-integrated",
-                message="MiiTel is not integrated, so there is nothing to remove.",
+                message=_NOTHING_TO_REMOVE,
             )
         return result
 
@@ -131,28 +139,26 @@ class RemovalService:
             detail=f"backup #{stored.id} saved",
             repositories=uow,
         )
-        result = StepResult.of(
-            step=2,
-            status=StepStatus.OK,
-            branch="2-integrated",
-            message=f"Removed the integration with {org_name or tokens.org_id}. The settings "
-            "and integration status of Activity history integration, Video history "
-            "integration and Activity history assignee were saved as backup data "
-            f"(backup #{stored.id}); restore them in step 7.",
-        )
+        result = _removed(org_name or tokens.org_id, stored.id)
         self._context.record_progress(result, by=actor, repositories=uow, restarts_later_steps=True)
         return stored, result
 
     def _nothing_to_remove(self, actor: Actor) -> RemovalResult:
         reports = self._connections.revoke_parked()
         warning = self._record_revoke_failures(actor, reports)
-        finished = " It finished revoking tokens an interrupted removal left." if reports else ""
+        message = (
+            msg(
+                "MiiTel is not integrated, so there is nothing to remove; the latest backup is "
+                "unchanged. It finished revoking tokens an interrupted removal left."
+            )
+            if reports
+            else msg(
+                "MiiTel is not integrated, so there is nothing to remove; the latest backup is "
+                "unchanged."
+            )
+        )
         result = StepResult.of(
-            step=2,
-            status=StepStatus.OK,
-            branch="2-not-integrated",
-            message="MiiTel is not integrated, so there is nothing to remove; the latest backup "
-            f"is unchanged.{finished}",
+            step=2, status=StepStatus.OK, branch="2-not-integrated", message=message
         )
         recorded = self._context.repositories.progress.all().get(2)
         if recorded is None or recorded.status is not StepStatus.OK:
@@ -161,15 +167,16 @@ class RemovalService:
             self._context.record_progress(result, by=actor)
         return RemovalResult(result=result, backup=None, revoked=warning is None, warning=warning)
 
-    def _record_revoke_failures(self, actor: Actor, reports: list[RevokeReport]) -> str | None:
+    def _record_revoke_failures(self, actor: Actor, reports: list[RevokeReport]) -> Text | None:
         failed = [report for report in reports if report.problem]
         if not failed:
             return None
         problem = failed[0].problem or ""
-        warning = (
+        warning = msg(
             "The integration was removed in MiiTel and the backup is saved, but Salesforce did "
-            f"not confirm that MiiTel's tokens were revoked: {problem} To make sure, revoke "
-            'MiiTel\'s access in Setup > Connected Apps OAuth Usage ("Revoke").'
+            "not confirm that MiiTel's tokens were revoked: {problem} To make sure, revoke "
+            'MiiTel\'s access in Setup > Connected Apps OAuth Usage ("Revoke").',
+            problem=problem,
         )
         with self._context.storage.unit_of_work() as uow:
             for report in failed:
@@ -194,3 +201,22 @@ class RemovalService:
             )
             uow.commit()
         return warning
+
+
+_NOTHING_TO_REMOVE = msg("MiiTel is not integrated, so there is nothing to remove.")
+
+
+def _removed(org: str, backup_id: int) -> StepResult:
+    """Step 2 done: the integration with ``org`` removed, its settings in backup ``backup_id``."""
+    return StepResult.of(
+        step=2,
+        status=StepStatus.OK,
+        branch="2-integrated",
+        message=msg(
+            "Removed the integration with {org}. The settings and integration status of Activity "
+            "history integration, Video history integration and Activity history assignee were "
+            "saved as backup data (backup #{backup}); restore them in step 7.",
+            org=org,
+            backup=backup_id,
+        ),
+    )

@@ -19,6 +19,7 @@ from portal.domain.restore import (
     restore_from_backup,
 )
 from portal.domain.steps import StepResult, StepStatus
+from portal.domain.text import Text, msg
 from portal.domain.validation import validate_settings
 from portal.services.actors import Actor
 from portal.services.context import ServiceContext, retry_on_conflict
@@ -70,19 +71,34 @@ class RestoreService:
             return StepResult.of(step=7, status=StepStatus.ERROR, message=exc.user_message)
         if latest is None:
             return _no_backup_result()
+        snapshot = latest.snapshot
         recorded = self._context.repositories.progress.all().get(7)
         if recorded is not None and recorded.status is StepStatus.OK:
             return StepResult.of(
-                step=7, status=StepStatus.OK, branch="7-backup", message=recorded.message
+                step=7,
+                status=StepStatus.OK,
+                branch="7-backup",
+                message=msg(
+                    "The settings were restored from backup #{backup} of {org} ({user}, taken "
+                    "{taken}).",
+                    backup=latest.id,
+                    org=snapshot.org_name or snapshot.org_id,
+                    user=snapshot.username,
+                    taken=snapshot.taken_at,
+                ),
             )
         return StepResult.of(
             step=7,
             status=StepStatus.ACTION_NEEDED,
             branch="7-backup",
-            message=f"Backup #{latest.id} of {latest.snapshot.org_name or latest.snapshot.org_id} "
-            f"({latest.snapshot.username}, {latest.snapshot.taken_at:%Y-%m-%d %H:%M} UTC) can be "
-            "restored: click [Restore the settings prior to integration removal], then "
-            "[Restore].",
+            message=msg(
+                "Backup #{backup} of {org} ({user}, taken {taken}) can be restored: click "
+                "[Restore the settings prior to integration removal], then [Restore].",
+                backup=latest.id,
+                org=snapshot.org_name or snapshot.org_id,
+                user=snapshot.username,
+                taken=snapshot.taken_at,
+            ),
         )
 
     def restore(self, *, actor: Actor, expected_backup_id: int | None) -> RestoreResult:
@@ -152,8 +168,11 @@ class RestoreService:
             step=7,
             status=StepStatus.OK,
             branch="7-backup",
-            message=f"Someone else restored backup #{backup_id} at the same moment, so the "
-            "settings are already the restored ones; nothing more was changed.",
+            message=msg(
+                "Someone else restored backup #{backup} at the same moment, so the settings are "
+                "already the restored ones; nothing more was changed.",
+                backup=backup_id,
+            ),
         )
         self._context.audit(
             actor=actor,
@@ -177,11 +196,22 @@ def _refuse_unsaveable(outcome: RestoreOutcome) -> None:
         return
     problems = validate_settings(outcome.settings)
     if problems:
-        listed = " ".join(f'"{p.area.label}" {p.setting}: {p.message}' for p in problems[:5])
+        listed: Text | None = None
+        for problem in problems[:5]:
+            line = msg(
+                '"{area}" {setting}: {problem}',
+                area=Text(problem.area.label),
+                setting=problem.setting,
+                problem=problem.message,
+            )
+            listed = line if listed is None else msg("{first} {then}", first=listed, then=line)
         raise BackupUnreadable(
-            f"The backup holds settings the portal would not save, so nothing was restored "
-            f"(the backup was changed outside the portal). {listed} Configure the tabs by hand "
-            'and click "Save", or remove the integration again to take a new backup.'
+            msg(
+                "The backup holds settings the portal would not save, so nothing was restored "
+                "(the backup was changed outside the portal). {problems} Configure the tabs by "
+                'hand and click "Save", or remove the integration again to take a new backup.',
+                problems=listed,
+            )
         )
 
 
@@ -199,7 +229,9 @@ def _no_backup_result() -> StepResult:
         step=7,
         status=StepStatus.ACTION_NEEDED,
         branch="7-no-backup",
-        message="There is no backup data, so there is nothing to restore. Configure "
-        '"Activity history integration", "Video history integration" and "Activity history '
-        'assignee" on their tabs and click "Save".',
+        message=msg(
+            'There is no backup data, so there is nothing to restore. Configure "Activity '
+            'history integration", "Video history integration" and "Activity history assignee" '
+            'on their tabs and click "Save".'
+        ),
     )

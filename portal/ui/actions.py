@@ -3,15 +3,24 @@
 prior to integration removal" → preview → "Restore" (confirmed), "Turn off retrieving
 Salesforce contact information" + "Save", and the "Authentication history" table.
 
-``prefix`` keeps the widget keys of each page apart (``proc``, ``sf``).
+``prefix`` keeps the widget keys of each page apart (``proc``, ``sf``). Each button says what
+the state allows: the action the state calls for is the primary button; an action with nothing
+to do is secondary (or disabled, with the reason as its help).
+
+An action's outcome is told once. With ``on_result`` (the Procedure page) the step's check panel
+shows the action's result, so no notice repeats it; otherwise it is a notice at the top of the
+next run. Either way the notice names the step it concerns.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Callable
+from typing import Final, Literal
 
 import streamlit as st
 
+from portal.domain.steps import StepResult
+from portal.domain.text import N_, msg
 from portal.services.actors import Actor
 from portal.services.container import Portal
 from portal.services.integration import IntegrationStatus, SignInPurpose
@@ -21,65 +30,93 @@ from portal.ui.auth import VIEWER_NOTE
 from portal.ui.dialogs import close_dialog, finish, is_open, open_dialog
 from portal.ui.feedback import NoticeKind, attempt, notify
 from portal.ui.forms import seed
+from portal.ui.i18n import _, t, when
 from portal.ui.oauth import sign_in_button
-from portal.ui.tables import change_rows, history_rows, when
+from portal.ui.tables import change_rows, history_rows
 
-REMOVE_LABEL: Final = "Remove integration"
-RESTORE_OPEN_LABEL: Final = "Restore the settings prior to integration removal"
-RESTORE_LABEL: Final = "Restore"
-CONTACT_LABEL: Final = "Turn off retrieving Salesforce contact information"
-BACKUP_NOTE: Final = (
+#: Called with an action's result when the page shows it in place of a notice.
+OnResult = Callable[[StepResult], None]
+ButtonType = Literal["primary", "secondary"]
+
+REMOVE_LABEL: Final = N_("Remove integration")
+RESTORE_OPEN_LABEL: Final = N_("Restore the settings prior to integration removal")
+RESTORE_LABEL: Final = N_("Restore")
+CONTACT_LABEL: Final = N_("Turn off retrieving Salesforce contact information")
+BACKUP_NOTE: Final = N_(
     "The current settings and integration status (enabled / disabled) of Activity history "
     "integration, Video history integration and Activity history assignee will be saved as "
     "backup data first. It replaces the previous backup (earlier backups stay in the backup "
     "history for reference); step 7 restores from it."
 )
-RESTORE_NOTE: Final = (
+RESTORE_NOTE: Final = N_(
     "The current settings and integration status will all be overwritten with the state at the "
     "time of backup. Integrations that were “disabled” at the time of backup are restored "
     "disabled (the ToDo object settings of Activity history integration and the Video history "
     "integration settings go back to their defaults). The “Retrieving contact information” "
     "setting is not restored."
 )
+_INTEGRATE_STEP: Final = 5
+_REMOVE_STEP: Final = 2
+_RESTORE_STEP: Final = 7
+
+
+def _told(result: StepResult, kind: NoticeKind, on_result: OnResult | None) -> None:
+    """Tell ``result`` once: in the step's check panel, else as a notice."""
+    if on_result is not None:
+        on_result(result)
+    else:
+        notify(kind, result.message, step=result.step)
 
 
 # --- Integrate ----------------------------------------------------------------------------
 
 
 def integrate_control(portal: Portal, actor: Actor, *, prefix: str) -> None:
-    """ "Integrate": sign in to Salesforce and "Allow"; the portal comes back to step 5."""
+    """ "Integrate": sign in to Salesforce and "Allow"; the portal comes back to step 5. Once
+    MiiTel is integrated it is no longer the primary action."""
+    status = attempt(portal.integration.status, where="integration status", queue=False)
+    connected = status is not None and status.connected
     sign_in_button(
         portal,
         actor,
         purpose=SignInPurpose.INTEGRATION,
-        label="Integrate",
+        label=_("Integrate"),
         key=f"{prefix}.integrate",
-        help="Log in to Salesforce with the user confirmed in step 1 and click “Allow”.",
+        help=_("MiiTel is already integrated. Integrating again replaces the current integration.")
+        if connected
+        else _("Log in to Salesforce with the user confirmed in step 1 and click “Allow”."),
+        type="secondary" if connected else "primary",
     )
 
 
-def other_org_confirmation(portal: Portal, actor: Actor, *, prefix: str) -> None:
+def other_org_confirmation(
+    portal: Portal, actor: Actor, *, prefix: str, on_result: OnResult | None = None
+) -> None:
     """When "Integrate" signed in to another org than step 1's: confirm or cancel."""
     pending = session.remembered("integration.other_org", portal.integration.pending_other_org)
     if pending is None:
         return
     st.warning(
-        f"You signed in to the org **{pending.org_name or pending.org_id}** ({pending.org_id}) "
-        f"as **{pending.username}**, which is not the org confirmed in step 1. The backed-up "
-        "settings were made for that org, so fields they name may not exist here.",
+        _(
+            "You signed in to the org **{org}** ({org_id}) as **{user}**, which is not the org "
+            "confirmed in step 1. The backed-up settings were made for that org, so fields they "
+            "name may not exist here."
+        ).format(
+            org=pending.org_name or pending.org_id, org_id=pending.org_id, user=pending.username
+        ),
         icon=":material/warning:",
     )
     left, right = st.columns(2)
     left.button(
-        "Integrate with this org anyway",
+        _("Integrate with this org anyway"),
         key=f"{prefix}.other_org.confirm",
         type="primary",
         disabled=not actor.is_admin,
         on_click=_confirm_other_org,
-        args=(portal, actor),
+        args=(portal, actor, on_result),
     )
     right.button(
-        "Cancel",
+        _("Cancel"),
         key=f"{prefix}.other_org.cancel",
         disabled=not actor.is_admin,
         on_click=_cancel_other_org,
@@ -87,14 +124,17 @@ def other_org_confirmation(portal: Portal, actor: Actor, *, prefix: str) -> None
     )
 
 
-def _confirm_other_org(portal: Portal, actor: Actor) -> None:
+def _confirm_other_org(portal: Portal, actor: Actor, on_result: OnResult | None) -> None:
     outcome = attempt(
         lambda: portal.integration.confirm_other_org(actor=actor), where="confirm org"
     )
     session.changed()
     if outcome is None:
         return
-    notify(NoticeKind.SUCCESS if outcome.succeeded else NoticeKind.ERROR, outcome.result.message)
+    if outcome.succeeded:
+        _told(outcome.result, NoticeKind.SUCCESS, on_result)
+    else:
+        notify(NoticeKind.ERROR, outcome.result.message, step=_INTEGRATE_STEP)
 
 
 def _cancel_other_org(portal: Portal, actor: Actor) -> None:
@@ -103,72 +143,114 @@ def _cancel_other_org(portal: Portal, actor: Actor) -> None:
         return True
 
     if attempt(cancel, where="cancel org"):
-        notify(NoticeKind.INFO, 'Cancelled. Click "Integrate" again and log in to step 1\'s org.')
+        notify(
+            NoticeKind.INFO,
+            N_('Cancelled. Click "Integrate" again and log in to step 1\'s org.'),
+            step=_INTEGRATE_STEP,
+        )
     session.changed()
 
 
 # --- Remove integration -------------------------------------------------------------------
 
 
-def remove_control(portal: Portal, actor: Actor, status: IntegrationStatus, *, prefix: str) -> None:
-    """ "Remove integration", confirmed in a dialog that says a backup is taken first."""
+def remove_control(
+    portal: Portal,
+    actor: Actor,
+    status: IntegrationStatus,
+    *,
+    prefix: str,
+    on_result: OnResult | None = None,
+) -> None:
+    """ "Remove integration", confirmed in a dialog that says a backup is taken first; the
+    primary action while MiiTel is integrated, disabled when nothing is."""
     dialog = f"{prefix}.remove"
+    if not actor.is_admin:
+        why: str | None = _(VIEWER_NOTE)
+    elif not status.connected:
+        why = _("MiiTel is not integrated, so there is nothing to remove.")
+    else:
+        why = None
     st.button(
-        REMOVE_LABEL,
+        _(REMOVE_LABEL),
         key=f"{prefix}.remove",
         icon=":material/link_off:",
+        type="primary" if status.connected else "secondary",
         disabled=not actor.is_admin or not status.connected,
-        help=VIEWER_NOTE if not actor.is_admin else None,
+        help=why,
         on_click=open_dialog,
         args=(dialog,),
     )
     if is_open(dialog):
-        _confirm_remove(portal, actor, status)
+        # Decorated here, so the dialog's title is in the person's language.
+        st.dialog(_(REMOVE_LABEL), on_dismiss=close_dialog)(_confirm_remove)(
+            portal, actor, status, on_result
+        )
 
 
-@st.dialog(REMOVE_LABEL, on_dismiss=close_dialog)
-def _confirm_remove(portal: Portal, actor: Actor, status: IntegrationStatus) -> None:
-    org = status.org_name or status.org_id or "the integrated org"
-    st.markdown(f"Remove MiiTel's integration with **{org}** ({status.username})?")
-    st.info(BACKUP_NOTE, icon=":material/backup:")
+def _confirm_remove(
+    portal: Portal, actor: Actor, status: IntegrationStatus, on_result: OnResult | None
+) -> None:
+    org = status.org_name or status.org_id or _("the integrated org")
+    st.markdown(
+        _("Remove MiiTel's integration with **{org}** ({user})?").format(
+            org=org, user=status.username or "—"
+        )
+    )
+    st.info(_(BACKUP_NOTE), icon=":material/backup:")
     left, right = st.columns(2)
-    if right.button("Cancel", key="dialog.remove.cancel"):
+    if right.button(_("Cancel"), key="dialog.remove.cancel"):
         finish()
-    if not left.button(REMOVE_LABEL, key="dialog.remove.confirm", type="primary"):
+    if not left.button(_(REMOVE_LABEL), key="dialog.remove.confirm", type="primary"):
         return
-    with st.status("Removing the integration…", expanded=True) as progress:
+    with st.status(_("Removing the integration…"), expanded=True) as progress:
         st.write(
-            "Saving the settings of the three tabs as backup data, then ending MiiTel's "
-            "session at Salesforce…"
+            _(
+                "Saving the settings of the three tabs as backup data, then ending MiiTel's "
+                "session at Salesforce…"
+            )
         )
         removed = attempt(lambda: portal.removal.remove(actor=actor), where="remove integration")
         progress.update(
-            label="Integration removed" if removed else "The integration was not removed",
+            label=_("Integration removed") if removed else _("The integration was not removed"),
             state="complete" if removed else "error",
         )
     session.changed()
     if removed is not None:
-        notify(NoticeKind.SUCCESS, removed.result.message)
+        _told(removed.result, NoticeKind.SUCCESS, on_result)
         if removed.warning:
-            notify(NoticeKind.WARNING, removed.warning)
+            notify(NoticeKind.WARNING, removed.warning, step=_REMOVE_STEP)
     finish()
 
 
 # --- Restore ------------------------------------------------------------------------------
 
 
-def restore_control(portal: Portal, actor: Actor, *, prefix: str) -> None:
+def restore_control(
+    portal: Portal,
+    actor: Actor,
+    *,
+    prefix: str,
+    restored: bool = False,
+    on_result: OnResult | None = None,
+    explain_missing: bool = True,
+) -> None:
     """ "Restore the settings prior to integration removal" when a backup exists: the preview
-    of what changes, then "Restore" (confirmed)."""
+    of what changes, then "Restore" (confirmed). ``restored``: step 7 is already done, so
+    restoring is no longer the primary action. ``explain_missing``: say why nothing is offered
+    when there is no backup (unless the page already says so)."""
     preview = session.remembered("restore.preview", portal.restore.preview)
     if not preview.available or preview.backup is None:
-        st.info(preview.message, icon=":material/info:")
+        if explain_missing:
+            st.info(t(preview.message), icon=":material/info:")
         return
+    needed: ButtonType = "secondary" if restored or not preview.changes else "primary"
     opened_key = f"{prefix}.restore.opened"
     st.button(
-        RESTORE_OPEN_LABEL,
+        _(RESTORE_OPEN_LABEL),
         key=f"{prefix}.restore.open",
         icon=":material/settings_backup_restore:",
+        type=needed if not st.session_state.get(opened_key) else "secondary",
         on_click=_toggle,
         args=(opened_key,),
     )
@@ -177,17 +259,21 @@ def restore_control(portal: Portal, actor: Actor, *, prefix: str) -> None:
     restore_preview(preview)
     dialog = f"{prefix}.restore"
     st.button(
-        RESTORE_LABEL,
+        _(RESTORE_LABEL),
         key=f"{prefix}.restore.confirm",
-        type="primary",
+        type=needed,
         icon=":material/restore:",
         disabled=not actor.is_admin,
-        help=VIEWER_NOTE if not actor.is_admin else None,
+        help=_(VIEWER_NOTE)
+        if not actor.is_admin
+        else (_("The settings were already restored from this backup.") if restored else None),
         on_click=open_dialog,
         args=(dialog,),
     )
     if is_open(dialog):
-        _confirm_restore(portal, actor, preview.backup.id, opened_key)
+        st.dialog(_(RESTORE_LABEL), on_dismiss=close_dialog)(_confirm_restore)(
+            portal, actor, preview.backup.id, opened_key, on_result
+        )
 
 
 def restore_preview(preview: RestorePreview) -> None:
@@ -197,78 +283,93 @@ def restore_preview(preview: RestorePreview) -> None:
         return
     snapshot = backup.snapshot
     st.markdown(
-        f"Backup **#{backup.id}**, taken {when(snapshot.taken_at)} from "
-        f"**{snapshot.org_name or snapshot.org_id}** ({snapshot.username})."
+        _("Backup **#{backup}**, taken {taken} from **{org}** ({user}).").format(
+            backup=backup.id,
+            taken=when(snapshot.taken_at),
+            org=snapshot.org_name or snapshot.org_id,
+            user=snapshot.username,
+        )
     )
     for area in preview.areas:
-        st.markdown(f"- **{area.area.label}**: {area.message}")
+        st.markdown(f"- **{t(area.area.label)}**: {t(area.message)}")
     if preview.changes:
         st.dataframe(
-            change_rows(preview.changes, before="Current", after="After restore"),
+            change_rows(preview.changes, before=_("Current"), after=_("After restore")),
             hide_index=True,
         )
     else:
-        st.caption("The current settings already match the backup: nothing would change.")
+        st.caption(_("The current settings already match the backup: nothing would change."))
 
 
 def _toggle(key: str) -> None:
     st.session_state[key] = not st.session_state.get(key, False)
 
 
-@st.dialog(RESTORE_LABEL, on_dismiss=close_dialog)
-def _confirm_restore(portal: Portal, actor: Actor, backup_id: int, opened_key: str) -> None:
-    st.markdown(f"Restore the settings from backup **#{backup_id}**?")
-    st.warning(RESTORE_NOTE, icon=":material/warning:")
+def _confirm_restore(
+    portal: Portal, actor: Actor, backup_id: int, opened_key: str, on_result: OnResult | None
+) -> None:
+    st.markdown(_("Restore the settings from backup **#{backup}**?").format(backup=backup_id))
+    st.warning(_(RESTORE_NOTE), icon=":material/warning:")
     left, right = st.columns(2)
-    if right.button("Cancel", key="dialog.restore.cancel"):
+    if right.button(_("Cancel"), key="dialog.restore.cancel"):
         finish()
-    if not left.button(RESTORE_LABEL, key="dialog.restore.confirm", type="primary"):
+    if not left.button(_(RESTORE_LABEL), key="dialog.restore.confirm", type="primary"):
         return
-    with st.status("Restoring the settings…", expanded=True) as progress:
+    with st.status(_("Restoring the settings…"), expanded=True) as progress:
         restored = attempt(
             lambda: portal.restore.restore(actor=actor, expected_backup_id=backup_id),
             where="restore",
         )
         progress.update(
-            label="Settings restored" if restored else "Nothing was restored",
+            label=_("Settings restored") if restored else _("Nothing was restored"),
             state="complete" if restored else "error",
         )
     session.changed()
     st.session_state[opened_key] = False
     if restored is not None:
-        kind = NoticeKind.SUCCESS if restored.outcome.restored else NoticeKind.WARNING
-        notify(kind, restored.result.message)
+        if restored.outcome.restored:
+            _told(restored.result, NoticeKind.SUCCESS, on_result)
+        else:
+            notify(NoticeKind.WARNING, restored.result.message, step=_RESTORE_STEP)
     finish()
 
 
 # --- Turn off retrieving contact information ----------------------------------------------
 
 
-def contact_retrieval_form(portal: Portal, actor: Actor, *, prefix: str) -> None:
+def contact_retrieval_form(
+    portal: Portal, actor: Actor, *, prefix: str, on_result: OnResult | None = None
+) -> None:
     """Step 9: the checkbox and "Save"."""
     current = portal.settings.current().basic
     box = f"{prefix}.contact.turn_off"
     seed(f"{prefix}.contact", source=current, values={box: current.turn_off_contact_retrieval})
     with st.form(key=f"{prefix}.contact.form", border=False):
-        st.checkbox(CONTACT_LABEL, key=box, disabled=not actor.is_admin)
+        st.checkbox(_(CONTACT_LABEL), key=box, disabled=not actor.is_admin)
         st.form_submit_button(
-            "Save",
+            _("Save"),
             key=f"{prefix}.contact.save",
             disabled=not actor.is_admin,
             on_click=_save_contact_retrieval,
-            args=(portal, actor, box),
+            args=(portal, actor, box, on_result),
         )
 
 
-def _save_contact_retrieval(portal: Portal, actor: Actor, box: str) -> None:
+def _save_contact_retrieval(
+    portal: Portal, actor: Actor, box: str, on_result: OnResult | None
+) -> None:
     turn_off = bool(st.session_state.get(box))
     result = attempt(
         lambda: portal.settings.set_contact_retrieval(actor=actor, turn_off=turn_off),
         where="save contact retrieval",
     )
     session.changed()
-    if result is not None:
-        notify(NoticeKind.SUCCESS, f"Saved. {result.message}")
+    if result is None:
+        return
+    if on_result is not None:
+        on_result(result)
+    else:
+        notify(NoticeKind.SUCCESS, msg("Saved. {result}", result=result.message), step=result.step)
 
 
 # --- Authentication history ---------------------------------------------------------------
@@ -279,6 +380,6 @@ def authentication_history(portal: Portal, *, limit: int = 20) -> None:
     if entries is None:
         return
     if not entries:
-        st.caption("No authentication yet.")
+        st.caption(_("No authentication yet."))
         return
     st.dataframe(history_rows(entries), hide_index=True)

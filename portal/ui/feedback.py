@@ -3,8 +3,10 @@
 Actions run through :func:`attempt`: a :class:`PortalError` becomes its ``user_message``;
 anything else becomes a generic message with a reference, and the detail goes to the server
 log under that reference (the audit log gets its type and the reference only). Notices raised
-in callbacks are queued (:func:`notify`) and shown at the top of the next run
-(:func:`show_notices`); successes also pop up as a toast.
+in callbacks are queued (:func:`notify`) and shown once, in one place, on the next run
+(:func:`show_notices`): a banner at the top of the page, or a toast for what happened
+off-screen. A notice about a procedure step goes to that step's check panel instead when the
+Procedure page shows that step (:func:`take_notices`). Messages are translated when shown.
 """
 
 from __future__ import annotations
@@ -20,14 +22,16 @@ from typing import Final, TypeVar
 
 import streamlit as st
 
+from portal.domain.text import N_, msg
 from portal.services.errors import PortalError
 from portal.ui import container, session
+from portal.ui.i18n import t
 
 log = logging.getLogger("portal.ui")
 T = TypeVar("T")
 
 NOTICES: Final = "ui.notices"
-GENERIC_FAILURE: Final = (
+GENERIC_FAILURE: Final = N_(
     "Something went wrong and the portal could not finish. Nothing was shown to anyone else; "
     "try again, and if it happens again give Support the reference {reference}."
 )
@@ -40,40 +44,62 @@ class NoticeKind(Enum):
     ERROR = "error"
 
 
+_ICONS: Final = {
+    NoticeKind.SUCCESS: ":material/check_circle:",
+    NoticeKind.INFO: ":material/info:",
+    NoticeKind.WARNING: ":material/warning:",
+    NoticeKind.ERROR: ":material/error:",
+}
+
+
 @dataclass(frozen=True)
 class Notice:
     kind: NoticeKind
     text: str
+    #: The procedure step whose check panel reports this event.
+    step: int | None = None
+    #: It happened off-screen (e.g. at Salesforce): a toast rather than a banner.
+    toast: bool = False
 
 
-def notify(kind: NoticeKind, text: str) -> None:
-    """Queue a notice for the top of the next run of the page."""
+def notify(kind: NoticeKind, text: str, *, step: int | None = None, toast: bool = False) -> None:
+    """Queue a notice (a message, translated when shown) for the next run of the page."""
     queued = list(st.session_state.get(NOTICES, []))
-    queued.append(Notice(kind, text))
+    queued.append(Notice(kind, text, step=step, toast=toast))
     st.session_state[NOTICES] = queued
 
 
-def show_notices() -> None:
-    """Show the queued notices once (a success also as a toast)."""
+def take_notices() -> list[Notice]:
+    """The queued notices, off the queue: the caller shows each once."""
     queued = st.session_state.pop(NOTICES, [])
-    for notice in queued:
-        if not isinstance(notice, Notice):
-            continue
+    return [notice for notice in queued if isinstance(notice, Notice)]
+
+
+def show_notices() -> None:
+    """Show the queued notices once, each in one place."""
+    for notice in take_notices():
+        show_notice(notice)
+
+
+def show_notice(notice: Notice) -> None:
+    """A toast for what happened off-screen, a banner in place for the rest."""
+    if notice.toast:
+        st.toast(t(notice.text), icon=_ICONS[notice.kind])
+    else:
         show(notice.kind, notice.text)
-        if notice.kind is NoticeKind.SUCCESS:
-            st.toast(notice.text, icon=":material/check_circle:")
 
 
 def show(kind: NoticeKind, text: str) -> None:
-    """One notice in place."""
+    """One notice in place (a service's message in the person's language)."""
+    shown = t(text)
     if kind is NoticeKind.SUCCESS:
-        st.success(text, icon=":material/check_circle:")
+        st.success(shown, icon=_ICONS[kind])
     elif kind is NoticeKind.INFO:
-        st.info(text, icon=":material/info:")
+        st.info(shown, icon=_ICONS[kind])
     elif kind is NoticeKind.WARNING:
-        st.warning(text, icon=":material/warning:")
+        st.warning(shown, icon=_ICONS[kind])
     else:
-        st.error(text, icon=":material/error:")
+        st.error(shown, icon=_ICONS[kind])
 
 
 def unexpected(where: str) -> str:
@@ -84,7 +110,11 @@ def unexpected(where: str) -> str:
     error = sys.exc_info()[1]
     if error is not None:
         _record(where, error, reference)
-    return GENERIC_FAILURE.format(reference=reference)
+    return msg(
+        "Something went wrong and the portal could not finish. Nothing was shown to anyone else; "
+        "try again, and if it happens again give Support the reference {reference}.",
+        reference=reference,
+    )
 
 
 def _record(where: str, error: BaseException, reference: str) -> None:
