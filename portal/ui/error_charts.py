@@ -7,7 +7,7 @@ is a time axis with one bar per day of the person's zone, days without errors in
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final, Literal
 
 import altair as alt
 
@@ -16,11 +16,19 @@ from portal.ui import i18n
 from portal.ui.i18n import _
 
 #: Height of one code's bar row, so long lists of codes stay readable.
-ROW_HEIGHT: Final = 26
-MIN_HEIGHT: Final = 160
+ROW_HEIGHT: Final = 30
+MIN_HEIGHT: Final = 180
 DAY_HEIGHT: Final = 260
 # A day is a plain date: read and written as UTC so no browser zone shifts it.
 _DAY_UNIT: Final = "utcyearmonthdate"
+
+
+def _level_title(*, align: Literal["left", "right"], **axis: Any) -> alt.Axis:
+    """A vertical axis whose title reads level, above the axis: Japanese is not read turned
+    sideways, and beside long codes a turned title would cover them."""
+    return alt.Axis(
+        titleAngle=0, titleAnchor="end", titleBaseline="bottom", titleY=-8, titleAlign=align, **axis
+    )
 
 
 def by_code(counts: list[CodeCount]) -> alt.Chart:
@@ -35,7 +43,7 @@ def by_code(counts: list[CodeCount]) -> alt.Chart:
                 "code:N",
                 sort="-x",
                 title=code_title,
-                axis=alt.Axis(labelLimit=0, labelOverlap=False),
+                axis=_level_title(align="right", labelLimit=0, labelOverlap=False),
             ),
             x=alt.X("errors:Q", title=errors_title, axis=alt.Axis(tickMinStep=1, format="d")),
             tooltip=[
@@ -61,7 +69,11 @@ def by_day(counts: list[DayCount]) -> alt.Chart:
                 title=day_title,
                 axis=alt.Axis(format="%m/%d", labelAngle=0),
             ),
-            y=alt.Y("errors:Q", title=errors_title, axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y(
+                "errors:Q",
+                title=errors_title,
+                axis=_level_title(align="left", tickMinStep=1, format="d"),
+            ),
             tooltip=[
                 alt.Tooltip(f"{_DAY_UNIT}(day):T", title=day_title, format="%Y-%m-%d"),
                 alt.Tooltip("errors:Q", title=errors_title, format=","),
