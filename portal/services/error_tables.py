@@ -121,9 +121,9 @@ class ErrorTablesService:
                 counts[local_day(since, zone)] += part
                 left -= part
             counts[local_day(edges[-1], zone)] += left
-        if not counts:
-            return []
         days = sorted(day for day, n in counts.items() if n)
+        if not days:
+            return []
         picked_since = filters.since if filters else None
         picked_until = filters.until if filters else None
         first = local_day(picked_since, zone) if picked_since else days[0]
