@@ -9,7 +9,8 @@ import streamlit as st
 from portal.ui.auth import LOGIN_PASSWORD, LOGIN_USERNAME, log_in
 from portal.ui.container import portal_or_stop
 from portal.ui.feedback import guarded, show_notices
-from portal.ui.oauth import has_pending_callback
+from portal.ui.i18n import _
+from portal.ui.oauth import callback_was_dropped
 
 LOGIN_FORM: Final = "auth.login.form"
 LOGIN_SUBMIT: Final = "auth.login.submit"
@@ -17,29 +18,41 @@ LOGIN_SUBMIT: Final = "auth.login.submit"
 
 @guarded
 def login_page() -> None:
-    """The login form; after Salesforce's redirect it also says why the login is asked again."""
+    """The login form; after Salesforce sent a browser back that is not logged in, it also
+    says that nothing was done with that sign-in."""
     portal = portal_or_stop()
-    _, middle, _ = st.columns([1, 2, 1])
+    _left, middle, _right = st.columns([1, 2, 1])
     with middle:
         st.title("MiiTel Admin", anchor=False)
-        st.subheader("Salesforce integration portal", anchor=False)
-        if has_pending_callback():
+        st.subheader(_("Salesforce integration portal"), anchor=False)
+        if callback_was_dropped():
             st.info(
-                "Salesforce sent you back to the portal. Log in again to finish the sign-in: "
-                "the portal does not keep your login while you are at Salesforce.",
+                _(
+                    "Salesforce sent this browser back to the portal, but it is not logged in "
+                    "to the portal here, so the sign-in with Salesforce was not finished and "
+                    "nothing changed. Log in, then start the sign-in again from its step."
+                ),
                 icon=":material/login:",
             )
         show_notices()
         with st.form(LOGIN_FORM):
-            st.text_input("Username", key=LOGIN_USERNAME, autocomplete="username")
+            st.text_input(_("Username"), key=LOGIN_USERNAME, autocomplete="username")
             st.text_input(
-                "Password", key=LOGIN_PASSWORD, type="password", autocomplete="current-password"
+                _("Password"), key=LOGIN_PASSWORD, type="password", autocomplete="current-password"
             )
             st.form_submit_button(
-                "Log In", key=LOGIN_SUBMIT, type="primary", on_click=log_in, args=(portal,)
+                _("Log In"), key=LOGIN_SUBMIT, type="primary", on_click=log_in, args=(portal,)
             )
-        mode = "the bundled mock Salesforce org" if portal.demo is not None else "Salesforce"
-        st.caption(f"Admins change the integration; viewers can look at everything. Org: {mode}.")
+        if portal.demo is not None:
+            note = _(
+                "Admins change the integration; viewers can look at everything. Org: the "
+                "bundled mock Salesforce org."
+            )
+        else:
+            note = _(
+                "Admins change the integration; viewers can look at everything. Org: Salesforce."
+            )
+        st.caption(note)
 
 
 if __name__ == "__main__":

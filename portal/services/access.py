@@ -72,6 +72,12 @@ class AccessService:
         )
         return Actor(username=user.username, role=user.role)
 
+    def actor_for(self, username: str) -> Actor | None:
+        """The portal user ``username`` as the configuration has them now (a login kept in a
+        browser session gets the role the configuration gives today), or None when gone."""
+        user = self._users.get(username)
+        return Actor(username=user.username, role=user.role) if user else None
+
     def logout(self, *, actor: Actor) -> None:
         """Record that ``actor`` logged out."""
         self._context.audit(

@@ -17,6 +17,7 @@ from portal.adapters.salesforce.errors import SalesforceGatewayError
 from portal.adapters.salesforce.oauth import RevokeOutcome
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
 from portal.domain.oauth import TokenSet
+from portal.domain.text import msg
 from portal.services.context import ServiceContext
 from portal.services.salesforce import OrgGateway
 
@@ -107,7 +108,7 @@ class Connections:
                 org_name=who.org_name if who else None,
                 username=who.username if who else None,
                 instance_url=fresh.instance_url,
-                detail="The Salesforce session expired; the portal renewed it.",
+                detail=msg("The Salesforce session expired; the portal renewed it."),
             )
         )
 

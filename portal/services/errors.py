@@ -1,9 +1,13 @@
 """The services' expected failures: each carries ``user_message`` (what happened, what to do).
 
-Pages show ``user_message`` and nothing else; no traceback, token or password ever reaches it.
+Pages show ``user_message`` (a :class:`~portal.domain.text.Text` where the portal wrote it, so the
+page can show it in the person's language) and nothing else; no traceback, token or password
+ever reaches it.
 """
 
 from __future__ import annotations
+
+from portal.domain.text import msg, plural_msg
 
 
 class PortalError(Exception):
@@ -18,26 +22,38 @@ class NotAllowed(PortalError):
     """A viewer asked for something only an admin may do."""
 
     def __init__(self) -> None:
-        super().__init__("Viewers can read everything but change nothing; ask an admin.")
+        super().__init__(msg("Viewers can read everything but change nothing; ask an admin."))
 
 
 class LoginFailed(PortalError):
     """Wrong username or password (never says which)."""
 
     def __init__(self) -> None:
-        super().__init__("The username or password is not correct. Check both and try again.")
+        super().__init__(msg("The username or password is not correct. Check both and try again."))
 
 
 class LoginLocked(PortalError):
     """Too many failed logins for this username or from this client."""
 
     def __init__(self, *, wait_seconds: int) -> None:
-        minutes, seconds = divmod(max(wait_seconds, 1), 60)
-        wait = f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
-        super().__init__(
-            f"Too many failed logins. Wait {wait} before trying again, or ask an admin to "
-            "check the account."
-        )
+        wait = max(wait_seconds, 1)
+        if wait < 60:
+            message = plural_msg(
+                "Too many failed logins. Wait {count} second before trying again, or ask an "
+                "admin to check the account.",
+                "Too many failed logins. Wait {count} seconds before trying again, or ask an "
+                "admin to check the account.",
+                wait,
+            )
+        else:
+            minutes, seconds = divmod(wait, 60)
+            message = msg(
+                "Too many failed logins. Wait {minutes} min {seconds} s before trying again, or "
+                "ask an admin to check the account.",
+                minutes=minutes,
+                seconds=seconds,
+            )
+        super().__init__(message)
         self.wait_seconds = wait_seconds
 
 
@@ -46,8 +62,10 @@ class BackupChanged(PortalError):
 
     def __init__(self) -> None:
         super().__init__(
-            "The backup changed since you opened the preview (the integration was removed "
-            'again meanwhile). Review the new preview, then click "Restore" again.'
+            msg(
+                "The backup changed since you opened the preview (the integration was removed "
+                'again meanwhile). Review the new preview, then click "Restore" again.'
+            )
         )
 
 
@@ -56,8 +74,10 @@ class ConcurrentChange(PortalError):
 
     def __init__(self) -> None:
         super().__init__(
-            "Someone else changed the same data at the same moment, so this change was not "
-            "saved. Reload the page to see what changed, then try again."
+            msg(
+                "Someone else changed the same data at the same moment, so this change was not "
+                "saved. Reload the page to see what changed, then try again."
+            )
         )
 
 
@@ -68,7 +88,12 @@ class BackupUnreadable(PortalError):
 
 class BackupNotFound(PortalError):
     def __init__(self, backup_id: int) -> None:
-        super().__init__(f"There is no backup #{backup_id}. Choose one from the backup history.")
+        super().__init__(
+            msg(
+                "There is no backup #{backup_id}. Choose one from the backup history.",
+                backup_id=backup_id,
+            )
+        )
         self.backup_id = backup_id
 
 

@@ -31,6 +31,7 @@ from portal.domain.audit import AuditAction, AuditOutcome
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
 from portal.domain.oauth import PendingAuthorization, TokenSet
 from portal.domain.steps import StepResult, StepStatus
+from portal.domain.text import Text, msg
 from portal.services.actors import Actor, Role
 from portal.services.connections import CHECK_SLOT, OTHER_ORG_SLOT, Connections
 from portal.services.context import ServiceContext
@@ -92,6 +93,9 @@ class AuthorizationRedirect:
     url: str
     purpose: SignInPurpose
     expires_at: datetime
+    #: The sign-in's OAuth ``state`` (public: Salesforce sends it back), to bind it to a
+    #: browser session.
+    state: str = ""
 
 
 class CallbackKind(Enum):
@@ -173,19 +177,19 @@ class IntegrationService:
                 result = StepResult.of(
                     step=1,
                     status=StepStatus.ACTION_NEEDED,
-                    message="No Salesforce org has been integrated with MiiTel yet, so there is "
-                    "nothing to re-integrate. If this is your first time integrating with "
-                    "Salesforce, follow Integrate Salesforce and MiiTel: click "
-                    '"Integrate" on the Basic settings tab.',
+                    message=msg(
+                        "No Salesforce org has been integrated with MiiTel yet, so there is "
+                        "nothing to re-integrate. If this is your first time integrating with "
+                        "Salesforce, follow Integrate Salesforce and MiiTel: click "
+                        '"Integrate" on the Basic settings tab.'
+                    ),
                     next_step=5,
                 )
             else:
                 result = StepResult.of(
                     step=1,
                     status=StepStatus.OK,
-                    message=f"MiiTel is not integrated now. Re-integrate with the org "
-                    f"{_org(status)} as {status.username}, as last integrated "
-                    f"{_when(status.integrated_at)}.",
+                    message=_not_integrated_now(status),
                     next_step=2,
                 )
             return self._recorded(CurrentIntegration(result=result, status=status))
@@ -199,9 +203,14 @@ class IntegrationService:
             result = StepResult.of(
                 step=1,
                 status=StepStatus.ACTION_NEEDED,
-                message=f"Authentication history shows the org {_org(status)} and the user "
-                f"{status.username}, but Salesforce no longer accepts the connection: "
-                f"{exc.user_message} Note the org and user, then go on with step 2.",
+                message=msg(
+                    "Authentication history shows the org {org} and the user {username}, but "
+                    "Salesforce no longer accepts the connection: {problem} Note the org and "
+                    "user, then go on with step 2.",
+                    org=_org(status),
+                    username=status.username or "",
+                    problem=exc.user_message,
+                ),
                 next_step=2,
             )
         except SalesforceGatewayError as exc:
@@ -209,9 +218,13 @@ class IntegrationService:
             result = StepResult.of(
                 step=1,
                 status=StepStatus.ERROR,
-                message=f"Authentication history shows the org {_org(status)} and the user "
-                f"{status.username}, but the portal could not confirm it with Salesforce: "
-                f"{exc.user_message}",
+                message=msg(
+                    "Authentication history shows the org {org} and the user {username}, but "
+                    "the portal could not confirm it with Salesforce: {problem}",
+                    org=_org(status),
+                    username=status.username or "",
+                    problem=exc.user_message,
+                ),
             )
         else:
             status = IntegrationStatus(
@@ -226,9 +239,12 @@ class IntegrationService:
             result = StepResult.of(
                 step=1,
                 status=StepStatus.OK,
-                message=f"MiiTel is integrated with the org {_org(status)} as "
-                f"{status.username}; Salesforce confirms the connection. Re-integrate with "
-                "this org and user.",
+                message=msg(
+                    "MiiTel is integrated with the org {org} as {username}; Salesforce confirms "
+                    "the connection. Re-integrate with this org and user.",
+                    org=_org(status),
+                    username=status.username or "",
+                ),
                 next_step=2,
             )
         return self._recorded(CurrentIntegration(result=result, status=status))
@@ -246,15 +262,21 @@ class IntegrationService:
             result = StepResult.of(
                 step=5,
                 status=StepStatus.OK,
-                message=f"MiiTel is integrated with the org {_org(status)} as {status.username}.",
+                message=msg(
+                    "MiiTel is integrated with the org {org} as {username}.",
+                    org=_org(status),
+                    username=status.username or "",
+                ),
                 next_step=6,
             )
         else:
             result = StepResult.of(
                 step=5,
                 status=StepStatus.ACTION_NEEDED,
-                message='Click "Integrate", log in to Salesforce with the user confirmed in '
-                'step 1 and click "Allow".',
+                message=msg(
+                    'Click "Integrate", log in to Salesforce with the user confirmed in '
+                    'step 1 and click "Allow".'
+                ),
             )
         self._context.record_progress(result)
         return result
@@ -285,7 +307,7 @@ class IntegrationService:
         repos.pending_authorizations.purge_expired()
         repos.pending_authorizations.add(pending)
         return AuthorizationRedirect(
-            url=request.url, purpose=purpose, expires_at=pending.expires_at
+            url=request.url, purpose=purpose, expires_at=pending.expires_at, state=request.state
         )
 
     def complete(
@@ -342,9 +364,13 @@ class IntegrationService:
                 return self._failed(
                     actor,
                     purpose,
-                    message=f"You signed in to the org {signed_in.org_name or signed_in.org_id}, "
-                    f"but the checks are about the org confirmed in step 1, {name}. Sign in to "
-                    f"check again with a System Administrator of {name}.",
+                    message=msg(
+                        "You signed in to the org {signed}, but the checks are about the org "
+                        "confirmed in step 1, {expected}. Sign in to check again with a System "
+                        "Administrator of {expected}.",
+                        signed=signed_in.org_name or signed_in.org_id,
+                        expected=name,
+                    ),
                     detail="check sign-in to another org",
                     failure=OAuthFailure.WRONG_ORG,
                     org=signed_in,
@@ -380,7 +406,10 @@ class IntegrationService:
         tokens = self._context.repositories.token_slots.load(OTHER_ORG_SLOT)
         if tokens is None:
             raise NothingPending(
-                'No sign-in to another org is waiting for confirmation. Click "Integrate" again.'
+                msg(
+                    "No sign-in to another org is waiting for confirmation. Click "
+                    '"Integrate" again.'
+                )
             )
         try:
             identity = self._connections.for_tokens(tokens).identity()
@@ -417,8 +446,12 @@ class IntegrationService:
         result = StepResult.of(
             step=5,
             status=StepStatus.OK,
-            message=f"Integrated: MiiTel is connected to the org {who.org_name or who.org_id} "
-            f"({who.org_id}) as {who.username}.",
+            message=msg(
+                "Integrated: MiiTel is connected to the org {org_name} ({org_id}) as {username}.",
+                org_name=who.org_name or who.org_id,
+                org_id=who.org_id,
+                username=who.username,
+            ),
             next_step=6,
         )
         with self._context.storage.unit_of_work() as uow:
@@ -439,7 +472,7 @@ class IntegrationService:
                     org_name=who.org_name,
                     username=who.username,
                     instance_url=who.instance_url,
-                    detail=f"Integrated by {actor.username}.",
+                    detail=msg("Integrated by {username}.", username=actor.username),
                 )
             )
             self._context.audit(
@@ -465,9 +498,13 @@ class IntegrationService:
         result = StepResult.of(
             step=3,
             status=StepStatus.OK,
-            message=f"Signed in to the org {who.org_name or who.org_id} as {who.username} to "
-            "check the connected app and permissions. The portal uses this sign-in only for "
-            'the checks and ends it when you click "Finish checks" or integrate.',
+            message=msg(
+                "Signed in to the org {org} as {username} to check the connected app and "
+                "permissions. The portal uses this sign-in only for the checks and ends it when "
+                'you click "Finish checks" or integrate.',
+                org=who.org_name or who.org_id,
+                username=who.username,
+            ),
         )
         with self._context.storage.unit_of_work() as uow:
             earlier = uow.token_slots.load(CHECK_SLOT)
@@ -507,10 +544,12 @@ class IntegrationService:
         signed = f"{who.org_name} ({who.org_id})" if who.org_name else who.org_id
         if self._wrong_org_policy is WrongOrgPolicy.REFUSE:
             self._discard(tokens)
-            message = (
-                f"You signed in to the org {signed}, but step 1's org is {expected}. The portal "
+            message = msg(
+                "You signed in to the org {signed}, but step 1's org is {expected}. The portal "
                 "is set to integrate only with step 1's org, so nothing changed. Click "
-                f'"Integrate" again and log in with a user of {expected}.'
+                '"Integrate" again and log in with a user of {expected}.',
+                signed=signed,
+                expected=expected,
             )
             return self._failed(
                 actor,
@@ -539,11 +578,16 @@ class IntegrationService:
         result = StepResult.of(
             step=5,
             status=StepStatus.ACTION_NEEDED,
-            message=f"You signed in to the org {signed} as {who.username}, but the org "
-            f"confirmed in step 1 is {expected}. The backed-up settings were made for "
-            f"{expected}; integrating with another org may leave fields that do not exist "
-            'there. Confirm to integrate with this org anyway, or cancel and click "Integrate" '
-            f"again with a user of {expected}.",
+            message=msg(
+                "You signed in to the org {signed} as {username}, but the org confirmed in step "
+                "1 is {expected}. The backed-up settings were made for {expected}; integrating "
+                "with another org may leave fields that do not exist there. Confirm to "
+                'integrate with this org anyway, or cancel and click "Integrate" again with a '
+                "user of {expected}.",
+                signed=signed,
+                username=who.username,
+                expected=expected,
+            ),
         )
         return CallbackOutcome(
             kind=CallbackKind.CONFIRM_OTHER_ORG,
@@ -608,7 +652,7 @@ class IntegrationService:
                         org_name=org.org_name if org else None,
                         username=org.username if org else None,
                         instance_url=org.instance_url if org else None,
-                        detail=f"Integrate failed ({detail}).",
+                        detail=msg("Integrate failed ({detail}).", detail=detail),
                     )
                 )
                 self._context.record_progress(result, by=actor, repositories=uow)
@@ -665,18 +709,22 @@ def _check_refused_result(error: SalesforceOAuthError) -> StepResult:
             step=3,
             status=StepStatus.ACTION_NEEDED,
             branch="3-2-1",
-            message="Salesforce refused the sign-in because MiiTel is blocked in this org: in "
-            'Setup > Connected Apps OAuth Usage the action for "MiiTel" is "Unblock". Click '
-            '"Unblock", then go on with step 5.',
+            message=msg(
+                "Salesforce refused the sign-in because MiiTel is blocked in this org: in "
+                'Setup > Connected Apps OAuth Usage the action for "MiiTel" is "Unblock". Click '
+                '"Unblock", then go on with step 5.'
+            ),
         )
     if error.reason is OAuthFailure.APP_NOT_INSTALLED:
         return StepResult.of(
             step=3,
             status=StepStatus.ACTION_NEEDED,
-            message="Salesforce refused the sign-in: MiiTel is not installed in this org and "
-            "the user who signed in lacks “Approve Uninstalled Connected Apps”. Sign in to "
-            "check with a System Administrator who has that permission, or look in Setup > "
-            "Connected Apps OAuth Usage yourself.",
+            message=msg(
+                "Salesforce refused the sign-in: MiiTel is not installed in this org and the "
+                "user who signed in lacks “Approve Uninstalled Connected Apps”. Sign in to check "
+                "with a System Administrator who has that permission, or look in Setup > "
+                "Connected Apps OAuth Usage yourself."
+            ),
             next_step=4,
         )
     return StepResult.of(step=3, status=StepStatus.ERROR, message=error.user_message)
@@ -685,11 +733,24 @@ def _check_refused_result(error: SalesforceOAuthError) -> StepResult:
 def _org(status: IntegrationStatus) -> str:
     if status.org_name:
         return f"{status.org_name} ({status.org_id})"
-    return status.org_id or "(unknown org)"
+    return status.org_id or msg("(unknown org)")
 
 
-def _when(moment: datetime | None) -> str:
-    return f"on {moment:%Y-%m-%d %H:%M} UTC" if moment else ""
+def _not_integrated_now(status: IntegrationStatus) -> Text:
+    if status.integrated_at is None:
+        return msg(
+            "MiiTel is not integrated now. Re-integrate with the org {org} as {username}, as "
+            "last integrated.",
+            org=_org(status),
+            username=status.username or "",
+        )
+    return msg(
+        "MiiTel is not integrated now. Re-integrate with the org {org} as {username}, as last "
+        "integrated on {integrated_at}.",
+        org=_org(status),
+        username=status.username or "",
+        integrated_at=status.integrated_at,
+    )
 
 
 def _replace_status(

@@ -1,48 +1,64 @@
-"""The sidebar every page shares: the integrated org and user, mock or real, who is logged in."""
+"""The sidebar every page shares: the integrated org and user, mock or real, who is logged in.
+
+The frame draws it after the page (into a container reserved before it), so it always shows
+the integration as the page's actions left it.
+"""
 
 from __future__ import annotations
 
+from typing import Final
+
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from portal.services.actors import Actor
 from portal.services.container import Portal
 from portal.ui.auth import VIEWER_NOTE, log_out
 from portal.ui.feedback import attempt
+from portal.ui.i18n import _
 
-LOGOUT_BUTTON = "sidebar.logout"
+LOGOUT_BUTTON: Final = "sidebar.logout"
 
 
-def render_sidebar(portal: Portal, actor: Actor) -> None:
-    """The integration as the portal records it (no Salesforce call) and the portal user."""
-    with st.sidebar:
+def render_sidebar(portal: Portal, actor: Actor, where: DeltaGenerator | None = None) -> None:
+    """The integration as the portal records it (no Salesforce call) and the portal user,
+    in ``where`` (a container of the sidebar) or at the end of the sidebar."""
+    with where if where is not None else st.sidebar:
         st.markdown("**Salesforce**")
         if portal.demo is not None:
-            st.badge("Mock org", icon=":material/science:", color="violet")
+            st.badge(_("Mock org"), icon=":material/science:", color="violet")
         else:
-            st.badge("Real org", icon=":material/cloud:", color="blue")
+            st.badge(_("Real org"), icon=":material/cloud:", color="blue")
         status = attempt(portal.integration.status, where="sidebar", queue=False)
         if status is not None:
             if status.connected:
                 org = status.org_name or status.org_id
-                st.markdown(f":green[:material/link:] Integrated with **{org}**")
+                st.markdown(
+                    ":green[:material/link:] " + _("Integrated with **{org}**").format(org=org)
+                )
+                if status.org_id:
+                    st.caption(_("Org ID: `{org_id}`").format(org_id=status.org_id))
+                if status.username:
+                    st.caption(_("User: `{username}`").format(username=status.username))
             else:
-                st.markdown(":orange[:material/link_off:] Not integrated")
-            last = "" if status.connected else "Last integrated "
-            if status.org_id:
-                st.caption(f"{last}Org ID: `{status.org_id}`")
-            if status.username:
-                st.caption(f"{last}User: `{status.username}`")
+                st.markdown(":orange[:material/link_off:] " + _("Not integrated"))
+                if status.org_id:
+                    st.caption(_("Last integrated org ID: `{org_id}`").format(org_id=status.org_id))
+                if status.username:
+                    st.caption(
+                        _("Last integrated user: `{username}`").format(username=status.username)
+                    )
         st.divider()
-        st.markdown(f"**Portal user:** {actor.username}")
+        st.markdown(_("**Portal user:** {username}").format(username=actor.username))
         st.badge(
-            actor.role.value.capitalize(),
+            _("Admin") if actor.is_admin else _("Viewer"),
             icon=":material/shield_person:" if actor.is_admin else ":material/visibility:",
             color="green" if actor.is_admin else "gray",
         )
         if not actor.is_admin:
-            st.caption(VIEWER_NOTE)
+            st.caption(_(VIEWER_NOTE))
         st.button(
-            "Log out",
+            _("Log out"),
             key=LOGOUT_BUTTON,
             icon=":material/logout:",
             on_click=log_out,

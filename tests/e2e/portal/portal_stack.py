@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -238,11 +238,58 @@ def click(page: Page, target: Locator) -> None:
     settle(page)
 
 
-def log_in_to_portal(page: Page, username: str = "admin") -> None:
-    page.get_by_label("Username").fill(username)
-    page.get_by_role("textbox", name="Password").fill(PORTAL_USERS[username])
-    click(page, page.get_by_role("button", name="Log In"))
-    expect(page.get_by_test_id("stSidebar")).to_contain_text("Portal user:", timeout=WAIT_MS)
+def log_in_to_portal(
+    page: Page, username: str = "admin", *, words: Callable[[str], str] | None = None
+) -> None:
+    """Fill in and send the portal's login form (labels in ``words``' language, English when
+    not given); the page is logged in after it."""
+    say = words or (lambda english: english)
+    page.get_by_label(say("Username")).fill(username)
+    page.get_by_role("textbox", name=say("Password")).fill(PORTAL_USERS[username])
+    click(page, page.get_by_role("button", name=say("Log In")))
+    expect_logged_in(page)
+
+
+#: The sidebar's "Log out" button (its key ``sidebar.logout``), in any language.
+LOGOUT: Final = ".st-key-sidebar-logout button"
+#: Counts, per browser tab, the page loads of the portal that showed its login form.
+_COUNT_LOGIN_PROMPTS: Final = """
+(() => {
+  if (!location.href.startsWith(%s)) return;
+  const seen = () => {
+    if (window.__portalLoginCounted) return;
+    if (!document.querySelector('input[type=password]')) return;
+    window.__portalLoginCounted = true;
+    const n = Number(sessionStorage.getItem('portal.loginPrompts') || '0') + 1;
+    sessionStorage.setItem('portal.loginPrompts', String(n));
+  };
+  new MutationObserver(seen).observe(document, {childList: true, subtree: true});
+})();
+"""
+
+
+def expect_logged_in(page: Page) -> None:
+    """The portal shows a logged-in page: the sidebar's "Log out", no password field."""
+    expect(page.locator(LOGOUT)).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator("input[type=password]")).to_have_count(0)
+
+
+def expect_login_page(page: Page) -> None:
+    """The portal shows its login form and nothing of a logged-in page."""
+    expect(page.locator("input[type=password]")).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator(LOGOUT)).to_have_count(0)
+
+
+def count_login_prompts(page: Page, stack: Stack) -> None:
+    """From now on, count the portal page loads in this tab that show the login form."""
+    page.add_init_script(_COUNT_LOGIN_PROMPTS % json.dumps(stack.portal_url.rstrip("/")))
+
+
+def login_prompts(page: Page, stack: Stack) -> int:
+    """How many portal page loads of this tab showed the login form (see
+    :func:`count_login_prompts`); read on a portal page."""
+    assert page.url.startswith(stack.portal_url.rstrip("/"))
+    return int(page.evaluate("() => Number(sessionStorage.getItem('portal.loginPrompts') || 0)"))
 
 
 def open_step(page: Page, number: int) -> None:
@@ -278,12 +325,12 @@ def sign_in_at_salesforce(page: Page, stack: Stack, user: dict[str, str]) -> Non
 
 
 def back_at_portal(page: Page, stack: Stack) -> None:
-    """Salesforce sent the browser back: the portal asks for its login again."""
+    """Salesforce sent the browser back: the portal is still logged in (its login cookie)
+    and has finished the sign-in; no second login."""
     page.wait_for_url(re.compile(re.escape(stack.portal_url) + ".*"), timeout=WAIT_MS)
-    expect(page.get_by_text("Salesforce sent you back to the portal")).to_be_visible(
-        timeout=WAIT_MS
-    )
-    log_in_to_portal(page)
+    settle(page)
+    expect_logged_in(page)
+    expect(page).not_to_have_url(re.compile(r".*[?&](code|state)="))
 
 
 def setup_page(page: Page, stack: Stack, admin: dict[str, str]) -> None:

@@ -87,7 +87,7 @@ def test_log_out_forgets_the_session_and_shows_the_login_form(page_app, absent_p
     assert "You are logged out." in texts(app)
 
 
-def test_salesforce_redirect_back_is_finished_after_logging_in_again(
+def test_a_redirect_back_to_a_browser_that_is_not_logged_in_changes_nothing(
     page_app, mock_portal: Portal, mock_world: MockWorld
 ):
     redirect = mock_portal.integration.start(actor=ADMIN, purpose=SignInPurpose.INTEGRATION)
@@ -96,19 +96,17 @@ def test_salesforce_redirect_back_is_finished_after_logging_in_again(
     app.query_params.update(params)
     app.run()
 
-    # The code leaves the address bar at once and waits in the session for the login.
+    # The code leaves the address bar at once and is not kept for after the login.
     assert not app.exception
-    assert "Salesforce sent you back to the portal" in texts(app)
-    assert app.session_state[CALLBACK_PARAMS]["state"] == params["state"]
-    assert not mock_portal.integration.status().connected
+    assert "it is not logged in to the portal here" in texts(app)
+    assert CALLBACK_PARAMS not in app.session_state
+    assert "code" not in app.query_params and "state" not in app.query_params
 
     app = log_in(app, "admin", PASSWORDS["admin"])
 
     assert not app.exception
-    assert "Integrated: MiiTel is connected to the org Acme Japan" in texts(app)
-    assert app.session_state["proc.step"] == 5
-    assert mock_portal.integration.status().connected
-    assert CALLBACK_PARAMS not in app.session_state
+    assert "Integrated: MiiTel" not in texts(app)
+    assert not mock_portal.integration.status().connected
 
 
 def test_a_redirect_with_an_unknown_state_integrates_nothing(page_app, mock_portal: Portal):
@@ -118,8 +116,8 @@ def test_a_redirect_with_an_unknown_state_integrates_nothing(page_app, mock_port
 
     assert not app.exception
     assert not mock_portal.integration.status().connected
-    shown = "\n".join(str(e.value) for e in app.error)
-    assert shown  # the state failure is reported, in the service's words
+    shown = "\n".join(str(e.value) for e in app.warning)
+    assert "does not belong to a sign-in started in this browser" in shown
     assert "Traceback" not in texts(app)
 
 
