@@ -25,7 +25,6 @@ from authlib.integrations.requests_client.oauth2_session import OAuth2Auth, OAut
 from authlib.oauth2.client import OAuth2Client
 
 from portal.adapters.salesforce.errors import (
-    RECONNECT,
     OAuthFailure,
     SalesforceAuthError,
     SalesforceOAuthError,
@@ -34,9 +33,11 @@ from portal.adapters.salesforce.errors import (
     from_response,
     from_transport,
     oauth_error,
+    reconnect,
 )
 from portal.domain.oauth import TokenSet
 from portal.domain.secret import SecretStr
+from portal.domain.text import msg
 
 #: What MiiTel asks for: the REST API, a refresh token for unattended sync, and the identity.
 DEFAULT_SCOPES: tuple[str, ...] = ("api", "refresh_token", "id")
@@ -197,7 +198,7 @@ def ids_from_identity_url(identity_url: str) -> tuple[str, str]:
     if len(parts) < 3 or parts[-3] != "id":
         raise SalesforceRequestError(
             error_code="UNEXPECTED_RESPONSE",
-            user_message="Salesforce's token answer had no usable identity URL. " + RECONNECT,
+            user_message=reconnect(msg("Salesforce's token answer had no usable identity URL.")),
             detail="bad id URL",
         )
     return parts[-2], parts[-1]
@@ -210,7 +211,7 @@ def _issued_at(token: Mapping[str, Any]) -> datetime:
     except (TypeError, ValueError):
         raise SalesforceRequestError(
             error_code="UNEXPECTED_RESPONSE",
-            user_message="Salesforce's token answer had no usable issue time. " + RECONNECT,
+            user_message=reconnect(msg("Salesforce's token answer had no usable issue time.")),
             detail="bad issued_at",
         ) from None
 
@@ -298,8 +299,10 @@ class OAuthClient:
         except ValueError:
             raise SalesforceUnavailable(
                 error_code="UNEXPECTED_RESPONSE",
-                user_message="Salesforce's token endpoint did not answer with JSON. Check the "
-                "configured login URL, then try again.",
+                user_message=msg(
+                    "Salesforce's token endpoint did not answer with JSON. Check the configured "
+                    "login URL, then try again."
+                ),
             ) from None
         return dict(token)
 
@@ -310,8 +313,9 @@ class OAuthClient:
         if not access_token or not instance_url:
             raise SalesforceRequestError(
                 error_code="UNEXPECTED_RESPONSE",
-                user_message="Salesforce's token answer lacked the access token or instance "
-                "URL. " + RECONNECT,
+                user_message=reconnect(
+                    msg("Salesforce's token answer lacked the access token or instance URL.")
+                ),
             )
         given_refresh = token.get("refresh_token")
         return TokenSet(
@@ -354,8 +358,12 @@ class OAuthClient:
             }:
                 raise SalesforceAuthError(
                     error_code=exc.error_code,
-                    user_message="Salesforce no longer accepts the portal's connection (it "
-                    "expired, was revoked, or the app was blocked). " + RECONNECT,
+                    user_message=reconnect(
+                        msg(
+                            "Salesforce no longer accepts the portal's connection (it expired, "
+                            "was revoked, or the app was blocked)."
+                        )
+                    ),
                     detail=exc.detail,
                 ) from None
             raise
@@ -395,7 +403,7 @@ class OAuthClient:
         if not isinstance(payload, Mapping):
             raise SalesforceUnavailable(
                 error_code="UNEXPECTED_RESPONSE",
-                user_message="Salesforce's userinfo endpoint did not answer with JSON.",
+                user_message=msg("Salesforce's userinfo endpoint did not answer with JSON."),
             )
         return identity_from_payload(payload)
 
@@ -407,7 +415,9 @@ def identity_from_payload(payload: Mapping[str, Any]) -> Identity:
     if not (org_id and user_id):
         raise SalesforceRequestError(
             error_code="UNEXPECTED_RESPONSE",
-            user_message="Salesforce's identity answer did not say which org and user this is.",
+            user_message=msg(
+                "Salesforce's identity answer did not say which org and user this is."
+            ),
         )
     username = str(payload.get("preferred_username") or payload.get("username") or "")
     display_name = str(payload.get("name") or payload.get("display_name") or username)
