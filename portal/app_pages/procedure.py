@@ -498,7 +498,8 @@ def _step_5(portal: Portal, actor: Actor) -> StepResult | None:
     if result is None:
         return None
     step_result(result)
-    other_org_confirmation(portal, actor, prefix="proc", on_result=_shown_in_check)
+    # Confirmed, the check above says MiiTel is integrated: the notice is not repeated.
+    other_org_confirmation(portal, actor, prefix="proc")
     integrate_control(portal, actor, prefix="proc")
     read_only_note(actor)
     return result

@@ -217,7 +217,12 @@ def _confirm_remove(
         )
     session.changed()
     if removed is not None:
-        _told(removed.result, NoticeKind.SUCCESS, on_result)
+        if removed.backup is not None:
+            _told(removed.result, NoticeKind.SUCCESS, on_result)
+        else:
+            # Nothing left to remove (another session did): this press is told here, and
+            # the step's check still shows the removal that stands.
+            notify(NoticeKind.INFO, removed.result.message, step=_REMOVE_STEP)
         if removed.warning:
             notify(NoticeKind.WARNING, removed.warning, step=_REMOVE_STEP)
     finish()

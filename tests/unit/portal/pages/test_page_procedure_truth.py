@@ -296,3 +296,18 @@ def test_japanese_removal_dialog_and_its_result(page_app, integrated: Portal):
     assert f"（バックアップ #{latest.id}）" in texts(app)
     left = english_left(texts(app), data=("admin",))
     assert not left, sorted(set(left))
+
+
+def test_a_second_press_of_remove_is_told_once_beside_the_removal_that_stands(
+    page_app, integrated: Portal
+):
+    app = page_app(PAGE, integrated, state={STEP: 2}).run()
+    app.button(key="proc.remove").click().run()
+    integrated.removal.remove(actor=ADMIN)  # another browser was quicker
+
+    app.button(key="dialog.remove.confirm").click().run()
+
+    assert not app.exception
+    assert _count(app, "there is nothing to remove; the latest backup is unchanged") == 1
+    assert _count(app, "Removed the integration with Acme Japan") == 1
+    assert not app.toast
