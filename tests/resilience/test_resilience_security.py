@@ -503,7 +503,14 @@ def test_user_values_reach_soql_only_as_escaped_literals(
 
 #: Methods that take ``actor`` but change nothing a viewer may not: logging oneself out,
 #: filtering the audit log by actor, recording one's own unexpected error.
-_VIEWER_MAY: Final = {("access", "logout"), ("audit", "recent"), ("audit", "record_unexpected")}
+_VIEWER_MAY: Final = {
+    ("access", "logout"),
+    ("audit", "recent"),
+    ("audit", "record_unexpected"),
+    # Everyone chooses the language the portal speaks to them (their own row only).
+    ("preferences", "language_of"),
+    ("preferences", "set_language"),
+}
 
 
 def _arguments(service: str, method: str, parameter: str, world: World) -> object:
