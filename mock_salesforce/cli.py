@@ -53,6 +53,8 @@ class ServeArgs:
     scenario: str | None
     reset: bool
     session_timeout: timedelta = DEFAULT_SESSION_TIMEOUT
+    #: No summary on stderr when ready (``make demo`` prints its own); READY still comes.
+    quiet: bool = False
 
 
 def _env_port(name: str, default: int) -> int:
@@ -126,6 +128,11 @@ def parse_args(argv: Sequence[str] | None = None) -> ServeArgs:
         metavar="MINUTES",
         help="sessions expire after this many minutes without use (default 120)",
     )
+    serve.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no summary of URLs and logins on stderr when ready (the READY line still comes)",
+    )
     ns = parser.parse_args(argv)
     return ServeArgs(
         port=ns.port if ns.port is not None else _env_port("MOCK_PORT", DEFAULT_PORT),
@@ -137,6 +144,7 @@ def parse_args(argv: Sequence[str] | None = None) -> ServeArgs:
         scenario=ns.scenario,
         reset=ns.reset,
         session_timeout=ns.session_timeout,
+        quiet=ns.quiet,
     )
 
 
@@ -221,6 +229,7 @@ def ready_info(server: ThreadedMockServer) -> dict[str, Any]:
         "setup_url": server.http_url + SETUP_PATH,
         "control_url": server.https_url + "/mock-api",
         "users": control.ready_users(backend),
+        "logins": scenarios.every_scenario_logins(backend),
     }
 
 
@@ -253,12 +262,22 @@ def _describe(info: dict[str, Any]) -> str:
         "  (trust it, e.g. REQUESTS_CA_BUNDLE, or curl --cacert)",
         "  Logins:",
     ]
-    for user in info["users"]:
-        lines.append(
-            f"    {user['org_name']:<14} {user['role']:<12} {user['username']:<42} "
-            f"{user['password']}"
-        )
+    lines += _login_lines(info.get("logins") or info["users"], indent="    ")
     return "\n".join(lines)
+
+
+def _login_lines(logins: Sequence[dict[str, Any]], *, indent: str) -> list[str]:
+    """One line per login (org, role, username, password, profile); an org only some
+    scenario has says which."""
+    lines = []
+    for user in logins:
+        only_in = user.get("only_in_scenario")
+        where = f"  (scenario {only_in})" if only_in else ""
+        lines.append(
+            f"{indent}{user['org_name']:<14} {user['role']:<12} {user['username']:<42} "
+            f"{user['password']:<15} {user.get('profile', '')}{where}"
+        )
+    return lines
 
 
 def _not_a_shutdown_timeout(record: logging.LogRecord) -> bool:
@@ -310,7 +329,8 @@ def serve(args: ServeArgs) -> int:
         wait_until_answering(server)
         info = ready_info(server)
         control.write_ready_file(ready_file, info)
-        _say(_describe(info))
+        if not args.quiet:
+            _say(_describe(info))
         print("READY " + json.dumps(info), flush=True)
         while not stop.wait(0.5):
             pass

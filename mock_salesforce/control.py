@@ -93,7 +93,10 @@ def refresh_ready_file(backend: MockBackend) -> None:
     except (OSError, ValueError):
         return
     info.update(
-        users=ready_users(backend), scenario=current_scenario(backend), seed=world_seed(backend)
+        users=ready_users(backend),
+        logins=scenarios.every_scenario_logins(backend),
+        scenario=current_scenario(backend),
+        seed=world_seed(backend),
     )
     write_ready_file(path, info)
 

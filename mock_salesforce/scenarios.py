@@ -8,12 +8,15 @@ CLI's ``--scenario`` and ``POST /mock-api/scenario`` / ``/mock-api/reset`` run.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import json
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from mock_salesforce.backend import MockBackend
+from mock_salesforce.backend import MockBackend, MockOptions
 from mock_salesforce.clock import naive_utc
 from mock_salesforce.connected_apps import MIITEL
 from mock_salesforce.permissions import FULL_ACCESS
@@ -395,3 +398,75 @@ def reset_world(
     finally:
         backend.permissions.invalidate()
     return seeded_orgs(backend)
+
+
+# -- logins of every scenario ------------------------------------------------------------------
+
+#: The orgs a scenario adds to the default world, by scenario (schema profile, name).
+_ADDED_ORGS: dict[str, tuple[str, str]] = {"second-org": (SECOND_ORG_SCHEMA, SECOND_ORG_NAME)}
+
+
+def every_scenario_logins(backend: MockBackend) -> list[dict[str, str | None]]:
+    """The users of every org any scenario has (the READY line's ``logins``): the current
+    world's orgs as they are now, then each org another scenario adds (``second-org``'s
+    "Beta Trading"), its users as that scenario seeds them. Usernames and passwords derive
+    from the seed and the org's name, so they are the same whenever the org exists.
+    ``only_in_scenario`` names the scenario an added org exists in (None: every scenario);
+    ``org_id`` is None for an org the current world does not have."""
+    seed = world_seed(backend)
+    seed = backend.options.seed if seed is None else seed
+    present = seeded_orgs(backend)
+    logins: list[dict[str, str | None]] = []
+    added = {name: scenario for scenario, (_, name) in _ADDED_ORGS.items()}
+    for org in present:
+        logins += _logins(org, org_id=org.org_id, only_in=added.get(org.name))
+    names = {org.name for org in present}
+    for scenario, (schema, name) in _ADDED_ORGS.items():
+        if name not in names:
+            logins += _added_org_logins(backend, seed, scenario, schema, name)
+    return logins
+
+
+def _added_org_logins(
+    backend: MockBackend, seed: int, scenario: str, schema: str, name: str
+) -> list[dict[str, str | None]]:
+    # Kept in the store (until the next reset), so a restart does not seed them again.
+    key = f"logins:{scenario}:{seed}"
+    stored = backend.store.get_meta(key)
+    if stored is not None:
+        try:
+            return list(json.loads(stored))
+        except ValueError:
+            pass
+    logins = _logins(_users_of(seed, name, schema), org_id=None, only_in=scenario)
+    backend.store.set_meta(key, json.dumps(logins))
+    return logins
+
+
+def _logins(
+    org: SeededOrg, *, org_id: str | None, only_in: str | None
+) -> list[dict[str, str | None]]:
+    return [
+        {
+            "org_name": org.name,
+            "org_id": org_id,
+            "username": u.username,
+            "password": u.password,
+            "profile": u.profile,
+            "role": u.role.value,
+            "only_in_scenario": only_in,
+        }
+        for u in org.users
+    ]
+
+
+@functools.lru_cache(maxsize=8)
+def _users_of(seed: int, name: str, schema: str) -> SeededOrg:
+    """An added org's users as its scenario seeds them (seeded into a throwaway in-memory
+    mock with no business data: the users come first from the same seeded streams)."""
+    scratch = MockBackend(data_dir=None, options=MockOptions(seed=seed))
+    try:
+        size = dataclasses.replace(DEFAULT_SIZE, accounts=0, contacts=0, leads=0, tasks=0, events=0)
+        return seed_org(scratch, name=name, schema_profile=schema, seed=seed, size=size)
+    finally:
+        scratch.close()

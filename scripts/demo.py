@@ -29,6 +29,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTAL_APP = Path("portal/streamlit_app.py")
+PORTAL_SERVER = Path("scripts/portal_server.py")
+#: Where the portal and the mock listen, and the host every URL the demo prints names.
+HOST = "127.0.0.1"
 SECRETS_FILE = Path(".streamlit/secrets.toml")
 DEMO_USERS_FILE = Path("portal") / "demo_users.json"
 MOCK_START_TIMEOUT = 180.0
@@ -47,14 +50,28 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(name, "").strip() or default
 
 
-def _forward(stream: IO[str], prefix: str, ready: queue.Queue[str] | None = None) -> None:
-    """Copy a child's output to stderr; hand the READY line to ``ready``."""
+def _forward(stream: IO[str], prefix: str, catch: Mapping[str, queue.Queue[str]]) -> None:
+    """Copy a child's output to stderr; hand a line starting with a key of ``catch`` (the
+    mock's ``READY``, the portal's ``WARM``) to that queue instead."""
     for line in stream:
-        if ready is not None and line.startswith("READY "):
-            ready.put(line[len("READY ") :])
-            continue
-        sys.stderr.write(f"[{prefix}] {line}")
-        sys.stderr.flush()
+        for word, found in catch.items():
+            if line.startswith(word):
+                found.put(line[len(word) :].strip())
+                break
+        else:
+            sys.stderr.write(f"[{prefix}] {line}")
+            sys.stderr.flush()
+
+
+def _wait(found: queue.Queue[str], process: subprocess.Popen[str], deadline: float) -> str | None:
+    """What ``found`` receives before ``deadline``; None when the process exits first."""
+    while time.monotonic() < deadline:
+        try:
+            return found.get(timeout=0.2)
+        except queue.Empty:
+            if process.poll() is not None:
+                return None
+    raise TimeoutError
 
 
 def start_mock(
@@ -72,6 +89,7 @@ def start_mock(
         _env("MOCK_HTTP_PORT", "8080"),
         "--data-dir",
         data_dir,
+        "--quiet",  # the demo's own summary (describe) lists the same URLs and logins
     ]
     if args.scenario:
         command += ["--scenario", args.scenario]
@@ -80,63 +98,95 @@ def start_mock(
     if args.reset:
         command.append("--reset")
     process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, text=True, encoding="utf-8"
-    )
-    assert process.stdout is not None
-    ready: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=_forward, args=(process.stdout, "mock", ready), daemon=True).start()
-    deadline = time.monotonic() + MOCK_START_TIMEOUT
-    while time.monotonic() < deadline:
-        try:
-            return process, json.loads(ready.get(timeout=0.5))
-        except queue.Empty:
-            if process.poll() is not None:
-                raise DemoError(
-                    f"The mock org exited with status {process.returncode} "
-                    "before it was ready (see its messages above)."
-                ) from None
-    stop(process)
-    raise DemoError("The mock org did not become ready in time.")
-
-
-def portal_env(
-    data_dir: str, port: str, users: Sequence[DemoPortalUser], environ: Mapping[str, str]
-) -> dict[str, str]:
-    """The portal's environment: mock mode over ``data_dir`` (it reads the mock's READY file),
-    and, when ``users`` are given, those logins as ``PORTAL_USERS`` (bcrypt hashes only)."""
-    env = {**environ, "DATA_DIR": data_dir, "PORTAL_PORT": port}
-    if users:
-        env["PORTAL_MODE"] = "mock"
-        env["PORTAL_USERS"] = json.dumps([u.configured() for u in users])
-    return env
-
-
-def start_portal(port: str, env: dict[str, str]) -> subprocess.Popen[str]:
-    """The portal (Streamlit) as a child process, returned once its health check answers."""
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(PORTAL_APP),
-        "--server.port",
-        port,
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    process = subprocess.Popen(
         command,
         cwd=ROOT,
-        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         encoding="utf-8",
     )
     assert process.stdout is not None
-    threading.Thread(target=_forward, args=(process.stdout, "portal"), daemon=True).start()
+    ready: queue.Queue[str] = queue.Queue()
+    threading.Thread(
+        target=_forward, args=(process.stdout, "mock", {"READY ": ready}), daemon=True
+    ).start()
+    try:
+        line = _wait(ready, process, time.monotonic() + MOCK_START_TIMEOUT)
+    except TimeoutError:
+        stop(process)
+        raise DemoError("The mock org did not become ready in time.") from None
+    if line is None:
+        raise DemoError(
+            f"The mock org exited with status {process.returncode} "
+            "before it was ready (see its messages above)."
+        )
+    return process, json.loads(line)
+
+
+def portal_env(
+    data_dir: str, port: str, users: Sequence[DemoPortalUser], environ: Mapping[str, str]
+) -> dict[str, str]:
+    """The portal's environment: mock mode over ``data_dir`` (it reads the mock's READY file),
+    and, when ``users`` are given, those logins as ``PORTAL_USERS`` (bcrypt hashes only) and
+    Salesforce's redirect back to the portal's own address (:data:`HOST`, the mock's too)."""
+    env = {**environ, "DATA_DIR": data_dir, "PORTAL_PORT": port}
+    if users:
+        env["PORTAL_MODE"] = "mock"
+        env["PORTAL_USERS"] = json.dumps([u.configured() for u in users])
+        env.setdefault("SALESFORCE_REDIRECT_URI", portal_url(port))
+    return env
+
+
+def portal_url(port: str) -> str:
+    return f"http://{HOST}:{port}/"
+
+
+def launch_portal(port: str, env: dict[str, str]) -> tuple[subprocess.Popen[str], queue.Queue[str]]:
+    """The portal (Streamlit, through :data:`PORTAL_SERVER`) as a child process: it imports
+    its modules at once, and builds its services when :func:`warm_portal` says the mock is
+    ready. Streamlit listens on :data:`HOST` only, and prints no banner (the demo's
+    summary names the URL) nor a look-up of the machine's external address."""
+    command = [
+        sys.executable,
+        str(PORTAL_SERVER),
+        "--warm-on-stdin",
+        "--server.port",
+        port,
+        "--server.address",
+        HOST,
+        "--browser.serverAddress",
+        HOST,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--logger.hideWelcomeMessage",
+        "true",
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+    )
+    assert process.stdout is not None
+    warmed: queue.Queue[str] = queue.Queue()
+    threading.Thread(
+        target=_forward, args=(process.stdout, "portal", {"WARM": warmed}), daemon=True
+    ).start()
+    return process, warmed
+
+
+def warm_portal(process: subprocess.Popen[str], warmed: queue.Queue[str], port: str) -> None:
+    """Tell the portal the mock is ready, and return once it answers with its services built
+    (the first visit is then quick)."""
+    assert process.stdin is not None
+    process.stdin.write("mock ready\n")
+    process.stdin.flush()
     session = requests.Session()
     session.trust_env = False
     deadline = time.monotonic() + PORTAL_START_TIMEOUT
@@ -147,13 +197,21 @@ def start_portal(port: str, env: dict[str, str]) -> subprocess.Popen[str]:
                 "answered (see its messages above)."
             )
         try:
-            if session.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).ok:
-                return process
+            if session.get(f"http://{HOST}:{port}/_stcore/health", timeout=2).ok:
+                break
         except requests.RequestException:
             pass
-        time.sleep(0.3)
-    stop(process)
-    raise DemoError(f"The portal did not answer on port {port} in time.")
+        time.sleep(0.1)
+    else:
+        raise DemoError(f"The portal did not answer on port {port} in time.")
+    try:
+        if _wait(warmed, process, deadline) is None:
+            raise DemoError(
+                f"The portal exited with status {process.returncode} while starting "
+                "(see its messages above)."
+            )
+    except TimeoutError:
+        raise DemoError("The portal did not finish starting in time.") from None
 
 
 @dataclass(frozen=True)
@@ -239,13 +297,21 @@ def describe(demo: dict[str, Any]) -> str:
         )
     for user in demo["portal_users"]:
         lines.append(f"  Portal login ({user['role']}): {user['username']} / {user['password']}")
-    lines.append("  Salesforce logins:")
-    for user in mock["users"]:
+    lines.append("  Salesforce logins (every org of every scenario; password, profile):")
+    for user in demo_logins(mock):
+        only_in = user.get("only_in_scenario")
+        where = f"  (only in scenario {only_in})" if only_in else ""
         lines.append(
             f"    {user['org_name']:<14} {user['role']:<12} {user['username']:<42} "
-            f"{user['password']}"
+            f"{user['password']:<15} {user.get('profile', '')}{where}"
         )
     return "\n".join(lines)
+
+
+def demo_logins(mock: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The mock's logins of every scenario's orgs (``logins``; an older mock: ``users``)."""
+    logins = mock.get("logins")
+    return list(logins if isinstance(logins, list) else mock["users"])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -267,17 +333,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     portal_port = _env("PORTAL_PORT", "8501")
     children: list[subprocess.Popen[str]] = []
     try:
-        mock_process, mock = start_mock(args, data_dir)
-        children.append(mock_process)
-        portal_url = None
+        portal: tuple[subprocess.Popen[str], queue.Queue[str]] | None = None
         users: list[DemoPortalUser] = []
         if (ROOT / PORTAL_APP).exists():
+            # The portal imports its modules while the mock starts; it needs the mock only
+            # when it builds its services (warm_portal).
             users = demo_portal_users(Path(data_dir), os.environ)
-            env = portal_env(data_dir, portal_port, users, os.environ)
-            children.append(start_portal(portal_port, env))
-            portal_url = f"http://localhost:{portal_port}/"
+            portal = launch_portal(
+                portal_port, portal_env(data_dir, portal_port, users, os.environ)
+            )
+            children.append(portal[0])
+        mock_process, mock = start_mock(args, data_dir)
+        children.append(mock_process)
+        if portal is not None:
+            warm_portal(*portal, portal_port)
         demo = {
-            "portal_url": portal_url,
+            "portal_url": portal_url(portal_port) if portal is not None else None,
             "portal_users": [u.shown() for u in users],
             "mock": mock,
         }

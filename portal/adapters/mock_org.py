@@ -48,6 +48,8 @@ class MockUser:
     org_name: str
     profile: str
     role: str
+    #: The scenario the user's org exists in, when only one has it (None: every scenario).
+    only_in_scenario: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ class MockInfo:
     scenario: str
     scenarios: tuple[str, ...]
     users: tuple[MockUser, ...]
+    #: The users of every org of every scenario (the current world's ``users`` first).
+    logins: tuple[MockUser, ...] = ()
 
     def user(self, role: str, *, org_id: str | None = None) -> MockUser | None:
         for user in self.users:
@@ -151,18 +155,23 @@ class MockOrg:
         return answer
 
 
-def _mock_info(ready: Any) -> MockInfo:
-    users = tuple(
-        MockUser(
-            username=str(u["username"]),
-            password=str(u["password"]),
-            org_id=str(u["org_id"]),
-            org_name=str(u.get("org_name", "")),
-            profile=str(u.get("profile", "")),
-            role=str(u.get("role", "")),
-        )
-        for u in ready["users"]
+def _mock_user(u: Any) -> MockUser:
+    only_in = u.get("only_in_scenario")
+    return MockUser(
+        username=str(u["username"]),
+        password=str(u["password"]),
+        org_id=str(u.get("org_id") or ""),
+        org_name=str(u.get("org_name", "")),
+        profile=str(u.get("profile", "")),
+        role=str(u.get("role", "")),
+        only_in_scenario=str(only_in) if only_in else None,
     )
+
+
+def _mock_info(ready: Any) -> MockInfo:
+    users = tuple(_mock_user(u) for u in ready["users"])
+    logins = ready.get("logins")
+    every = tuple(_mock_user(u) for u in logins) if isinstance(logins, list) else users
     return MockInfo(
         login_url=str(ready["login_url"]),
         http_url=str(ready["http_url"]),
@@ -171,6 +180,7 @@ def _mock_info(ready: Any) -> MockInfo:
         scenario=str(ready.get("scenario", DEFAULT_SCENARIO)),
         scenarios=tuple(str(s) for s in ready.get("scenarios", [DEFAULT_SCENARIO])),
         users=users,
+        logins=every,
     )
 
 

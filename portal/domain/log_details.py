@@ -55,6 +55,12 @@ TEMPLATES: Final = (
     N_('"{area}": {count} problem(s), nothing saved'),
     N_("demo reset to the mock scenario {scenario}"),
     N_("{error} in {where} (reference {reference})"),
+    # Audit log: the sync (portal/sync/service.py, portal/sync/messages.py)
+    N_("simulated {calls} calls and {meetings} meetings: {detail}"),
+    N_("sent the queued calls and meetings: {detail}"),
+    N_("sent the failed calls and meetings again: {detail}"),
+    N_("{written} written, {failed} failed ({by_code}), {queued} queued."),
+    N_("{written} written, {failed} failed, {queued} queued."),
 )
 #: Parameters that are themselves words of the portal (a tab's name, a nested detail).
 _WORDS: Final = frozenset({"area", "detail"})

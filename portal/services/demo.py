@@ -45,6 +45,7 @@ from portal.domain.settings import (
     UnmappedRule,
     VideoHistorySettings,
 )
+from portal.domain.text import msg
 from portal.services.actors import Actor, Role
 from portal.services.context import ServiceContext
 from portal.services.errors import DemoUnavailable
@@ -54,16 +55,22 @@ log = logging.getLogger(__name__)
 
 DEMO_ACTOR: Final = Actor(username="demo", role=Role.ADMIN)
 _MIITEL_APP: Final = "MiiTel"
+#: Where the procedure goes on when the demo starts just after "Remove integration".
+NOT_INTEGRATED_FIRST_STEP: Final = 3
 T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class DemoState:
+    """Where the demo starts: integrated, or just after "Remove integration" (then the
+    procedure goes on at ``first_step``)."""
+
     scenario: str
     integrated: bool
     org_name: str
     username: str
     message: str
+    first_step: int | None = None
 
 
 class DemoService:
@@ -95,8 +102,10 @@ class DemoService:
         """The mock org's READY object; :class:`DemoUnavailable` outside mock mode."""
         if self._config.mode is not PortalMode.MOCK:
             raise DemoUnavailable(
-                "The demo controls work only in mock mode (PORTAL_MODE=mock), with the bundled "
-                "mock org."
+                msg(
+                    "The demo controls work only in mock mode (PORTAL_MODE=mock), with the "
+                    "bundled mock org."
+                )
             )
         return _reachable(self._mock_org.info)
 
@@ -106,6 +115,10 @@ class DemoService:
 
     def current_scenario(self) -> str:
         return _reachable(self._mock_org.current_scenario)
+
+    def integrated(self) -> bool:
+        """Whether MiiTel is integrated with an org now (the portal holds its tokens)."""
+        return self._context.repositories.tokens.load() is not None
 
     def switch(self, *, actor: Actor, scenario: str) -> DemoState:
         """Reset the mock org into ``scenario`` and the portal to its starting state."""
@@ -117,9 +130,11 @@ class DemoService:
         self._context.require_admin(actor, AuditAction.SAVE_SETTINGS)
         if scenario not in self.scenarios():
             raise DemoUnavailable(
-                f'The mock org has no scenario "{scenario}"; choose one of '
-                + ", ".join(self.scenarios())
-                + "."
+                msg(
+                    'The mock org has no scenario "{scenario}"; choose one of {scenarios}.',
+                    scenario=scenario,
+                    scenarios=", ".join(self.scenarios()),
+                )
             )
         _reachable(lambda: self._mock_org.reset(scenario=scenario))
         state = self._portal_starting_state(scenario)
@@ -145,7 +160,7 @@ class DemoService:
         info = self.info()
         user = info.user("integration")
         if user is None:
-            raise DemoUnavailable("The mock org lists no integration user; restart it.")
+            raise DemoUnavailable(msg("The mock org lists no integration user; restart it."))
         self._context.storage.wipe()
         now = self._context.clock.now()
         rng = random.Random(f"demo:{scenario}:{user.org_id}")
@@ -166,8 +181,11 @@ class DemoService:
                         integrated=True,
                         org_name=user.org_name,
                         username=user.username,
-                        message=f"The demo starts integrated with {user.org_name} as "
-                        f"{user.username}.",
+                        message=msg(
+                            "The demo starts integrated with {org} as {username}.",
+                            org=user.org_name,
+                            username=user.username,
+                        ),
                     )
         removed_at = now - timedelta(minutes=5)
         repos.authentication_history.append(
@@ -196,8 +214,15 @@ class DemoService:
             integrated=False,
             org_name=user.org_name,
             username=user.username,
-            message=f'The demo starts just after "Remove integration" from {user.org_name} '
-            f"({user.username}); in this scenario MiiTel cannot be integrated as it stands.",
+            message=msg(
+                'The demo starts just after "Remove integration" from {org} ({username}): '
+                "MiiTel is not integrated, and in this scenario it cannot be integrated as it "
+                "stands. Begin the procedure at step {step}.",
+                org=user.org_name,
+                username=user.username,
+                step=NOT_INTEGRATED_FIRST_STEP,
+            ),
+            first_step=NOT_INTEGRATED_FIRST_STEP,
         )
 
     def _integrate(self, user: MockUser) -> bool:

@@ -45,6 +45,8 @@ from portal.domain.calls import Activity, ActivityKind, Call, Meeting
 from portal.domain.integration_errors import IntegrationErrorEntry, SyncOperation
 from portal.domain.settings import IntegrationSettings, Owner
 from portal.domain.sync_log import SyncLogEntry, SyncOutcome
+from portal.domain.text import Text, msg
+from portal.sync import messages
 from portal.sync.lookups import QUERY_URL_BUDGET, find_counterparts, find_markers, find_users
 from portal.sync.matching import Counterpart
 from portal.sync.phones import phone_key
@@ -100,26 +102,19 @@ class SyncSummary:
     written: int
     failed_by_code: Mapping[str, int]
     queued: int
-    notes: tuple[str, ...] = ()
+    notes: tuple[Text, ...] = ()
 
     @property
     def failed(self) -> int:
         return sum(self.failed_by_code.values())
 
     @property
-    def message(self) -> str:
+    def message(self) -> Text:
         """One sentence for people."""
-        parts = [f"{self.written:,} written", f"{self.failed:,} failed"]
-        if self.failed_by_code:
-            parts[-1] += (
-                " ("
-                + ", ".join(
-                    f"{code} {count:,}" for code, count in sorted(self.failed_by_code.items())
-                )
-                + ")"
-            )
-        parts.append(f"{self.queued:,} queued")
-        return ", ".join(parts) + "."
+        by_code = ", ".join(
+            f"{code} {count:,}" for code, count in sorted(self.failed_by_code.items())
+        )
+        return messages.summary(self.written, self.failed, self.queued, by_code)
 
 
 class _Overall:
@@ -130,7 +125,7 @@ class _Overall:
         self._total = max(total, 1)
         self._done = 0
 
-    def __call__(self, sent_in_round: int, message: str) -> None:
+    def __call__(self, sent_in_round: int, message: Text) -> None:
         self._progress(min(1.0, (self._done + sent_in_round) / self._total), message)
 
     def finish_round(self, size: int) -> None:
@@ -140,7 +135,7 @@ class _Overall:
 class _Interrupted(Exception):
     """A transient failure ended the run; ``note`` says what waits and why."""
 
-    def __init__(self, note: str) -> None:
+    def __init__(self, note: Text) -> None:
         super().__init__(note)
         self.note = note
 
@@ -149,7 +144,7 @@ class _Interrupted(Exception):
 class _Tally:
     written: int = 0
     failed: Counter[str] = field(default_factory=Counter)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -190,15 +185,12 @@ class SyncEngine:
         if gateway is None:
             waiting = self._store.open_count()
             if waiting:
-                tally.notes.append(
-                    f"Not integrated with Salesforce: {waiting:,} calls and meetings are kept "
-                    'and will be sent after "Integrate".'
-                )
-            progress(1.0, "Not integrated: nothing sent")
+                tally.notes.append(messages.not_integrated(waiting))
+            progress(1.0, msg(messages.NOTHING_SENT))
             return self._summary(tally)
         org_id = gateway.tokens.org_id
         try:
-            progress(0.0, "Checking records an earlier sync may have sent")
+            progress(0.0, msg(messages.CHECKING_EARLIER))
             ready_at = self._clock.now() if respect_backoff else None
             for kind in ActivityKind:
                 self._verify_uncertain(gateway, kind, org_id, tally, ready_at=ready_at)
@@ -213,7 +205,7 @@ class SyncEngine:
                     overall.finish_round(len(chunk))
         except _Interrupted as stop:
             tally.notes.append(stop.note)
-        progress(1.0, "Done")
+        progress(1.0, msg(messages.DONE))
         return self._summary(tally)
 
     def _summary(self, tally: _Tally) -> SyncSummary:
@@ -232,16 +224,12 @@ class SyncEngine:
         now = self._clock.now()
         plan: list[tuple[ActivityKind, list[Activity]]] = []
         areas = (
-            (ActivityKind.CALL, settings.activity_history.enabled, "Activity history integration"),
-            (ActivityKind.MEETING, settings.video_history.enabled, "Video history integration"),
+            (ActivityKind.CALL, settings.activity_history.enabled),
+            (ActivityKind.MEETING, settings.video_history.enabled),
         )
-        for kind, enabled, area in areas:
-            noun = "calls" if kind is ActivityKind.CALL else "meetings"
+        for kind, enabled in areas:
             if respect_backoff and (later := self._store.waiting_for_retry(kind, now=now)):
-                tally.notes.append(
-                    f"{later:,} {noun} wait for their retry time after Salesforce could not take "
-                    'them; "Send queued calls and meetings" sends them now.'
-                )
+                tally.notes.append(messages.waiting_for_retry(kind, later))
             items = self._store.items(
                 kind,
                 states=(DeliveryState.PENDING,),
@@ -250,21 +238,12 @@ class SyncEngine:
             if not items:
                 continue
             if not enabled:
-                tally.notes.append(
-                    f"{area} is disabled: {len(items):,} {noun} are kept and will be sent when "
-                    "it is enabled."
-                )
+                tally.notes.append(messages.area_disabled(kind, len(items)))
                 continue
             due = [i.activity for i in items if self._due_at(i.activity, settings) <= now]
             if len(due) < len(items):
                 tally.notes.append(
-                    f"{len(items) - len(due):,} {noun} are not due yet ({area} writes "
-                    + (
-                        settings.activity_history.timing.label.lower()
-                        if kind is ActivityKind.CALL
-                        else "after the meeting ends"
-                    )
-                    + ")."
+                    messages.not_due(kind, len(items) - len(due), settings.activity_history.timing)
                 )
             if due:
                 plan.append((kind, due))
@@ -291,11 +270,11 @@ class SyncEngine:
         # out finds nothing, and would send it twice.
         now = self._clock.now()
         if writing := self._store.maybe_still_writing(kind, now=now):
+            minutes = STILL_WRITING.total_seconds() / 60
             tally.notes.append(
-                f"{writing:,} {kind.label.lower()}s were sent without a clear answer from "
-                "Salesforce: a later sync looks them up once Salesforce cannot still be "
-                f"writing them (at most {STILL_WRITING.total_seconds() / 60:g} minutes "
-                "after they were sent), so they are never written twice."
+                messages.maybe_still_writing(
+                    kind, writing, int(minutes) if minutes.is_integer() else minutes
+                )
             )
         items = self._store.items(
             kind, states=(DeliveryState.SENDING,), ready_at=ready_at, settled_at=now
@@ -305,11 +284,7 @@ class SyncEngine:
         ours = [i.activity for i in items if i.org_id in (None, org_id)]
         elsewhere = len(items) - len(ours)
         if elsewhere:
-            tally.notes.append(
-                f"{elsewhere:,} {kind.label.lower()}s were being sent to another Salesforce org "
-                "when a sync was interrupted; they wait until that org is integrated again, so "
-                "they are never written twice."
-            )
+            tally.notes.append(messages.sent_to_another_org(kind, elsewhere))
         if not ours:
             return
         markers = {marker_of(a): a for a in ours}
@@ -319,11 +294,7 @@ class SyncEngine:
             if is_transient(exc):
                 raise _Interrupted(self._waiting_note(exc, len(ours))) from None
             # Unverifiable: they stay "sending" rather than risk writing them twice.
-            tally.notes.append(
-                f"{len(ours):,} {kind.label.lower()}s an interrupted sync may have sent could "
-                f"not be looked up in Salesforce ({exc.error_code}); they wait, so they are "
-                "never written twice."
-            )
+            tally.notes.append(messages.not_looked_up(kind, len(ours), exc.error_code))
             return
         now = self._clock.now()
         written = [Written(a.record_id, found[m]) for m, a in markers.items() if m in found]
@@ -339,7 +310,7 @@ class SyncEngine:
                         sobject=kind.sobject,
                         outcome=SyncOutcome.WRITTEN,
                         salesforce_id=record.salesforce_id,
-                        detail="Found in Salesforce after an interrupted sync; not written again.",
+                        detail=msg(messages.FOUND_AFTER_INTERRUPTION),
                         org_id=org_id,
                     )
                 )
@@ -347,10 +318,7 @@ class SyncEngine:
             tx.commit()
         tally.written += len(written)
         if written:
-            tally.notes.append(
-                f"{len(written):,} {kind.label.lower()}s sent by an interrupted sync were found "
-                "in Salesforce and recorded, not written again."
-            )
+            tally.notes.append(messages.found_after_interruption(kind, len(written)))
 
     # --- one round --------------------------------------------------------------------------
 
@@ -363,10 +331,9 @@ class SyncEngine:
         org_id: str,
         tally: _Tally,
         *,
-        progress: Callable[[int, str], None],
+        progress: Callable[[int, Text], None],
     ) -> None:
-        noun = "calls" if kind is ActivityKind.CALL else "meetings"
-        progress(0, f"Looking up {len(items):,} {noun} in Salesforce")
+        progress(0, messages.looking_up(kind, len(items)))
         try:
             prepared = self._prepare(gateway, kind, items, settings, org_id)
         except SalesforceGatewayError as exc:
@@ -384,7 +351,7 @@ class SyncEngine:
             chunk = ready[start : start + WRITE_CHUNK]
             self._send_chunk(gateway, kind, chunk, org_id, tally, rest=ready[start + WRITE_CHUNK :])
             sent += len(chunk)
-            progress(sent, f"Sent {sent:,} of {len(items):,} {noun}")
+            progress(sent, messages.sent_of(kind, sent, len(items)))
 
     def _prepare(
         self,
@@ -599,18 +566,14 @@ class SyncEngine:
     ) -> None:
         activity = prepared.activity
         if isinstance(activity, Meeting):
-            detail = f"Event for the meeting {activity.title!r}."
+            detail = messages.event_for_meeting(activity.title)
         elif prepared.counterpart is not None:
             match = prepared.counterpart
-            detail = (
-                f"Task linked to {match.sobject.value} {match.name} ({match.field} "
-                f"{match.stored_number})."
+            detail = messages.task_linked(
+                match.sobject.value, match.name, match.field, match.stored_number
             )
         else:
-            detail = (
-                f"Task without a link: no Contact, Account or Lead has "
-                f"{activity.counterpart_number}."
-            )
+            detail = messages.task_without_link(activity.counterpart_number)
         tx.sync_log.append(
             SyncLogEntry(
                 occurred_at=now,
@@ -681,11 +644,8 @@ class SyncEngine:
         )
 
     @staticmethod
-    def _waiting_note(exc: SalesforceGatewayError, count: int) -> str:
-        return (
-            f"Salesforce could not take the records now ({exc.error_code}): {count:,} wait in "
-            f"the outbox and are sent by the next sync. {exc.user_message}"
-        )
+    def _waiting_note(exc: SalesforceGatewayError, count: int) -> Text:
+        return messages.salesforce_unavailable(exc.error_code, count, exc.user_message)
 
 
 _UNKNOWN: Final = RecordProblem("UNKNOWN_ERROR", "Salesforce did not say why it refused this.")

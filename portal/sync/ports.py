@@ -13,7 +13,8 @@ from typing import Any, Protocol, runtime_checkable
 from portal.adapters.salesforce.results import ObjectDescription, RecordResult
 from portal.domain.oauth import TokenSet
 
-#: ``progress(fraction from 0 to 1, what is happening)``: how a page shows a long sync.
+#: ``progress(fraction from 0 to 1, what is happening)``: how a page shows a long sync (the
+#: text is a message, :class:`~portal.domain.text.Text`, the page shows in its language).
 Progress = Callable[[float, str], None]
 
 

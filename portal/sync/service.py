@@ -19,10 +19,12 @@ from portal.domain.audit import AuditAction, AuditOutcome
 from portal.domain.calls import Activity, ActivityKind
 from portal.domain.settings import IntegrationSettings
 from portal.domain.sync_log import SyncLogEntry
+from portal.domain.text import Text, msg, plural_msg
 from portal.services.actors import Actor
 from portal.services.connections import Connections
 from portal.services.context import ServiceContext
 from portal.services.errors import PortalError
+from portal.sync import messages
 from portal.sync.csv_import import RowProblem, parse_csv
 from portal.sync.engine import SyncEngine, SyncSummary
 from portal.sync.generator import MiitelUser, simulate
@@ -49,8 +51,10 @@ class SyncUnavailable(PortalError):
 
     def __init__(self) -> None:
         super().__init__(
-            "Calls and meetings can be synced only with the portal's database file; this "
-            "portal runs without one."
+            msg(
+                "Calls and meetings can be synced only with the portal's database file; this "
+                "portal runs without one."
+            )
         )
 
 
@@ -68,18 +72,52 @@ class CsvImportResult:
 
     @property
     def message(self) -> str:
-        noun = "calls" if self.kind is ActivityKind.CALL else "meetings"
+        """The whole result in one English line (the audit log); pages show :attr:`messages`."""
+        return " ".join(self.messages)
+
+    @property
+    def messages(self) -> tuple[Text, ...]:
+        """What the import did, sentence by sentence."""
         if self.problems and not self.imported:
             return (
-                f"Nothing was imported: {len(self.problems):,} row(s) of the file have problems. "
-                "Fix them and import the file again, or import only the valid rows."
+                plural_msg(
+                    "Nothing was imported: {count} row of the file has problems. Fix it and "
+                    "import the file again, or import only the valid rows.",
+                    "Nothing was imported: {count} rows of the file have problems. Fix them and "
+                    "import the file again, or import only the valid rows.",
+                    len(self.problems),
+                ),
             )
-        text = f"{self.imported:,} {noun} imported and queued for Salesforce."
+        if self.kind is ActivityKind.CALL:
+            done = plural_msg(
+                "{count} call imported and queued for Salesforce.",
+                "{count} calls imported and queued for Salesforce.",
+                self.imported,
+            )
+        else:
+            done = plural_msg(
+                "{count} meeting imported and queued for Salesforce.",
+                "{count} meetings imported and queued for Salesforce.",
+                self.imported,
+            )
+        parts = [done]
         if self.already_known:
-            text += f" {len(self.already_known):,} were already imported before (skipped)."
+            parts.append(
+                plural_msg(
+                    "{count} was already imported before (skipped).",
+                    "{count} were already imported before (skipped).",
+                    len(self.already_known),
+                )
+            )
         if self.problems:
-            text += f" {len(self.problems):,} row(s) with problems were NOT imported."
-        return text
+            parts.append(
+                plural_msg(
+                    "{count} row with problems was NOT imported.",
+                    "{count} rows with problems were NOT imported.",
+                    len(self.problems),
+                )
+            )
+        return tuple(parts)
 
 
 @dataclass(frozen=True)
@@ -159,12 +197,22 @@ class SyncService:
         for name, count in (("calls", calls), ("meetings", meetings)):
             if not 0 <= count <= MAX_SIMULATED:
                 raise PortalError(
-                    f"Simulate between 0 and {MAX_SIMULATED:,} {name} at a time (not {count:,})."
+                    msg(
+                        "Simulate between 0 and {most} calls at a time (not {count}).",
+                        most=MAX_SIMULATED,
+                        count=count,
+                    )
+                    if name == "calls"
+                    else msg(
+                        "Simulate between 0 and {most} meetings at a time (not {count}).",
+                        most=MAX_SIMULATED,
+                        count=count,
+                    )
                 )
         report = progress or no_progress
         store = self._store()
         with self._lock:
-            report(0.0, f"Simulating {calls:,} calls and {meetings:,} meetings")
+            report(0.0, messages.simulating(calls, meetings))
             settings = self._context.repositories.settings.load()
             gateway = self._gateway()
             simulated = simulate(
@@ -182,7 +230,15 @@ class SyncService:
                 settings=settings,
                 progress=lambda fraction, what: report(0.05 + 0.95 * fraction, what),
             )
-        self._audit(actor, f"simulated {calls:,} calls and {meetings:,} meetings: ", summary)
+        self._audit(
+            actor,
+            msg(
+                "simulated {calls} calls and {meetings} meetings: {detail}",
+                calls=calls,
+                meetings=meetings,
+                detail=summary.message,
+            ),
+        )
         return summary
 
     def sync_pending(self, *, actor: Actor, progress: Progress | None = None) -> SyncSummary:
@@ -197,7 +253,9 @@ class SyncService:
                 progress=progress or no_progress,
                 respect_backoff=False,
             )
-        self._audit(actor, "sent the queued calls and meetings: ", summary)
+        self._audit(
+            actor, msg("sent the queued calls and meetings: {detail}", detail=summary.message)
+        )
         return summary
 
     def retry_failed(self, *, actor: Actor, progress: Progress | None = None) -> SyncSummary:
@@ -213,7 +271,9 @@ class SyncService:
                 progress=progress or no_progress,
                 respect_backoff=False,
             )
-        self._audit(actor, "sent the failed calls and meetings again: ", summary)
+        self._audit(
+            actor, msg("sent the failed calls and meetings again: {detail}", detail=summary.message)
+        )
         return summary
 
     def import_csv(
@@ -294,12 +354,10 @@ class SyncService:
         self._directory[org_id] = tuple(dict.fromkeys(numbers))
         return self._directory[org_id]
 
-    def _audit(self, actor: Actor, what: str, summary: SyncSummary) -> None:
+    def _audit(self, actor: Actor, detail: Text) -> None:
+        # Stored as its English line; the audit log recognises it again (log_details).
         self._context.audit(
-            actor=actor,
-            action=AuditAction.SYNC,
-            outcome=AuditOutcome.SUCCEEDED,
-            detail=what + summary.message,
+            actor=actor, action=AuditAction.SYNC, outcome=AuditOutcome.SUCCEEDED, detail=detail
         )
 
 

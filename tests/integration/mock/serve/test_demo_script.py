@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
+from urllib.parse import urlsplit
 
 import bcrypt
 import pytest
@@ -78,11 +79,29 @@ def test_demo_prints_one_demo_line_and_stops_everything_on_ctrl_c(tmp_path: Path
             assert plain.get(demo["portal_url"]).status_code == 200
             plain.close()
         assert (tmp_path / "mock" / "ready.json").is_file()
+        # Every scenario's orgs: Beta Trading (second-org) too, while the scenario is default.
+        logins = {u["username"]: u for u in mock["logins"]}
+        assert {u["username"] for u in mock["users"]} <= set(logins)
+        beta = [u for u in logins.values() if u["org_name"] == "Beta Trading"]
+        assert {u["role"] for u in beta} >= {"admin", "integration", "rep"}
+        assert all(u["password"] and u["profile"] for u in beta)
+        assert all(u["only_in_scenario"] == "second-org" for u in beta)
+        if portal_there:
+            # The portal and the mock name the same host; Salesforce sends the browser back
+            # to the portal's own address (its session cookie is there).
+            portal_host = urlsplit(demo["portal_url"]).hostname
+            assert portal_host == urlsplit(mock["http_url"]).hostname == "127.0.0.1"
+            assert demo["portal_url"] in mock["redirect_uris"]
     finally:
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=60)
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
+    # No start-up noise: no external-IP look-up, no Streamlit banner, one summary.
+    assert "Did not auto detect external IP" not in stderr
+    assert "You can now view your Streamlit app" not in stderr
+    assert stderr.count("Demo is running.") == 1 and "Mock Salesforce org is ready" not in stderr
+    assert "admin@beta-trading.example" in stderr
     # The mock removes its ready.json when it stops: nothing is left running.
     assert not (tmp_path / "mock" / "ready.json").exists()
 
@@ -122,3 +141,28 @@ def test_the_portal_accepts_the_demo_logins_and_they_stay_the_same(tmp_path: Pat
         assert configured is not None
         assert configured.role is PortalRole(user.role)
         assert bcrypt.checkpw(user.password.encode(), configured.password_hash.encode())
+
+
+def test_the_summary_lists_every_scenario_logins_with_password_and_profile() -> None:
+    demo = _demo_module()
+    login = {
+        "org_name": "Beta Trading",
+        "username": "admin@beta-trading.example",
+        "password": "Demo-abcd2345",
+        "profile": "System Administrator",
+        "role": "admin",
+        "only_in_scenario": "second-org",
+    }
+    mock = {
+        "instance_url": "https://127.0.0.1:8443",
+        "http_url": "http://127.0.0.1:8080",
+        "setup_url": "http://127.0.0.1:8080/setup",
+        "scenario": "default",
+        "ca_bundle": "/tmp/ca.pem",
+        "users": [],
+        "logins": [login],
+    }
+    text = demo.describe({"portal_url": "http://127.0.0.1:8501/", "portal_users": [], "mock": mock})
+
+    [line] = [x for x in text.splitlines() if "admin@beta-trading.example" in x]
+    assert "Demo-abcd2345" in line and "System Administrator" in line and "second-org" in line

@@ -49,8 +49,11 @@ def test_scenarios_are_named_for_the_branch_they_show(page_app, demo_portal: Por
     assert not app.exception
     radio = app.radio(key="demo.scenario")
     assert radio.value == "default"
-    assert "app-blocked" in radio.options[1] and "3-2-1" in radio.options[1]
-    assert any("second-org" in o and "step 8" in o for o in radio.options)
+    captions = dict(zip(radio.options, radio.proto.captions, strict=True))
+    assert "3-2-1" in captions["app-blocked"]
+    assert "step 8" in captions["second-org"]
+    assert "begin at step 3" in captions["app-uninstalled"]
+    assert "begin at step" not in captions["default"]
     assert "**Scenario now:** `default`" in texts(app)
 
 
@@ -63,11 +66,14 @@ def test_setup_pages_and_demo_logins_are_listed(
     base = demo_world.server.http_url
     assert links["Connected Apps OAuth Usage"] == base + "/setup/connected-apps-oauth-usage"
     assert links["Setup login"] == base + "/setup/login"
-    logins = app.dataframe[0].value
+    blocks = [block.value for block in app.code]
     integration = demo_world.login("integration")
-    row = logins[logins["Username"] == integration.username].iloc[0]
-    assert row["Password"] == integration.password
-    assert row["Role"] == "integration"
+    acme = next(b for b in blocks if integration.username in b)
+    line = next(x for x in acme.splitlines() if x.startswith(integration.username))
+    assert integration.password in line and "Integration user" in line
+    # Beta Trading (the second-org scenario's org) is listed even while the scenario is default.
+    assert any("admin@beta-trading.example" in b and "Demo-" in b for b in blocks)
+    assert "only in the scenario `second-org`" in texts(app)
 
 
 def test_an_admin_switches_the_scenario_after_confirming(

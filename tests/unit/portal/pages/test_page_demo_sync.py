@@ -64,10 +64,11 @@ def test_an_admin_simulates_calls_and_meetings_and_sees_the_summary(
     assert app.button(key="demo.send_queued").label == "Send queued calls and meetings (4)"
     assert sync_portal.sync.status().calls.written == 30
     # The sync log shows where each call went: one row per call, each with its Task's id.
-    [log] = [d.value for d in app.dataframe if "Salesforce id" in d.value.columns]
-    written = log[log["Outcome"] == "written"]
+    [log] = [d.value for d in app.dataframe if "Salesforce ID" in d.value.columns]
+    written = log[log["Outcome"] == "Written"]
     assert len(written) == 30 and set(written["Object"]) == {"Task"}
-    assert all(sfid.startswith("00T") for sfid in written["Salesforce id"])
+    assert all(sfid.startswith("00T") for sfid in written["Salesforce ID"])
+    assert all(d.startswith("Task ") for d in written["Detail"])
 
 
 def test_a_viewer_cannot_simulate(page_app, sync_portal: Portal):
