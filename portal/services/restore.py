@@ -221,7 +221,7 @@ def _latest_readable(backups: BackupRepository) -> StoredBackup | None:
     try:
         return _latest(backups.history(limit=1))
     except BackupFormatError as exc:
-        raise BackupUnreadable(str(exc)) from None
+        raise BackupUnreadable(exc.message) from None
 
 
 def _no_backup_result() -> StepResult:

@@ -27,12 +27,13 @@ from portal.services.integration import IntegrationStatus, SignInPurpose
 from portal.services.restore import RestorePreview
 from portal.ui import session
 from portal.ui.auth import VIEWER_NOTE
+from portal.ui.backup_rows import change_rows
 from portal.ui.dialogs import close_dialog, finish, is_open, open_dialog
 from portal.ui.feedback import NoticeKind, attempt, notify
 from portal.ui.forms import seed
 from portal.ui.i18n import _, t, when
 from portal.ui.oauth import sign_in_button
-from portal.ui.tables import change_rows, history_rows
+from portal.ui.tables import history_rows
 
 #: Called with an action's result when the page shows it in place of a notice.
 OnResult = Callable[[StepResult], None]

@@ -6,11 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from portal.adapters.ports import StoredBackup
 from portal.domain.audit import AuditEntry
 from portal.domain.history import AuthenticationHistoryEntry
 from portal.domain.log_details import recognise
-from portal.domain.restore import SettingChange
 from portal.domain.text import N_
 from portal.services.logs import NOBODY
 from portal.ui import i18n
@@ -22,12 +20,6 @@ _OBJECT_LABELS = {
     "Task": N_("Task (Salesforce object)"),
     "Event": N_("Event (Salesforce object)"),
 }
-
-
-def when(moment: datetime | None) -> str:
-    """A timestamp in the older portal form: UTC, to the minute (pages moving to the person's
-    zone use :func:`portal.ui.i18n.when`)."""
-    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else ""
 
 
 def when_header() -> str:
@@ -95,48 +87,3 @@ def audit_rows(entries: Iterable[AuditEntry]) -> list[dict[str, str]]:
         )
         for entry in entries
     ]
-
-
-def change_rows(
-    changes: Iterable[SettingChange], *, before: str, after: str
-) -> list[dict[str, str]]:
-    """One row per changed setting, the two values side by side under ``before``/``after``."""
-    return [
-        {
-            _("Tab"): t(change.area.label),
-            _("Setting"): t(change.label),
-            before: t(change.before),
-            after: t(change.after),
-        }
-        for change in changes
-    ]
-
-
-def backup_rows(backups: Iterable[StoredBackup]) -> list[dict[str, object]]:
-    return [
-        {
-            _("Backup"): f"#{stored.id}",
-            _("Taken ({zone})").format(zone=i18n.zone_label()): shown_time(
-                stored.snapshot.taken_at
-            ),
-            _("Org"): stored.snapshot.org_name or stored.snapshot.org_id,
-            _("Org ID"): stored.snapshot.org_id,
-            _("User"): stored.snapshot.username,
-            _("Activity history integration"): _enabled(stored.snapshot.activity_history.enabled),
-            _("Video history integration"): _enabled(stored.snapshot.video_history.enabled),
-            _("Assignee mappings"): len(stored.snapshot.assignee.user_mappings),
-        }
-        for stored in backups
-    ]
-
-
-def backup_label(stored: StoredBackup) -> str:
-    snapshot = stored.snapshot
-    return (
-        f"#{stored.id} · {i18n.when(snapshot.taken_at, style='short')} · "
-        f"{snapshot.org_name or snapshot.org_id} ({snapshot.username})"
-    )
-
-
-def _enabled(enabled: bool) -> str:
-    return _("Enabled") if enabled else _("Disabled")
