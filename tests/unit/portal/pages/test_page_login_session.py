@@ -277,3 +277,25 @@ def test_a_viewer_sidebar_in_japanese_says_they_change_nothing(page_app, absent_
     assert "閲覧者はすべての内容を確認できますが、変更はできません。" in sidebar
     assert "未連携" in sidebar
     assert "実際の組織" in sidebar
+
+
+def test_integrate_started_on_the_salesforce_integration_page_comes_back_there(
+    page_app, mock_portal: Portal, mock_world: MockWorld, monkeypatch: pytest.MonkeyPatch
+):
+    key, cookie = browser_login()
+    redirect = mock_portal.integration.start(actor=ADMIN, purpose=SignInPurpose.INTEGRATION)
+    web_session.sessions().bind(
+        key,
+        state=redirect.state,
+        expires_at=redirect.expires_at,
+        return_to=ReturnTo(page="salesforce_integration", step=None),
+    )
+    params = callback_params(mock_portal, mock_world, redirect.url, role="integration")
+    with_cookie(monkeypatch, cookie)
+    app = page_app(ENTRYPOINT, mock_portal, actor=None)
+    app.query_params.update(params)
+    app.run()
+
+    assert not app.exception
+    assert [title.value for title in app.title] == ["Salesforce integration"]
+    assert mock_portal.integration.status().connected
