@@ -32,7 +32,6 @@ PRELOAD = (
     "portal.app_pages.backups",
     "portal.app_pages.authentication_history",
     "portal.app_pages.demo",
-    "portal.sync.generator",
 )
 _NO_CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
 

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Final
 
-from faker import Faker
-
 from portal.domain.calls import JST, Call, CallDirection, CallResult, Meeting
 from portal.domain.timestamps import require_aware
 from portal.sync.phones import hyphenated, other_form
@@ -69,6 +67,9 @@ class _Randomness:
     """Every random choice of one simulation, from one seed."""
 
     def __init__(self, seed: int) -> None:
+        # Faker takes a while to import: only a simulation needs it, not every page.
+        from faker import Faker
+
         self.rng = random.Random(f"miitel-sim:{seed}")
         self.fake = Faker("ja_JP")
         self.fake.seed_instance(f"miitel-sim:{seed}:faker")
