@@ -115,10 +115,9 @@ def scenario_branch(name: str) -> str:
     branch = SCENARIO_BRANCHES.get(name)
     shown = _(branch) if branch else _("A scenario of the mock org.")
     if name in STARTS_NOT_INTEGRATED:
-        start = _("Starts not integrated: begin at step {step}.").format(
-            step=NOT_INTEGRATED_FIRST_STEP
+        shown = _("{branch} Starts not integrated: begin at step {step}.").format(
+            branch=shown, step=NOT_INTEGRATED_FIRST_STEP
         )
-        shown = f"{shown} {start}"
     return shown
 
 

@@ -125,7 +125,11 @@ def test_a_scenario_that_starts_not_integrated_says_to_begin_at_step_3(
     assert not app.exception
     [warning] = [w.value for w in app.warning]
     assert "現在MiiTelは連携されていません" in warning and "ステップ3から" in warning
-    assert "未連携の状態で始まります。ステップ3から始めてください。" in texts(app)
+    radio = app.radio(key="demo.scenario")
+    caption = dict(zip(radio.options, radio.proto.captions, strict=True))["app-never-used"]
+    assert caption.endswith(
+        "ステップ4に進みます。未連携の状態で始まります。ステップ3から始めてください。"
+    )
     assert _english(app, world) == []
 
     english = page_app(PAGE, demo_portal).run()
