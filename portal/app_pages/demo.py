@@ -19,6 +19,7 @@ from portal.sync.messages import recognise_detail
 from portal.ui import nav, session
 from portal.ui.auth import VIEWER_NOTE, read_only_note, require_actor
 from portal.ui.container import portal_or_stop
+from portal.ui.demo_import import csv_import_section
 from portal.ui.demo_logins import logins_section
 from portal.ui.dialogs import close_dialog, finish, is_open, open_dialog
 from portal.ui.feedback import NoticeKind, attempt, guarded, notify, show_notices
@@ -100,10 +101,13 @@ def demo_page() -> None:
     current = attempt(demo.current_scenario, where="demo scenario", queue=False) or info.scenario
     now = _("Scenario now:")
     st.markdown(f"**{now}** `{current}` — {scenario_branch(current)}")
-    _where_to_begin(demo)
+    if current in STARTS_NOT_INTEGRATED:
+        _where_to_begin(demo)
     _scenarios(portal, actor, demo, info, current)
     st.divider()
     _simulation(portal, actor)
+    st.divider()
+    csv_import_section(portal, actor)
     st.divider()
     _setup_links(info)
     st.divider()
@@ -122,7 +126,8 @@ def scenario_branch(name: str) -> str:
 
 
 def _where_to_begin(demo: DemoService) -> None:
-    """When MiiTel is not integrated now: say so, and where the procedure goes on."""
+    """In a scenario that starts not integrated, while MiiTel is not integrated: say so, and
+    where the procedure goes on."""
     integrated = attempt(demo.integrated, where="demo integrated", queue=False)
     if integrated is None or integrated:
         return

@@ -25,6 +25,7 @@ from portal.domain.calls import (
     Meeting,
     csv_columns,
 )
+from portal.domain.text import Text, msg
 from portal.sync.phones import phone_key
 
 MAX_ROWS: Final = 10_000
@@ -56,12 +57,20 @@ class RowProblem:
 
     line: int
     column: str | None
+    #: What is wrong (a message; its English ``str`` for logs and tests).
     message: str
 
     @property
-    def text(self) -> str:
-        where = f"Line {self.line}" + (f", column {self.column}" if self.column else "")
-        return f"{where}: {self.message}"
+    def text(self) -> Text:
+        """Where and what, one line (a message: the page shows it in the person's language)."""
+        if self.column:
+            return msg(
+                "Line {line}, column {column}: {problem}",
+                line=self.line,
+                column=self.column,
+                problem=self.message,
+            )
+        return msg("Line {line}: {problem}", line=self.line, problem=self.message)
 
 
 @dataclass(frozen=True)
@@ -80,9 +89,10 @@ class ParsedCsv:
 
 
 class _BadValue(ValueError):
-    def __init__(self, column: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, column: str, problem: Text) -> None:
+        super().__init__(problem)
         self.column = column
+        self.problem = problem
 
 
 def decode(data: bytes) -> str:
@@ -92,7 +102,22 @@ def decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ValueError("the file is neither UTF-8 nor Shift_JIS text; save it as CSV (UTF-8)")
+    raise ValueError(msg("the file is neither UTF-8 nor Shift_JIS text; save it as CSV (UTF-8)"))
+
+
+def kind_of(data: bytes) -> ActivityKind | None:
+    """What a file holds, from its header line: calls (``call_id``), meetings
+    (``meeting_id``), or None when it names neither (or is not text)."""
+    try:
+        first = decode(data.split(b"\n", 1)[0])
+    except ValueError:
+        return None
+    names = {h.strip().lower() for h in first.split(",")}
+    if "call_id" in names:
+        return ActivityKind.CALL
+    if "meeting_id" in names:
+        return ActivityKind.MEETING
+    return None
 
 
 def parse_csv(*, kind: ActivityKind, data: bytes | str) -> ParsedCsv:
@@ -100,34 +125,50 @@ def parse_csv(*, kind: ActivityKind, data: bytes | str) -> ParsedCsv:
     columns = csv_columns(kind)
     if isinstance(data, bytes):
         if len(data) > MAX_BYTES:
-            return _file_problem(kind, f"the file is larger than {MAX_BYTES // 1024 // 1024} MB")
+            return _file_problem(
+                kind, msg("the file is larger than {mb} MB", mb=MAX_BYTES // 1024 // 1024)
+            )
         try:
             text = decode(data)
         except ValueError as exc:
-            return _file_problem(kind, str(exc))
+            said = exc.args[0] if exc.args else None
+            return _file_problem(kind, said if isinstance(said, Text) else msg(str(exc)))
     else:
         text = data
     reader = csv.reader(io.StringIO(text))
     try:
         header = next(reader)
     except StopIteration:
-        return _file_problem(kind, "the file is empty; the first line must name the columns")
+        return _file_problem(kind, msg("the file is empty; the first line must name the columns"))
     except csv.Error as exc:
-        return _file_problem(kind, f"the header line is not valid CSV ({exc})")
+        return _file_problem(kind, msg("the header line is not valid CSV ({error})", error=exc))
     names = [h.strip().lower() for h in header]
     known = {c.name for c in columns}
     missing = [c.name for c in columns if c.required and c.name not in names]
     repeated = sorted({n for n in names if n and names.count(n) > 1})
     if missing or repeated:
-        parts = []
-        if missing:
-            parts.append("missing required column(s) " + ", ".join(missing))
-        if repeated:
-            parts.append("repeated column(s) " + ", ".join(repeated))
-        return _file_problem(
-            kind,
-            "; ".join(parts) + ". The columns are: " + ", ".join(c.name for c in columns) + ".",
-        )
+        every = ", ".join(c.name for c in columns)
+        if missing and repeated:
+            problem = msg(
+                "missing required column(s) {missing}; repeated column(s) {repeated}. The "
+                "columns are: {columns}.",
+                missing=", ".join(missing),
+                repeated=", ".join(repeated),
+                columns=every,
+            )
+        elif missing:
+            problem = msg(
+                "missing required column(s) {missing}. The columns are: {columns}.",
+                missing=", ".join(missing),
+                columns=every,
+            )
+        else:
+            problem = msg(
+                "repeated column(s) {repeated}. The columns are: {columns}.",
+                repeated=", ".join(repeated),
+                columns=every,
+            )
+        return _file_problem(kind, problem)
     ignored = tuple(h.strip() for h, n in zip(header, names, strict=True) if n not in known and n)
     build: Callable[[Mapping[str, str]], Activity] = (
         _call_from_row if kind is ActivityKind.CALL else _meeting_from_row
@@ -145,7 +186,11 @@ def parse_csv(*, kind: ActivityKind, data: bytes | str) -> ParsedCsv:
         except csv.Error as exc:
             # The reader cannot be trusted past a malformed line: stop and say where.
             problems.append(
-                RowProblem(reader.line_num, None, f"not valid CSV ({exc}); rows after it unread")
+                RowProblem(
+                    reader.line_num,
+                    None,
+                    msg("not valid CSV ({error}); rows after it unread", error=exc),
+                )
             )
             break
         line = reader.line_num
@@ -153,23 +198,35 @@ def parse_csv(*, kind: ActivityKind, data: bytes | str) -> ParsedCsv:
             continue
         rows_read += 1
         if rows_read > MAX_ROWS:
-            problems.append(RowProblem(line, None, f"more than {MAX_ROWS:,} rows; split the file"))
+            problems.append(
+                RowProblem(line, None, msg("more than {most} rows; split the file", most=MAX_ROWS))
+            )
             break
         if len(raw) > len(names):
             problems.append(
-                RowProblem(line, None, f"has {len(raw)} values for {len(names)} columns")
+                RowProblem(
+                    line,
+                    None,
+                    msg(
+                        "has {values} values for {columns} columns",
+                        values=len(raw),
+                        columns=len(names),
+                    ),
+                )
             )
             continue
         row = {name: raw[i].strip() if i < len(raw) else "" for i, name in enumerate(names)}
         try:
             activity = build(row)
         except _BadValue as exc:
-            problems.append(RowProblem(line, exc.column, str(exc)))
+            problems.append(RowProblem(line, exc.column, exc.problem))
             continue
         earlier = first_line.get(activity.record_id)
         if earlier is not None:
             id_column = "call_id" if kind is ActivityKind.CALL else "meeting_id"
-            problems.append(RowProblem(line, id_column, f"repeats the id of line {earlier}"))
+            problems.append(
+                RowProblem(line, id_column, msg("repeats the id of line {line}", line=earlier))
+            )
             continue
         first_line[activity.record_id] = line
         activities.append(activity)
@@ -182,7 +239,7 @@ def parse_csv(*, kind: ActivityKind, data: bytes | str) -> ParsedCsv:
     )
 
 
-def _file_problem(kind: ActivityKind, message: str) -> ParsedCsv:
+def _file_problem(kind: ActivityKind, message: Text) -> ParsedCsv:
     return ParsedCsv(
         kind=kind, activities=(), problems=(RowProblem(1, None, message),), rows_read=0
     )
@@ -191,7 +248,7 @@ def _file_problem(kind: ActivityKind, message: str) -> ParsedCsv:
 def _required(row: Mapping[str, str], column: str) -> str:
     value = row.get(column, "")
     if not value:
-        raise _BadValue(column, "is empty; it is required")
+        raise _BadValue(column, msg("is empty; it is required"))
     return value
 
 
@@ -200,7 +257,9 @@ def _choice(row: Mapping[str, str], column: str, choices: Mapping[str, object]) 
     found = choices.get(value.lower())
     if found is None:
         allowed = ", ".join(k for k in choices if k.isascii() and " " not in k)
-        raise _BadValue(column, f"{value!r} is not one of {allowed}")
+        raise _BadValue(
+            column, msg("{value} is not one of {allowed}", value=repr(value), allowed=allowed)
+        )
     return found
 
 
@@ -209,21 +268,23 @@ def _time(row: Mapping[str, str], column: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise _BadValue(column, f"{value!r} is not a time like 2025-05-01T10:23:00+09:00") from None
+        raise _BadValue(
+            column, msg("{value} is not a time like 2025-05-01T10:23:00+09:00", value=repr(value))
+        ) from None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=JST)
 
 
 def _url(row: Mapping[str, str], column: str) -> str:
     value = row.get(column, "")
     if value and not value.lower().startswith(("http://", "https://")):
-        raise _BadValue(column, f"{value!r} is not an http or https URL")
+        raise _BadValue(column, msg("{value} is not an http or https URL", value=repr(value)))
     return value
 
 
 def _times(row: Mapping[str, str]) -> tuple[datetime, datetime]:
     started, ended = _time(row, "started_at"), _time(row, "ended_at")
     if ended < started:
-        raise _BadValue("ended_at", "is before started_at")
+        raise _BadValue("ended_at", msg("is before started_at"))
     return started, ended
 
 
@@ -234,7 +295,7 @@ def _call_from_row(row: Mapping[str, str]) -> Call:
     started, ended = _times(row)
     number = _required(row, "counterpart_number")
     if not phone_key(number):
-        raise _BadValue("counterpart_number", f"{number!r} has no digits")
+        raise _BadValue("counterpart_number", msg("{value} has no digits", value=repr(number)))
     assert isinstance(direction, CallDirection) and isinstance(result, CallResult)
     return Call(
         call_id=call_id,

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from mock_salesforce.control import ready_users
 from mock_salesforce.scenarios import every_scenario_logins, scenario_names
+from portal.domain.calls import ActivityKind
 from portal.domain.settings import (
     ActivityHistorySettings,
     IntegrationSettings,
@@ -23,6 +24,7 @@ from portal.domain.settings import (
 )
 from portal.services.container import Portal, build_portal
 from portal.ui import i18n
+from portal.ui.demo_import import RESULT
 
 PAGE = "demo.py"
 JAPANESE = {i18n.LANGUAGE: "ja"}
@@ -65,8 +67,9 @@ def _data(world: MockWorld) -> tuple[str, ...]:
     return (*scenario_names(), *{str(u["profile"]) for u in users})
 
 
-def _english(app: AppTest, world: MockWorld) -> list[str]:
-    return sorted({w for text in _everything(app) for w in english_left(text, data=_data(world))})
+def _english(app: AppTest, world: MockWorld, *, data: tuple[str, ...] = ()) -> list[str]:
+    known = (*_data(world), *data)
+    return sorted({w for text in _everything(app) for w in english_left(text, data=known)})
 
 
 def test_an_admin_reads_the_demo_page_in_japanese_with_every_login_as_code(
@@ -105,9 +108,9 @@ def test_a_viewer_sees_no_password_in_japanese(page_app, demo_portal: Portal, wo
     app = page_app(PAGE, demo_portal, actor=VIEWER, state=JAPANESE).run()
 
     assert not app.exception
-    assert not app.code
-    shown = texts(app)
+    shown = texts(app) + "\n".join(str(block.value) for block in app.code)
     assert all(str(u["password"]) not in shown for u in every_scenario_logins(world.server.backend))
+    assert all("@" not in str(block.value) for block in app.code)
     assert "ポータルの管理者にのみ表示されます" in shown
     assert app.button(key="demo.switch").disabled
     assert _english(app, world) == []
@@ -166,3 +169,43 @@ def test_the_simulation_summary_notes_and_sync_log_read_in_japanese(
     )
     assert all("JST" not in t for t in log[log.columns[0]])  # the header names the zone
     assert _english(app, world) == []
+
+
+def test_a_csv_import_with_bad_rows_reads_in_japanese(
+    page_app, demo_portal: Portal, world: MockWorld
+):
+    header = "call_id,direction,result,started_at,ended_at,miitel_user,counterpart_number\n"
+    rows = (
+        "c-1,inbound,connected,2025-05-01T10:00:00,2025-05-01T10:01:00,sato,0312345678\n"
+        "c-2,sideways,connected,2025-05-01T10:00:00,2025-05-01T10:01:00,sato,03\n"
+        "c-3,inbound,connected,yesterday,2025-05-01T10:01:00,sato,03\n"
+    )
+    result = demo_portal.sync.import_csv(
+        actor=ADMIN, kind=ActivityKind.CALL, data=(header + rows).encode(), partial=True
+    )
+    assert result.imported == 1 and len(result.problems) == 2
+
+    app = page_app(PAGE, demo_portal, state={**JAPANESE, RESULT: result}).run()
+
+    assert not app.exception
+    [warning] = [w.value for w in app.warning]
+    assert "通話 1 件をインポートし、Salesforceへの送信待ちにしました。" in warning
+    assert "問題のある 2 行はインポートしていません。" in warning
+    shown = texts(app)
+    assert (
+        "3 行目、direction 列：'sideways' は inbound, in, outbound, out のいずれでもありません。"
+        in shown
+    )
+    assert (
+        "4 行目、started_at 列：'yesterday' は 2025-05-01T10:23:00+09:00 "
+        "のような日時ではありません。" in shown
+    )
+    assert app.button(key="demo.csv.import").label == "インポート"
+    assert app.button(key="demo.send_queued").label == "待機中の通話と会議を送信（1 件）"
+    # The file's own words (a column, its values, the values allowed there) are data.
+    file_words = ("direction", "'sideways'", "'yesterday'", "inbound, in, outbound, out")
+    assert _english(app, world, data=file_words) == []
+
+    english = page_app(PAGE, demo_portal, state={RESULT: result}).run()
+    assert "1 call imported and queued for Salesforce." in english.warning[0].value
+    assert "Line 3, column direction: 'sideways' is not one of inbound" in texts(english)

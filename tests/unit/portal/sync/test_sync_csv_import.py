@@ -112,3 +112,14 @@ def test_meetings_with_participants_separated_by_semicolons() -> None:
     assert meeting.participants == ("佐藤", "山田")
     [problem] = parsed.problems
     assert (problem.line, problem.column) == (3, "recording_url")
+
+
+def test_the_header_line_tells_calls_from_meetings() -> None:
+    from portal.sync.csv_import import kind_of
+
+    assert kind_of(HEADER.encode()) is ActivityKind.CALL
+    assert (
+        kind_of(b"\xef\xbb\xbfmeeting_id,title,host,started_at,ended_at\n") is ActivityKind.MEETING
+    )
+    assert kind_of("会議ID,件名\n".encode("cp932")) is None
+    assert kind_of(b"") is None
