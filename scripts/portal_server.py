@@ -2,7 +2,7 @@
 
     python scripts/portal_server.py [--warm-on-stdin] [streamlit run options...]
 
-A plain ``streamlit run`` imports the portal's modules (pandas, simple-salesforce, Faker...)
+A plain ``streamlit run`` imports the portal's modules (pandas, altair, simple-salesforce...)
 and builds its services on the first browser visit, which then takes seconds. Here the
 modules are imported while the server starts, and the services are built (in mock mode: the
 demo's starting state prepared) before anyone visits: at once, or with ``--warm-on-stdin``
@@ -96,4 +96,7 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    try:
+        raise SystemExit(main(sys.argv[1:]))
+    except KeyboardInterrupt:  # Ctrl-C while the modules still load: stop without a traceback
+        raise SystemExit(130) from None
