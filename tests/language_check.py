@@ -42,6 +42,7 @@ _IDENTIFIER: Final = re.compile(
   | [A-Z][A-Z0-9_]{1,}\b     # CODES and ACRONYMS
   | \b[a-z]+[A-Z]\w*         # camelCase
   | \b[A-Z][a-z]+[A-Z]\w*    # PascalCase with an inner capital
+  | (?i:\b(?:yyyy|mm|dd)\b)  # a date field's format hint (YYYY/MM/DD)
     """,
     re.VERBOSE,
 )
@@ -50,7 +51,7 @@ _WORD: Final = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 def english_left(text: str, *, data: Iterable[str] = ()) -> list[str]:
     """English words on a Japanese page that are neither data nor names (empty when none)."""
-    for value in (*DATA, *data):
+    for value in sorted((*DATA, *data), key=len, reverse=True):
         if value:
             text = text.replace(value, " ")
     text = _IDENTIFIER.sub(" ", text)

@@ -17,6 +17,7 @@ from portal.ui import session
 from portal.ui.auth import VIEWER_NOTE
 from portal.ui.feedback import attempt
 from portal.ui.i18n import _, ngettext, t
+from portal.ui.uploads import file_uploader
 
 FILE: Final = "demo.csv.file"
 PARTIAL: Final = "demo.csv.partial"
@@ -42,7 +43,7 @@ def csv_import_section(portal: Portal, actor: Actor) -> None:
         st.markdown(f"**{label}**")
         st.code(required, language=None)
         st.caption(_("Optional columns: {columns}").format(columns=optional))
-    upload = st.file_uploader(_("CSV file"), type=["csv"], key=FILE, disabled=not actor.is_admin)
+    upload = file_uploader(_("CSV file"), types=["csv"], key=FILE, disabled=not actor.is_admin)
     partial = st.checkbox(
         _("Import only the valid rows when some rows have problems"),
         key=PARTIAL,

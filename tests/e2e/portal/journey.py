@@ -13,6 +13,7 @@ from typing import Final
 from language_check import english_left
 from playwright.sync_api import BrowserContext, Page, expect
 from portal_stack import (
+    PORTAL_USERS,
     WAIT_MS,
     Shots,
     Stack,
@@ -25,6 +26,7 @@ from portal_stack import (
     sign_in_at_salesforce,
 )
 
+from mock_salesforce.scenarios import scenario_names
 from portal.adapters import catalogs
 
 LOCALES: Final = {"en": "en-US", "ja": "ja-JP"}
@@ -44,9 +46,10 @@ class Words:
         text = self._translations.gettext(english)
         return text.format(**params) if params else text
 
-    def part(self, fragment: str) -> str:
-        """A fixed piece of the message that contains the English ``fragment`` (the longest
-        piece of its translation between placeholders), to look for on the page."""
+    def part(self, fragment: str) -> str | re.Pattern[str]:
+        """What to look for on the page for the message containing the English ``fragment``:
+        the longest fixed piece of its translation (between placeholders); when several
+        messages contain the fragment, any of their pieces."""
         if self._catalog is None:
             return fragment
         candidates = [
@@ -54,13 +57,18 @@ class Words:
             for m in self._catalog
             if isinstance(m.id, str) and m.id and fragment in m.id and isinstance(m.string, str)
         ]
-        if not candidates:
-            raise LookupError(f"no message contains {fragment!r}")
-        best = min(candidates, key=lambda m: len(m.id))
-        if best.id == fragment:
-            return str(best.string)
-        pieces = _PLACEHOLDER.split(str(best.string))
-        return max((p.strip(' 。、「」“”"') for p in pieces), key=len)
+        exact = [m for m in candidates if m.id == fragment]
+        if exact:
+            return str(exact[0].string)
+        pieces = [_longest_piece(str(m.string)) for m in candidates]
+        if len(pieces) == 1:
+            return pieces[0]
+        return re.compile("|".join(re.escape(p) for p in sorted(set(pieces), key=len)))
+
+
+def _longest_piece(translation: str) -> str:
+    pieces = _PLACEHOLDER.split(translation)
+    return max((p.strip(' 。、「」“”"') for p in pieces), key=len)
 
 
 def url(stack: Stack, words: Words, **params: str) -> str:
@@ -68,18 +76,41 @@ def url(stack: Stack, words: Words, **params: str) -> str:
     return f"{stack.portal_url}?{query}"
 
 
-def shows(page: Page, text: str) -> None:
+def shows(page: Page, text: str | re.Pattern[str]) -> None:
     expect(main(page).get_by_text(text).first).to_be_visible(timeout=WAIT_MS)
 
 
-def speaks_one_language(page: Page, words: Words, *, data: tuple[str, ...] = ()) -> None:
-    """On a Japanese page, no English apart from names, IDs and API names."""
+_VISIBLE_WORDS: Final = """
+(root) => {
+  // The text a person reads: Material icons are ligatures (their names are not words).
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const parts = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const element = node.parentElement;
+    if (!element || !element.offsetParent && element.tagName !== 'BODY') continue;
+    const style = getComputedStyle(element);
+    // Text drawn at size 0 is not read (the portal replaces a Streamlit label that way).
+    if (style.fontFamily.includes('Material') || style.fontSize === '0px') continue;
+    parts.push(node.textContent);
+  }
+  return parts.join(' ');
+}
+"""
+
+
+def speaks_one_language(page: Page, stack: Stack, words: Words) -> None:
+    """On a Japanese page, no English apart from names, IDs and API names (the mock org's
+    profile names among them) and the language selector, labelled in both languages."""
     if words.language != "ja":
         return
     page.wait_for_load_state("networkidle")
-    shown = main(page).inner_text() + "\n" + page.get_by_test_id("stSidebar").inner_text()
-    left = english_left(shown, data=data)
-    assert not left, f"English on a Japanese page: {sorted(set(left))}"
+    shown = "\n".join(
+        page.get_by_test_id(part).evaluate(_VISIBLE_WORDS) for part in ("stMain", "stSidebar")
+    )
+    shown = shown.replace("Language / 言語", " ").replace("English", " ")
+    profiles = {str(user["profile"]) for user in stack.ready["users"]}
+    left = english_left(shown, data=(*profiles, *scenario_names(), *PORTAL_USERS))
+    assert not left, f"English on the Japanese page {page.url}: {sorted(set(left))}"
 
 
 def next_step(page: Page, words: Words, number: int) -> None:
@@ -164,26 +195,26 @@ def whole_procedure(page: Page, stack: Stack, words: Words, shots: Shots | None 
     shows(page, words.part("Salesforce confirms the connection"))
     expect(main(page)).to_contain_text("Acme Japan")
     expect(main(page)).to_contain_text(stack.mock_user("integration")["username"])
-    speaks_one_language(page, words)
+    speaks_one_language(page, stack, words)
     shot("step-1-org-and-user")
 
     # 2. Remove integration: a backup is taken first.
     next_step(page, words, 2)
     remove_integration(page, words)
     shows(page, words.part("were saved as backup data (backup #"))
-    speaks_one_language(page, words)
+    speaks_one_language(page, stack, words)
     shot("step-2-removed")
 
     # 3. The connected app, through a check sign-in of the org's admin.
     next_step(page, words, 3)
     check_sign_in(page, stack, words)
     expect(main(page)).to_contain_text("3-2-2", timeout=WAIT_MS)
-    speaks_one_language(page, words)
+    speaks_one_language(page, stack, words)
     shot("step-3-connected-app")
 
     # 4. The step-1 user's "Approve Uninstalled Connected Apps".
     open_step(page, 4)
-    shows(page, words.part("through the profile"))
+    shows(page, words.part("has “Approve Uninstalled Connected Apps” through"))
     shot("step-4-permission")
 
     # 5. Integrate: the mock's login and "Allow"; the browser comes back on step 5.
@@ -191,7 +222,7 @@ def whole_procedure(page: Page, stack: Stack, words: Words, shots: Shots | None 
     integrate(page, stack, words, stack.mock_user("integration"))
     shows(page, words.part("MiiTel is integrated with the org"))
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Acme Japan")
-    speaks_one_language(page, words)
+    speaks_one_language(page, stack, words)
     shot("step-5-integrated")
 
     # 6. MiiTel installed, confirmed in the mock's Setup page.
@@ -203,13 +234,13 @@ def whole_procedure(page: Page, stack: Stack, words: Words, shots: Shots | None 
     # 7. Restore the settings prior to integration removal.
     next_step(page, words, 7)
     restore(page, words)
-    speaks_one_language(page, words)
+    speaks_one_language(page, stack, words)
     shot("step-7-restored")
 
     # 8. The three tabs checked against the org: clean.
     next_step(page, words, 8)
     shows(page, words.part("exists in the integrated org and is usable by the integrated user"))
-    speaks_one_language(page, words)
+    speaks_one_language(page, stack, words)
     shot("step-8-clean")
 
     # 9 and 10, then the error log.
@@ -220,5 +251,5 @@ def whole_procedure(page: Page, stack: Stack, words: Words, shots: Shots | None 
     expect(
         page.get_by_role("heading", name=words("Third-party integration error log"))
     ).to_be_visible(timeout=WAIT_MS)
-    speaks_one_language(page, words)
+    speaks_one_language(page, stack, words)
     shot("error-log")
