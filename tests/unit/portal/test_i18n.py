@@ -3,6 +3,7 @@ messages, plurals, numbers, and times in the person's zone."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -86,3 +87,21 @@ def test_every_message_in_the_code_has_a_japanese_translation():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.missing("ja") == []
+
+
+def test_every_translation_keeps_the_placeholders_of_its_message():
+    """A Japanese text that drops or renames a ``{name}`` would lose a value or fail to
+    format on the page."""
+    placeholder = re.compile(r"\{(\w+)\}")
+    checked = 0
+    for message in catalogs.merged("ja"):
+        if not message.id:
+            continue
+        ids = (message.id,) if isinstance(message.id, str) else tuple(message.id)
+        strings = (message.string,) if isinstance(message.string, str) else message.string
+        english = set().union(*(placeholder.findall(i) for i in ids))
+        for japanese in strings:
+            assert set(placeholder.findall(japanese)) <= english | {"count"}, ids[0]
+            assert set(placeholder.findall(ids[-1])) <= set(placeholder.findall(japanese)), ids[0]
+        checked += 1
+    assert checked > 700
