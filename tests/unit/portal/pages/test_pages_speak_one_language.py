@@ -62,6 +62,10 @@ def shown(app: AppTest) -> list[str]:
         kind = getattr(node, "type", "")
         if kind == "dataframe" and proto is not None:
             found.extend(_headers(node))
+        elif kind == "html" and str(getattr(node, "value", "")).lstrip().startswith(
+            ("<style", "<script")
+        ):
+            pass  # styles and scripts: nothing a person reads
         else:
             for name in _TEXT_FIELDS:
                 if name == "value" and (kind in _TYPED or hasattr(node, "options")):
