@@ -16,7 +16,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
-from portal.ui import language, nav, web_session
+from portal.ui import first_page, language, nav, web_session
 from portal.ui.container import portal_or_stop
 from portal.ui.i18n import _
 from portal.ui.oauth import (
@@ -41,6 +41,7 @@ def main() -> None:
     if actor is None:
         drop_callback_without_login()
         st.navigation([nav.page(nav.LOGIN)], position="hidden").run()
+        first_page.DRAWN.set()
         return
     procedure = nav.page(nav.PROCEDURE, default=True)
     sections = {
@@ -63,6 +64,7 @@ def main() -> None:
         render_sidebar(portal, actor, sidebar)
         raise
     render_sidebar(portal, actor, sidebar)
+    first_page.DRAWN.set()
 
 
 if __name__ == "__main__":

@@ -3,9 +3,10 @@
     python scripts/portal_server.py [--warm-on-stdin] [streamlit run options...]
 
 A plain ``streamlit run`` imports the portal's modules (pandas, altair, simple-salesforce...)
-and builds its services on the first browser visit, which then takes seconds. Here the
-modules are imported while the server starts, and the services are built (in mock mode: the
-demo's starting state prepared) before anyone visits: at once, or with ``--warm-on-stdin``
+and builds its services on the first browser visit, which then takes seconds. Here the login
+page's modules are imported while the server starts (the other pages' right after ``WARM``),
+and the services are built (in mock mode: the demo's starting state prepared) before anyone
+visits: at once, or with ``--warm-on-stdin``
 when a line arrives on stdin (``scripts/demo.py`` sends it once the mock org is ready, since
 the portal reads the mock's READY file). When the services are built it prints ``WARM`` on
 stdout (``WARM failed`` when they could not be: the first visit then shows why).
@@ -22,25 +23,31 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "portal" / "streamlit_app.py"
-#: What the pages import; importing it here is what makes the first visit fast.
-PRELOAD = (
-    "portal.streamlit_app",
-    "portal.app_pages.login",
+#: What the login page imports: loaded before the server starts, so the first visit is fast.
+PRELOAD = ("portal.streamlit_app", "portal.app_pages.login")
+#: What the other pages import (pandas, Altair...): loaded once the first page is drawn,
+#: while the person types the password, so the login page does not wait for them.
+AFTER_WARM = (
     "portal.app_pages.procedure",
     "portal.app_pages.salesforce_integration",
     "portal.app_pages.error_log",
     "portal.app_pages.backups",
     "portal.app_pages.authentication_history",
     "portal.app_pages.demo",
+    "pandas",
+    "altair",
+    "pyarrow.parquet",
 )
+#: How long the later pages' imports wait for a first visit before loading anyway (seconds).
+_FIRST_VISIT_WAIT = 20.0
 _NO_CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
 
 log = logging.getLogger("portal.warm")
 
 
-def preload() -> None:
+def preload(names: tuple[str, ...] = PRELOAD) -> None:
     """Import the portal's modules (the slow part of a first visit)."""
-    for name in PRELOAD:
+    for name in names:
         importlib.import_module(name)
 
 
@@ -79,6 +86,10 @@ def _warm_and_tell(wait_for_stdin: bool) -> None:
         return  # stdin closed: the demo is stopping
     built = _runtime_started() and warm()
     print("WARM" if built else "WARM failed", flush=True)
+    from portal.ui.first_page import DRAWN
+
+    DRAWN.wait(timeout=_FIRST_VISIT_WAIT)  # the first page alone on the interpreter
+    preload(AFTER_WARM)
 
 
 def main(argv: list[str]) -> int:

@@ -16,8 +16,6 @@ from enum import Enum
 from itertools import pairwise
 from typing import Final
 
-import pandas as pd
-
 from portal.adapters.ports import MAX_PAGE_SIZE
 from portal.domain.history import AuthEvent
 from portal.domain.integration_errors import (
@@ -215,6 +213,8 @@ class ErrorTablesService:
             offset += len(found.entries)
             if not found.entries or offset >= found.total:
                 break
+        import pandas as pd  # here, not at start: the portal's first page needs no pandas
+
         frame = pd.DataFrame(rows, columns=list(EXPORT_COLUMNS))
         frame["occurred_at"] = pd.to_datetime(frame["occurred_at"], utc=True)
         if format is ExportFormat.PARQUET:

@@ -7,13 +7,14 @@ is a time axis with one bar per day of the person's zone, days without errors in
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal
-
-import altair as alt
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from portal.domain.integration_errors import CodeCount, DayCount
 from portal.ui import i18n
 from portal.ui.i18n import _
+
+if TYPE_CHECKING:
+    import altair as alt
 
 #: Height of one code's bar row, so long lists of codes stay readable.
 ROW_HEIGHT: Final = 30
@@ -26,6 +27,8 @@ _DAY_UNIT: Final = "utcyearmonthdate"
 def _level_title(*, align: Literal["left", "right"], **axis: Any) -> alt.Axis:
     """A vertical axis whose title reads level, above the axis: Japanese is not read turned
     sideways, and beside long codes a turned title would cover them."""
+    import altair as alt  # loaded with the first chart, not at start
+
     return alt.Axis(
         titleAngle=0, titleAnchor="end", titleBaseline="bottom", titleY=-8, titleAlign=align, **axis
     )
@@ -33,6 +36,8 @@ def _level_title(*, align: Literal["left", "right"], **axis: Any) -> alt.Axis:
 
 def by_code(counts: list[CodeCount]) -> alt.Chart:
     """One horizontal bar per error code, most frequent first, codes never cut short."""
+    import altair as alt  # loaded with the first chart, not at start
+
     code_title, errors_title = _("Error code"), _("Errors")
     data = alt.Data(values=[{"code": c.status_code, "errors": c.count} for c in counts])
     return (
@@ -57,6 +62,8 @@ def by_code(counts: list[CodeCount]) -> alt.Chart:
 
 def by_day(counts: list[DayCount]) -> alt.Chart:
     """One bar per day on a time axis, zero days shown as 0."""
+    import altair as alt  # loaded with the first chart, not at start
+
     day_title = _("Day ({zone})").format(zone=i18n.zone_label())
     errors_title = _("Errors")
     data = alt.Data(values=[{"day": d.day.isoformat(), "errors": d.count} for d in counts])
