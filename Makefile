@@ -29,8 +29,11 @@ uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --user uv \
 		|| python3 -m pip install --user --break-system-packages uv || pip install uv
 
+# Bytecode is compiled at install: with PYTHONDONTWRITEBYTECODE set (as on this project's
+# machines) every process would otherwise compile pandas & co. from source at each start.
 install: uv
-	uv sync --frozen --all-extras
+	uv sync --frozen --all-extras --compile-bytecode
+	$(UV_RUN) python -m compileall -q portal mock_salesforce scripts bench
 	$(UV_RUN) python scripts/catalogs.py compile
 
 # The Japanese catalog from the code: `make catalogs` after adding or changing a message.
