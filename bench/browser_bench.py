@@ -1,7 +1,8 @@
 """What a person waits for, measured in a real browser (Debian's Chromium, headless):
 
 - ``make demo`` (already installed) until the portal's login page is usable: the time from
-  starting ``scripts/demo.py`` to a rendered, typeable "Username" field;
+  starting ``scripts/demo.py`` to a rendered, typeable "Username" field, on a first start (the
+  mock seeds its org) and on the next;
 - the default scenario's steps 1 to 10 in the browser, from opening the portal to the error
   log, with every Salesforce round trip (the check sign-in and "Integrate"), in English and in
   Japanese; without the demo reset and the call simulation.
@@ -20,7 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from bench.common import Measure
 
@@ -65,54 +66,63 @@ def procedure_seconds(language: str) -> float:
             browser.close()
 
 
-def demo_seconds() -> float:
-    """``scripts/demo.py`` started until its login page is usable in Chromium."""
+def demo_seconds() -> tuple[float, float]:
+    """``scripts/demo.py`` started until its login page is usable in Chromium: the first start
+    (the mock seeds a new org) and a second start over the same data directory."""
     portal_stack, _journey = _stack_modules()
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "MOCK_"))},
-            "PORTAL_PORT": str(portal_stack.free_port()),
-            "MOCK_PORT": "0",
-            "MOCK_HTTP_PORT": "0",
-            "DATA_DIR": str(Path(tmp) / "data"),
-        }
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(portal_stack.CHROMIUM),
-                headless=True,
-                args=portal_stack.CHROMIUM_ARGS,
-            )
-            page = browser.new_page()
-            started = time.perf_counter()
-            demo = subprocess.Popen(
-                [sys.executable, "scripts/demo.py"],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                text=True,
-                start_new_session=True,
-            )
-            try:
-                assert demo.stdout is not None
-                for line in demo.stdout:
-                    if line.startswith("DEMO "):
-                        url = json.loads(line[len("DEMO ") :])["portal_url"]
-                        break
-                else:
-                    raise RuntimeError("make demo printed no DEMO line")
-                page.goto(url)
-                page.get_by_role("textbox").first.wait_for(state="visible", timeout=60_000)
-                return time.perf_counter() - started
-            finally:
-                browser.close()
-                os.killpg(demo.pid, signal.SIGINT)
-                try:
-                    demo.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(demo.pid, signal.SIGKILL)
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(portal_stack.CHROMIUM),
+            headless=True,
+            args=portal_stack.CHROMIUM_ARGS,
+        )
+        try:
+            first = _demo_start(browser, Path(tmp) / "data", portal_stack.free_port())
+            again = _demo_start(browser, Path(tmp) / "data", portal_stack.free_port())
+        finally:
+            browser.close()
+    return first, again
+
+
+def _demo_start(browser: Any, data_dir: Path, port: int) -> float:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "MOCK_"))},
+        "PORTAL_PORT": str(port),
+        "MOCK_PORT": "0",
+        "MOCK_HTTP_PORT": "0",
+        "DATA_DIR": str(data_dir),
+    }
+    page = browser.new_page()
+    started = time.perf_counter()
+    demo = subprocess.Popen(
+        [sys.executable, "scripts/demo.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert demo.stdout is not None
+        for line in demo.stdout:
+            if line.startswith("DEMO "):
+                url = json.loads(line[len("DEMO ") :])["portal_url"]
+                break
+        else:
+            raise RuntimeError("make demo printed no DEMO line")
+        page.goto(url)
+        page.get_by_role("textbox").first.wait_for(state="visible", timeout=60_000)
+        return time.perf_counter() - started
+    finally:
+        page.close()
+        os.killpg(demo.pid, signal.SIGINT)
+        try:
+            demo.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(demo.pid, signal.SIGKILL)
 
 
 def measures() -> list[Measure]:
@@ -130,18 +140,19 @@ def measures() -> list[Measure]:
                 met=seconds <= PROCEDURE_GOAL_S,
             )
         )
-    seconds = demo_seconds()
-    rows.append(
-        Measure(
-            name="make demo (installed) to a usable login page in Chromium",
-            figure=round(seconds, 2),
-            unit="s",
-            anchor_name="goal",
-            anchor=DEMO_GOAL_S,
-            goal="<= 1.00x",
-            met=seconds <= DEMO_GOAL_S,
+    first, again = demo_seconds()
+    for label, seconds in (("first start, new org", first), ("next start", again)):
+        rows.append(
+            Measure(
+                name=f"make demo (installed) to a usable login page in Chromium ({label})",
+                figure=round(seconds, 2),
+                unit="s",
+                anchor_name="goal",
+                anchor=DEMO_GOAL_S,
+                goal="<= 1.00x",
+                met=seconds <= DEMO_GOAL_S,
+            )
         )
-    )
     return rows
 
 
