@@ -87,7 +87,6 @@ def choose(value: str, *, chosen: bool = True) -> None:
     st.session_state[LANGUAGE] = value
     if chosen:
         st.session_state[LANGUAGE_CHOSEN] = True
-    st.query_params[QUERY_PARAM] = value
 
 
 def was_chosen() -> bool:

@@ -19,32 +19,37 @@ from portal.ui.feedback import attempt
 SELECTOR: Final = "ui.language.selector"
 #: The user whose stored choice this session has already read.
 _LOADED_FOR: Final = "ui.language.loaded_for"
+#: The ``?lang=`` this session last wrote into the address bar (not a choice of the person's).
+_WRITTEN: Final = "ui.language.written"
 
 
 def settle(portal: Portal | None, actor: Actor | None) -> None:
     """Decide this run's language before anything is drawn."""
     requested = i18n.requested_language()
-    if requested is not None:
-        if requested != st.session_state.get(i18n.LANGUAGE) or not i18n.was_chosen():
-            i18n.choose(requested)
-            _store(portal, actor, requested)
-    elif actor is not None and portal is not None and not i18n.was_chosen():
-        if st.session_state.get(_LOADED_FOR) != actor.username:
-            stored = attempt(
-                lambda: portal.preferences.language_of(actor=actor),
-                where="language",
-                queue=False,
-            )
-            st.session_state[_LOADED_FOR] = actor.username
-            if stored is not None and stored in i18n.LANGUAGES:
-                i18n.choose(stored, chosen=False)
-    if i18n.requested_language() != i18n.language():
+    if requested is not None and requested != st.session_state.get(_WRITTEN):
+        # A ``?lang=`` the person opened or typed (not the one this session wrote).
+        i18n.choose(requested)
+        _store(portal, actor, requested)
+    elif _first_run_for(actor) and not i18n.was_chosen():
+        assert actor is not None and portal is not None
+        stored = attempt(
+            lambda: portal.preferences.language_of(actor=actor), where="language", queue=False
+        )
+        if stored is not None and stored in i18n.LANGUAGES:
+            i18n.choose(stored, chosen=False)
+    elif _first_run_for(actor):
+        # A choice made before logging in (on the login page) becomes the user's.
+        _store(portal, actor, i18n.language())
+    if actor is not None:
+        st.session_state[_LOADED_FOR] = actor.username
+    if requested != i18n.language():
         st.query_params[i18n.QUERY_PARAM] = i18n.language()
-    if actor is not None and portal is not None and i18n.was_chosen():
-        # A choice made before logging in (login page) becomes the user's.
-        if st.session_state.get(_LOADED_FOR) != actor.username:
-            st.session_state[_LOADED_FOR] = actor.username
-            _store(portal, actor, i18n.language())
+    st.session_state[_WRITTEN] = i18n.language()
+
+
+def _first_run_for(actor: Actor | None) -> bool:
+    """Whether this is the session's first run logged in as ``actor``."""
+    return actor is not None and st.session_state.get(_LOADED_FOR) != actor.username
 
 
 def selector(portal: Portal | None, actor: Actor | None) -> None:

@@ -3,9 +3,10 @@ sidebar's "Language / 言語" selector, and the choice kept with the portal user
 
 from __future__ import annotations
 
-from page_helpers import ADMIN, VIEWER
+from page_helpers import ADMIN, PASSWORDS, VIEWER
 
 from portal.services.container import Portal
+from portal.ui.auth import LOGIN_PASSWORD, LOGIN_USERNAME
 from portal.ui.language import SELECTOR
 
 ENTRYPOINT = "streamlit_app.py"
@@ -85,3 +86,24 @@ def test_an_unknown_lang_is_ignored(page_app, absent_portal: Portal):
 
     assert not app.exception
     assert selector_value(app) == "en"
+
+
+def test_logging_in_from_a_plain_address_brings_back_the_users_language(
+    page_app, absent_portal: Portal
+):
+    """The ``?lang=`` the portal writes itself on the login page is no choice of the person's:
+    after logging in, their stored language applies (and is not overwritten)."""
+    absent_portal.preferences.set_language(actor=ADMIN, language="ja")
+    app = page_app(ENTRYPOINT, absent_portal, actor=None)
+    app.context = {"locale": "en-US"}
+    app.run()
+    assert selector_value(app) == "en"
+
+    app.text_input(key=LOGIN_USERNAME).input("admin")
+    app.text_input(key=LOGIN_PASSWORD).input(PASSWORDS["admin"])
+    app.button(key="auth.login.submit").click().run()
+    app.run()
+
+    assert not app.exception
+    assert selector_value(app) == "ja"
+    assert absent_portal.preferences.language_of(actor=ADMIN) == "ja"
