@@ -37,7 +37,8 @@ DATA: Final = ("Acme Japan", "Beta Trading")
 # (PermissionsCanApproveUninstalledApps), file names.
 _IDENTIFIER: Final = re.compile(
     r"""
-    \S*[@/:_.\\]\S*          # e-mail, path, URL, API name, dotted name
+    \{\w+\}                  # a Subject template's placeholder ({title})
+  | \S*[@/:_.\\]\S*          # e-mail, path, URL, API name, dotted name
   | \S*\d\S*                 # anything with a digit (ids, dates, versions)
   | [A-Z][A-Z0-9_]{1,}\b     # CODES and ACRONYMS
   | \b[a-z]+[A-Z]\w*         # camelCase

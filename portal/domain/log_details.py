@@ -69,16 +69,21 @@ _PARAMETER = re.compile(r"\{(\w+)\}")
 
 def recognise(line: str) -> str:
     """``line`` as the message it was written from, or ``line`` itself when it is not one."""
-    for template, pattern in _patterns(TEMPLATES):
+    found = match_template(line, TEMPLATES)
+    if found is None:
+        return line
+    template, values = found
+    params = {name: (_word(value) if name in _WORDS else value) for name, value in values.items()}
+    return msg(template, **params)
+
+
+def match_template(line: str, templates: tuple[str, ...]) -> tuple[str, dict[str, str]] | None:
+    """The template (a message id) ``line`` was written from, with its parameters' values."""
+    for template, pattern in _patterns(templates):
         found = pattern.fullmatch(line)
-        if found is None:
-            continue
-        params = {
-            name: (_word(value) if name in _WORDS else value)
-            for name, value in found.groupdict().items()
-        }
-        return msg(template, **params)
-    return line
+        if found is not None:
+            return template, dict(found.groupdict())
+    return None
 
 
 def _word(value: str) -> Text:

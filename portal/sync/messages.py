@@ -8,11 +8,10 @@ no template matches (a Salesforce error code and message) is data and is shown a
 
 from __future__ import annotations
 
-import re
-from functools import cache
 from typing import Final
 
 from portal.domain.calls import ActivityKind
+from portal.domain.log_details import match_template
 from portal.domain.settings import ActivityTiming
 from portal.domain.text import N_, Text, msg, plural_msg
 
@@ -246,7 +245,6 @@ TASK_WITHOUT_LINK: Final = N_("Task without a link: no Contact, Account or Lead 
 #: Salesforce's objects a Task links to, as words of the catalog.
 OBJECT_NAMES: Final = (N_("Contact"), N_("Account"), N_("Lead"))
 _DETAILS: Final = (FOUND_AFTER_INTERRUPTION, EVENT_FOR_MEETING, TASK_LINKED, TASK_WITHOUT_LINK)
-_PARAMETER = re.compile(r"\{(\w+)\}")
 
 
 def event_for_meeting(title: str) -> Text:
@@ -264,26 +262,11 @@ def task_without_link(number: str) -> Text:
 def recognise_detail(line: str) -> str:
     """A stored sync-log detail as the message it was written from (``line`` itself when it
     is not one: a Salesforce error code and message)."""
-    for template, pattern in _patterns():
-        found = pattern.fullmatch(line)
-        if found is None:
-            continue
-        params: dict[str, object] = dict(found.groupdict())
-        if "object" in params:
-            params["object"] = msg(str(params["object"]))
-        return msg(template, **params)
-    return line
-
-
-@cache
-def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    compiled = []
-    for template in _DETAILS:
-        parts = _PARAMETER.split(template)
-        # split() alternates literal text and parameter names.
-        regex = "".join(
-            re.escape(part) if index % 2 == 0 else f"(?P<{part}>.+?)"
-            for index, part in enumerate(parts)
-        )
-        compiled.append((template, re.compile(regex, re.DOTALL)))
-    return tuple(compiled)
+    found = match_template(line, _DETAILS)
+    if found is None:
+        return line
+    template, values = found
+    params: dict[str, object] = dict(values)
+    if "object" in params:
+        params["object"] = msg(str(params["object"]))
+    return msg(template, **params)

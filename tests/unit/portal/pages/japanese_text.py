@@ -1,58 +1,80 @@
-"""What a Japanese page must not show: English sentences. Names, ids, API names, usernames,
-placeholders and the product names MiiTel and Salesforce are allowed; so is data a test names
-(an org's name, a Subject someone typed)."""
+"""What a page shows, read from its element tree, and whether a Japanese page still holds
+English (``language_check``: names, IDs, API names and data a test names aside)."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 
+from language_check import english_left as english_words
 from streamlit.testing.v1 import AppTest
 
-_ALLOWED = (
-    re.compile(r"`[^`]*`"),  # code spans: ids, API names
-    re.compile(r":[a-z]+\[:material/[a-z_]+:\]"),  # coloured icons
-    re.compile(r":material/[a-z_]+:"),
-    re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),  # usernames and email addresses
-    re.compile(r"https?://\S+"),
-    re.compile(r"\{[a-z_]+\}"),  # Subject placeholders
-    re.compile(r"\b[A-Za-z]+(?:_[A-Za-z0-9]+)+(?:__c)?\b"),  # API names with underscores
-    re.compile(r"\b(?:MiiTel|Salesforce|ToDo|JSON|URL|API|ID|JST|UTC|describe)\b"),
-)
-# Two English words in a row make a phrase no Japanese page should show.
-_ENGLISH_PHRASE = re.compile(r"\b[A-Za-z]{2,}[ ,'’]+[A-Za-z]{2,}\b")
+from portal.ui import i18n
+
+_TEXT_FIELDS = ("label", "value", "body", "help", "placeholder", "caption", "options", "text")
+#: Widgets whose value is what a person typed (data, in any language).
+_TYPED = frozenset({"text_input", "text_area", "number_input", "date_input", "time_input"})
+#: A Salesforce field offered as "ApiName — Label": the org's own names.
+_FIELD_OPTION = re.compile(r"^[A-Za-z][A-Za-z0-9_]* — .+$")
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
 def english_left(texts: Iterable[str], *, data: Iterable[str] = ()) -> list[str]:
-    """The texts that still hold an English phrase once names and ``data`` are taken out."""
-    known = sorted(data, key=len, reverse=True)
-    left = []
-    for text in texts:
-        stripped = text
-        for value in known:
-            stripped = stripped.replace(value, " ")
-        for pattern in _ALLOWED:
-            stripped = pattern.sub(" ", stripped)
-        if _ENGLISH_PHRASE.search(stripped):
-            left.append(text)
-    return left
+    """The texts that still hold an English word once names and ``data`` are taken out."""
+    known = tuple(data)
+    return [text for text in texts if english_words(text, data=known)]
 
 
 def everything_shown(app: AppTest) -> list[str]:
-    """Every text of the page: titles, markdown, captions, alerts, tabs, and each widget's
-    label, help and choices."""
-    shown: list[str] = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "text"):
-        shown += [str(element.value) for element in getattr(app, kind)]
-    for kind in ("success", "info", "warning", "error", "exception"):
-        shown += [str(element.value) for element in getattr(app, kind)]
-    shown += [tab.label for tab in app.tabs]
-    shown += [expander.label for expander in app.expander]
-    for kind in ("button", "toggle", "checkbox", "radio", "selectbox", "text_input"):
-        for widget in getattr(app, kind):
-            shown.append(str(widget.label))
-            shown.append(str(getattr(widget, "help", "") or ""))
-            shown += [str(option) for option in getattr(widget, "options", None) or []]
-    for button in app.get("download_button"):
-        shown.append(button.proto.label)
-    return [text for text in shown if text]
+    """Every text the page shows in its element tree: labels, options, help, captions,
+    alerts, table headers (as configured). Values people typed or the org supplied (text
+    inputs, table cells, a field's "API name — label" option) are data, not the page's words."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        proto = getattr(node, "proto", None)
+        kind = getattr(node, "type", "")
+        if kind == "dataframe" and proto is not None:
+            found.extend(_headers(node))
+        elif kind in ("code", "json"):
+            pass  # code blocks and JSON views show data (logins, a backup), not the page's words
+        elif kind == "html" and str(getattr(node, "value", "")).lstrip().startswith(
+            ("<style", "<script")
+        ):
+            pass  # styles and scripts: nothing a person reads
+        else:
+            for name in _TEXT_FIELDS:
+                if name == "value" and (kind in _TYPED or hasattr(node, "options")):
+                    continue
+                try:
+                    value = getattr(node, name)
+                except Exception:  # an element without that field
+                    continue
+                if isinstance(value, str):
+                    found.append(value)
+                elif isinstance(value, list | tuple):
+                    found.extend(str(v) for v in value if isinstance(v, str))
+        children = getattr(node, "children", None)
+        if isinstance(children, dict):
+            for child in children.values():
+                walk(child)
+
+    walk(app._tree)
+    # The language selector is labelled in both languages, each option in its own (by design).
+    bilingual = {i18n.SELECTOR_LABEL, *i18n.LANGUAGES.values()}
+    return [text for text in found if not _FIELD_OPTION.match(text) and text not in bilingual]
+
+
+def _headers(node: object) -> list[str]:
+    config = json.loads(getattr(node, "proto").columns or "{}")  # noqa: B009
+    frame = getattr(node, "value", None)
+    names = [str(c) for c in getattr(frame, "columns", [])]
+    headers = []
+    for name in names:
+        column = config.get(name, config.get(f"name:{name}", {}))
+        if column is None or (isinstance(column, dict) and column.get("hidden")):
+            continue
+        label = column.get("label") if isinstance(column, dict) else None
+        headers.append(str(label or name))
+    return headers
