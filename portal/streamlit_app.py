@@ -18,7 +18,6 @@ from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 from portal.ui import first_page, language, nav, web_session
 from portal.ui.container import portal_or_stop
-from portal.ui.i18n import _
 from portal.ui.oauth import (
     CURRENT_PAGE,
     capture_callback,
@@ -45,11 +44,15 @@ def main() -> None:
         return
     procedure = nav.page(nav.PROCEDURE, default=True)
     sections = {
-        _("Re-integration"): [procedure, nav.page(nav.SALESFORCE)],
-        _("Review"): [nav.page(nav.ERROR_LOG), nav.page(nav.BACKUPS), nav.page(nav.HISTORY)],
+        nav.section(nav.RE_INTEGRATION): [procedure, nav.page(nav.SALESFORCE)],
+        nav.section(nav.REVIEW): [
+            nav.page(nav.ERROR_LOG),
+            nav.page(nav.BACKUPS),
+            nav.page(nav.HISTORY),
+        ],
     }
     if portal.demo is not None:
-        sections[_("Mock org")] = [nav.page(nav.DEMO)]
+        sections[nav.section(nav.MOCK_ORG)] = [nav.page(nav.DEMO)]
     current = st.navigation(sections)
     # Filled after the page: the integration it shows is the one the page's actions left.
     sidebar = st.sidebar.container()

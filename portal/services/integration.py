@@ -253,34 +253,6 @@ class IntegrationService:
         self._context.record_progress(current.result)
         return current
 
-    # --- step 5 -----------------------------------------------------------------------------
-
-    def reintegrated(self) -> StepResult:
-        """Step 5's check: is MiiTel integrated, with which org and user."""
-        status = self.status()
-        if status.connected:
-            result = StepResult.of(
-                step=5,
-                status=StepStatus.OK,
-                message=msg(
-                    "MiiTel is integrated with the org {org} as {username}.",
-                    org=_org(status),
-                    username=status.username or "",
-                ),
-                next_step=6,
-            )
-        else:
-            result = StepResult.of(
-                step=5,
-                status=StepStatus.ACTION_NEEDED,
-                message=msg(
-                    'Click "Integrate", log in to Salesforce with the user confirmed in '
-                    'step 1 and click "Allow".'
-                ),
-            )
-        self._context.record_progress(result)
-        return result
-
     def start(
         self, *, actor: Actor, purpose: SignInPurpose = SignInPurpose.INTEGRATION
     ) -> AuthorizationRedirect:
