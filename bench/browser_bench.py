@@ -20,6 +20,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
 
@@ -41,48 +43,46 @@ def _stack_modules():  # the browser journeys' own driver, shared with the e2e t
     return portal_stack, journey
 
 
-def procedure_seconds(language: str) -> float:
-    """Steps 1-10 of the default scenario in Chromium, in ``language``."""
-    portal_stack, journey = _stack_modules()
+@contextmanager
+def _chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless, as the browser tests launch it."""
+    portal_stack, _journey = _stack_modules()
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(portal_stack.CHROMIUM),
             headless=True,
             args=portal_stack.CHROMIUM_ARGS,
         )
         try:
-            context = browser.new_context(
-                viewport={"width": 1400, "height": 1100}, locale=journey.LOCALES[language]
-            )
-            context.set_default_timeout(portal_stack.WAIT_MS)
-            with portal_stack.running_stack(Path(tmp)) as stack:
-                page = context.new_page()
-                started = time.perf_counter()
-                journey.whole_procedure(page, stack, journey.Words(language))
-                return time.perf_counter() - started
+            yield browser
         finally:
             browser.close()
+
+
+def procedure_seconds(language: str) -> float:
+    """Steps 1-10 of the default scenario in Chromium, in ``language``."""
+    portal_stack, journey = _stack_modules()
+    with tempfile.TemporaryDirectory() as tmp, _chromium() as browser:
+        context = browser.new_context(
+            viewport={"width": 1400, "height": 1100}, locale=journey.LOCALES[language]
+        )
+        context.set_default_timeout(portal_stack.WAIT_MS)
+        with portal_stack.running_stack(Path(tmp)) as stack:
+            page = context.new_page()
+            started = time.perf_counter()
+            journey.whole_procedure(page, stack, journey.Words(language))
+            return time.perf_counter() - started
 
 
 def demo_seconds() -> tuple[float, float]:
     """``scripts/demo.py`` started until its login page is usable in Chromium: the first start
     (the mock seeds a new org) and a second start over the same data directory."""
     portal_stack, _journey = _stack_modules()
-    from playwright.sync_api import sync_playwright
-
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(portal_stack.CHROMIUM),
-            headless=True,
-            args=portal_stack.CHROMIUM_ARGS,
-        )
-        try:
-            first = _demo_start(browser, Path(tmp) / "data", portal_stack.free_port())
-            again = _demo_start(browser, Path(tmp) / "data", portal_stack.free_port())
-        finally:
-            browser.close()
+    with tempfile.TemporaryDirectory() as tmp, _chromium() as browser:
+        first = _demo_start(browser, Path(tmp) / "data", portal_stack.free_port())
+        again = _demo_start(browser, Path(tmp) / "data", portal_stack.free_port())
     return first, again
 
 

@@ -42,12 +42,16 @@ TOKYO: Final = "Asia/Tokyo"
 
 _catalogs: dict[str, gettext_module.NullTranslations] = {}
 _catalogs_lock = threading.Lock()
+_ENGLISH_CATALOG: Final = gettext_module.NullTranslations()
 
 
 def catalog(language: str) -> gettext_module.NullTranslations:
     """The compiled catalog of ``language`` (English: the ids themselves), loaded once."""
     if language == ENGLISH:
-        return gettext_module.NullTranslations()
+        return _ENGLISH_CATALOG
+    loaded = _catalogs.get(language)  # every word of every page passes here: no lock once loaded
+    if loaded is not None:
+        return loaded
     with _catalogs_lock:
         loaded = _catalogs.get(language)
         if loaded is None:

@@ -54,6 +54,27 @@ def data_dir(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def own_world() -> Iterator[MockWorld]:
+    """A mock org for one test module alone (its tests switch the scenario or write into it)."""
+    server = start_world()
+    try:
+        yield MockWorld(server)
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def demo_portal(own_world: MockWorld, data_dir: Path) -> Iterator[Portal]:
+    """The real services in mock mode (the Demo page's controls) over ``own_world``."""
+    own_world.write_ready_file(data_dir)
+    built = build_portal(config=own_world.config(data_dir))
+    try:
+        yield built
+    finally:
+        built.close()
+
+
 @pytest.fixture
 def mock_portal(mock_world: MockWorld, data_dir: Path) -> Iterator[Portal]:
     """The real services over a new DuckDB file, talking to the mock org; not integrated."""

@@ -3,36 +3,12 @@ the mock's Setup pages and its logins."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-from page_helpers import VIEWER, MockWorld, start_world, texts
+from page_helpers import VIEWER, MockWorld, texts
 
 from mock_salesforce.control import current_scenario
-from portal.services.container import Portal, build_portal
+from portal.services.container import Portal
 
 PAGE = "demo.py"
-
-
-@pytest.fixture(scope="module")
-def demo_world() -> Iterator[MockWorld]:
-    """A mock org of its own: these tests switch its scenario."""
-    server = start_world()
-    try:
-        yield MockWorld(server)
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def demo_portal(demo_world: MockWorld, data_dir: Path) -> Iterator[Portal]:
-    demo_world.write_ready_file(data_dir)
-    built = build_portal(config=demo_world.config(data_dir))
-    try:
-        yield built
-    finally:
-        built.close()
 
 
 def test_outside_mock_mode_the_demo_controls_are_not_offered(page_app, absent_portal: Portal):
@@ -58,16 +34,16 @@ def test_scenarios_are_named_for_the_branch_they_show(page_app, demo_portal: Por
 
 
 def test_setup_pages_and_demo_logins_are_listed(
-    page_app, demo_portal: Portal, demo_world: MockWorld
+    page_app, demo_portal: Portal, own_world: MockWorld
 ):
     app = page_app(PAGE, demo_portal).run()
 
     links = {b.proto.label: b.proto.url for b in app.get("link_button")}
-    base = demo_world.server.http_url
+    base = own_world.server.http_url
     assert links["Connected Apps OAuth Usage"] == base + "/setup/connected-apps-oauth-usage"
     assert links["Setup login"] == base + "/setup/login"
     blocks = [block.value for block in app.code]
-    integration = demo_world.login("integration")
+    integration = own_world.login("integration")
     acme = next(b for b in blocks if integration.username in b)
     line = next(x for x in acme.splitlines() if x.startswith(integration.username))
     assert integration.password in line and "Integration user" in line
@@ -77,7 +53,7 @@ def test_setup_pages_and_demo_logins_are_listed(
 
 
 def test_an_admin_switches_the_scenario_after_confirming(
-    page_app, demo_portal: Portal, demo_world: MockWorld
+    page_app, demo_portal: Portal, own_world: MockWorld
 ):
     app = page_app(PAGE, demo_portal).run()
     app.radio(key="demo.scenario").set_value("app-blocked").run()
@@ -87,7 +63,7 @@ def test_an_admin_switches_the_scenario_after_confirming(
     app.button(key="dialog.demo.confirm").click().run()
 
     assert not app.exception
-    assert current_scenario(demo_world.server.backend) == "app-blocked"
+    assert current_scenario(own_world.server.backend) == "app-blocked"
     # MiiTel is blocked, so the demo starts just after "Remove integration", with a backup.
     assert 'The demo starts just after "Remove integration"' in texts(app)
     assert not demo_portal.integration.status().connected

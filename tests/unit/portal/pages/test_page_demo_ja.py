@@ -5,13 +5,9 @@ so and says to begin at step 3."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from japanese_text import everything_shown
 from language_check import english_left
-from page_helpers import ADMIN, VIEWER, MockWorld, integrate, start_world, texts
+from page_helpers import ADMIN, VIEWER, MockWorld, integrate, texts
 from streamlit.testing.v1 import AppTest
 
 from mock_salesforce.control import ready_users
@@ -22,32 +18,12 @@ from portal.domain.settings import (
     IntegrationSettings,
     VideoHistorySettings,
 )
-from portal.services.container import Portal, build_portal
+from portal.services.container import Portal
 from portal.ui import i18n
 from portal.ui.demo_import import RESULT
 
 PAGE = "demo.py"
 JAPANESE = {i18n.LANGUAGE: "ja"}
-
-
-@pytest.fixture(scope="module")
-def world() -> Iterator[MockWorld]:
-    """A mock org of its own: these tests switch its scenario and write into it."""
-    server = start_world()
-    try:
-        yield MockWorld(server)
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def demo_portal(world: MockWorld, data_dir: Path) -> Iterator[Portal]:
-    world.write_ready_file(data_dir)
-    built = build_portal(config=world.config(data_dir))
-    try:
-        yield built
-    finally:
-        built.close()
 
 
 def _everything(app: AppTest) -> list[str]:
@@ -61,19 +37,19 @@ def _everything(app: AppTest) -> list[str]:
     return shown
 
 
-def _data(world: MockWorld) -> tuple[str, ...]:
+def _data(own_world: MockWorld) -> tuple[str, ...]:
     """What the mock org names: scenario names and profiles are data in both languages."""
-    users = every_scenario_logins(world.server.backend) + ready_users(world.server.backend)
+    users = every_scenario_logins(own_world.server.backend) + ready_users(own_world.server.backend)
     return (*scenario_names(), *{str(u["profile"]) for u in users})
 
 
-def _english(app: AppTest, world: MockWorld, *, data: tuple[str, ...] = ()) -> list[str]:
-    known = (*_data(world), *data)
+def _english(app: AppTest, own_world: MockWorld, *, data: tuple[str, ...] = ()) -> list[str]:
+    known = (*_data(own_world), *data)
     return sorted({w for text in _everything(app) for w in english_left(text, data=known)})
 
 
 def test_an_admin_reads_the_demo_page_in_japanese_with_every_login_as_code(
-    page_app, demo_portal: Portal, world: MockWorld
+    page_app, demo_portal: Portal, own_world: MockWorld
 ):
     app = page_app(PAGE, demo_portal, state=JAPANESE).run()
 
@@ -94,30 +70,32 @@ def test_an_admin_reads_the_demo_page_in_japanese_with_every_login_as_code(
     # Every user of Acme Japan and of Beta Trading (second-org) is copyable text with its
     # password, its role in Japanese and its profile.
     blocks = "\n".join(str(block.value) for block in app.code)
-    for login in every_scenario_logins(world.server.backend):
+    for login in every_scenario_logins(own_world.server.backend):
         line = next(x for x in blocks.splitlines() if x.startswith(str(login["username"])))
         assert str(login["password"]) in line and str(login["profile"]) in line
     assert any(
         "連携ユーザー" in x and "miitel@beta-trading.example" in x for x in blocks.split("\n")
     )
     assert "シナリオ `second-org` のみ" in shown
-    assert _english(app, world) == []
+    assert _english(app, own_world) == []
 
 
-def test_a_viewer_sees_no_password_in_japanese(page_app, demo_portal: Portal, world: MockWorld):
+def test_a_viewer_sees_no_password_in_japanese(page_app, demo_portal: Portal, own_world: MockWorld):
     app = page_app(PAGE, demo_portal, actor=VIEWER, state=JAPANESE).run()
 
     assert not app.exception
     shown = texts(app) + "\n".join(str(block.value) for block in app.code)
-    assert all(str(u["password"]) not in shown for u in every_scenario_logins(world.server.backend))
+    assert all(
+        str(u["password"]) not in shown for u in every_scenario_logins(own_world.server.backend)
+    )
     assert all("@" not in str(block.value) for block in app.code)
     assert "ポータルの管理者にのみ表示されます" in shown
     assert app.button(key="demo.switch").disabled
-    assert _english(app, world) == []
+    assert _english(app, own_world) == []
 
 
 def test_a_scenario_that_starts_not_integrated_says_to_begin_at_step_3(
-    page_app, demo_portal: Portal, world: MockWorld
+    page_app, demo_portal: Portal, own_world: MockWorld
 ):
     assert demo_portal.demo is not None
     state = demo_portal.demo.switch(actor=ADMIN, scenario="app-never-used")
@@ -133,7 +111,7 @@ def test_a_scenario_that_starts_not_integrated_says_to_begin_at_step_3(
     assert caption.endswith(
         "ステップ4に進みます。未連携の状態で始まります。ステップ3から始めてください。"
     )
-    assert _english(app, world) == []
+    assert _english(app, own_world) == []
 
     english = page_app(PAGE, demo_portal).run()
     assert "Begin the procedure at step 3" in english.warning[0].value
@@ -141,9 +119,9 @@ def test_a_scenario_that_starts_not_integrated_says_to_begin_at_step_3(
 
 
 def test_the_simulation_summary_notes_and_sync_log_read_in_japanese(
-    page_app, demo_portal: Portal, world: MockWorld
+    page_app, demo_portal: Portal, own_world: MockWorld
 ):
-    integrate(demo_portal, world)
+    integrate(demo_portal, own_world)
     demo_portal.storage.repositories.settings.save(
         IntegrationSettings(
             activity_history=ActivityHistorySettings(enabled=True),
@@ -168,11 +146,11 @@ def test_the_simulation_summary_notes_and_sync_log_read_in_japanese(
         d.startswith(("紐付けなしのToDo", "取引先責任者", "取引先", "リード")) for d in log["詳細"]
     )
     assert all("JST" not in t for t in log[log.columns[0]])  # the header names the zone
-    assert _english(app, world) == []
+    assert _english(app, own_world) == []
 
 
 def test_a_csv_import_with_bad_rows_reads_in_japanese(
-    page_app, demo_portal: Portal, world: MockWorld
+    page_app, demo_portal: Portal, own_world: MockWorld
 ):
     header = "call_id,direction,result,started_at,ended_at,miitel_user,counterpart_number\n"
     rows = (
@@ -204,7 +182,7 @@ def test_a_csv_import_with_bad_rows_reads_in_japanese(
     assert app.button(key="demo.send_queued").label == "待機中の通話と会議を送信（1 件）"
     # The file's own words (a column, its values, the values allowed there) are data.
     file_words = ("direction", "'sideways'", "'yesterday'", "inbound, in, outbound, out")
-    assert _english(app, world, data=file_words) == []
+    assert _english(app, own_world, data=file_words) == []
 
     english = page_app(PAGE, demo_portal, state={RESULT: result}).run()
     assert "1 call imported and queued for Salesforce." in english.warning[0].value

@@ -6,17 +6,15 @@ in the demo's starting state (integrated, with settings, history and error-log r
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from japanese_text import everything_shown as shown
 from language_check import english_left
-from page_helpers import ADMIN, VIEWER, MockWorld, start_world
+from page_helpers import ADMIN, VIEWER, MockWorld
 
 from mock_salesforce.control import ready_users
 from mock_salesforce.scenarios import scenario_names
-from portal.services.container import Portal, build_portal
+from portal.services.container import Portal
 from portal.ui import i18n
 
 STEP = "proc.step"
@@ -24,30 +22,17 @@ STEP = "proc.step"
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
-@pytest.fixture(scope="module")
-def world() -> Iterator[MockWorld]:
-    server = start_world()
-    try:
-        yield MockWorld(server)
-    finally:
-        server.stop()
-
-
 @pytest.fixture
-def demo_portal(world: MockWorld, data_dir: Path) -> Iterator[Portal]:
-    world.write_ready_file(data_dir)
-    built = build_portal(config=world.config(data_dir))
-    assert built.demo is not None
-    built.demo.bootstrap_if_empty()
-    try:
-        yield built
-    finally:
-        built.close()
+def started(demo_portal: Portal) -> Portal:
+    """The demo's starting state: integrated, with settings, history and error-log rows."""
+    assert demo_portal.demo is not None
+    demo_portal.demo.bootstrap_if_empty()
+    return demo_portal
 
 
-def data_of(world: MockWorld) -> tuple[str, ...]:
+def data_of(own_world: MockWorld) -> tuple[str, ...]:
     """What the mock org names (profiles, scenarios): data, the same in both languages."""
-    users = ready_users(world.server.backend)
+    users = ready_users(own_world.server.backend)
     return (*scenario_names(), *{u["profile"] for u in users}, ADMIN.username, VIEWER.username)
 
 
@@ -64,37 +49,37 @@ PAGES = [
 
 @pytest.mark.parametrize(("page_file", "step"), PAGES)
 def test_a_japanese_page_shows_no_english(
-    page_app, demo_portal: Portal, world: MockWorld, page_file: str, step: int | None
+    page_app, started: Portal, own_world: MockWorld, page_file: str, step: int | None
 ):
     state: dict[str, object] = {i18n.LANGUAGE: "ja"}
     if step is not None:
         state[STEP] = step
-    app = page_app(page_file, demo_portal, state=state).run()
+    app = page_app(page_file, started, state=state).run()
 
     assert not app.exception
-    left = [word for text in shown(app) for word in english_left(text, data=data_of(world))]
+    left = [word for text in shown(app) for word in english_left(text, data=data_of(own_world))]
     assert not left, f"English on the Japanese {page_file} (step {step}): {sorted(set(left))}"
 
 
 @pytest.mark.parametrize(("page_file", "step"), PAGES)
 def test_an_english_page_shows_no_japanese_of_its_own(
-    page_app, demo_portal: Portal, page_file: str, step: int | None
+    page_app, started: Portal, page_file: str, step: int | None
 ):
     state: dict[str, object] = {i18n.LANGUAGE: "en"}
     if step is not None:
         state[STEP] = step
-    app = page_app(page_file, demo_portal, state=state).run()
+    app = page_app(page_file, started, state=state).run()
 
     assert not app.exception
     leaked = [text for text in shown(app) if _JAPANESE.search(text)]
     assert not leaked, f"Japanese on the English {page_file} (step {step}): {leaked[:5]}"
 
 
-def test_viewers_pages_speak_japanese_too(page_app, demo_portal: Portal, world: MockWorld):
+def test_viewers_pages_speak_japanese_too(page_app, started: Portal, own_world: MockWorld):
     app = page_app(
-        "procedure.py", demo_portal, actor=VIEWER, state={i18n.LANGUAGE: "ja", STEP: 2}
+        "procedure.py", started, actor=VIEWER, state={i18n.LANGUAGE: "ja", STEP: 2}
     ).run()
 
     assert not app.exception
-    left = [word for text in shown(app) for word in english_left(text, data=data_of(world))]
+    left = [word for text in shown(app) for word in english_left(text, data=data_of(own_world))]
     assert not left, sorted(set(left))
