@@ -32,11 +32,13 @@ class ApiRequest:
 
 @dataclass(frozen=True)
 class ApiResponse:
-    """A handler's answer; ``body`` None means no content (204)."""
+    """A handler's answer; ``body`` None means no content (204); ``bytes`` are sent as they
+    are with ``media_type`` (Bulk API 2.0's CSV), anything else as JSON."""
 
     status: int = 200
     body: Any = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    media_type: str | None = None
 
 
 def ok(body: Any) -> ApiResponse:

@@ -145,6 +145,13 @@ def render(response: ApiResponse, *, usage: ApiUsage | None, pretty: bool) -> Re
         headers["Sforce-Limit-Info"] = usage.header
     if response.body is None:
         return Response(status_code=response.status, headers=headers)
+    if isinstance(response.body, bytes):
+        return Response(
+            response.body,
+            status_code=response.status,
+            headers=headers,
+            media_type=response.media_type or "text/csv",
+        )
     return Response(
         _json(response.body, pretty=pretty),
         status_code=response.status,
