@@ -20,7 +20,7 @@ from starlette.responses import Response
 from mock_salesforce.errors import JSON_CONTENT_TYPE, SalesforceError, not_found
 from mock_salesforce.limits import ApiUsage
 from mock_salesforce.records import MultipleMatches
-from mock_salesforce.rest import composite, describe, limits, query, sobjects, versions
+from mock_salesforce.rest import bulk2, composite, describe, limits, query, sobjects, versions
 from mock_salesforce.rest.context import (
     ApiCall,
     ApiRequest,
@@ -97,6 +97,30 @@ RESOURCES: tuple[Resource, ...] = (
     ),
     Resource(("composite", "sobjects", _ANY), {"GET": composite.retrieve}),
     Resource(("limits",), {"GET": limits.limits}),
+    Resource(("jobs", "ingest"), {"GET": bulk2.list_ingest_jobs, "POST": bulk2.create_ingest_job}),
+    Resource(
+        ("jobs", "ingest", _ANY),
+        {
+            "GET": bulk2.get_ingest_job,
+            "PATCH": bulk2.patch_ingest_job,
+            "DELETE": bulk2.delete_ingest_job,
+        },
+    ),
+    Resource(("jobs", "ingest", _ANY, "batches"), {"PUT": bulk2.upload_ingest_data}),
+    Resource(("jobs", "ingest", _ANY, "successfulResults"), {"GET": bulk2.successful_results}),
+    Resource(("jobs", "ingest", _ANY, "failedResults"), {"GET": bulk2.failed_results}),
+    Resource(("jobs", "ingest", _ANY, "unprocessedrecords"), {"GET": bulk2.unprocessed_records}),
+    Resource(("jobs", "ingest", _ANY, "unprocessedRecords"), {"GET": bulk2.unprocessed_records}),
+    Resource(("jobs", "query"), {"GET": bulk2.list_query_jobs, "POST": bulk2.create_query_job}),
+    Resource(
+        ("jobs", "query", _ANY),
+        {
+            "GET": bulk2.get_query_job,
+            "PATCH": bulk2.patch_query_job,
+            "DELETE": bulk2.delete_query_job,
+        },
+    ),
+    Resource(("jobs", "query", _ANY, "results"), {"GET": bulk2.query_results}),
 )
 
 
