@@ -20,6 +20,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from portal.adapters.crypto import generate_key, is_valid_key
+from portal.adapters.file_modes import PRIVATE_FILE_MODE, make_owned_dir_private, make_private_file
 from portal.domain.secret import SecretStr
 from portal.domain.text import Text, msg
 
@@ -492,13 +493,15 @@ def _encryption_key(
 
 
 def _generated_key(values: _Collector, path: Path) -> SecretStr:
-    """The mock-mode key kept in ``path``: created once (mode 0600), then reused."""
+    """The mock-mode key kept in ``path``: created once (mode 0600 in a 0700 directory,
+    whatever the umask), then reused."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_owned_dir_private(path.parent)
         key = generate_key()
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
         except FileExistsError:
+            make_private_file(path)  # a key file written with a looser mode (older portal)
             existing = path.read_text(encoding="ascii").strip()
             if is_valid_key(existing):
                 return SecretStr(existing)
@@ -512,6 +515,8 @@ def _generated_key(values: _Collector, path: Path) -> SecretStr:
                 ),
             )
             return SecretStr("")
+        # The mode given to open() is only what the umask leaves of it: set it explicitly.
+        os.fchmod(fd, PRIVATE_FILE_MODE)
         with os.fdopen(fd, "w", encoding="ascii") as handle:
             handle.write(key.get_secret_value() + "\n")
         return key

@@ -6,16 +6,25 @@ cursor, because a DuckDB connection object must not be shared between threads. S
 statements outside a transaction take turns to write, and are retried with backoff when they
 meet a write-write conflict with an open transaction; a transaction (:meth:`Database.begin`)
 is all-or-nothing and reports a conflict as :class:`WriteConflictError` after rolling back.
+
+A failure of the storage itself (disk full, read-only or unwritable file, permission denied,
+a database DuckDB invalidated) is never taken for a conflict: it is :class:`StorageFailure`,
+logged with its cause under a reference the person's message repeats, and never retried.
+The file, its write-ahead log and any directory created for it are the owner's alone
+(:mod:`portal.adapters.file_modes`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import random
+import re
 import threading
 import time
+import uuid
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -25,10 +34,14 @@ from typing import Any, Final, Protocol, TypeVar
 
 import duckdb
 
+from portal.adapters.file_modes import make_private_dir, make_private_file
+from portal.domain.failures import PortalError
 from portal.domain.text import msg
 from portal.domain.timestamps import require_aware
 
 DEFAULT_DB_PATH: Final = Path("data/portal.duckdb")
+
+log = logging.getLogger(__name__)
 
 Row = tuple[Any, ...]
 E = TypeVar("E", bound=Enum)
@@ -40,6 +53,24 @@ class StorageError(Exception):
 
 class WriteConflictError(StorageError):
     """Another change to the same data was saved at the same moment; nothing was saved."""
+
+
+class StorageFailure(StorageError, PortalError):
+    """The storage failed (disk full, read-only or unwritable file, permission denied, ...):
+    nothing of the change was saved, and an operator must act. ``reference`` is in the
+    person's message and in the server log line with the cause."""
+
+    def __init__(self, *, reference: str) -> None:
+        super().__init__(
+            msg(
+                "The portal could not save or read its data because of a storage problem (for "
+                "example a full disk or a data directory it may not write to). Nothing of this "
+                "change was saved. An operator must fix the storage; give them the reference "
+                "{reference}.",
+                reference=reference,
+            )
+        )
+        self.reference = reference
 
 
 class DatabaseUnavailableError(StorageError):
@@ -234,6 +265,16 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
 LATEST_SCHEMA_VERSION: Final = MIGRATIONS[-1].version
 
 _MAX_BACKOFF_SECONDS: Final = 0.5
+# How DuckDB words a write-write conflict (and a duplicate key found at commit); any other
+# TransactionException, e.g. "Failed to commit: Could not write file ...", is the storage.
+_CONFLICT_WORDING: Final = re.compile(r"conflict|constraint violation|duplicate key", re.I)
+# Failures of the file or the disk under DuckDB.
+_STORAGE_EXCEPTIONS: Final = (
+    duckdb.IOException,
+    duckdb.PermissionException,
+    duckdb.FatalException,
+    OSError,
+)
 _CONFLICT_MESSAGE: Final = msg(
     "Another change to the same data was saved at the same moment, so this change was not "
     "saved. Try again."
@@ -263,9 +304,12 @@ class Database:
         self.path = Path(path)
         self._max_attempts = max_attempts
         self._backoff_seconds = backoff_seconds
+        self.wal_path = self.path.with_name(self.path.name + ".wal")
+        self._mode_warned: set[Path] = set()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dir(self.path.parent)
             self._root = duckdb.connect(str(self.path))
+            self._make_files_private()
         except (duckdb.IOException, OSError) as exc:
             raise DatabaseUnavailableError(
                 msg(
@@ -284,6 +328,7 @@ class Database:
         self._closed = False
         try:
             self._migrate()
+            self._make_files_private()
         except BaseException:
             self._root.close()
             raise
@@ -340,9 +385,15 @@ class Database:
             try:
                 if serialize:
                     with self._write_lock:
-                        return cursor.execute(sql, list(params)).fetchall()
+                        rows = cursor.execute(sql, list(params)).fetchall()
+                        self._make_files_private()
+                        return rows
                 return cursor.execute(sql, list(params)).fetchall()
+            except _STORAGE_EXCEPTIONS as exc:
+                raise storage_failure(exc) from exc
             except retryable as exc:
+                if not is_conflict(exc):
+                    raise storage_failure(exc) from exc
                 if attempt == self._max_attempts:
                     raise WriteConflictError(_CONFLICT_MESSAGE) from exc
                 # Exponential backoff with full jitter, so writers do not collide again in step.
@@ -355,7 +406,19 @@ class Database:
         with self._lock:
             self._require_open()
             cursor = self._root.cursor()
-        return Transaction(cursor)
+        return Transaction(cursor, on_commit=self._make_files_private)
+
+    def _make_files_private(self) -> None:
+        # DuckDB creates the file and, after every checkpoint, a new write-ahead log with the
+        # umask's mode; both are made the owner's as soon as they exist. A file the process
+        # may write but not chmod (another owner's) is the operator's choice: said, not fatal.
+        for path in (self.path, self.wal_path):
+            try:
+                make_private_file(path)
+            except OSError as exc:
+                if path not in self._mode_warned:
+                    self._mode_warned.add(path)
+                    log.warning("Cannot make %s private (mode 0600): %s", path, exc)
 
     def checkpoint(self) -> None:
         """Write everything to the database file (and empty the write-ahead log)."""
@@ -448,8 +511,14 @@ class Transaction:
     :meth:`close` rolls back whatever was not committed and releases the cursor.
     """
 
-    def __init__(self, cursor: duckdb.DuckDBPyConnection) -> None:
+    def __init__(
+        self,
+        cursor: duckdb.DuckDBPyConnection,
+        *,
+        on_commit: Callable[[], None] = lambda: None,
+    ) -> None:
         self._cursor = cursor
+        self._on_commit = on_commit
         self._cursor.begin()
         self._open = True
 
@@ -459,17 +528,28 @@ class Transaction:
         self._require_open()
         try:
             return self._cursor.execute(sql, list(params)).fetchall()
+        except _STORAGE_EXCEPTIONS as exc:
+            raise storage_failure(exc) from exc
         except duckdb.TransactionException as exc:
+            if not is_conflict(exc):
+                raise storage_failure(exc) from exc
             raise WriteConflictError(_CONFLICT_MESSAGE) from exc
 
     def commit(self) -> None:
         self._require_open()
         try:
             self._cursor.commit()
-        except (duckdb.TransactionException, duckdb.ConstraintException) as exc:
+        except (
+            duckdb.TransactionException,
+            duckdb.ConstraintException,
+            *_STORAGE_EXCEPTIONS,
+        ) as exc:
             self._safe_rollback()
-            self._cursor.begin()
-            raise WriteConflictError(_CONFLICT_MESSAGE) from exc
+            self._safe_begin()
+            if isinstance(exc, duckdb.ConstraintException) or is_conflict(exc):
+                raise WriteConflictError(_CONFLICT_MESSAGE) from exc
+            raise storage_failure(exc) from exc
+        self._on_commit()
         self._cursor.begin()
 
     def rollback(self) -> None:
@@ -487,9 +567,14 @@ class Transaction:
             self._cursor.close()
 
     def _safe_rollback(self) -> None:
-        # After a failed COMMIT DuckDB may already have ended the transaction.
-        with contextlib.suppress(duckdb.TransactionException):
+        # After a failed COMMIT DuckDB may already have ended the transaction; after a failure
+        # of the storage it may refuse everything (the failure is reported either way).
+        with contextlib.suppress(duckdb.TransactionException, *_STORAGE_EXCEPTIONS):
             self._cursor.rollback()
+
+    def _safe_begin(self) -> None:
+        with contextlib.suppress(duckdb.TransactionException, *_STORAGE_EXCEPTIONS):
+            self._cursor.begin()
 
     def _require_open(self) -> None:
         if not self._open:
@@ -510,6 +595,23 @@ def decode_enum(enum_type: type[E], value: object, *, table: str) -> E:
                 value=repr(value),
             )
         ) from None
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """Whether DuckDB's ``exc`` is a write-write conflict (worth retrying), not the storage."""
+    return isinstance(exc, duckdb.TransactionException) and bool(_CONFLICT_WORDING.search(str(exc)))
+
+
+def storage_failure(exc: BaseException) -> StorageFailure:
+    """:class:`StorageFailure` for ``exc``, its cause logged under the failure's reference."""
+    reference = uuid.uuid4().hex[:8].upper()
+    log.error(
+        "Storage failure (reference %s): %s: %s",
+        reference,
+        type(exc).__name__,
+        _first_line(exc),
+    )
+    return StorageFailure(reference=reference)
 
 
 def _first_line(exc: BaseException) -> str:

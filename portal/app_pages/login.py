@@ -18,8 +18,8 @@ LOGIN_SUBMIT: Final = "auth.login.submit"
 
 @guarded
 def login_page() -> None:
-    """The login form; after Salesforce sent a browser back that is not logged in, it also
-    says that nothing was done with that sign-in."""
+    """The login form; after a sign-in callback reached this browser while it is not logged
+    in, it also says that nothing was done with it (without claiming Salesforce sent it)."""
     portal = portal_or_stop()
     _left, middle, _right = st.columns([1, 2, 1])
     with middle:
@@ -28,9 +28,10 @@ def login_page() -> None:
         if callback_was_dropped():
             st.info(
                 _(
-                    "Salesforce sent this browser back to the portal, but it is not logged in "
-                    "to the portal here, so the sign-in with Salesforce was not finished and "
-                    "nothing changed. Log in, then start the sign-in again from its step."
+                    "This browser opened a sign-in link, but it is not logged in to the portal "
+                    "here, so the link was not used and nothing changed. A sign-in link counts "
+                    "only in the browser that started it, until it expires. Log in, then start "
+                    "the sign-in again from its step."
                 ),
                 icon=":material/login:",
             )

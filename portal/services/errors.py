@@ -7,15 +7,10 @@ ever reaches it.
 
 from __future__ import annotations
 
+# Re-exported: pages catch every expected failure, the storage's included, as PortalError.
+from portal.adapters.db import StorageFailure as StorageFailure
+from portal.domain.failures import PortalError as PortalError
 from portal.domain.text import msg, plural_msg
-
-
-class PortalError(Exception):
-    """An expected failure of a portal action, with a message for the person who asked."""
-
-    def __init__(self, user_message: str) -> None:
-        super().__init__(user_message)
-        self.user_message = user_message
 
 
 class NotAllowed(PortalError):

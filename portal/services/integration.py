@@ -299,21 +299,15 @@ class IntegrationService:
         if parsed.state:
             pending = self._context.repositories.pending_authorizations.take(parsed.state)
         purpose = _purpose(pending)
-        if actor is None:
-            starter = pending.requested_by if pending and pending.requested_by else None
-            actor = Actor(username=starter or "(unknown)", role=Role.ADMIN)
-        if isinstance(parsed, AuthorizationRefused):
-            return self._refused(actor, parsed.error, purpose or SignInPurpose.INTEGRATION)
         if pending is None or purpose is None:
-            return self._refused(
-                actor,
-                SalesforceOAuthError(
-                    reason=OAuthFailure.STATE_MISMATCH,
-                    error_code="STATE_MISMATCH",
-                    detail="unknown, used or expired state",
-                ),
-                SignInPurpose.INTEGRATION,
-            )
+            # RFC 6749 §10.12: not the answer to a sign-in this portal started (unknown, used or
+            # expired state), whatever it says: nothing is recorded, nothing is believed.
+            log.warning("A sign-in callback with an unknown, used or expired state was refused")
+            return _not_ours()
+        if actor is None:
+            actor = Actor(username=pending.requested_by or "(unknown)", role=Role.ADMIN)
+        if isinstance(parsed, AuthorizationRefused):
+            return self._refused(actor, parsed.error, purpose)
         try:
             tokens = self._context.salesforce.oauth.exchange(
                 code=parsed.code, code_verifier=pending.code_verifier
@@ -654,6 +648,20 @@ class IntegrationService:
             Connections.park(uow, tokens)
             uow.commit()
         self._connections.revoke_parked()
+
+
+def _not_ours() -> CallbackOutcome:
+    refusal = SalesforceOAuthError(
+        reason=OAuthFailure.STATE_MISMATCH,
+        error_code="STATE_MISMATCH",
+        detail="unknown, used or expired state",
+    )
+    return CallbackOutcome(
+        kind=CallbackKind.FAILED,
+        purpose=None,
+        result=StepResult.of(step=5, status=StepStatus.ERROR, message=refusal.user_message),
+        failure=OAuthFailure.STATE_MISMATCH,
+    )
 
 
 def _purpose(pending: PendingAuthorization | None) -> SignInPurpose | None:

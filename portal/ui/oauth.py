@@ -7,7 +7,8 @@ redirects to the portal's root with ``code`` and ``state`` (or ``error``). The b
 cookie logs the new Streamlit session in; the frame moves the parameters out of the address bar
 at once and hands them to the service only when this browser session started that sign-in and
 has not used it yet. A callback in a browser that is not logged in, started elsewhere, used or
-expired changes nothing.
+expired changes nothing, and the page claims nothing about what Salesforce said: only the
+answer to a ``state`` this portal issued is Salesforce's (RFC 6749 §10.12).
 """
 
 from __future__ import annotations
@@ -75,11 +76,12 @@ def has_pending_callback() -> bool:
 
 
 def drop_callback_without_login() -> None:
-    """Salesforce sent a browser back that is not logged in to the portal (another browser, an
-    ended login): nothing is done with the callback; the login page says so."""
+    """A sign-in callback reached a browser that is not logged in to the portal (another
+    browser, an ended login, or a link someone else made): nothing is done with it; the login
+    page says so without claiming it came from Salesforce."""
     if st.session_state.pop(CALLBACK_PARAMS, None):
         st.session_state[CALLBACK_DROPPED] = True
-        log.warning("A Salesforce callback reached a browser that is not logged in; ignored")
+        log.warning("A sign-in callback reached a browser that is not logged in; ignored")
 
 
 def callback_was_dropped() -> bool:
@@ -97,11 +99,13 @@ def complete_pending_callback(portal: Portal, actor: Actor) -> Landing | None:
     returned = web_session.claim(params.get("state"))
     if returned is None:
         log.warning("A Salesforce callback not started by this browser session was ignored")
+        # Not known to be from Salesforce at all (RFC 6749 §10.12): say nothing it "said".
         st.warning(
             _(
-                "This return from Salesforce does not belong to a sign-in started in this "
-                "browser, or it was already used or has expired, so nothing changed. To sign in "
-                "to Salesforce, click the button on the step again."
+                "This sign-in link is not from this portal, or it has expired: it does not "
+                "belong to a sign-in started in this browser, or it was already used, so "
+                "nothing changed. To sign in to Salesforce, start again with the button on the "
+                "step."
             ),
             icon=":material/gpp_maybe:",
         )

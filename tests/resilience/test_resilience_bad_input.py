@@ -651,7 +651,8 @@ def _tamper(
     if how == "wrong state":
         return {**genuine, "state": "forged-state"}, OAuthFailure.STATE_MISMATCH
     if how == "missing state":
-        return {"code": genuine["code"]}, OAuthFailure.CALLBACK_INVALID
+        # Without a state it cannot be the portal's sign-in (RFC 6749 §10.12).
+        return {"code": genuine["code"]}, OAuthFailure.STATE_MISMATCH
     if how == "missing code":
         return {"state": genuine["state"]}, OAuthFailure.CALLBACK_INVALID
     if how == "forged code":

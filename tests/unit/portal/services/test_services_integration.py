@@ -64,8 +64,9 @@ def test_a_state_is_usable_once(world: World) -> None:
     assert replay.kind is CallbackKind.FAILED
     assert replay.failure is OAuthFailure.STATE_MISMATCH
     assert 'Click "Integrate" again' in replay.result.message
+    # A replay is not Salesforce's answer (RFC 6749 §10.12): nothing is written for it.
     latest = world.storage.repositories.authentication_history.latest()
-    assert latest is not None and latest.event is AuthEvent.FAILED
+    assert latest is not None and latest.event is AuthEvent.INTEGRATED
 
 
 def test_a_state_expires_after_ten_minutes(world: World) -> None:
