@@ -94,6 +94,8 @@ class Job:
     files: dict[str, Path] = field(default_factory=dict)
     #: Byte offset of every result row of a query job (the header ends at the first one).
     row_offsets: array[int] = field(default_factory=lambda: array("q"))
+    #: Set once the worker is done with the job (its results are written).
+    settled: threading.Event = field(default_factory=threading.Event)
 
     @property
     def delimiter(self) -> str:
@@ -270,6 +272,7 @@ class BulkJobs:
     def _process(self, backend: MockBackend, job: Job, processor: Processor) -> None:
         with self.lock:
             if job.state is not JobState.UPLOAD_COMPLETE or self._jobs.get(job.id) is not job:
+                job.settled.set()
                 return
             self.set_state(job, JobState.IN_PROGRESS)
         started = self.clock.now()
@@ -288,6 +291,7 @@ class BulkJobs:
                 job.processing_ms = max(1, int(elapsed.total_seconds() * 1000))
                 if job.state is JobState.IN_PROGRESS:
                     self.set_state(job, JobState.JOB_COMPLETE)
+                job.settled.set()
 
 
 _REGISTRIES: weakref.WeakKeyDictionary[MockBackend, BulkJobs] = weakref.WeakKeyDictionary()

@@ -37,6 +37,8 @@ INGEST_OPERATIONS = ("insert", "update", "upsert", "delete", "hardDelete")
 QUERY_OPERATIONS = ("query", "queryAll")
 #: Jobs per page of Get All Jobs.
 LIST_PAGE_SIZE = 1_000
+#: Longest wait for a running job to stop when it is aborted.
+_ABORT_WAIT_SECONDS = 30.0
 #: Salesforce grants "Bulk API Hard Delete" with the administrator's profile.
 _HARD_DELETE_PERMISSION = "ModifyAllData"
 
@@ -219,14 +221,18 @@ def change_state(jobs: BulkJobs, job: Job, body: dict[str, Any]) -> Job:
         target = JobState(wanted)
     except ValueError:
         raise enum_error("JobStateEnum", wanted) from None
-    with jobs.lock:
-        if target is JobState.ABORTED:
+    if target is JobState.ABORTED:
+        with jobs.lock:
             was_running = job.state is JobState.IN_PROGRESS
             jobs.move(job, target, allowed_from=_ABORTABLE[job.kind])
             if job.kind is JobKind.INGEST and not was_running:
-                # The worker writes the results of a job it was running when it stops.
                 write_unprocessed(jobs, job)
-            return job
+        if was_running:
+            # The worker stops at its next chunk and writes what it did: wait for that, so
+            # the results are complete once the job reads Aborted.
+            job.settled.wait(_ABORT_WAIT_SECONDS)
+        return job
+    with jobs.lock:
         if target is JobState.UPLOAD_COMPLETE and job.kind is JobKind.INGEST:
             jobs.move(job, target, allowed_from=frozenset({JobState.OPEN}))
             if "upload" not in job.files:
