@@ -5,6 +5,10 @@ from __future__ import annotations
 from bulk2_support import csv_rows, ingest_job, wait_until_finished
 from rest_api_support import Api, SalesforceClient
 
+from mock_salesforce import ThreadedMockServer
+from mock_salesforce.permissions import READ_ONLY
+from tests.conftest import BareOrg
+
 EXT = "MiiTel_External_Id__c"
 
 
@@ -183,3 +187,29 @@ def test_open_job_state_machine(api: Api) -> None:
     assert api("DELETE", f"jobs/ingest/{job_id}").status_code == 204
     assert api("GET", f"jobs/ingest/{job_id}").status_code == 404
     assert api("GET", "jobs/ingest").json()["records"] == []
+
+
+def test_object_permissions_refuse_records_as_the_rest_api_does(
+    sf: SalesforceClient, api: Api, mock_server: ThreadedMockServer, bare_org: BareOrg
+) -> None:
+    kept = sf.Account.create({"Name": "Kept"})["id"]
+    permissions = mock_server.backend.permissions
+    profile = permissions.create_profile(
+        org_id=bare_org.org_id,
+        name="Read Only Accounts",
+        permissions={"ApiEnabled"},
+        object_access={"Account": READ_ONLY},
+    )
+    permissions.set_user_profile(
+        org_id=bare_org.org_id, user_id=bare_org.user_id, profile_id=profile.profile_id
+    )
+    [result] = sf.bulk2.Account.insert(records=[{"Name": "Nope"}], wait=0.05)
+    [failed] = csv_rows(sf.bulk2.Account.get_failed_records(result["job_id"]))
+    assert failed["sf__Error"].startswith("INSUFFICIENT_ACCESS_OR_READONLY:")
+    # Hard delete needs the administrator's permission: the job is refused.
+    refused = api("POST", "jobs/ingest", json={"object": "Account", "operation": "hardDelete"})
+    assert refused.status_code == 400
+    assert refused.json()[0]["errorCode"] == "FEATURENOTENABLED"
+    # What the user may read, a query job returns.
+    [page] = sf.bulk2.Account.query("SELECT Id, Name FROM Account", wait=0.05)
+    assert csv_rows(page) == [{"Id": kept, "Name": "Kept"}]
