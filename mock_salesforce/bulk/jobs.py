@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 
 #: Key prefix of AsyncApiJob ids.
 JOB_PREFIX = "750"
+#: Jobs processed at once (Salesforce runs jobs in parallel; a long load does not hold a query).
+WORKERS = 2
+#: A worker with nothing to do for this long ends; the next job starts one again.
+_IDLE_SECONDS = 5.0
 #: Salesforce deletes Bulk API 2.0 jobs (and their results) 7 days after they were created.
 JOB_RETENTION = timedelta(days=7)
 
@@ -156,7 +160,7 @@ class BulkJobs:
         self._dir = Path(tempfile.mkdtemp(prefix="mock-bulk2-"))
         weakref.finalize(self, shutil.rmtree, self._dir, True)
         self._queue: queue.Queue[tuple[Job, Processor]] = queue.Queue()
-        self._worker: threading.Thread | None = None
+        self._workers: list[threading.Thread] = []
         backend.store.on_wipe(self.clear)
 
     # -- jobs ------------------------------------------------------------------------------
@@ -248,23 +252,32 @@ class BulkJobs:
 
     # -- processing ------------------------------------------------------------------------
     def submit(self, job: Job, processor: Processor) -> None:
-        """Queue a job for the worker (which marks it InProgress, then finished)."""
+        """Queue a job for a worker (which marks it InProgress, then finished)."""
         with self.lock:
-            if self._worker is None or not self._worker.is_alive():
-                self._worker = threading.Thread(
-                    target=self._work, name="mock-bulk2-worker", daemon=True
-                )
-                self._worker.start()
-        self._queue.put((job, processor))
+            self._queue.put((job, processor))
+            self._workers = [w for w in self._workers if w.is_alive()]
+            if len(self._workers) < WORKERS:
+                worker = threading.Thread(target=self._work, name="mock-bulk2-worker", daemon=True)
+                self._workers.append(worker)
+                worker.start()
 
     def _work(self) -> None:
         while True:
-            job, processor = self._queue.get()
-            backend = self._backend()
-            if backend is None:
-                return
             try:
-                self._process(backend, job, processor)
+                job, processor = self._queue.get(timeout=_IDLE_SECONDS)
+            except queue.Empty:
+                with self.lock:
+                    if self._queue.empty():
+                        # An idle worker ends (a test server's registry must not keep threads).
+                        self._workers = [
+                            w for w in self._workers if w is not threading.current_thread()
+                        ]
+                        return
+                continue
+            backend = self._backend()
+            try:
+                if backend is not None:
+                    self._process(backend, job, processor)
             finally:
                 del backend
                 self._queue.task_done()
