@@ -18,6 +18,7 @@ from portal.ui.backup_rows import backup_label, backup_name, backup_rows, change
 from portal.ui.container import portal_or_stop
 from portal.ui.feedback import attempt, guarded, show_notices
 from portal.ui.i18n import _, t
+from portal.ui.markup import literal, literal_code
 
 OLDER: Final = "backups.older"
 NEWER: Final = "backups.newer"
@@ -62,15 +63,15 @@ def backups_page() -> None:
 def _latest(latest: StoredBackup) -> None:
     snapshot = latest.snapshot
     st.subheader(_("Latest backup"), anchor=False)
-    # Markup stays out of the message: each value carries its own.
+    # Markup stays out of the message: each value carries its own, data made literal.
     values = {
         "backup": f"**{backup_name(latest.id)}**",
         "taken": taken(latest),
-        "org": f"**{snapshot.org_name or snapshot.org_id}**",
-        "org_id": f"`{snapshot.org_id}`",
-        "username": f"`{snapshot.username}`",
+        "org": f"**{literal(snapshot.org_name or snapshot.org_id)}**",
+        "org_id": literal_code(snapshot.org_id),
+        "username": literal_code(snapshot.username),
     }
-    said = t(msg("{backup}, taken {taken} from {org} ({org_id}) as {username}.", **values))
+    said = _("{backup}, taken {taken} from {org} ({org_id}) as {username}.").format(**values)
     st.markdown(said)
     mappings = t(
         plural_msg(

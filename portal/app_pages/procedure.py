@@ -42,6 +42,7 @@ from portal.ui.feedback import (
     take_notices,
 )
 from portal.ui.i18n import _, t, when
+from portal.ui.markup import literal, literal_code
 from portal.ui.oauth import LANDING_STEP, sign_in_button
 from portal.ui.settings_problems import VALIDATION_REPORT, problems_by_tab
 
@@ -204,12 +205,11 @@ def _step(
         _document(step, result)
         recorded = progress.steps[step.number - 1] if progress else None
         if recorded is not None and recorded.updated_at is not None:
+            moment = recorded.updated_at
             st.caption(
-                _("Last recorded {when} by {user}.").format(
-                    when=when(recorded.updated_at), user=recorded.updated_by
-                )
+                t(msg("Last recorded {when} by {user}.", when=moment, user=recorded.updated_by))
                 if recorded.updated_by
-                else _("Last recorded {when}.").format(when=when(recorded.updated_at))
+                else t(msg("Last recorded {when}.", when=moment))
             )
     _navigation(portal, actor, step, result, progress)
     return progress
@@ -382,10 +382,10 @@ def _step_1(portal: Portal, actor: Actor) -> StepResult | None:
     step_result(result)
     if status.org_id:
         org, user, since = _("Org"), _("User"), _("Integrated on")
-        org_name = status.org_name or _("(name unknown)")
-        username = status.username or _("(unknown)")
+        org_name = literal(status.org_name) if status.org_name else _("(name unknown)")
+        username = literal(status.username) if status.username else _("(unknown)")
         st.markdown(
-            f"**{org}:** {org_name} · `{status.org_id}`  \n"
+            f"**{org}:** {org_name} · {literal_code(status.org_id)}  \n"
             f"**{user}:** {username}  \n"
             f"**{since}:** {when(status.integrated_at)}"
         )
@@ -408,10 +408,13 @@ def _step_2(portal: Portal, actor: Actor) -> StepResult | None:
         snapshot = latest.snapshot
         st.caption(
             ":material/backup: "
-            + _("Latest backup #{backup}, taken {taken} from {org}.").format(
-                backup=latest.id,
-                taken=when(snapshot.taken_at),
-                org=snapshot.org_name or snapshot.org_id,
+            + t(
+                msg(
+                    "Latest backup #{backup}, taken {taken} from {org}.",
+                    backup=str(latest.id),
+                    taken=snapshot.taken_at,
+                    org=snapshot.org_name or snapshot.org_id,
+                )
             )
         )
     return result
@@ -437,11 +440,14 @@ def _check_session(portal: Portal, actor: Actor) -> None:
             help=_("Log in to Salesforce as a System Administrator; the portal only looks."),
         )
     elif current.kind == "check":
-        who = current.username or _("the admin who signed in")
+        who = current.username or msg("the admin who signed in")
         st.caption(
             ":material/person_search: "
-            + _("Checking as {user} (check sign-in). It ends when you integrate, or now:").format(
-                user=who
+            + t(
+                msg(
+                    "Checking as {user} (check sign-in). It ends when you integrate, or now:",
+                    user=who,
+                )
             )
         )
         st.button(
@@ -452,10 +458,9 @@ def _check_session(portal: Portal, actor: Actor) -> None:
             args=(portal, actor),
         )
     else:
-        who = current.username or _("the integrated user")
+        who = current.username or msg("the integrated user")
         st.caption(
-            ":material/link: "
-            + _("Checking with the integration itself ({user}).").format(user=who)
+            ":material/link: " + t(msg("Checking with the integration itself ({user}).", user=who))
         )
 
 

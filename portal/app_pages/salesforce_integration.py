@@ -48,7 +48,7 @@ from portal.ui.container import portal_or_stop
 from portal.ui.editor import apply_editor_changes
 from portal.ui.feedback import NoticeKind, attempt, guarded, notify, show_notices
 from portal.ui.forms import fingerprint, seed
-from portal.ui.i18n import _, t, when
+from portal.ui.i18n import _, t
 from portal.ui.settings_problems import VALIDATION_REPORT, FieldProblems
 
 Labelled = TypeVar("Labelled", ActivityTiming, TaskStatus, UnmappedRule)
@@ -250,7 +250,7 @@ def _basic_settings(portal: Portal, actor: Actor) -> None:
                     org=status.org_name or status.org_id,
                     org_id=status.org_id,
                     username=status.username,
-                    since=when(status.integrated_at),
+                    since=status.integrated_at or "—",
                 )
             ),
             icon=":material/link:",

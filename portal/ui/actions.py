@@ -31,7 +31,7 @@ from portal.ui.backup_rows import change_rows
 from portal.ui.dialogs import close_dialog, finish, is_open, open_dialog
 from portal.ui.feedback import NoticeKind, attempt, notify
 from portal.ui.forms import seed
-from portal.ui.i18n import _, t, when
+from portal.ui.i18n import _, t
 from portal.ui.oauth import sign_in_button
 from portal.ui.tables import history_rows
 
@@ -98,12 +98,15 @@ def other_org_confirmation(
     if pending is None:
         return
     st.warning(
-        _(
-            "You signed in to the org **{org}** ({org_id}) as **{user}**, which is not the org "
-            "confirmed in step 1. The backed-up settings were made for that org, so fields they "
-            "name may not exist here."
-        ).format(
-            org=pending.org_name or pending.org_id, org_id=pending.org_id, user=pending.username
+        t(
+            msg(
+                "You signed in to the org **{org}** ({org_id}) as **{user}**, which is not the "
+                "org confirmed in step 1. The backed-up settings were made for that org, so "
+                "fields they name may not exist here.",
+                org=pending.org_name or pending.org_id,
+                org_id=pending.org_id,
+                user=pending.username,
+            )
         ),
         icon=":material/warning:",
     )
@@ -192,10 +195,14 @@ def remove_control(
 def _confirm_remove(
     portal: Portal, actor: Actor, status: IntegrationStatus, on_result: OnResult | None
 ) -> None:
-    org = status.org_name or status.org_id or _("the integrated org")
+    org = status.org_name or status.org_id or msg("the integrated org")
     st.markdown(
-        _("Remove MiiTel's integration with **{org}** ({user})?").format(
-            org=org, user=status.username or "—"
+        t(
+            msg(
+                "Remove MiiTel's integration with **{org}** ({user})?",
+                org=org,
+                user=status.username or "—",
+            )
         )
     )
     st.info(_(BACKUP_NOTE), icon=":material/backup:")
@@ -289,11 +296,14 @@ def restore_preview(preview: RestorePreview) -> None:
         return
     snapshot = backup.snapshot
     st.markdown(
-        _("Backup **#{backup}**, taken {taken} from **{org}** ({user}).").format(
-            backup=backup.id,
-            taken=when(snapshot.taken_at),
-            org=snapshot.org_name or snapshot.org_id,
-            user=snapshot.username,
+        t(
+            msg(
+                "Backup **#{backup}**, taken {taken} from **{org}** ({user}).",
+                backup=str(backup.id),
+                taken=snapshot.taken_at,
+                org=snapshot.org_name or snapshot.org_id,
+                user=snapshot.username,
+            )
         )
     )
     for area in preview.areas:
@@ -314,7 +324,7 @@ def _toggle(key: str) -> None:
 def _confirm_restore(
     portal: Portal, actor: Actor, backup_id: int, opened_key: str, on_result: OnResult | None
 ) -> None:
-    st.markdown(_("Restore the settings from backup **#{backup}**?").format(backup=backup_id))
+    st.markdown(t(msg("Restore the settings from backup **#{backup}**?", backup=str(backup_id))))
     st.warning(_(RESTORE_NOTE), icon=":material/warning:")
     left, right = st.columns(2)
     if right.button(_("Cancel"), key="dialog.restore.cancel"):

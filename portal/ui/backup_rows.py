@@ -2,7 +2,8 @@
 one-line label, and the setting-by-setting changes between two sets of settings.
 
 Words (tab and setting names, Enabled / Disabled, "(not mapped)") are translated; data (org
-names, usernames, field API names, Subjects) is shown as it is.
+names, usernames, field API names, Subjects) is shown as it is: these are for tables and select
+boxes, which show text as it is (never Markdown).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 from portal.adapters.ports import StoredBackup
 from portal.domain.restore import DISABLED, ENABLED, SettingChange
 from portal.domain.text import N_, Text, msg
-from portal.ui.i18n import _, t, when
+from portal.ui.i18n import _, plain, t, when
 
 # Column headers (English ids; the UI shows them translated).
 BACKUP: str = N_("Backup")
@@ -28,8 +29,9 @@ SETTING: str = N_("Setting")
 
 
 def shown(value: str) -> str:
-    """A value of a setting as people read it: a message translated, data as it is."""
-    return t(value) if isinstance(value, Text) else value
+    """A value of a setting as people read it in a table: a message translated, data as it
+    is."""
+    return plain(value) if isinstance(value, Text) else value
 
 
 def taken(stored: StoredBackup) -> str:
@@ -51,8 +53,8 @@ def backup_rows(backups: Iterable[StoredBackup]) -> list[dict[str, object]]:
             _(ORG): stored.snapshot.org_name or stored.snapshot.org_id,
             _(ORG_ID): stored.snapshot.org_id,
             _(USER): stored.snapshot.username,
-            _(ACTIVITY): t(ENABLED if stored.snapshot.activity_history.enabled else DISABLED),
-            _(VIDEO): t(ENABLED if stored.snapshot.video_history.enabled else DISABLED),
+            _(ACTIVITY): plain(ENABLED if stored.snapshot.activity_history.enabled else DISABLED),
+            _(VIDEO): plain(ENABLED if stored.snapshot.video_history.enabled else DISABLED),
             _(ASSIGNEE_MAPPINGS): len(stored.snapshot.assignee.user_mappings),
         }
         for stored in backups
@@ -75,7 +77,7 @@ def change_rows(
     (headers the caller has already put in the session's language)."""
     return [
         {
-            _(TAB): t(change.area.label),
+            _(TAB): plain(change.area.label),
             _(SETTING): shown(change.label),
             before: shown(change.before),
             after: shown(change.after),

@@ -77,8 +77,8 @@ def portal_or_stop() -> Portal:
 
 
 def _problem_line(problem: ConfigProblem) -> str:
-    # "$" would start LaTeX in Streamlit's markdown (bcrypt hashes are full of them).
-    return f"- `{problem.key}`: {t(problem.message)}".replace("$", "\\$")
+    # The message's data (a bcrypt hash's "$", a URL) is literal text: t() escapes it.
+    return f"- `{problem.key}`: {t(problem.message)}"
 
 
 def _language_first() -> None:

@@ -17,6 +17,7 @@ from portal.ui import session
 from portal.ui.auth import VIEWER_NOTE
 from portal.ui.feedback import attempt
 from portal.ui.i18n import _, ngettext, t
+from portal.ui.markup import literal_code
 from portal.ui.uploads import file_uploader
 
 FILE: Final = "demo.csv.file"
@@ -92,7 +93,7 @@ def import_result(result: CsvImportResult) -> None:
     if result.ignored_columns:
         st.caption(
             _("Columns not used: {columns}").format(
-                columns=", ".join(f"`{c}`" for c in result.ignored_columns)
+                columns=", ".join(literal_code(c) for c in result.ignored_columns)
             )
         )
     if result.problems:

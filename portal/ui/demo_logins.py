@@ -12,6 +12,7 @@ from portal.adapters.mock_org import MockInfo, MockUser
 from portal.domain.text import N_
 from portal.services.actors import Actor
 from portal.ui.i18n import _
+from portal.ui.markup import literal, literal_code
 
 #: The mock's user roles as a person reads them.
 ROLE_LABELS: Final = {
@@ -42,10 +43,12 @@ def logins_section(info: MockInfo, actor: Actor) -> None:
         )
     )
     for org_name, users in _by_org(info.logins or info.users):
-        heading = f"**{org_name}**"
+        heading = f"**{literal(org_name)}**"
         only_in = users[0].only_in_scenario
         if only_in:
-            heading += " — " + _("only in the scenario {scenario}").format(scenario=f"`{only_in}`")
+            heading += " — " + _("only in the scenario {scenario}").format(
+                scenario=literal_code(only_in)
+            )
         st.markdown(heading)
         st.code(login_block(users), language=None)
 

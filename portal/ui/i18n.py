@@ -15,6 +15,7 @@ else the logged-in user's stored choice, else the browser's language (``st.conte
 from __future__ import annotations
 
 import gettext as gettext_module
+import string
 import threading
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
@@ -28,6 +29,7 @@ from babel.numbers import format_decimal
 
 from portal.adapters import catalogs
 from portal.domain.text import Text
+from portal.ui.markup import literal, literal_code
 
 ENGLISH: Final = "en"
 JAPANESE: Final = "ja"
@@ -103,14 +105,27 @@ def _(message: str) -> str:
 
 
 def ngettext(singular: str, plural: str, count: int, /, **params: Any) -> str:
-    """The form of ``singular``/``plural`` for ``count``, formatted (``{count}`` included)."""
+    """The form of ``singular``/``plural`` for ``count``, formatted (``{count}`` included);
+    data parameters as literal text (see :func:`t`)."""
     template = catalog(language()).ngettext(singular, plural, count)
-    return template.format(count=number(count), **_rendered(params))
+    return _filled(template, {"count": number(count), **_rendered(params)})
 
 
 def t(value: str) -> str:
-    """A service's message (or any string) in this session's language. Parameters that are
-    messages are translated; data parameters are shown as they are."""
+    """A service's message (or any string) in this session's language, as Markdown.
+    Parameters that are messages are translated; data parameters (an org name, a username, a
+    Salesforce message) read exactly as they are: never a link, image, HTML or emphasis
+    (:func:`literal`). For widgets that show text as it is (tables, select boxes' options,
+    charts, downloads) use :func:`plain`."""
+    return _translated(value, markdown=True)
+
+
+def plain(value: str) -> str:
+    """:func:`t` for widgets that show text as it is: data parameters as they are, no escapes."""
+    return _translated(value, markdown=False)
+
+
+def _translated(value: str, *, markdown: bool) -> str:
     if not isinstance(value, Text):
         return _(value) if value else value
     translations = catalog(language())
@@ -120,14 +135,27 @@ def t(value: str) -> str:
         template = translations.gettext(value.msgid)
     if not value.params:
         return template
-    return template.format(**_rendered(value.params))
+    if not markdown:
+        return template.format(**_rendered(value.params, markdown=False))
+    return _filled(template, _rendered(value.params))
 
 
-def _rendered(params: Mapping[str, Any]) -> dict[str, Any]:
+class _Data(str):
+    """A data parameter made literal Markdown (its ``str``), keeping the value itself."""
+
+    value: str
+
+    def __new__(cls, value: object) -> _Data:
+        made = super().__new__(cls, literal(value))
+        made.value = str(value)
+        return made
+
+
+def _rendered(params: Mapping[str, Any], *, markdown: bool = True) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, raw in params.items():
         if isinstance(raw, Text):
-            out[key] = t(raw)
+            out[key] = _translated(raw, markdown=markdown)
         elif isinstance(raw, bool):
             out[key] = raw
         elif isinstance(raw, int | float):
@@ -136,9 +164,34 @@ def _rendered(params: Mapping[str, Any]) -> dict[str, Any]:
             out[key] = when(raw)
         elif isinstance(raw, date):
             out[key] = day(raw)
+        elif markdown:
+            out[key] = _Data("" if raw is None else raw)
         else:
             out[key] = raw
     return out
+
+
+def _filled(template: str, values: Mapping[str, Any]) -> str:
+    """``template.format(**values)``, except that a data value the template puts alone in a
+    code span (`` `{name}` ``) becomes a code span of its own that holds it exactly."""
+    parts: list[str] = []
+    pieces = list(_FORMATTER.parse(template))
+    for index, (text, field, spec, conversion) in enumerate(pieces):
+        parts.append(text)
+        if field is None:
+            continue
+        value = _FORMATTER.convert_field(_FORMATTER.get_field(field, (), values)[0], conversion)
+        following = pieces[index + 1][0] if index + 1 < len(pieces) else ""
+        if isinstance(value, _Data) and text.endswith("`") and following.startswith("`"):
+            parts[-1] = text[:-1]
+            parts.append(literal_code(value.value))
+            pieces[index + 1] = (following[1:], *pieces[index + 1][1:])
+            continue
+        parts.append(_FORMATTER.format_field(value, spec or ""))
+    return "".join(parts)
+
+
+_FORMATTER: Final = string.Formatter()
 
 
 def locale() -> Locale:

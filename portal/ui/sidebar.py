@@ -11,11 +11,12 @@ from typing import Final
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from portal.domain.text import msg
 from portal.services.actors import Actor
 from portal.services.container import Portal
 from portal.ui.auth import VIEWER_NOTE, log_out
 from portal.ui.feedback import attempt
-from portal.ui.i18n import _
+from portal.ui.i18n import _, t
 
 LOGOUT_BUTTON: Final = "sidebar.logout"
 
@@ -34,22 +35,22 @@ def render_sidebar(portal: Portal, actor: Actor, where: DeltaGenerator | None = 
             if status.connected:
                 org = status.org_name or status.org_id
                 st.markdown(
-                    ":green[:material/link:] " + _("Integrated with **{org}**").format(org=org)
+                    ":green[:material/link:] " + t(msg("Integrated with **{org}**", org=org))
                 )
                 if status.org_id:
-                    st.caption(_("Org ID: `{org_id}`").format(org_id=status.org_id))
+                    st.caption(t(msg("Org ID: `{org_id}`", org_id=status.org_id)))
                 if status.username:
-                    st.caption(_("User: `{username}`").format(username=status.username))
+                    st.caption(t(msg("User: `{username}`", username=status.username)))
             else:
                 st.markdown(":orange[:material/link_off:] " + _("Not integrated"))
                 if status.org_id:
-                    st.caption(_("Last integrated org ID: `{org_id}`").format(org_id=status.org_id))
+                    st.caption(t(msg("Last integrated org ID: `{org_id}`", org_id=status.org_id)))
                 if status.username:
                     st.caption(
-                        _("Last integrated user: `{username}`").format(username=status.username)
+                        t(msg("Last integrated user: `{username}`", username=status.username))
                     )
         st.divider()
-        st.markdown(_("**Portal user:** {username}").format(username=actor.username))
+        st.markdown(t(msg("**Portal user:** {username}", username=actor.username)))
         st.badge(
             _("Admin") if actor.is_admin else _("Viewer"),
             icon=":material/shield_person:" if actor.is_admin else ":material/visibility:",

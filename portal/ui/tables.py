@@ -1,5 +1,6 @@
 """Rows for the tables several pages show (plain dicts; Streamlit renders them), with headers
-and values in the session's language and times in the person's zone."""
+and values in the session's language and times in the person's zone. Tables show text as it is
+(never Markdown), so data goes in unescaped."""
 
 from __future__ import annotations
 
@@ -44,8 +45,9 @@ def object_label(api_name: str) -> str:
 
 
 def detail(value: str) -> str:
-    """A stored detail line in the session's language when it is one the portal writes."""
-    return t(recognise(value)) if value else ""
+    """A stored detail line in the session's language when it is one the portal writes (as
+    text for a table: its data as it is)."""
+    return i18n.plain(recognise(value)) if value else ""
 
 
 def history_rows(entries: Iterable[AuthenticationHistoryEntry]) -> list[dict[str, str]]:

@@ -11,6 +11,7 @@ from language_check import english_left as english_words
 from streamlit.testing.v1 import AppTest
 
 from portal.ui import i18n
+from portal.ui.markup import unescaped
 
 _TEXT_FIELDS = ("label", "value", "body", "help", "placeholder", "caption", "options", "text")
 #: Widgets whose value is what a person typed (data, in any language).
@@ -63,7 +64,9 @@ def everything_shown(app: AppTest) -> list[str]:
     walk(app._tree)
     # The language selector is labelled in both languages, each option in its own (by design).
     bilingual = {i18n.SELECTOR_LABEL, *i18n.LANGUAGES.values()}
-    return [text for text in found if not _FIELD_OPTION.match(text) and text not in bilingual]
+    # Read as a person reads them: the escapes that keep data literal in Markdown taken out.
+    read = [unescaped(text) for text in found]
+    return [text for text in read if not _FIELD_OPTION.match(text) and text not in bilingual]
 
 
 def _headers(node: object) -> list[str]:

@@ -29,6 +29,7 @@ from portal.domain.secret import SecretStr
 from portal.services.actors import Actor, Role
 from portal.services.container import Portal
 from portal.services.integration import SignInPurpose
+from portal.ui.markup import unescaped
 
 ROOT = Path(__file__).resolve().parents[4]
 APP = ROOT / "portal" / "streamlit_app.py"
@@ -139,7 +140,13 @@ def world_session(world: MockWorld) -> requests.Session:
 
 
 def texts(app: AppTest) -> str:
-    """Everything the page wrote as text, alerts and captions included, in one string."""
+    """Everything the page wrote as text, alerts and captions included, in one string, with
+    the escapes that keep data literal in Markdown taken out (what a person reads)."""
+    return unescaped(sources(app))
+
+
+def sources(app: AppTest) -> str:
+    """:func:`texts` as the page wrote it: the Markdown sources, escapes included."""
     parts: list[str] = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "text"):
         parts += [str(element.value) for element in getattr(app, kind)]

@@ -17,6 +17,7 @@ from portal.domain.settings import (
     TodoObjectSettings,
 )
 from portal.services.container import Portal
+from portal.ui.markup import unescaped
 
 PAGE = "salesforce_integration.py"
 LABELS = [
@@ -65,7 +66,7 @@ def errors_after(app: AppTest, tab: int, key: str) -> list[str]:
     for node in nodes[index + 1 :]:
         if type(node).__name__ != "Error":
             break
-        shown.append(str(getattr(node, "value", "")))
+        shown.append(unescaped(str(getattr(node, "value", ""))))
     return shown
 
 

@@ -22,6 +22,7 @@ from portal.domain.settings import (
 )
 from portal.services.container import Portal
 from portal.ui.i18n import LANGUAGE
+from portal.ui.markup import unescaped
 
 PAGE = "salesforce_integration.py"
 JAPANESE = {LANGUAGE: "ja"}
@@ -52,7 +53,7 @@ def errors_after(app: AppTest, tab: int, key: str) -> list[str]:
     for node in nodes[index + 1 :]:
         if type(node).__name__ != "Error":
             break
-        shown.append(str(node.value))
+        shown.append(unescaped(str(node.value)))
     return shown
 
 
