@@ -19,6 +19,7 @@ from mock_salesforce.errors import (
     oauth_error_response,
     rest_error_response,
 )
+from mock_salesforce.paths import PathNormalizer
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,8 @@ def create_app(backend: MockBackend) -> Starlette:
     )
     app.state.backend = backend
     app.add_middleware(faults.FaultMiddleware, faults=backend.faults)
+    # Outermost: faults and routes see the path as Salesforce reads it (no `//`).
+    app.add_middleware(PathNormalizer)
     return app
 
 

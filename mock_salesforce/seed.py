@@ -161,6 +161,12 @@ def seed_org(
             standard_profile=standard_profile,
             now=now,
         )
+        _describe_organization(
+            store,
+            org_id=org.org_id,
+            schema=schema,
+            admin=next(u for u in users if u.role is UserRole.ADMIN),
+        )
         # Each user's PermissionSetAssignment of their profile's own set, as Salesforce has it.
         backend.permissions.sync_profile_assignments(org_id=org.org_id)
         _seed_business_data(
@@ -452,6 +458,64 @@ def _obj(schema: OrgSchema, name: str) -> ObjectDef:
     if obj is None:
         raise LookupError(f"schema has no {name}")
     return obj
+
+
+# -- the organization ------------------------------------------------------------------------
+
+#: A production Enterprise org in Tokyo with Salesforce's default sharing settings; no trial
+#: end and no namespace (both null in production orgs, as Salesforce returns them).
+ORGANIZATION_DETAILS: Mapping[str, Any] = {
+    "Division": None,
+    "Street": "丸の内二丁目7番2号",
+    "City": "千代田区",
+    "State": "東京都",
+    "PostalCode": "100-7004",
+    "Phone": "03-6555-0100",
+    "Fax": None,
+    "ReceivesInfoEmails": False,
+    "ReceivesAdminInfoEmails": True,
+    "PreferencesRequireOpportunityProducts": False,
+    "PreferencesTransactionSecurityPolicy": False,
+    "PreferencesTerminateOldestSession": False,
+    "PreferencesConsentManagementEnabled": False,
+    "PreferencesAutoSelectIndividualOnMerge": False,
+    "PreferencesLightningLoginEnabled": True,
+    "PreferencesOnlyLLPermUserAllowed": False,
+    "FiscalYearStartMonth": 4,
+    "UsesStartDateAsFiscalYearName": False,
+    "DefaultAccountAccess": "Edit",
+    "DefaultContactAccess": "ControlledByParent",
+    "DefaultOpportunityAccess": "Edit",
+    "DefaultLeadAccess": "ReadEditTransfer",
+    "DefaultCaseAccess": "ReadEditTransfer",
+    "DefaultCalendarAccess": "HideDetailsInsert",
+    "DefaultPricebookAccess": "ReadSelect",
+    "DefaultCampaignAccess": "ReadEditTransfer",
+    "UiSkin": "Theme3",
+    "SignupCountryIsoCode": "JP",
+    "TrialExpirationDate": None,
+    "NumKnowledgeService": 0,
+    "NamespacePrefix": None,
+    "MonthlyPageViewsUsed": 0,
+    "MonthlyPageViewsEntitlement": None,
+    "IsReadOnly": False,
+}
+
+
+def _describe_organization(
+    store: Store, *, org_id: str, schema: OrgSchema, admin: SeededUser
+) -> None:
+    """The Organization row's address, contact and settings (the org keeps its stamps)."""
+    organization = _obj(schema, "Organization")
+    [[admin_name]] = store.execute(
+        'SELECT "Name" FROM "sobj_user" WHERE _org_id = ? AND "Id" = ?', [org_id, admin.user_id]
+    )
+    values = {**ORGANIZATION_DETAILS, "PrimaryContact": admin_name}
+    assignments = ", ".join(f'"{name}" = ?' for name in values)
+    store.execute(
+        f'UPDATE {organization.table} SET {assignments} WHERE _org_id = ? AND "Id" = ?',
+        [*values.values(), org_id, org_id],
+    )
 
 
 # -- users -----------------------------------------------------------------------------------

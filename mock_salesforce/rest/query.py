@@ -26,6 +26,13 @@ def _run(call: ApiCall, *, include_deleted: bool) -> ApiResponse:
     soql = call.param("q")
     if soql is None or not soql.strip():
         raise malformed_query("A query string has to be specified")
+    if call.flag("columns"):
+        # The Salesforce CLI (and the Developer Console) ask this for the result's columns.
+        return ok(
+            call.backend.queries.columns(
+                schema=call.schema, org_id=call.org_id, soql=soql, api_version=call.api_version
+            )
+        )
     page = call.backend.queries.run(
         schema=call.schema,
         org_id=call.org_id,

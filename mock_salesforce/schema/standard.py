@@ -170,30 +170,111 @@ LEAD_STATUSES = (
 )
 
 
-ORGANIZATION = obj(
-    "Organization",
-    [
-        f("Name", T.STRING, 80),
+_ACCESS = ("None", "Read", "Edit", "ReadEditTransfer", "ControlledByParent")
+
+
+def _organization_fields() -> list[FieldDef]:
+    """Organization's standard fields (the API reference's list; the compound ``Address``
+    is left out, its parts are here). Only the org's own settings are updateable."""
+    settable = [
+        f("Name", T.STRING, 80, nillable=False),
+        f("Division", T.STRING, 80),
+        f("Street", T.TEXTAREA, 255),
+        f("City", T.STRING, 40),
+        f("State", T.STRING, 80, label="State/Province"),
+        f("PostalCode", T.STRING, 20, label="Zip/Postal Code"),
+        f("Country", T.STRING, 80),
+        f("Latitude", T.DOUBLE, precision=18, scale=15),
+        f("Longitude", T.DOUBLE, precision=18, scale=15),
+        f(
+            "GeocodeAccuracy",
+            T.PICKLIST,
+            40,
+            picklist_values=(
+                "Address",
+                "NearAddress",
+                "Block",
+                "Street",
+                "ExtendedZip",
+                "Zip",
+                "Neighborhood",
+                "City",
+                "County",
+                "State",
+                "Unknown",
+            ),
+        ),
+        f("Phone", T.PHONE),
+        f("Fax", T.PHONE),
+        f("PrimaryContact", T.STRING, 80),
+        f("DefaultLocaleSidKey", T.PICKLIST, 40, picklist_values=("ja_JP", "en_US")),
+        f("TimeZoneSidKey", T.PICKLIST, 40, picklist_values=("Asia/Tokyo", "America/Los_Angeles")),
+        f("LanguageLocaleKey", T.PICKLIST, 40, picklist_values=("ja", "en_US")),
+        f("ReceivesInfoEmails", T.BOOLEAN),
+        f("ReceivesAdminInfoEmails", T.BOOLEAN),
+        f("PreferencesRequireOpportunityProducts", T.BOOLEAN),
+        f("PreferencesTransactionSecurityPolicy", T.BOOLEAN),
+        f("PreferencesTerminateOldestSession", T.BOOLEAN),
+        f("PreferencesConsentManagementEnabled", T.BOOLEAN),
+        f("PreferencesAutoSelectIndividualOnMerge", T.BOOLEAN),
+        f("PreferencesLightningLoginEnabled", T.BOOLEAN),
+        f("PreferencesOnlyLLPermUserAllowed", T.BOOLEAN),
+        f("FiscalYearStartMonth", T.INT),
+        f("UsesStartDateAsFiscalYearName", T.BOOLEAN),
+        f("DefaultAccountAccess", T.PICKLIST, 40, picklist_values=_ACCESS),
+        f("DefaultContactAccess", T.PICKLIST, 40, picklist_values=_ACCESS),
+        f("DefaultOpportunityAccess", T.PICKLIST, 40, picklist_values=_ACCESS),
+        f("DefaultLeadAccess", T.PICKLIST, 40, picklist_values=_ACCESS),
+        f("DefaultCaseAccess", T.PICKLIST, 40, picklist_values=_ACCESS),
+        f(
+            "DefaultCalendarAccess",
+            T.PICKLIST,
+            40,
+            picklist_values=(
+                "HideDetails",
+                "HideDetailsInsert",
+                "ShowDetails",
+                "ShowDetailsInsert",
+                "AllowEdits",
+            ),
+        ),
+        f("DefaultPricebookAccess", T.PICKLIST, 40, picklist_values=("None", "ReadSelect", "All")),
+        f("DefaultCampaignAccess", T.PICKLIST, 40, picklist_values=_ACCESS),
+        f("ComplianceBccEmail", T.EMAIL),
+        f("UiSkin", T.PICKLIST, 40, picklist_values=("Theme1", "Theme2", "Theme3", "Theme4d")),
+        f("WebToCaseDefaultOrigin", T.STRING, 40),
+    ]
+    fixed = [
+        f("SignupCountryIsoCode", T.STRING, 2),
+        f("TrialExpirationDate", T.DATETIME),
+        f("NumKnowledgeService", T.INT),
         f(
             "OrganizationType",
             T.PICKLIST,
+            40,
+            label="Edition",
             picklist_values=(
-                "Developer Edition",
-                "Enterprise Edition",
-                "Unlimited Edition",
+                "Team Edition",
                 "Professional Edition",
+                "Enterprise Edition",
+                "Developer Edition",
+                "Personal Edition",
+                "Unlimited Edition",
+                "Contact Manager Edition",
+                "Base Edition",
             ),
         ),
+        f("NamespacePrefix", T.STRING, 15),
         f("InstanceName", T.STRING, 5),
         f("IsSandbox", T.BOOLEAN),
-        f("Country", T.STRING, 80),
-        f("DefaultLocaleSidKey", T.PICKLIST, picklist_values=("ja_JP", "en_US")),
-        f("LanguageLocaleKey", T.PICKLIST, picklist_values=("ja", "en_US")),
-        f("TimeZoneSidKey", T.PICKLIST, picklist_values=("Asia/Tokyo", "America/Los_Angeles")),
-    ],
-    createable=False,
-    deletable=False,
-)
+        f("MonthlyPageViewsUsed", T.INT),
+        f("MonthlyPageViewsEntitlement", T.INT),
+        f("IsReadOnly", T.BOOLEAN),
+    ]
+    return [replace(fd, createable=False) for fd in settable] + [readonly(fd) for fd in fixed]
+
+
+ORGANIZATION = obj("Organization", _organization_fields(), createable=False, deletable=False)
 
 PROFILE = obj(
     "Profile",

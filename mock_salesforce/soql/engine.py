@@ -16,6 +16,8 @@ from typing import Any
 from mock_salesforce.clock import Clock
 from mock_salesforce.errors import SalesforceError
 from mock_salesforce.schema import OrgSchema
+from mock_salesforce.soql.ast import Query
+from mock_salesforce.soql.columns import describe_columns
 from mock_salesforce.soql.compiler import Plan, QueryKind, compile_query
 from mock_salesforce.soql.cursors import Cursors, invalid_locator
 from mock_salesforce.soql.cursors import locator as make_locator
@@ -86,7 +88,7 @@ class SoqlEngine:
         INVALID_QUERY_FILTER_OPERATOR, NUMBER_OUTSIDE_VALID_RANGE...).
         """
         try:
-            plan = self._compile(schema, org_id, soql, include_deleted, api_version)
+            _, plan = self._compile(schema, org_id, soql, include_deleted, api_version)
             return self._first_page(plan, org_id, clamp_batch_size(batch_size), api_version)
         except SalesforceError:
             raise
@@ -98,6 +100,26 @@ class SoqlEngine:
             ) from None
         except Exception as exc:
             log.exception("SOQL engine failed on a query")
+            raise InternalQueryError(
+                "MALFORMED_QUERY", f"The mock org could not run this query ({type(exc).__name__})"
+            ) from exc
+
+    def columns(
+        self, *, schema: OrgSchema, org_id: str, soql: str, api_version: str = "59.0"
+    ) -> dict[str, Any]:
+        """``columns=true``: the columns ``soql`` would return (``columnMetadata``), checked
+        as :meth:`run` checks it but not run."""
+        try:
+            query, _ = self._compile(schema, org_id, soql, False, api_version)
+            return describe_columns(
+                query, soql=soql, schema=schema, org_id=org_id, today=self.clock.now().date()
+            )
+        except SalesforceError:
+            raise
+        except QueryError as exc:
+            raise to_salesforce(exc, soql) from None
+        except Exception as exc:
+            log.exception("SOQL engine failed on a query's columns")
             raise InternalQueryError(
                 "MALFORMED_QUERY", f"The mock org could not run this query ({type(exc).__name__})"
             ) from exc
@@ -130,7 +152,7 @@ class SoqlEngine:
     # -- internals -------------------------------------------------------------------------
     def _compile(
         self, schema: OrgSchema, org_id: str, soql: str, include_deleted: bool, api_version: str
-    ) -> Plan:
+    ) -> tuple[Query, Plan]:
         try:
             if len(soql) > MAX_SOQL_LENGTH:
                 raise malformed(
@@ -140,7 +162,7 @@ class SoqlEngine:
             if bad is not None:
                 raise malformed(f"no viable alternative at character '\\u{ord(bad):04x}'")
             query = parse(soql)
-            return compile_query(
+            return query, compile_query(
                 query,
                 schema=schema,
                 org_id=org_id,
