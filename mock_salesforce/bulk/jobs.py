@@ -25,6 +25,7 @@ from mock_salesforce.bulk.errors import invalid_job_state
 from mock_salesforce.clock import sf_datetime
 from mock_salesforce.errors import not_found
 from mock_salesforce.schema import OrgSchema
+from mock_salesforce.soql.compiler import Plan
 
 if TYPE_CHECKING:
     from mock_salesforce.backend import MockBackend
@@ -86,8 +87,8 @@ class Job:
     schema: OrgSchema
     external_id_field: str | None = None
     query: str | None = None
-    #: The compiled query of a query job (a :class:`~mock_salesforce.soql.compiler.Plan`).
-    plan: Any = None
+    #: The compiled query of a query job.
+    plan: Plan | None = None
     state: JobState = JobState.OPEN
     modified: datetime | None = None
     error_message: str | None = None

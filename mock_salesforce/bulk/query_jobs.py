@@ -84,8 +84,8 @@ def object_of(plan: Plan) -> str:
 
 def run_query(backend: MockBackend, jobs: BulkJobs, job: Job) -> None:
     """Write the job's whole result to its CSV file; stops early when the job is aborted."""
-    plan: Plan = job.plan
-    assert plan.shape is not None
+    plan = job.plan
+    assert plan is not None and plan.shape is not None
     columns = _columns(plan.shape.nodes, "")
     path = jobs.path_for(job, "results")
     offsets = job.row_offsets
