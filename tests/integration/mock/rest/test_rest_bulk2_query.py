@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from bulk2_support import csv_rows, error_of, wait_until_finished
 from rest_api_support import Api, SalesforceClient
@@ -227,3 +229,15 @@ def test_every_bulk_request_counts_against_the_daily_allowance(api: Api) -> None
     second = api("POST", "jobs/query", json={"operation": "query", "query": "SELECT Id FROM User"})
     third = api("GET", f"jobs/query/{second.json()['id']}")
     assert [used(first) + 1, used(first) + 2] == [used(second), used(third)]
+
+
+def test_values_are_written_in_bulk_csv_formats(sf: SalesforceClient) -> None:
+    sf.Contact.create({"LastName": "Format", "Birthdate": "1990-04-01"})
+    [page] = sf.bulk2.Contact.query(
+        "SELECT Birthdate, CreatedDate, Account.Name, Account.Owner.Name FROM Contact", wait=0.05
+    )
+    [row] = csv_rows(page)
+    assert row["Birthdate"] == "1990-04-01"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", row["CreatedDate"])
+    # A contact without an account: every column of the parent is empty.
+    assert (row["Account.Name"], row["Account.Owner.Name"]) == ("", "")
