@@ -20,7 +20,16 @@ from starlette.responses import Response
 from mock_salesforce.errors import JSON_CONTENT_TYPE, SalesforceError, not_found
 from mock_salesforce.limits import ApiUsage
 from mock_salesforce.records import MultipleMatches
-from mock_salesforce.rest import bulk2, composite, describe, limits, query, sobjects, versions
+from mock_salesforce.rest import (
+    bulk2,
+    composite,
+    describe,
+    limits,
+    query,
+    search,
+    sobjects,
+    versions,
+)
 from mock_salesforce.rest.context import (
     ApiCall,
     ApiRequest,
@@ -97,6 +106,11 @@ RESOURCES: tuple[Resource, ...] = (
     ),
     Resource(("composite", "sobjects", _ANY), {"GET": composite.retrieve}),
     Resource(("limits",), {"GET": limits.limits}),
+    Resource(("search",), {"GET": search.search}),
+    Resource(
+        ("parameterizedSearch",),
+        {"GET": search.parameterized_get, "POST": search.parameterized_post},
+    ),
     Resource(("jobs", "ingest"), {"GET": bulk2.list_ingest_jobs, "POST": bulk2.create_ingest_job}),
     Resource(
         ("jobs", "ingest", _ANY),
@@ -232,7 +246,8 @@ async def serve(request: Request) -> Response:
         method=request.method,
         api_version=version,
         path=tuple(segments[1:]),
-        query=dict(request.query_params),
+        # Multi-valued: parameterizedSearch repeats ``sobject=``.
+        query=request.query_params,
         headers=request.headers,
         body=await request.body(),
     )
