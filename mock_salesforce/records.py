@@ -22,6 +22,7 @@ from mock_salesforce import rows
 from mock_salesforce.clock import Clock, naive_utc, sf_datetime
 from mock_salesforce.errors import SalesforceError, invalid_field, not_found
 from mock_salesforce.ids import is_valid_id, normalize_id
+from mock_salesforce.read_cache import ReadCache
 from mock_salesforce.schema import FieldDef, FieldType, ObjectDef, OrgSchema
 from mock_salesforce.schema.model import NUMERIC_TYPES, TEXT_TYPES
 from mock_salesforce.store import Store
@@ -303,6 +304,8 @@ class Records:
     def __init__(self, store: Store, clock: Clock) -> None:
         self._store = store
         self._clock = clock
+        #: Rows of point reads, forgotten at the store's next write (REST GET by Id).
+        self._reads = ReadCache(store)
         #: Object permission check of the acting user (set by the backend to
         #: ``permissions.require_object_access``); raises INSUFFICIENT_ACCESS_OR_READONLY.
         self.access_check: Callable[..., None] | None = None
@@ -356,11 +359,15 @@ class Records:
                 if found not in chosen:
                     chosen.append(found)
         record_id = self.check_id(obj, record_id)
+        names = tuple(f.name for f in chosen)
         # One read answers both "is it live?" and "what are its values?".
-        found_rows = self._store.execute(
-            f'SELECT "IsDeleted", {", ".join(_q(f.name) for f in chosen)} FROM {obj.table} '
-            'WHERE _org_id = ? AND "Id" = ?',
-            [org_id, record_id],
+        sql = (
+            f'SELECT "IsDeleted", {", ".join(_q(n) for n in names)} FROM {obj.table} '
+            'WHERE _org_id = ? AND "Id" = ?'
+        )
+        found_rows = self._reads.read(
+            (obj.table, org_id, record_id, names),
+            lambda: tuple(self._store.execute(sql, [org_id, record_id])),
         )
         if not found_rows:
             raise not_found()

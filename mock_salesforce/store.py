@@ -7,6 +7,7 @@ fields an org *has* is decided by its :class:`~mock_salesforce.schema.OrgSchema`
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,6 +28,8 @@ _INTERNAL_TABLES = {
     "_id_counters": "prefix VARCHAR PRIMARY KEY, next_value BIGINT NOT NULL",
     "_meta": "key VARCHAR PRIMARY KEY, value VARCHAR",
 }
+#: Statements that cannot change a row; every other statement counts as a write.
+_READ_ONLY = re.compile(r"\s*select\b", re.IGNORECASE)
 
 
 class Store:
@@ -43,6 +46,7 @@ class Store:
         self._conn = duckdb.connect(str(path) if path else ":memory:")
         self.lock = threading.RLock()
         self._in_tx = 0
+        self._writes = 0
         self._wipe_hooks: list[Callable[[], None]] = []
         self._create_tables()
 
@@ -80,8 +84,18 @@ class Store:
             self._conn.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
 
     # -- statements ----------------------------------------------------------------------
+    @property
+    def writes(self) -> int:
+        """How many statements may have changed rows so far (read caches compare it)."""
+        return self._writes
+
+    def _count_write(self, sql: str) -> None:
+        if not _READ_ONLY.match(sql):
+            self._writes += 1
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self.lock:
+            self._count_write(sql)
             cursor = self._conn.execute(sql, list(params))
             return cursor.fetchall() if cursor.description else []
 
@@ -89,17 +103,20 @@ class Store:
         self, sql: str, params: Sequence[Any] = ()
     ) -> tuple[list[str], list[tuple[Any, ...]]]:
         with self.lock:
+            self._count_write(sql)
             cursor = self._conn.execute(sql, list(params))
             names = [d[0] for d in cursor.description or []]
             return names, cursor.fetchall()
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         with self.lock:
+            self._writes += 1
             self._conn.executemany(sql, [list(r) for r in rows])
 
     def insert_arrow(self, table: str, data: Any) -> None:
         """Bulk insert a pandas DataFrame / Arrow table whose columns name table columns."""
         with self.lock:
+            self._writes += 1
             self._conn.register("_bulk_rows", data)
             try:
                 cols = ", ".join(f'"{c}"' for c in data.columns)
@@ -123,6 +140,7 @@ class Store:
             try:
                 yield
             except BaseException:
+                self._writes += 1
                 self._conn.execute("ROLLBACK")
                 raise
             else:
@@ -172,6 +190,7 @@ class Store:
                     "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
                 ).fetchall()
             ]
+            self._writes += 1
             for t in tables:
                 self._conn.execute(f'DELETE FROM "{t}"')
             for hook in self._wipe_hooks:
