@@ -23,6 +23,9 @@ from mock_salesforce.records import MultipleMatches
 from mock_salesforce.rest import (
     bulk2,
     composite,
+    composite_graph,
+    composite_requests,
+    composite_tree,
     describe,
     limits,
     query,
@@ -105,6 +108,13 @@ RESOURCES: tuple[Resource, ...] = (
         },
     ),
     Resource(("composite", "sobjects", _ANY), {"GET": composite.retrieve}),
+    Resource(
+        ("composite",),
+        {"GET": composite_requests.resources, "POST": composite_requests.composite},
+    ),
+    Resource(("composite", "batch"), {"POST": composite_requests.batch}),
+    Resource(("composite", "tree", _ANY), {"POST": composite_tree.create_tree}),
+    Resource(("composite", "graph"), {"POST": composite_graph.graph}),
     Resource(("limits",), {"GET": limits.limits}),
     Resource(("search",), {"GET": search.search}),
     Resource(
