@@ -13,7 +13,9 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import unquote
+
+from starlette.datastructures import QueryParams
 
 from mock_salesforce.errors import SalesforceError, json_parser_error, not_found
 from mock_salesforce.records import MultipleMatches, record_url
@@ -207,7 +209,7 @@ def unresolved_message(exc: UnresolvedReference) -> str:
 
 
 # -- dispatch ------------------------------------------------------------------------------
-def _split_url(url: str, *, relative_ok: bool) -> tuple[str, tuple[str, ...], dict[str, str]]:
+def _split_url(url: str, *, relative_ok: bool) -> tuple[str, tuple[str, ...], QueryParams]:
     """(version, path segments after it, query) of a sub-request URL, else NOT_FOUND."""
     raw_path, _, raw_query = url.strip().partition("?")
     if raw_path.startswith(DATA_PREFIX):
@@ -222,8 +224,7 @@ def _split_url(url: str, *, relative_ok: bool) -> tuple[str, tuple[str, ...], di
     version = versions.parse_version(segments[0])
     if version is None:
         raise not_found()
-    query = dict(parse_qsl(raw_query, keep_blank_values=True))
-    return version, tuple(segments[1:]), query
+    return version, tuple(segments[1:]), QueryParams(raw_query)
 
 
 def dispatch(
