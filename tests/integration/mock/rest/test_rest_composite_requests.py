@@ -421,3 +421,42 @@ def test_nested_composite_is_not_a_subrequest(sf: SalesforceClient) -> None:
 def test_unknown_composite_resource_is_404(sf: SalesforceClient) -> None:
     with pytest.raises(SalesforceResourceNotFound):
         sf.restful("composite/nothing", method="POST", json={})
+
+
+def test_references_into_collections_and_upserts(sf: SalesforceClient) -> None:
+    entries = _composite(
+        sf,
+        {
+            "allOrNone": True,
+            "compositeRequest": [
+                {
+                    "method": "POST",
+                    "url": f"{V}/composite/sobjects",
+                    "referenceId": "accounts",
+                    "body": {
+                        "records": [
+                            {"attributes": {"type": "Account"}, "Name": "Coll 1"},
+                            {"attributes": {"type": "Account"}, "Name": "Coll 2"},
+                        ]
+                    },
+                },
+                {
+                    "method": "PATCH",
+                    "url": f"{V}/sobjects/Contact/MiiTel_External_Id__c/C-77",
+                    "referenceId": "upserted",
+                    "body": {"LastName": "Mori", "AccountId": "@{accounts[1].id}"},
+                },
+                {
+                    "method": "GET",
+                    "url": f"{V}/sobjects/Contact/MiiTel_External_Id__c/C-77?fields=AccountId",
+                    "referenceId": "readBack",
+                },
+            ],
+        },
+    )
+    accounts, upserted, read_back = entries
+    second_account = accounts["body"][1]["id"]
+    assert upserted["httpStatusCode"] == 201
+    assert upserted["body"]["created"] is True
+    assert upserted["httpHeaders"] == {"Location": f"{V}/sobjects/Contact/{upserted['body']['id']}"}
+    assert read_back["body"]["AccountId"] == second_account
