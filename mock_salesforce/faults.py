@@ -6,9 +6,12 @@ or the Setup pages. Which requests fail is decided by a ``random.Random(seed)`` 
 restarts on every ``POST /mock-api/faults``, so the same seed and the same sequence of requests
 give the same failures.
 
-``POST /mock-api/faults`` takes ``{latency_ms, error_rate, error_status, expire_sessions,
-exhaust_api, paths, seed}`` (all optional); ``GET`` returns the current faults; ``DELETE``
-clears them (and restores the API allowance).
+``POST /mock-api/faults`` takes ``{latency_ms, error_rate, error_status, error_code,
+expire_sessions, exhaust_api, paths, seed}`` (all optional); ``GET`` returns the current faults;
+``DELETE`` clears them (and restores the API allowance). ``error_code`` turns the failures into
+one of Salesforce's up-front refusals instead of a 5xx: ``UNABLE_TO_LOCK_ROW`` (400, a row
+another transaction holds) or ``REQUEST_LIMIT_EXCEEDED`` (403, too many long-running requests
+at once: ``ConcurrentPerOrgLongTxn``).
 """
 
 from __future__ import annotations
@@ -34,6 +37,15 @@ if TYPE_CHECKING:
 API_PREFIX = "/services/"
 _SAVED_ALLOWANCES = "faults.saved_allowances"
 _ERROR_STATUSES = (500, 502, 503, 504)
+#: Salesforce's refusals before doing anything: errorCode -> (status, message).
+REFUSALS: dict[str, tuple[int, str]] = {
+    "UNABLE_TO_LOCK_ROW": (
+        400,
+        "unable to obtain exclusive access to this record or 1 records: another transaction "
+        "holds it",
+    ),
+    "REQUEST_LIMIT_EXCEEDED": (403, "ConcurrentPerOrgLongTxn Limit exceeded."),
+}
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,7 @@ class FaultSettings:
     exhaust_api: bool = False
     paths: tuple[str, ...] = ()
     seed: int | None = None
+    error_code: str | None = None
 
     @classmethod
     def from_json(cls, body: Mapping[str, Any]) -> FaultSettings:
@@ -81,6 +94,11 @@ class FaultSettings:
             raise ValueError("paths must be a list of path prefixes starting with '/'")
         if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
             raise ValueError("seed must be an integer")
+        code = body.get("error_code")
+        if code is not None and code not in REFUSALS:
+            raise ValueError(f"error_code must be one of {', '.join(REFUSALS)}")
+        if code is not None:
+            status = REFUSALS[code][0]
         return cls(
             int(latency),
             float(rate),
@@ -89,6 +107,7 @@ class FaultSettings:
             bool(body.get("exhaust_api")),
             tuple(paths),
             seed,
+            code,
         )
 
     def applies_to(self, path: str) -> bool:
@@ -107,6 +126,7 @@ class FaultDecision:
 
     delay_seconds: float = 0.0
     error_status: int | None = None
+    error_code: str | None = None
 
 
 @dataclass
@@ -198,11 +218,15 @@ class Faults:
             if settings.error_rate and self._rng.random() < settings.error_rate:
                 status = settings.error_status
                 self._counters.failed += 1
-            return FaultDecision(settings.latency_ms / 1000, status)
+            return FaultDecision(settings.latency_ms / 1000, status, settings.error_code)
 
 
-def error_body(status: int, path: str) -> bytes:
-    """A 5xx answer in Salesforce's shape (REST list, or OAuth's object on OAuth paths)."""
+def error_body(status: int, path: str, code: str | None = None) -> bytes:
+    """A 5xx answer, or the refusal ``code``, in Salesforce's shape (REST list, or OAuth's
+    object on OAuth paths)."""
+    if code is not None and not path.startswith("/services/oauth2/"):
+        refusal = {"message": REFUSALS[code][1], "errorCode": code, "fields": []}
+        return json.dumps([refusal]).encode()
     if path.startswith("/services/oauth2/"):
         return json.dumps(
             {"error": "unknown_error", "error_description": "retry your request"}
@@ -240,7 +264,7 @@ class FaultMiddleware:
         if decision.error_status is None:
             await self.app(scope, receive, send)
             return
-        body = error_body(decision.error_status, scope["path"])
+        body = error_body(decision.error_status, scope["path"], decision.error_code)
         await send(
             {
                 "type": "http.response.start",

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from portal.adapters.crypto import generate_key, is_valid_key
 from portal.adapters.file_modes import PRIVATE_FILE_MODE, make_owned_dir_private, make_private_file
+from portal.adapters.salesforce.versions import is_version
 from portal.domain.secret import SecretStr
 from portal.domain.text import Text, msg
 
@@ -75,6 +76,9 @@ class PortalConfig:
     data_dir: Path
     # The mock org's plain-HTTP address for pages shown in a browser (mock mode only).
     mock_http_url: str | None = None
+    # A REST API version to use instead of the newest the org offers, and the newest to use.
+    api_version: str | None = None
+    api_version_ceiling: str | None = None
 
     def user(self, username: str) -> PortalUser | None:
         for candidate in self.users:
@@ -133,6 +137,8 @@ CA_BUNDLE = _Key("SALESFORCE_CA_BUNDLE", "salesforce", "ca_bundle", "ca_bundle")
 DB_PATH = _Key("PORTAL_DB_PATH", "portal", "db_path")
 ENCRYPTION_KEY = _Key("PORTAL_ENCRYPTION_KEY", "portal", "encryption_key")
 USERS = _Key("PORTAL_USERS", "portal", "users")
+API_VERSION = _Key("SALESFORCE_API_VERSION", "salesforce", "api_version")
+API_VERSION_CEILING = _Key("SALESFORCE_API_VERSION_CEILING", "salesforce", "api_version_ceiling")
 DATA_DIR_ENV: Final = "DATA_DIR"
 
 
@@ -236,6 +242,8 @@ def load_config(
         values, mock=mock, data_dir=data_dir, report_missing=report_missing
     )
     users = _users(values)
+    api_version = _api_version(values, API_VERSION)
+    api_version_ceiling = _api_version(values, API_VERSION_CEILING)
     http_url = values.ready.get("http_url")
 
     if values.problems or mode is None:
@@ -252,7 +260,26 @@ def load_config(
         users=users,
         data_dir=data_dir,
         mock_http_url=http_url if isinstance(http_url, str) and http_url else None,
+        api_version=api_version,
+        api_version_ceiling=api_version_ceiling,
     )
+
+
+def _api_version(values: _Collector, key: _Key) -> str | None:
+    value = values.text(key)
+    if value and not is_version(value.removeprefix("v")):
+        values.problem(
+            key,
+            msg(
+                '"{value}" is not an API version: set {where} to one such as {example}, or '
+                "leave it out to use the newest the org offers.",
+                where=key.where,
+                example="62.0",
+                value=value,
+            ),
+        )
+        return None
+    return value.removeprefix("v") if value else None
 
 
 @dataclass(frozen=True)

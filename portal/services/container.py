@@ -23,8 +23,10 @@ from portal.adapters.db import Database
 from portal.adapters.mock_org import MockOrg
 from portal.adapters.ports import PortalStorage
 from portal.adapters.salesforce.access import LiveSalesforce
-from portal.adapters.salesforce.http import RetryPolicy, Timeouts, Trust, build_session
+from portal.adapters.salesforce.http import Timeouts, Trust, build_session
 from portal.adapters.salesforce.oauth import OAuthClient
+from portal.adapters.salesforce.retries import RetryPolicy
+from portal.adapters.salesforce.versions import NEWEST_SUPPORTED, VersionPolicy
 from portal.adapters.storage import DuckDbPortalStorage
 from portal.services.access import AccessService
 from portal.services.backups import BackupsService
@@ -119,7 +121,14 @@ def build_portal(
         # People's browsers reach the mock org over its plain-HTTP port (no local CA to trust).
         authorize_base_url=config.mock_http_url if mock else None,
     )
-    salesforce = LiveSalesforce(oauth=oauth, session=session)
+    salesforce = LiveSalesforce(
+        oauth=oauth,
+        session=session,
+        versions=VersionPolicy(
+            pinned=config.api_version,
+            ceiling=config.api_version_ceiling or NEWEST_SUPPORTED,
+        ),
+    )
     demo_session = build_session(trust=trust, timeout=timeouts or Timeouts(), retry=retry)
     portal = assemble_portal(
         storage=storage,

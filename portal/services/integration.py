@@ -76,6 +76,8 @@ class IntegrationStatus:
     integrated_at: datetime | None
     live: bool | None
     problem: str | None = None
+    #: The REST API version the portal speaks with the org (known once Salesforce answered).
+    api_version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -235,6 +237,7 @@ class IntegrationService:
                 instance_url=gateway.tokens.instance_url,
                 integrated_at=status.integrated_at,
                 live=True,
+                api_version=gateway.api_version,
             )
             result = StepResult.of(
                 step=1,

@@ -26,7 +26,8 @@ from mock_salesforce.scenarios import reset_world
 from mock_salesforce.seed import SMALL_SIZE
 from mock_salesforce.store import Store
 from portal.adapters.config import PortalConfig
-from portal.adapters.salesforce.http import RetryPolicy, Timeouts
+from portal.adapters.salesforce.http import Timeouts
+from portal.adapters.salesforce.retries import RetryPolicy
 from portal.domain.calls import ActivityKind
 from portal.domain.history import AuthEvent
 from portal.domain.settings import IntegrationSettings
@@ -84,7 +85,7 @@ FAULTS = [
         {"error_rate": 1.0, "error_status": 500},
         says="not answering properly",
     ),
-    Fault("API allowance exhausted", {"exhaust_api": True}, says="API request allowance"),
+    Fault("API allowance exhausted", {"exhaust_api": True}, says="daily API allowance"),
     Fault("session expiry mid-procedure", {"expire_sessions": True}, renewed=True),
 ]
 

@@ -3,7 +3,7 @@
 Mock and real orgs differ only in URLs and in :class:`Trust`; everything else is shared.
 """
 
-from portal.adapters.salesforce.client import DEFAULT_API_VERSION, SalesforceConnection, connect
+from portal.adapters.salesforce.client import SalesforceConnection, connect
 from portal.adapters.salesforce.errors import (
     OAuthFailure,
     SalesforceAuthError,
@@ -15,13 +15,7 @@ from portal.adapters.salesforce.errors import (
     SalesforceUnavailable,
 )
 from portal.adapters.salesforce.gateway import SalesforceGateway
-from portal.adapters.salesforce.http import (
-    RetryPolicy,
-    Timeouts,
-    Trust,
-    TrustMode,
-    build_session,
-)
+from portal.adapters.salesforce.http import Timeouts, Trust, TrustMode, build_session
 from portal.adapters.salesforce.oauth import (
     AuthorizationCode,
     AuthorizationRefused,
@@ -48,9 +42,9 @@ from portal.adapters.salesforce.results import (
     RecordResult,
     SObjectSummary,
 )
+from portal.adapters.salesforce.retries import RetryPolicy
 
 __all__ = [
-    "DEFAULT_API_VERSION",
     "AppObjectsAvailability",
     "AuthorizationCode",
     "AuthorizationRefused",

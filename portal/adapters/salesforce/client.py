@@ -22,10 +22,13 @@ from simple_salesforce.exceptions import SalesforceExpiredSession, SalesforceRef
 from portal.adapters.salesforce.errors import (
     SalesforceAuthError,
     SalesforceGatewayError,
+    SalesforceLimitError,
+    allowance_spent,
     from_simple_salesforce,
     from_transport,
 )
 from portal.adapters.salesforce.gateway import SalesforceGateway
+from portal.adapters.salesforce.http import allowance_of
 from portal.adapters.salesforce.oauth import OAuthClient
 from portal.domain.oauth import TokenSet
 from portal.domain.text import msg
@@ -33,8 +36,6 @@ from portal.domain.text import msg
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-DEFAULT_API_VERSION = "59.0"
 
 
 class _SessionExpired(Exception):
@@ -58,17 +59,17 @@ class SalesforceConnection:
         *,
         tokens: TokenSet,
         session: requests.Session,
-        api_version: str,
+        api_version: str | Callable[[], str],
         on_refresh: Callable[[TokenSet], None],
         oauth: OAuthClient,
     ) -> None:
         self._session = session
-        self._api_version = api_version
+        self._version = api_version
         self._on_refresh = on_refresh
         self._oauth = oauth
         self._lock = threading.Lock()
         self._tokens = tokens
-        self._client = self._build(tokens)
+        self._client: Salesforce | None = None
 
     def __repr__(self) -> str:
         return f"SalesforceConnection(instance_url={self._tokens.instance_url!r})"
@@ -78,7 +79,7 @@ class SalesforceConnection:
             instance_url=tokens.instance_url,
             session_id=tokens.access_token.get_secret_value(),
             session=self._session,
-            version=self._api_version,
+            version=self.api_version,
         )
 
     @property
@@ -89,20 +90,30 @@ class SalesforceConnection:
 
     @property
     def api_version(self) -> str:
-        return self._api_version
+        """The REST API version in use; chosen on first use when it is to be discovered
+        (raises :class:`SalesforceGatewayError` when that fails)."""
+        if callable(self._version):
+            self._version = self._version()
+        return self._version
 
     def _current(self) -> tuple[Salesforce, TokenSet]:
         with self._lock:
+            if self._client is None:
+                self._client = self._build(self._tokens)
             return self._client, self._tokens
 
-    @staticmethod
-    def _run(operation: Callable[[Salesforce], T], client: Salesforce) -> T:
+    def _run(self, operation: Callable[[Salesforce], T], client: Salesforce) -> T:
         try:
             return operation(client)
         except SimpleSalesforceError as exc:
             mapped = from_simple_salesforce(exc)
             if _is_invalid_session(exc):
                 raise _SessionExpired(mapped) from None
+            if isinstance(mapped, SalesforceLimitError) and mapped.daily:
+                meter = allowance_of(self._session)
+                mapped = allowance_spent(
+                    mapped, meter.latest(client.base_url) if meter is not None else None
+                )
             log.info("Salesforce refused a call: %s (HTTP %s)", mapped.error_code, mapped.status)
             raise mapped from None
         except requests.RequestException as exc:
@@ -112,7 +123,7 @@ class SalesforceConnection:
 
     def _refresh(self, *, stale: TokenSet) -> Salesforce:
         with self._lock:
-            if self._tokens is not stale:
+            if self._tokens is not stale and self._client is not None:
                 return self._client  # another thread refreshed meanwhile
             if stale.refresh_token is None:
                 raise SalesforceAuthError(
@@ -159,9 +170,10 @@ def connect(
     session: requests.Session,
     oauth: OAuthClient,
     on_refresh: Callable[[TokenSet], None],
-    api_version: str = DEFAULT_API_VERSION,
+    api_version: str | Callable[[], str],
 ) -> SalesforceGateway:
-    """The gateway to the org ``tokens`` belong to, over ``session`` (from
+    """The gateway to the org ``tokens`` belong to, speaking REST API ``api_version`` (or the
+    version that callable chooses on first use, see :mod:`.versions`), over ``session`` (from
     :func:`~portal.adapters.salesforce.http.build_session`). Refreshed tokens are handed to
     ``on_refresh`` before the retried call runs."""
     connection = SalesforceConnection(

@@ -10,12 +10,15 @@ echo credentials, and URLs are reduced to their path.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
 import requests
 from simple_salesforce.exceptions import SalesforceError as SimpleSalesforceError
 
+from portal.adapters.salesforce.allowance import ApiUsage
+from portal.adapters.salesforce.retries import DAILY_ALLOWANCE
 from portal.domain.text import N_, Text, msg
 
 RECONNECT = N_('Click "Integrate" on the Basic settings tab to connect again.')
@@ -62,7 +65,39 @@ class SalesforcePermissionError(SalesforceGatewayError):
 
 
 class SalesforceLimitError(SalesforceGatewayError):
-    """The org's API request allowance is spent."""
+    """The org's API request allowance is spent (``daily``), or too many of its requests run
+    at once. A spent daily allowance says how far it went and when it is whole again."""
+
+    #: When the whole daily allowance is back at the latest (None when unknown).
+    recovered_by: datetime | None = None
+
+    @property
+    def daily(self) -> bool:
+        return self.detail.startswith(DAILY_ALLOWANCE)
+
+
+def allowance_spent(error: SalesforceLimitError, usage: ApiUsage | None) -> SalesforceLimitError:
+    """``error`` (a spent daily allowance) with the usage Salesforce last reported: how many
+    requests of how many, and by when the rolling 24 hours have let them all go."""
+    if usage is None:
+        return error
+    spent = SalesforceLimitError(
+        error_code=error.error_code,
+        user_message=msg(
+            "This Salesforce org has used its daily API allowance ({used} of {maximum} "
+            "requests in the last 24 hours), so the portal is not asking again. Salesforce "
+            "counts a rolling 24 hours: requests become available again as earlier ones age "
+            "out, and the whole allowance is back by {recovered_by} at the latest. See Setup > "
+            "Company Information > API Requests, Last 24 Hours.",
+            used=usage.used,
+            maximum=usage.maximum,
+            recovered_by=usage.recovered_by,
+        ),
+        detail=error.detail,
+        status=error.status,
+    )
+    spent.recovered_by = usage.recovered_by
+    return spent
 
 
 class SalesforceUnavailable(SalesforceGatewayError):
@@ -289,15 +324,20 @@ def from_error_body(*, status: int, content: Any) -> SalesforceGatewayError:
             status=status,
         )
     if code == "REQUEST_LIMIT_EXCEEDED":
+        if message.startswith(DAILY_ALLOWANCE):
+            said = msg(
+                "This Salesforce org has used its daily API allowance, so the portal is not "
+                "asking again. Salesforce counts a rolling 24 hours: requests become available "
+                "again as earlier ones age out. See Setup > Company Information > API "
+                "Requests, Last 24 Hours."
+            )
+        else:
+            said = msg(
+                "Salesforce is running too many long requests for this org at once, and was "
+                "still busy after retries. Try again in a minute."
+            )
         return SalesforceLimitError(
-            error_code=code,
-            user_message=msg(
-                "This Salesforce org has used up its API request allowance for now. The "
-                "allowance recovers over 24 hours; see Setup > Company Information > API "
-                "Requests, Last 24 Hours, and try again later."
-            ),
-            detail=message,
-            status=status,
+            error_code=code, user_message=said, detail=message, status=status
         )
     if code in _PERMISSION_CODES:
         return SalesforcePermissionError(

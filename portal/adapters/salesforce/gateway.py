@@ -144,6 +144,11 @@ class SalesforceGateway:
     def instance_url(self) -> str:
         return self._connection.tokens.instance_url
 
+    @property
+    def api_version(self) -> str:
+        """The REST API version spoken with this org (chosen on first use)."""
+        return self._connection.api_version
+
     # ---- raw building blocks ---------------------------------------------------------------
 
     def _restful(self, path: str, **kwargs: Any) -> Any:

@@ -13,7 +13,7 @@ from mock_salesforce import ThreadedMockServer
 from mock_salesforce.scenarios import reset_world
 from mock_salesforce.seed import SMALL_SIZE, SeededOrg
 from portal.adapters.config import PortalConfig
-from portal.adapters.salesforce.http import RetryPolicy
+from portal.adapters.salesforce.retries import RetryPolicy
 from portal.services.container import Portal, build_portal
 
 

@@ -30,6 +30,7 @@ from portal.adapters.salesforce.errors import OAuthFailure
 from portal.adapters.salesforce.gateway import SalesforceGateway
 from portal.adapters.salesforce.oauth import OAuthClient
 from portal.adapters.salesforce.results import PermissionCheckStatus
+from portal.adapters.salesforce.versions import NEWEST_SUPPORTED
 from portal.domain.steps import StepStatus
 from portal.services.container import build_portal
 from portal.services.integration import CallbackKind
@@ -139,7 +140,14 @@ def gateway(
         redirect_uri=config.redirect_uri,
         session=session,
     )
-    return connect(tokens=tokens, session=session, oauth=oauth, on_refresh=lambda _t: None), org
+    gateway = connect(
+        tokens=tokens,
+        session=session,
+        oauth=oauth,
+        on_refresh=lambda _t: None,
+        api_version=NEWEST_SUPPORTED,
+    )
+    return gateway, org
 
 
 @pytest.mark.parametrize("value", HOSTILE)

@@ -18,6 +18,7 @@ from portal.adapters.salesforce import (
     connect,
     parse_callback,
 )
+from portal.adapters.salesforce.versions import NEWEST_SUPPORTED
 from portal.domain.oauth import TokenSet
 from portal.domain.secret import SecretStr
 
@@ -164,5 +165,11 @@ def integrate(*, oauth: OAuthClient, session: requests.Session, user: SeededUser
 def connect_with(*, tokens: TokenSet, oauth: OAuthClient, session: requests.Session) -> Integration:
     """A gateway on ``tokens`` that records the tokens it refreshes."""
     refreshed: list[TokenSet] = []
-    gateway = connect(tokens=tokens, session=session, oauth=oauth, on_refresh=refreshed.append)
+    gateway = connect(
+        tokens=tokens,
+        session=session,
+        oauth=oauth,
+        on_refresh=refreshed.append,
+        api_version=NEWEST_SUPPORTED,
+    )
     return Integration(tokens, gateway, refreshed)

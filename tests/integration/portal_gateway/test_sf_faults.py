@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -20,10 +21,11 @@ from portal.adapters.salesforce import (
     Trust,
     build_session,
 )
+from portal.adapters.salesforce.versions import NEWEST_SUPPORTED
 
 Integrate = Callable[..., Integration]
-QUERY_PATH = "/services/data/v59.0/query"
-COLLECTIONS_PATH = "/services/data/v59.0/composite/sobjects"
+QUERY_PATH = f"/services/data/v{NEWEST_SUPPORTED}/query"
+COLLECTIONS_PATH = f"/services/data/v{NEWEST_SUPPORTED}/composite/sobjects"
 
 
 class Faults:
@@ -99,25 +101,62 @@ def test_a_write_is_never_retried(integrated: Integrate, faults: Faults, sleeps:
     assert gateway.count("SELECT COUNT() FROM Contact WHERE LastName = 'Once'") == 0
 
 
-def test_an_exhausted_api_allowance_is_a_clear_limit_error(
+def test_a_spent_daily_allowance_is_not_retried_and_says_when_it_is_back(
     integrated: Integrate, faults: Faults, sleeps: Sleeps
 ) -> None:
     gateway = integrated("default").gateway
     faults.set(exhaust_api=True)
+    before = datetime.now(UTC)
     with pytest.raises(SalesforceLimitError) as read:
         gateway.organization()
     assert read.value.error_code == "REQUEST_LIMIT_EXCEEDED"
-    assert "API request allowance" in read.value.user_message
-    assert "try again later" in read.value.user_message
-    assert len(sleeps.seconds) == 2  # the read was tried three times
+    assert read.value.daily
+    assert "daily API allowance" in read.value.user_message
+    assert read.value.recovered_by is not None
+    assert timedelta(hours=23) < read.value.recovered_by - before <= timedelta(hours=24, minutes=1)
+    assert sleeps.seconds == []  # asking again would only waste the person's time
+    assert faults.state()["requests_seen"] == 1
 
     with pytest.raises(SalesforceLimitError):
         gateway.create_records("Contact", [{"LastName": "Limited"}])
-    assert len(sleeps.seconds) == 2  # the write once
+    assert sleeps.seconds == []
 
     faults.clear()
     assert gateway.organization().name == "Acme Japan"
     assert gateway.count("SELECT COUNT() FROM Contact WHERE LastName = 'Limited'") == 0
+
+
+def test_the_concurrent_request_limit_is_waited_out(
+    integrated: Integrate, faults: Faults, sleeps: Sleeps
+) -> None:
+    gateway = integrated("default").gateway
+    faults.set(
+        error_rate=0.5,
+        error_code="REQUEST_LIMIT_EXCEEDED",
+        paths=[QUERY_PATH],
+        seed=seed_failing_once(0.5),
+    )
+    assert gateway.organization().name == "Acme Japan"
+    assert faults.state()["requests_failed"] == 1
+    assert sleeps.seconds == [0.5]
+
+
+def test_a_write_refused_for_a_locked_row_is_sent_again_and_saved_once(
+    integrated: Integrate, faults: Faults, sleeps: Sleeps
+) -> None:
+    gateway = integrated("default").gateway
+    faults.set(
+        error_rate=0.5,
+        error_code="UNABLE_TO_LOCK_ROW",
+        paths=[COLLECTIONS_PATH],
+        seed=seed_failing_once(0.5),
+    )
+    [result] = gateway.create_records("Contact", [{"LastName": "Locked Once"}])
+    assert result.success
+    assert faults.state()["requests_failed"] == 1
+    assert sleeps.seconds == [0.5]
+    faults.clear()
+    assert gateway.count("SELECT COUNT() FROM Contact WHERE LastName = 'Locked Once'") == 1
 
 
 def test_forced_session_expiry_is_refreshed_transparently(

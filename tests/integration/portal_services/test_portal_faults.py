@@ -105,7 +105,7 @@ def test_a_spent_api_allowance_is_a_clear_error(
     report = portal.validation.validate()
 
     assert current.result.status is StepStatus.ERROR
-    assert "API request allowance" in current.result.message
+    assert "daily API allowance" in current.result.message
     assert report.result.status is StepStatus.ERROR
-    assert "API request allowance" in report.result.message
+    assert "daily API allowance" in report.result.message
     assert portal.storage.repositories.tokens.load() is not None  # still integrated

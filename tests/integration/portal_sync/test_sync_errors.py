@@ -25,7 +25,9 @@ from mock_salesforce.seed import SeededOrg, UserRole
 from portal.adapters.clock import ShiftedClock
 from portal.adapters.config import PortalConfig
 from portal.adapters.salesforce import SalesforceGateway, SalesforceUnavailable
-from portal.adapters.salesforce.http import RetryPolicy, Timeouts
+from portal.adapters.salesforce.http import Timeouts
+from portal.adapters.salesforce.retries import RetryPolicy
+from portal.adapters.salesforce.versions import NEWEST_SUPPORTED
 from portal.domain.calls import ActivityKind
 from portal.domain.history import AuthEvent
 from portal.domain.integration_errors import ErrorLogFilter, ErrorSource, SyncOperation
@@ -42,7 +44,7 @@ from portal.services.container import Portal, build_portal
 from portal.sync.engine import STILL_WRITING
 
 World = Callable[..., list[SeededOrg]]
-COLLECTIONS = "/services/data/v59.0/composite/sobjects"
+COLLECTIONS = f"/services/data/v{NEWEST_SUPPORTED}/composite/sobjects"
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ def body(code: str, message: str = "msg", fields: list[str] | None = None) -> li
     ("status", "code", "kind", "phrase"),
     [
         (401, "INVALID_SESSION_ID", SalesforceAuthError, "Integrate"),
-        (403, "REQUEST_LIMIT_EXCEEDED", SalesforceLimitError, "API request allowance"),
+        (403, "REQUEST_LIMIT_EXCEEDED", SalesforceLimitError, "too many long requests"),
         (400, "INSUFFICIENT_ACCESS_OR_READONLY", SalesforcePermissionError, "permission set"),
         (403, "INSUFFICIENT_ACCESS", SalesforcePermissionError, "lacks access"),
         (403, "API_DISABLED_FOR_ORG", SalesforcePermissionError, "API Enabled"),

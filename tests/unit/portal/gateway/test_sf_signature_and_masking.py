@@ -20,13 +20,13 @@ from portal.adapters.salesforce import (
     build_session,
 )
 from portal.adapters.salesforce.client import SalesforceConnection
-from portal.adapters.salesforce.http import exponential_backoff, is_retryable_response
 from portal.adapters.salesforce.oauth import (
     AuthorizationRequest,
     ids_from_identity_url,
     salesforce_signature,
     verify_signature,
 )
+from portal.adapters.salesforce.retries import exponential_backoff, is_transient_response
 from portal.domain.oauth import TokenSet
 from portal.domain.secret import SecretStr
 
@@ -159,14 +159,28 @@ def _response(status: int, payload: bytes) -> requests.Response:
     return response
 
 
-def test_reads_are_retried_on_server_errors_and_a_spent_limit_only() -> None:
-    limit = b'[{"errorCode":"REQUEST_LIMIT_EXCEEDED","message":"TotalRequests Limit exceeded."}]'
-    assert is_retryable_response(_response(503, b"[]"))
-    assert is_retryable_response(_response(500, b"oops"))
-    assert is_retryable_response(_response(403, limit))
-    assert not is_retryable_response(_response(403, b'[{"errorCode":"INSUFFICIENT_ACCESS"}]'))
-    assert not is_retryable_response(_response(400, b"[]"))
-    assert not is_retryable_response(_response(200, b"{}"))
+def test_transient_answers_are_retried_and_a_spent_daily_allowance_is_not() -> None:
+    daily = b'[{"errorCode":"REQUEST_LIMIT_EXCEEDED","message":"TotalRequests Limit exceeded."}]'
+    busy = (
+        b'[{"errorCode":"REQUEST_LIMIT_EXCEEDED",'
+        b'"message":"ConcurrentPerOrgLongTxn Limit exceeded."}]'
+    )
+    locked = b'[{"errorCode":"UNABLE_TO_LOCK_ROW","message":"unable to obtain exclusive access"}]'
+    assert is_transient_response(_response(503, b"[]"))
+    assert is_transient_response(_response(500, b"oops"))
+    assert is_transient_response(_response(403, busy))
+    assert is_transient_response(_response(400, locked))
+    assert not is_transient_response(_response(403, daily))
+    assert not is_transient_response(_response(403, b'[{"errorCode":"INSUFFICIENT_ACCESS"}]'))
+    assert not is_transient_response(_response(400, b"[]"))
+    assert not is_transient_response(_response(200, b"{}"))
+
+
+def test_writes_are_retried_only_when_salesforce_did_nothing() -> None:
+    locked = b'[{"errorCode":"UNABLE_TO_LOCK_ROW","message":"unable to obtain exclusive access"}]'
+    assert is_transient_response(_response(400, locked), method="PATCH")
+    assert not is_transient_response(_response(503, b"[]"), method="POST")
+    assert not is_transient_response(_response(500, b"oops"), method="PATCH")
 
 
 def test_backoff_grows_and_is_capped() -> None:

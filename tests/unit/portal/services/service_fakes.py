@@ -249,6 +249,10 @@ class FakeGateway:
     def tokens(self) -> TokenSet:
         return self._tokens
 
+    @property
+    def api_version(self) -> str:
+        return "62.0"
+
     def _org(self, call: str) -> FakeOrg:
         self._sf.calls.append(call)
         failure = self._sf.failures.get(call) or self._sf.failures.get("*")
