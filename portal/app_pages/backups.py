@@ -64,14 +64,13 @@ def _latest(latest: StoredBackup) -> None:
     snapshot = latest.snapshot
     st.subheader(_("Latest backup"), anchor=False)
     # Markup stays out of the message: each value carries its own, data made literal.
-    values = {
-        "backup": f"**{backup_name(latest.id)}**",
-        "taken": taken(latest),
-        "org": f"**{literal(snapshot.org_name or snapshot.org_id)}**",
-        "org_id": literal_code(snapshot.org_id),
-        "username": literal_code(snapshot.username),
-    }
-    said = _("{backup}, taken {taken} from {org} ({org_id}) as {username}.").format(**values)
+    said = _("{backup}, taken {taken} from {org} ({org_id}) as {username}.").format(
+        backup=f"**{backup_name(latest.id)}**",
+        taken=literal(taken(latest)),
+        org=f"**{literal(snapshot.org_name or snapshot.org_id)}**",
+        org_id=literal_code(snapshot.org_id),
+        username=literal_code(snapshot.username),
+    )
     st.markdown(said)
     mappings = t(
         plural_msg(

@@ -23,7 +23,8 @@ from portal.ui.demo_import import csv_import_section
 from portal.ui.demo_logins import logins_section
 from portal.ui.dialogs import close_dialog, finish, is_open, open_dialog
 from portal.ui.feedback import NoticeKind, attempt, guarded, notify, show_notices
-from portal.ui.i18n import _, number, t
+from portal.ui.i18n import _, number, plain, t
+from portal.ui.markup import literal
 from portal.ui.tables import object_label, shown_time, when_header
 
 SCENARIO: Final = "demo.scenario"
@@ -212,7 +213,7 @@ def _confirm_body(demo: DemoService, actor: Actor, scenario: str) -> None:
             "Reset the mock org into **{scenario}** and the portal to the demo's starting "
             "state? Everything in the portal's database (settings, backups, history, error "
             "log, progress) is replaced."
-        ).format(scenario=scenario)
+        ).format(scenario=literal(scenario))
     )
     left, right = st.columns(2)
     if right.button(_("Cancel"), key="dialog.demo.cancel"):
@@ -220,7 +221,7 @@ def _confirm_body(demo: DemoService, actor: Actor, scenario: str) -> None:
     if not left.button(_("Reset"), key="dialog.demo.confirm", type="primary"):
         return
     with st.status(
-        _("Resetting the demo into {scenario}…").format(scenario=scenario), expanded=True
+        _("Resetting the demo into {scenario}…").format(scenario=literal(scenario)), expanded=True
     ) as progress:
         st.write(_("Seeding the mock org, then signing in as its integration user…"))
         state = attempt(lambda: demo.switch(actor=actor, scenario=scenario), where="demo reset")
@@ -351,7 +352,7 @@ def _sync_log(portal: Portal) -> None:
                         object_label(e.sobject),
                         t(e.outcome.label),
                         e.salesforce_id or "",
-                        t(recognise_detail(e.detail)) if e.detail else "",
+                        plain(recognise_detail(e.detail)) if e.detail else "",
                     ),
                     strict=True,
                 )

@@ -15,7 +15,7 @@ from typing import Final, TypeVar
 import streamlit as st
 
 from portal.domain.steps import ProcedureStep, StepResult, StepStatus, procedure_step_by_number
-from portal.domain.text import msg
+from portal.domain.text import N_, msg
 from portal.services.actors import Actor
 from portal.services.container import Portal
 from portal.services.integration import SignInPurpose
@@ -41,7 +41,7 @@ from portal.ui.feedback import (
     show_notice,
     take_notices,
 )
-from portal.ui.i18n import _, t, when
+from portal.ui.i18n import _, number, t, when
 from portal.ui.markup import literal, literal_code
 from portal.ui.oauth import LANDING_STEP, sign_in_button
 from portal.ui.settings_problems import VALIDATION_REPORT, problems_by_tab
@@ -121,7 +121,7 @@ def _progress(progress: ProcedureProgress) -> None:
         _("Every step is done.")
         if progress.complete
         else _("{done} of {total} steps done · continue at step {step}").format(
-            done=progress.done, total=LAST_STEP, step=progress.current_step
+            done=number(progress.done), total=LAST_STEP, step=number(progress.current_step)
         )
     )
     st.progress(progress.done / LAST_STEP, text=text)
@@ -178,7 +178,7 @@ def _step(
     portal: Portal, actor: Actor, step: ProcedureStep, notices: list[Notice], *, removed: bool
 ) -> ProcedureProgress | None:
     """The step: the document's words beside its check and action; the progress after it."""
-    st.header(f"{step.number}. {t(step.title)}", anchor=False)
+    st.header(f"{number(step.number)}. {t(step.title)}", anchor=False)
     document, check = st.columns([1, 1], gap="large")
     with check:
         st.subheader(_("Check"), anchor=False)
@@ -226,7 +226,9 @@ def _document(step: ProcedureStep, result: StepResult | None) -> None:
     for branch in step.branches:
         applies = result is not None and result.branch == branch.branch_id
         then = (
-            " → " + _("step {number}").format(number=branch.next_step) if branch.next_step else ""
+            " → " + _("step {number}").format(number=number(branch.next_step))
+            if branch.next_step
+            else ""
         )
         line = f"**{branch.branch_id}** {t(branch.condition)}: {t(branch.instruction)}{then}"
         if applies:
@@ -274,7 +276,9 @@ def _navigation(
             args=(portal, actor, step.number),
         )
     buttons.button(
-        _("Next: step {number}").format(number=following) if following else _("Procedure finished"),
+        _("Next: step {number}").format(number=number(following))
+        if following
+        else _("Procedure finished"),
         key=NEXT,
         # The way on is the main action once the step is done; until then the step's own is.
         type="primary" if done else "secondary",
@@ -482,7 +486,7 @@ def _step_3(portal: Portal, actor: Actor) -> StepResult | None:
         return None
     result: StepResult = check.result
     step_result(result)
-    _setup_link(check.setup_link, result, _("Connected Apps OAuth Usage"))
+    _setup_link(check.setup_link, result, N_("Connected Apps OAuth Usage"))
     _check_session(portal, actor)
     return result
 
@@ -493,7 +497,7 @@ def _step_4(portal: Portal, actor: Actor) -> StepResult | None:
         return None
     result: StepResult = check.result
     step_result(result)
-    _setup_link(check.setup_link, result, _("Users"))
+    _setup_link(check.setup_link, result, N_("Users"))
     _check_session(portal, actor)
     return result
 
@@ -516,7 +520,7 @@ def _step_6(portal: Portal, actor: Actor) -> StepResult | None:
         return None
     result: StepResult = check.result
     step_result(result)
-    _setup_link(check.setup_link, result, _("Connected Apps OAuth Usage"))
+    _setup_link(check.setup_link, result, N_("Connected Apps OAuth Usage"))
     return result
 
 
@@ -572,9 +576,10 @@ def _step_10(portal: Portal, actor: Actor) -> StepResult | None:
 
 
 def _setup_link(link: str | None, result: StepResult, page: str) -> None:
+    """ "Open Setup › ``page``" (``page``: a marked constant, translated here)."""
     if link and not any(line.endswith(link) for line in result.details):
         st.link_button(
-            _("Open Setup › {page}").format(page=page), link, icon=":material/open_in_new:"
+            _("Open Setup › {page}").format(page=_(page)), link, icon=":material/open_in_new:"
         )
 
 

@@ -17,7 +17,7 @@ from portal.ui import session
 from portal.ui.auth import VIEWER_NOTE
 from portal.ui.feedback import attempt
 from portal.ui.i18n import _, ngettext, t
-from portal.ui.markup import literal_code
+from portal.ui.markup import literal, literal_code
 from portal.ui.uploads import file_uploader
 
 FILE: Final = "demo.csv.file"
@@ -43,7 +43,7 @@ def csv_import_section(portal: Portal, actor: Actor) -> None:
         optional = ",".join(c.name for c in csv_columns(kind) if not c.required)
         st.markdown(f"**{label}**")
         st.code(required, language=None)
-        st.caption(_("Optional columns: {columns}").format(columns=optional))
+        st.caption(_("Optional columns: {columns}").format(columns=literal(optional)))
     upload = file_uploader(_("CSV file"), types=["csv"], key=FILE, disabled=not actor.is_admin)
     partial = st.checkbox(
         _("Import only the valid rows when some rows have problems"),

@@ -12,6 +12,7 @@ from streamlit.errors import StreamlitAPIException
 
 from portal.domain.text import N_
 from portal.ui.i18n import _
+from portal.ui.markup import literal
 
 
 @dataclass(frozen=True)
@@ -63,4 +64,6 @@ def link(screen: Screen, label: str | None = None) -> None:
     try:
         st.page_link(screen.file, label=shown, icon=screen.icon)
     except StreamlitAPIException:
-        st.markdown(_("{label} (page: *{title}*)").format(label=shown, title=title(screen)))
+        st.markdown(
+            _("{label} (page: *{title}*)").format(label=literal(shown), title=title(screen))
+        )

@@ -9,6 +9,7 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from portal.ui.i18n import _, number
+from portal.ui.markup import literal
 
 #: Streamlit's default upload limit (``server.maxUploadSize``, MB).
 _MAX_MB = 200
@@ -29,7 +30,7 @@ def file_uploader(label: str, *, key: str, types: list[str], disabled: bool) -> 
     upload = st.file_uploader(label, type=types, key=key, disabled=disabled)
     st.caption(
         _("Up to {size} MB per file · {types}").format(
-            size=number(_MAX_MB), types=", ".join(t.upper() for t in types)
+            size=number(_MAX_MB), types=literal(", ".join(t.upper() for t in types))
         )
     )
     return upload if isinstance(upload, UploadedFile) else None
