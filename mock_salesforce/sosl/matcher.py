@@ -29,6 +29,8 @@ _NUMBER_SEPARATORS = re.compile(r"[/,;、，／]|\bor\b|\bext\.?|\bx(?=\d)")
 _FULL_WIDTH_OFFSET = 0xFEE0
 #: Beyond this many different last-two-digit endings, filtering on them keeps most rows.
 _MAX_ENDINGS = 40
+#: Up to this many texts to look for, ``contains`` calls; beyond, one regular expression.
+_MAX_CONTAINS = 8
 
 
 @dataclass(frozen=True)
@@ -144,28 +146,40 @@ class Matcher:
     # -- SQL prefilter ---------------------------------------------------------------------
     def prefilter(self, fields: Sequence[FieldDef], add: Callable[[object], str]) -> str:
         """A condition every matching row meets; ``add`` binds a parameter and returns its
-        placeholder. A phone field must hold the last two digits of some phone term (keys are
-        compared in Python) or, like every other field, some term's literal text."""
-        needles = sorted({n for a in self.atoms if (n := a.text_needle)})
-        pattern = _pattern(needles) if needles else None
-        # Every written form of a number keeps its last two digits together.
+        placeholder. A field must hold the last two digits of some phone term (keys are
+        compared in Python) or some other term's literal text."""
+        bound: dict[object, str] = {}
+
+        def bind(value: object) -> str:
+            if value not in bound:
+                bound[value] = add(value)
+            return bound[value]
+
+        needles = sorted({n for a in self.atoms if a.phone is None and (n := a.text_needle)})
+        # Every written form of a number keeps its last two digits together, and so does any
+        # text where a phone term's tokens match (its last token ends with those digits).
         endings = sorted({key.national[-2:] for key in self._by_key})
-        ending_pattern = _pattern(endings) if len(endings) <= _MAX_ENDINGS else None
         ors: list[str] = []
-        placeholder: str | None = None
-        ending_placeholder: str | None = None
         for fd in fields:
             column = f'"{fd.name}"'
-            if fd.type is FieldType.PHONE and self._by_key:
-                if ending_pattern is None:
-                    ors.append(f"{column} IS NOT NULL")
-                    continue
-                ending_placeholder = ending_placeholder or add(ending_pattern)
-                ors.append(f"regexp_matches({column}, {ending_placeholder})")
-            if pattern is not None:
-                placeholder = placeholder or add(pattern)
-                ors.append(f"regexp_matches({column}, {placeholder})")
+            if len(endings) > _MAX_ENDINGS:
+                ors.append(f"{column} IS NOT NULL")
+                continue
+            if endings:
+                ors.append(_holds_any(column, endings, bind))
+            if needles:
+                ors.append(_holds_any(column, needles, bind))
         return "(" + (" OR ".join(ors) or "false") + ")"
+
+
+def _holds_any(column: str, needles: Sequence[str], bind: Callable[[object], str]) -> str:
+    """SQL: ``column`` contains one of ``needles`` (any case, half or full width). A few are
+    plain ``contains`` calls (cheap in DuckDB); many are one RE2 alternation."""
+    variants = list(dict.fromkeys(v for n in needles for v in (n, _full_width(n))))
+    if len(variants) > _MAX_CONTAINS:
+        return f"regexp_matches({column}, {bind(_pattern(variants))})"
+    lowered = f"lower({column})"
+    return "(" + " OR ".join(f"contains({lowered}, {bind(v)})" for v in variants) + ")"
 
 
 def _full_width(text: str) -> str:
@@ -184,7 +198,6 @@ def _re2_literal(text: str) -> str:
     return "".join(out)
 
 
-def _pattern(needles: Sequence[str]) -> str:
-    """A case-insensitive RE2 alternation of the needles, in half and full width."""
-    variants = dict.fromkeys(v for n in needles for v in (n, _full_width(n)))
+def _pattern(variants: Sequence[str]) -> str:
+    """A case-insensitive RE2 alternation of literal texts."""
     return "(?i)" + "|".join(_re2_literal(v) for v in variants)
