@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mock_salesforce.oauth.browser import backend_of
+from mock_salesforce.oauth.lockout import LockedOut
 
 if TYPE_CHECKING:
     from mock_salesforce.backend import MockBackend
@@ -227,9 +228,14 @@ def soap_login(backend: MockBackend, *, flavour: Flavour, version: str, body: by
             f"The mock org's SOAP API implements only login, not {name}; use the REST API.",
             api_fault="UnexpectedErrorFault",
         )
-    found = backend.oauth.log_in(
-        username=_child_text(operation, "username"), password=_child_text(operation, "password")
-    )
+    try:
+        found = backend.oauth.log_in(
+            username=_child_text(operation, "username"),
+            password=_child_text(operation, "password"),
+        )
+    except LockedOut:
+        # Salesforce's one answer for a wrong password and a locked-out user alike.
+        found = None
     if found is None:
         raise SoapFault("INVALID_LOGIN", INVALID_LOGIN_MESSAGE, api_fault="LoginFault")
     org_id, user_id = found

@@ -26,12 +26,14 @@ from mock_salesforce.oauth.browser import (
     set_browser_cookie,
     set_session_cookie,
 )
+from mock_salesforce.oauth.lockout import LockedOut
 from mock_salesforce.oauth.pages import (
     EXPIRED_FORM,
     EXPIRED_REQUEST,
     LOGIN_ERROR,
     approval_error_page,
     consent_page,
+    locked_out_message,
     login_page,
     message_page,
     oauth_error_page,
@@ -255,7 +257,16 @@ def _login_submit_sync(request: Request, form: dict[str, str]) -> Response:
             error=EXPIRED_FORM,
             status=403,
         )
-    found = oauth.log_in(username=username, password=form.get("password", ""))
+    try:
+        found = oauth.log_in(username=username, password=form.get("password", ""))
+    except LockedOut as locked:
+        return _render_login(
+            request,
+            request_id=request_id,
+            start_url=start_url,
+            username=username,
+            error=locked_out_message(locked),
+        )
     if found is None:
         return _render_login(
             request,

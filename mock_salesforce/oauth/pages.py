@@ -4,18 +4,34 @@ from __future__ import annotations
 
 from starlette.responses import HTMLResponse
 
-from mock_salesforce.html import esc, page
+from mock_salesforce.html import render
+from mock_salesforce.oauth.lockout import FOREVER, LockedOut
 from mock_salesforce.oauth.scopes import consent_lines
 
 LOGIN_ERROR = (
     "Please check your username and password. If you still can't log in, contact your "
     "Salesforce administrator."
 )
+#: The login pages' answer to a locked-out user (whatever password was typed).
+LOCKED_OUT = (
+    "Your login attempt has failed. Your account is locked out because of too many failed "
+    "login attempts. Wait until the lockout period ends and try again, or contact your "
+    "Salesforce administrator to unlock it."
+)
+LOCKED_OUT_FOREVER = (
+    "Your login attempt has failed. Your account is locked out because of too many failed "
+    "login attempts. Contact your Salesforce administrator to unlock it."
+)
 EXPIRED_FORM = "Your login attempt has timed out. Please try again."
 EXPIRED_REQUEST = (
     "This authorization request has expired or was already answered. Go back to the "
     "application and start again."
 )
+
+
+def locked_out_message(locked: LockedOut) -> str:
+    """What the login page says to a locked-out user."""
+    return LOCKED_OUT_FOREVER if locked.until >= FOREVER else LOCKED_OUT
 
 
 def login_page(
@@ -27,24 +43,14 @@ def login_page(
     status: int = 200,
 ) -> HTMLResponse:
     """Salesforce's login form: "Username", "Password", "Log In"."""
-    fields = "".join(
-        f"<input type='hidden' name='{esc(k)}' value='{esc(v)}'>" for k, v in hidden.items()
+    return render(
+        "oauth/login.html",
+        status=status,
+        csrf=csrf,
+        hidden=hidden,
+        username=username,
+        error=error,
     )
-    body = (
-        "<h1>Log In</h1>"
-        + (f"<div class='error' id='error' role='alert'>{esc(error)}</div>" if error else "")
-        + "<form method='post' action='/login' id='login_form'>"
-        f"<input type='hidden' name='csrf_token' value='{esc(csrf)}'>{fields}"
-        "<label for='username'>Username</label>"
-        f"<input type='text' id='username' name='username' value='{esc(username)}' "
-        "autocomplete='username' autofocus required>"
-        "<label for='password'>Password</label>"
-        "<input type='password' id='password' name='password' autocomplete='current-password' "
-        "required>"
-        "<p><button type='submit' id='Login' name='Login'>Log In</button></p>"
-        "</form>"
-    )
-    return page("Login | Salesforce", body, status=status, narrow=True)
 
 
 def consent_page(
@@ -60,54 +66,32 @@ def consent_page(
     status: int = 200,
 ) -> HTMLResponse:
     """The "Allow access?" page naming the app, the user and the requested scopes."""
-    items = "".join(f"<li>{esc(line)}</li>" for line in consent_lines(scopes))
-    body = (
-        "<h1>Allow access?</h1>"
-        + (f"<div class='error' role='alert'>{esc(error)}</div>" if error else "")
-        + f"<p><strong>{esc(app_name)}</strong> is asking to:</p><ul id='scopes'>{items}</ul>"
-        f"<p>Do you want to allow access for <strong id='user'>{esc(user_name)}</strong> "
-        f"(<span id='username'>{esc(username)}</span>)? "
-        f"<a id='not_you' href='{esc(not_you_url)}'>Not you?</a></p>"
-        "<form method='post' action='/services/oauth2/consent' id='consent_form'>"
-        f"<input type='hidden' name='csrf_token' value='{esc(csrf)}'>"
-        f"<input type='hidden' name='request' value='{esc(request_id)}'>"
-        "<button type='submit' class='secondary' name='action' value='deny' id='deny'>Deny"
-        "</button>"
-        "<button type='submit' name='action' value='allow' id='allow'>Allow</button>"
-        "</form>"
+    return render(
+        "oauth/consent.html",
+        status=status,
+        csrf=csrf,
+        request_id=request_id,
+        app_name=app_name,
+        username=username,
+        user_name=user_name,
+        scope_lines=consent_lines(scopes),
+        not_you_url=not_you_url,
+        error=error,
     )
-    return page("Allow access?", body, status=status, narrow=True)
 
 
 def oauth_error_page(*, error: str, description: str, status: int = 400) -> HTMLResponse:
     """The page Salesforce shows instead of redirecting (unknown client, bad redirect_uri)."""
-    body = (
-        "<h1>OAuth Error</h1>"
-        "<p>We can't authorize you because of an OAuth error. For more information, contact "
-        "your Salesforce administrator.</p>"
-        f"<div class='error' role='alert'>error=<span id='error'>{esc(error)}</span><br>"
-        f"error_description=<span id='error_description'>{esc(description)}</span></div>"
-    )
-    return page("OAuth Error", body, status=status, narrow=True)
+    return render("oauth/error.html", status=status, error=error, description=description)
 
 
 def approval_error_page(*, continue_url: str) -> HTMLResponse:
     """``OAUTH_APPROVAL_ERROR_GENERIC``: the page, then "Continue" back to the client."""
-    body = (
-        "<h1>OAuth Error</h1>"
-        "<p>We can't authorize you because of an OAuth error. For more information, contact "
-        "your Salesforce administrator.</p>"
-        "<div class='error' role='alert'><span id='error'>OAUTH_APPROVAL_ERROR_GENERIC</span> : "
-        "An unexpected error has occurred during authentication. Please try again.</div>"
-        f"<p><a class='button' id='continue' href='{esc(continue_url)}'>Continue</a></p>"
-    )
-    return page("OAuth Error", body, status=200, narrow=True)
+    return render("oauth/error.html", status=200, continue_url=continue_url)
 
 
 def message_page(
     *, title: str, message: str, status: int = 200, link: tuple[str, str] | None = None
 ) -> HTMLResponse:
     """A short page with one message (expired request, logged out)."""
-    extra = f"<p><a href='{esc(link[0])}'>{esc(link[1])}</a></p>" if link else ""
-    body = f"<h1>{esc(title)}</h1><p class='notice'>{esc(message)}</p>{extra}"
-    return page(title, body, status=status, narrow=True)
+    return render("oauth/message.html", status=status, title=title, message=message, link=link)

@@ -27,6 +27,7 @@ ROUTES: list[BaseRoute] = [
     Route(users.BASE, users.users_page, methods=["GET"]),
     Route("/setup/users/{user_id}", users.user_page, methods=["GET"]),
     Route("/setup/users/{user_id}/assignments", users.assign, methods=["POST"]),
+    Route("/setup/users/{user_id}/unlock", users.unlock, methods=["POST"]),
     Route(
         "/setup/users/{user_id}/assignments/{assignment_id}/remove", users.remove, methods=["POST"]
     ),

@@ -4,80 +4,52 @@ has them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from mock_salesforce.html import esc
+from mock_salesforce.html import path_part
 from mock_salesforce.permissions import (
     APPROVE_UNINSTALLED_APPS,
     PERMISSION_LABELS,
     AssignmentRefused,
+    ObjectAccess,
 )
 from mock_salesforce.setup_pages.frame import (
     SetupContext,
-    action_button,
     admin_action,
     admin_page,
-    checkbox,
     done,
     form_value,
-    link,
     not_found_page,
-    path_part,
     refused,
     setup_page,
-    table,
 )
-from mock_salesforce.setup_pages.users import APPROVE_LABEL, user_path
+from mock_salesforce.setup_pages.users import APPROVE_LABEL
 
 PROFILES = "/setup/profiles"
 PERMISSION_SETS = "/setup/permission-sets"
 
 
-def _system_permissions(granted: frozenset[str]) -> str:
-    rows = [
-        [esc(label), checkbox(name in granted, label)] for name, label in PERMISSION_LABELS.items()
-    ]
-    return "<h2>System Permissions</h2>" + table(
-        ["Permission", "Enabled"], rows, empty="", label="System Permissions"
-    )
+@dataclass(frozen=True)
+class Settings:
+    """The object and field settings of a profile's or permission set's own permissions."""
+
+    objects: list[tuple[str, ObjectAccess]]
+    fields: list[tuple[str, str, bool, bool]]
 
 
-def _object_and_field_settings(ctx: SetupContext, permission_set_id: str | None) -> str:
+def _settings(ctx: SetupContext, permission_set_id: str | None) -> Settings | None:
     if permission_set_id is None:
-        return ""
+        return None
     permissions = ctx.backend.permissions
     objects = permissions.object_access_rows(org_id=ctx.org_id, permission_set_id=permission_set_id)
-
-    def mark(value: bool) -> str:
-        return "✔" if value else ""
-
-    object_rows = [
-        [esc(name), mark(a.read), mark(a.create), mark(a.edit), mark(a.delete)]
-        for name, a in sorted(objects.items())
-    ]
-    field_rows = [
-        [esc(f"{sobject}.{name}"), mark(read), mark(edit)]
-        for sobject, name, read, edit in permissions.field_access_rows(
-            org_id=ctx.org_id, permission_set_id=permission_set_id
-        )
-    ]
-    return (
-        "<h2>Object Settings</h2>"
-        + table(
-            ["Object", "Read", "Create", "Edit", "Delete"],
-            object_rows,
-            empty="No object permissions.",
-            label="Object Settings",
-        )
-        + "<h2>Field Permissions</h2><p class='muted'>Fields not listed are readable and "
-        "editable.</p>"
-        + table(
-            ["Field", "Read Access", "Edit Access"],
-            field_rows,
-            empty="No field-level restrictions.",
-            label="Field Permissions",
-        )
+    return Settings(
+        objects=sorted(objects.items()),
+        fields=list(
+            permissions.field_access_rows(org_id=ctx.org_id, permission_set_id=permission_set_id)
+        ),
     )
 
 
@@ -93,17 +65,10 @@ def _users_with_profile(ctx: SetupContext, profile_id: str) -> list[tuple[str, s
 @admin_page
 async def profiles_page(request: Request, ctx: SetupContext) -> Response:
     rows = [
-        [
-            link(f"{PROFILES}/{path_part(p.profile_id)}", p.name),
-            esc(len(_users_with_profile(ctx, p.profile_id))),
-            checkbox(APPROVE_UNINSTALLED_APPS in p.permissions, APPROVE_LABEL),
-        ]
+        (p, len(_users_with_profile(ctx, p.profile_id)), APPROVE_UNINSTALLED_APPS in p.permissions)
         for p in ctx.backend.permissions.profiles(org_id=ctx.org_id)
     ]
-    body = table(
-        ["Profile Name", "Users", APPROVE_LABEL], rows, empty="No profiles.", label="Profiles"
-    )
-    return setup_page(ctx, "Profiles", body)
+    return setup_page(ctx, "profiles.html", "Profiles", rows=rows, approve_label=APPROVE_LABEL)
 
 
 @admin_page
@@ -113,42 +78,28 @@ async def profile_page(request: Request, ctx: SetupContext) -> Response:
     )
     if profile is None:
         return not_found_page(ctx, "profile")
-    users = _users_with_profile(ctx, profile.profile_id)
-    user_list = ", ".join(link(user_path(uid), name) for uid, name in users) or "None"
-    body = (
-        f"<p>{link(PROFILES, '« Back to Profiles')}</p>"
-        f"<p>Users with this profile: {user_list}</p>"
-        + _system_permissions(profile.permissions)
-        + _object_and_field_settings(ctx, profile.owned_permission_set_id)
+    return setup_page(
+        ctx,
+        "profile.html",
+        f"Profile: {profile.name}",
+        profile=profile,
+        users=_users_with_profile(ctx, profile.profile_id),
+        labels=PERMISSION_LABELS,
+        settings=_settings(ctx, profile.owned_permission_set_id),
     )
-    return setup_page(ctx, f"Profile: {profile.name}", body)
 
 
 @admin_page
 async def permission_sets_page(request: Request, ctx: SetupContext) -> Response:
     permissions = ctx.backend.permissions
     rows = [
-        [
-            link(f"{PERMISSION_SETS}/{path_part(ps.permission_set_id)}", ps.label),
-            esc(ps.name),
-            esc(ps.description or ""),
-            esc(
-                len(
-                    permissions.assignments(
-                        org_id=ctx.org_id, permission_set_id=ps.permission_set_id
-                    )
-                )
-            ),
-        ]
+        (
+            ps,
+            len(permissions.assignments(org_id=ctx.org_id, permission_set_id=ps.permission_set_id)),
+        )
         for ps in permissions.permission_sets(org_id=ctx.org_id)
     ]
-    body = table(
-        ["Label", "API Name", "Description", "Assigned Users"],
-        rows,
-        empty="No permission sets.",
-        label="Permission Sets",
-    )
-    return setup_page(ctx, "Permission Sets", body)
+    return setup_page(ctx, "permission_sets.html", "Permission Sets", rows=rows)
 
 
 @admin_page
@@ -162,7 +113,6 @@ async def permission_set_page(request: Request, ctx: SetupContext) -> Response:
     if ps.owned_by_profile_id:
         # A profile's own set is shown as the profile, as Setup does.
         return RedirectResponse(f"{PROFILES}/{path_part(ps.owned_by_profile_id)}", status_code=303)
-    here = f"{PERMISSION_SETS}/{path_part(ps.permission_set_id)}"
     assignments = permissions.assignments(org_id=ctx.org_id, permission_set_id=ps.permission_set_id)
     names = {
         uid: name
@@ -172,52 +122,18 @@ async def permission_set_page(request: Request, ctx: SetupContext) -> Response:
             [ctx.org_id],
         )
     }
-    rows = [
-        [
-            link(user_path(a.user_id), names.get(a.user_id, a.user_id)),
-            action_button(
-                ctx,
-                action=f"{user_path(a.user_id)}/assignments/{path_part(a.assignment_id)}/remove",
-                label="Remove",
-                style="secondary",
-                fields={"back": here},
-                confirm_name=names.get(a.user_id, a.user_id),
-            ),
-        ]
-        for a in assignments
-    ]
     assigned = {a.user_id for a in assignments}
-    options = "".join(
-        f"<option value='{esc(uid)}'>{esc(name)}</option>"
-        for uid, name in names.items()
-        if uid not in assigned
+    return setup_page(
+        ctx,
+        "permission_set.html",
+        f"Permission Set: {ps.label}",
+        ps=ps,
+        labels=PERMISSION_LABELS,
+        settings=_settings(ctx, ps.permission_set_id),
+        assignments=assignments,
+        names=names,
+        unassigned=[(uid, name) for uid, name in names.items() if uid not in assigned],
     )
-    add = (
-        (
-            f"<form method='post' action='{esc(here)}/assignments'>"
-            f"<input type='hidden' name='csrf' value='{esc(ctx.csrf)}'>"
-            "<label for='assignee'>Add Assignment</label>"
-            f"<select id='assignee' name='user_id'>{options}</select>"
-            "<p><button type='submit'>Assign</button></p></form>"
-        )
-        if options
-        else ""
-    )
-    body = (
-        f"<p>{link(PERMISSION_SETS, '« Back to Permission Sets')}</p>"
-        f"<p>API Name: {esc(ps.name)}</p><p class='muted'>{esc(ps.description or '')}</p>"
-        + _system_permissions(ps.permissions)
-        + _object_and_field_settings(ctx, ps.permission_set_id)
-        + "<h2>Assigned Users</h2>"
-        + table(
-            ["User", "Action"],
-            rows,
-            empty="No users are assigned this permission set.",
-            label="Assigned Users",
-        )
-        + add
-    )
-    return setup_page(ctx, f"Permission Set: {ps.label}", body)
 
 
 @admin_action

@@ -1,5 +1,5 @@
 """What every Setup page shares: the logged-in admin, CSRF-checked forms, notices after
-actions, the Quick Find sidebar, and small HTML helpers.
+actions, the Quick Find sidebar, and the rendering of a page from its template.
 
 Setup uses the mock org's browser login (the ``sid`` cookie of the OAuth pages), so logging in
 to Setup also logs the browser in for "Allow access?", as in Salesforce. Only an org admin
@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import quote, urlencode
+from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from mock_salesforce.backend import MockBackend
-from mock_salesforce.html import esc, page
+from mock_salesforce.html import render
 from mock_salesforce.oauth.browser import (
     current_browser_user,
     ensure_browser_id,
@@ -123,24 +124,7 @@ def login_redirect(request: Request) -> Response:
 
 
 def insufficient_privileges(request: Request, csrf: str) -> Response:
-    body = (
-        "<h1>Insufficient Privileges</h1><p>You do not have the level of access necessary to "
-        "perform the operation you requested. Please contact the owner of the record or your "
-        "administrator if access is necessary.</p>"
-        f"{logout_form(csrf)}"
-    )
-    return page("Insufficient Privileges", body, status=403, narrow=True)
-
-
-def logout_form(csrf: str) -> str:
-    return (
-        f"<form class='inline' method='post' action='/setup/logout'>{csrf_input(csrf)}"
-        "<button class='secondary' type='submit'>Log Out</button></form>"
-    )
-
-
-def csrf_input(csrf: str) -> str:
-    return f"<input type='hidden' name='csrf' value='{esc(csrf)}'>"
+    return render("setup/insufficient.html", status=403, csrf=csrf)
 
 
 Handler = Callable[[Request, SetupContext], Awaitable[Response]]
@@ -259,90 +243,29 @@ def quick_find(query: str) -> list[tuple[str, str]]:
 
 
 def setup_page(
-    ctx: SetupContext, title: str, body: str, *, query: str = "", status: int = 200
+    ctx: SetupContext,
+    template: str,
+    title: str,
+    *,
+    query: str = "",
+    status: int = 200,
+    **context: Any,
 ) -> Response:
-    """A Setup page: header with the admin and Log Out, Quick Find on the left, notice on top."""
-    links = "".join(
-        f"<li><a href='{esc(path)}'>{esc(name)}</a></li>" for name, path in quick_find(query)
+    """A Setup page from ``templates/setup/<template>``: header with the admin and Log Out,
+    Quick Find on the left, notice on top, then the page's own body."""
+    return render(
+        f"setup/{template}",
+        status=status,
+        ctx=ctx,
+        title=title,
+        query=query,
+        quick_links=quick_find(query),
+        **context,
     )
-    sidebar = (
-        "<nav style='flex:0 0 210px;border-right:1px solid #e5e5e5;padding-right:16px'>"
-        "<form method='get' action='/setup' role='search'>"
-        "<label for='quick-find'>Quick Find</label>"
-        f"<input type='text' id='quick-find' name='q' value='{esc(query)}' "
-        "placeholder='Quick Find'></form>"
-        f"<ul style='padding-left:18px;font-size:13px'>{links or '<li>No matches</li>'}</ul>"
-        "<p class='muted'><a href='/setup'>Setup Home</a></p></nav>"
-    )
-    notice = ""
-    if ctx.notice is not None:
-        kind = "error" if ctx.notice.error else "notice"
-        notice = f"<div class='{kind}' role='status'>{esc(ctx.notice.text)}</div>"
-    content = (
-        f"<div style='display:flex;gap:24px'>{sidebar}<section style='flex:1;"
-        f"min-width:0'>{notice}<h1>{esc(title)}</h1>{body}</section></div>"
-    )
-    header = f"{esc(ctx.user_name)} · {esc(ctx.org_name)} &nbsp;{logout_form(ctx.csrf)}"
-    return page(f"{title} | Setup", content, status=status, header_right=header)
 
 
 def not_found_page(ctx: SetupContext, what: str) -> Response:
-    return setup_page(
-        ctx,
-        "Data Not Available",
-        f"<p>The {esc(what)} you are trying to view does not exist or has been deleted.</p>",
-        status=404,
-    )
-
-
-def action_button(
-    ctx: SetupContext,
-    *,
-    action: str,
-    label: str,
-    fields: dict[str, str] | None = None,
-    style: str = "",
-    confirm_name: str = "",
-) -> str:
-    """A one-button POST form (every Setup action is one)."""
-    hidden = "".join(
-        f"<input type='hidden' name='{esc(k)}' value='{esc(v)}'>" for k, v in (fields or {}).items()
-    )
-    aria = f" aria-label='{esc(label)} {esc(confirm_name)}'" if confirm_name else ""
-    cls = f" class='{esc(style)}'" if style else ""
-    return (
-        f"<form class='inline' method='post' action='{esc(action)}'>{csrf_input(ctx.csrf)}"
-        f"{hidden}<button type='submit'{cls}{aria}>{esc(label)}</button></form>"
-    )
-
-
-def table(
-    headers: Iterable[str], rows: Iterable[Iterable[str]], *, empty: str, label: str = ""
-) -> str:
-    """An HTML table; cells are trusted HTML (escape values with :func:`esc`)."""
-    head = "".join(f"<th scope='col'>{esc(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    if not body:
-        return f"<p class='muted'>{esc(empty)}</p>"
-    aria = f" aria-label='{esc(label)}'" if label else ""
-    return f"<table{aria}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def link(path: str, text: str) -> str:
-    return f"<a href='{esc(path)}'>{esc(text)}</a>"
-
-
-def path_part(value: str) -> str:
-    return quote(value, safe="")
-
-
-def checkbox(checked: bool, label: str) -> str:
-    """A read-only checkbox, as Setup shows a permission on a profile or permission set."""
-    state = " checked" if checked else ""
-    return (
-        f"<input type='checkbox' disabled{state} aria-label='{esc(label)}'> "
-        f"<span class='muted'>{'Enabled' if checked else 'Disabled'}</span>"
-    )
+    return setup_page(ctx, "not_found.html", "Data Not Available", status=404, what=what)
 
 
 def form_value(fields: dict[str, str], name: str) -> str:

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from mock_salesforce.html import esc, page
+from mock_salesforce.html import render
 from mock_salesforce.oauth.browser import (
     SESSION_COOKIE,
     clear_session_cookie,
@@ -17,6 +17,8 @@ from mock_salesforce.oauth.browser import (
     set_browser_cookie,
     set_session_cookie,
 )
+from mock_salesforce.oauth.lockout import LockedOut
+from mock_salesforce.oauth.pages import locked_out_message
 from mock_salesforce.setup_pages.frame import CSRF_PURPOSE, HOME, LOGIN, backend_of, done
 
 LOGIN_PURPOSE = "setup-login"
@@ -37,24 +39,15 @@ def _login_page(
     backend = backend_of(request)
     browser_id, new = ensure_browser_id(request)
     csrf = backend.oauth.browser.csrf_token(browser_id=browser_id, purpose=LOGIN_PURPOSE)
-    problem = f"<div class='error' role='alert'>{esc(error)}</div>" if error else ""
-    notice = ""
-    if request.query_params.get("loggedout"):
-        notice = "<div class='notice' role='status'>You have logged out.</div>"
-    body = (
-        f"<h1>Log in to Setup</h1>{notice}{problem}"
-        f"<form method='post' action='{LOGIN}'>"
-        f"<input type='hidden' name='csrf' value='{esc(csrf)}'>"
-        f"<input type='hidden' name='next' value='{esc(next_url)}'>"
-        "<label for='username'>Username</label>"
-        f"<input type='text' id='username' name='username' value='{esc(username)}' "
-        "autocomplete='username' autofocus>"
-        "<label for='password'>Password</label>"
-        "<input type='password' id='password' name='password' autocomplete='current-password'>"
-        "<p><button type='submit'>Log In</button></p></form>"
-        "<p class='muted'>Log in as a user with the System Administrator profile.</p>"
+    response = render(
+        "setup/login.html",
+        status=status,
+        csrf=csrf,
+        next_url=next_url,
+        username=username,
+        error=error,
+        logged_out=bool(request.query_params.get("loggedout")),
     )
-    response = page("Login | Setup", body, narrow=True, status=status)
     if new:
         set_browser_cookie(response, request, browser_id)
     return response
@@ -84,7 +77,12 @@ async def login_submit(request: Request) -> Response:
             error="Your login page had expired. Please log in again.",
             status=400,
         )
-    found = backend.oauth.log_in(username=username, password=fields.get("password") or "")
+    try:
+        found = backend.oauth.log_in(username=username, password=fields.get("password") or "")
+    except LockedOut as locked:
+        return _login_page(
+            request, next_url=next_url, username=username, error=locked_out_message(locked)
+        )
     if found is None:
         return _login_page(request, next_url=next_url, username=username, error=WRONG_LOGIN)
     org_id, user_id = found

@@ -15,20 +15,16 @@ from mock_salesforce.connected_apps import (
     ConnectedAppActionRefused,
     ConnectedAppState,
 )
-from mock_salesforce.html import esc
+from mock_salesforce.html import path_part
 from mock_salesforce.setup_pages.frame import (
     SetupContext,
-    action_button,
     admin_action,
     admin_page,
     done,
     form_value,
-    link,
     not_found_page,
-    path_part,
     refused,
     setup_page,
-    table,
 )
 
 BASE = "/setup/connected-apps-oauth-usage"
@@ -52,150 +48,34 @@ def _listed(ctx: SetupContext, app_name: str) -> AppUsage | None:
     return None
 
 
-def _actions(ctx: SetupContext, app: AppUsage) -> str:
-    """The Actions cell once loaded: Install / Uninstall / Unblock by state, plus Block."""
-    buttons = []
-    if app.state is ConnectedAppState.BLOCKED:
-        buttons.append(
-            action_button(
-                ctx, action=app_path(app.name, "/unblock"), label="Unblock", confirm_name=app.name
-            )
-        )
-    else:
-        if app.installed:
-            buttons.append(
-                action_button(
-                    ctx,
-                    action=app_path(app.name, "/uninstall"),
-                    label="Uninstall",
-                    style="secondary",
-                    confirm_name=app.name,
-                )
-            )
-        else:
-            buttons.append(
-                action_button(
-                    ctx,
-                    action=app_path(app.name, "/install"),
-                    label="Install",
-                    confirm_name=app.name,
-                )
-            )
-        buttons.append(
-            action_button(
-                ctx,
-                action=app_path(app.name, "/block"),
-                label="Block",
-                style="danger",
-                confirm_name=app.name,
-            )
-        )
-    return "".join(buttons)
-
-
-def _load_action(app: AppUsage) -> str:
-    return (
-        f"<form class='inline' method='get' action='{BASE}'>"
-        f"<input type='hidden' name='load' value='{esc(app.name)}'>"
-        f"<button type='submit' class='secondary' aria-label='Load Action {esc(app.name)}'>"
-        "Load Action</button></form>"
-    )
-
-
 @admin_page
 async def usage_page(request: Request, ctx: SetupContext) -> Response:
-    loaded = request.query_params.get("load", "")
+    loaded = request.query_params.get("load", "").lower()
     apps = ctx.backend.connected_apps.usage(org_id=ctx.org_id)
-    rows = []
-    for app in apps:
-        policies = (
-            link(app_path(app.name, "/policies"), "Manage App Policies") if app.installed else ""
-        )
-        show = loaded.lower() in (app.name.lower(), "all")
-        rows.append(
-            [
-                f"<strong>{esc(app.name)}</strong>",
-                esc(app.description),
-                policies,
-                link(app_path(app.name), str(app.user_count)),
-                esc(status_label(app)),
-                _actions(ctx, app) if show else _load_action(app),
-            ]
-        )
-    load_all = (
-        ""
-        if loaded.lower() == "all" or not apps
-        else f"<p><a class='button secondary' href='{BASE}?load=all'>Load All Actions</a></p>"
+    rows = [(app, status_label(app), loaded in (app.name.lower(), "all")) for app in apps]
+    return setup_page(
+        ctx,
+        "oauth_usage.html",
+        TITLE,
+        rows=rows,
+        show_load_all=loaded != "all" and bool(apps),
     )
-    body = (
-        "<p class='muted'>Connected apps that users in this org have authorized, and what you "
-        "can do with each. Click a user count to see who uses an app.</p>"
-        f"{load_all}"
-        + table(
-            [
-                "Connected App",
-                "Description",
-                "Manage App Policies",
-                "User Count",
-                "Status",
-                "Actions",
-            ],
-            rows,
-            empty="No connected app has been used in this org.",
-            label=TITLE,
-        )
-    )
-    return setup_page(ctx, TITLE, body)
 
 
 @admin_page
 async def app_users_page(request: Request, ctx: SetupContext) -> Response:
-    app_name = request.path_params["app_name"]
-    app = _listed(ctx, app_name)
+    app = _listed(ctx, request.path_params["app_name"])
     if app is None:
         return not_found_page(ctx, "connected app")
-    tokens = ctx.backend.connected_apps.tokens(org_id=ctx.org_id, app_name=app.name)
-    rows = [
-        [
-            link(f"/setup/users/{path_part(t.user_id)}", t.user_name or t.username),
-            esc(t.username),
-            esc(ctx.when(t.first_use)),
-            esc(ctx.when(t.last_use)),
-            esc(t.use_count),
-            action_button(
-                ctx,
-                action=app_path(app.name, "/revoke"),
-                label="Revoke",
-                fields={"user_id": t.user_id},
-                style="secondary",
-                confirm_name=t.user_name or t.username,
-            ),
-        ]
-        for t in tokens
-    ]
-    revoke_all = (
-        action_button(
-            ctx,
-            action=app_path(app.name, "/revoke-all"),
-            label="Revoke All",
-            style="danger",
-            confirm_name=app.name,
-        )
-        if tokens
-        else ""
+    return setup_page(
+        ctx,
+        "app_users.html",
+        "Connected App User's OAuth Usage",
+        app=app,
+        app_status=status_label(app),
+        tokens=ctx.backend.connected_apps.tokens(org_id=ctx.org_id, app_name=app.name),
+        usage_title=TITLE,
     )
-    body = (
-        f"<p>{link(f'{BASE}?load={path_part(app.name)}', '« Back to ' + TITLE)}</p>"
-        f"<h2>{esc(app.name)}</h2><p>Status: {esc(status_label(app))} · "
-        f"User Count: {app.user_count}</p>{revoke_all}"
-        + table(
-            ["User", "Username", "First Use", "Last Use", "Use Count", "Action"],
-            rows,
-            empty="No user has an OAuth token for this app.",
-            label=f"{app.name} users",
-        )
-    )
-    return setup_page(ctx, "Connected App User's OAuth Usage", body)
 
 
 def _app_action(
@@ -290,45 +170,23 @@ async def policies_page(request: Request, ctx: SetupContext) -> Response:
     app = _listed(ctx, request.path_params["app_name"])
     if app is None:
         return not_found_page(ctx, "connected app")
-    if not app.installed:
-        return setup_page(
-            ctx,
-            "Manage App Policies",
-            f"<p>{esc(app.name)} is not installed in this org: install it on "
-            f"{link(BASE, TITLE)} to manage its policies.</p>",
-        )
-    policy = ctx.backend.connected_apps.policy(org_id=ctx.org_id, app_name=app.name)
     permissions = ctx.backend.permissions
-
-    def option(value: str, label: str, selected: bool) -> str:
-        return f"<option value='{value}'{' selected' if selected else ''}>{esc(label)}</option>"
-
-    def box(record_id: str, label: str) -> str:
-        checked = " checked" if record_id in policy.preauthorized else ""
-        return (
-            f"<label style='display:block;margin:4px 0'><input type='checkbox' "
-            f"name='preauthorized' value='{esc(record_id)}'{checked}> {esc(label)}</label>"
-        )
-
-    profiles = "".join(box(p.profile_id, p.name) for p in permissions.profiles(org_id=ctx.org_id))
-    sets = "".join(
-        box(s.permission_set_id, s.label) for s in permissions.permission_sets(org_id=ctx.org_id)
+    return setup_page(
+        ctx,
+        "policies.html",
+        "Manage App Policies",
+        app=app,
+        policy=(
+            ctx.backend.connected_apps.policy(org_id=ctx.org_id, app_name=app.name)
+            if app.installed
+            else None
+        ),
+        profiles=permissions.profiles(org_id=ctx.org_id),
+        permission_sets=permissions.permission_sets(org_id=ctx.org_id),
+        usage_title=TITLE,
+        self_authorize=SELF_AUTHORIZE,
+        admin_approved=ADMIN_APPROVED,
     )
-    body = (
-        f"<p>{link(BASE, '« Back to ' + TITLE)}</p><h2>{esc(app.name)}</h2>"
-        f"<form method='post' action='{esc(app_path(app.name, '/policies'))}'>"
-        f"<input type='hidden' name='csrf' value='{esc(ctx.csrf)}'>"
-        "<label for='permitted-users'>Permitted Users</label>"
-        "<select id='permitted-users' name='permitted_users'>"
-        f"{option('all', SELF_AUTHORIZE, not policy.admin_approved_only)}"
-        f"{option('admin', ADMIN_APPROVED, policy.admin_approved_only)}</select>"
-        "<p class='muted'>With \"Admin approved users are pre-authorized\", only users whose "
-        "profile or permission set is ticked below may use the app.</p>"
-        f"<h2>Profiles</h2>{profiles or '<p class=muted>No profiles.</p>'}"
-        f"<h2>Permission Sets</h2>{sets or '<p class=muted>No permission sets.</p>'}"
-        "<p><button type='submit'>Save</button></p></form>"
-    )
-    return setup_page(ctx, "Manage App Policies", body)
 
 
 @admin_action
