@@ -275,3 +275,12 @@ def test_search_sees_what_the_caller_may_read(
         token=token,
     )
     assert hidden.json()[0]["errorCode"] == "INVALID_FIELD"
+
+
+def test_unserved_search_resources_are_salesforces_404(api: Api) -> None:
+    for path in ("search/scopeOrder", "search/suggestions"):
+        response = api("GET", path, params={"q": "acme"})
+        assert response.status_code == 404
+        assert response.json()[0]["errorCode"] == "NOT_FOUND"
+    wrong_method = api("POST", "search", json={"q": "FIND {acme}"})
+    assert wrong_method.status_code == 405
