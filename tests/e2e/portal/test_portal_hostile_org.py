@@ -254,6 +254,11 @@ def test_org_and_user_names_are_shown_as_text_on_every_page(
         shows_literally(page, ADMIN_USERNAME, where="step 3's check sign-in")
         shots.take(page, "step-3")
 
+        # Step 4: the step-1 user's permission, checked through that sign-in.
+        open_step(page, 4)
+        expect(main(page)).to_contain_text("Approve Uninstalled Connected Apps", timeout=WAIT_MS)
+        shows_literally(page, USERNAME, where="step 4")
+
         # Step 5: Integrate again through the mock's login and "Allow".
         open_step(page, 5)
         page.get_by_role("button", name="Integrate", exact=True).click()
@@ -263,6 +268,18 @@ def test_org_and_user_names_are_shown_as_text_on_every_page(
         expect(main(page)).to_contain_text("MiiTel is integrated with the org", timeout=WAIT_MS)
         shows_literally(page, ORG_NAME, USERNAME, where="step 5 after Integrate")
         shots.take(page, "step-5")
+
+        # Step 7: the preview of "Restore" names the backup's org and user.
+        open_step(page, 7)
+        click(
+            page,
+            main(page).get_by_role(
+                "button", name="Restore the settings prior to integration removal"
+            ),
+        )
+        expect(main(page)).to_contain_text("Backup #", timeout=WAIT_MS)
+        shows_literally(page, ORG_NAME, USERNAME, where="step 7's restore preview")
+        shots.take(page, "step-7")
 
         # The Salesforce integration page's Basic settings, the backups, the history.
         page.goto(stack.portal_url + "salesforce_integration?lang=en")
