@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from portal.adapters.client_address import IpNetwork, ProxyHeader, parse_networks
 from portal.adapters.crypto import generate_key, is_valid_key
 from portal.adapters.file_modes import PRIVATE_FILE_MODE, make_owned_dir_private, make_private_file
 from portal.adapters.salesforce.versions import is_version
@@ -79,6 +80,9 @@ class PortalConfig:
     # A REST API version to use instead of the newest the org offers, and the newest to use.
     api_version: str | None = None
     api_version_ceiling: str | None = None
+    # Proxies whose forwarding header names the client (for the login limit); empty: none.
+    trusted_proxies: tuple[IpNetwork, ...] = ()
+    proxy_header: ProxyHeader = ProxyHeader.X_FORWARDED_FOR
 
     def user(self, username: str) -> PortalUser | None:
         for candidate in self.users:
@@ -139,6 +143,8 @@ ENCRYPTION_KEY = _Key("PORTAL_ENCRYPTION_KEY", "portal", "encryption_key")
 USERS = _Key("PORTAL_USERS", "portal", "users")
 API_VERSION = _Key("SALESFORCE_API_VERSION", "salesforce", "api_version")
 API_VERSION_CEILING = _Key("SALESFORCE_API_VERSION_CEILING", "salesforce", "api_version_ceiling")
+TRUSTED_PROXIES = _Key("PORTAL_TRUSTED_PROXIES", "portal", "trusted_proxies")
+PROXY_HEADER = _Key("PORTAL_PROXY_HEADER", "portal", "proxy_header")
 DATA_DIR_ENV: Final = "DATA_DIR"
 
 
@@ -244,6 +250,8 @@ def load_config(
     users = _users(values)
     api_version = _api_version(values, API_VERSION)
     api_version_ceiling = _api_version(values, API_VERSION_CEILING)
+    trusted_proxies = _trusted_proxies(values)
+    proxy_header = _proxy_header(values)
     http_url = values.ready.get("http_url")
 
     if values.problems or mode is None:
@@ -262,6 +270,8 @@ def load_config(
         mock_http_url=http_url if isinstance(http_url, str) and http_url else None,
         api_version=api_version,
         api_version_ceiling=api_version_ceiling,
+        trusted_proxies=trusted_proxies,
+        proxy_header=proxy_header,
     )
 
 
@@ -560,6 +570,58 @@ def _generated_key(values: _Collector, path: Path) -> SecretStr:
             ),
         )
         return SecretStr("")
+
+
+def _trusted_proxies(values: _Collector) -> tuple[IpNetwork, ...]:
+    raw = values.raw(TRUSTED_PROXIES)
+    if raw is None:
+        return ()
+    items = raw.split(",") if isinstance(raw, str) else raw
+    example = '["127.0.0.1", "10.0.0.0/8"]'
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        values.problem(
+            TRUSTED_PROXIES,
+            msg(
+                "must be a list of the addresses or networks of the proxies in front of the "
+                "portal, for example {example}; set {where}.",
+                example=example,
+                where=TRUSTED_PROXIES.where,
+            ),
+        )
+        return ()
+    try:
+        return parse_networks([item for item in items if item.strip()])
+    except ValueError as exc:
+        values.problem(
+            TRUSTED_PROXIES,
+            msg(
+                "{error}: list only the addresses or networks of the proxies in front of the "
+                "portal, for example {example}; set {where}.",
+                error=str(exc),
+                example=example,
+                where=TRUSTED_PROXIES.where,
+            ),
+        )
+        return ()
+
+
+def _proxy_header(values: _Collector) -> ProxyHeader:
+    text = values.text(PROXY_HEADER)
+    if text is None:
+        return ProxyHeader.X_FORWARDED_FOR
+    try:
+        return ProxyHeader(text.lower())
+    except ValueError:
+        values.problem(
+            PROXY_HEADER,
+            msg(
+                '"{value}" is not a forwarding header: set {where} to "X-Forwarded-For" or '
+                '"Forwarded" (the one your proxy sets).',
+                value=text,
+                where=PROXY_HEADER.where,
+            ),
+        )
+        return ProxyHeader.X_FORWARDED_FOR
 
 
 def _users(values: _Collector) -> tuple[PortalUser, ...]:

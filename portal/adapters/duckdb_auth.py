@@ -229,7 +229,9 @@ def _clear_tokens(runner: SqlRunner, slot: str) -> bool:
 
 
 class DuckDbLoginFailureRepository:
-    """Failed portal logins, for the lockout after repeated failures."""
+    """Failed portal logins, for the growing delays after repeated failures. The access
+    service stores digests only: ``username`` names a username and client together,
+    ``client_key`` the client."""
 
     def __init__(self, runner: SqlRunner) -> None:
         self._runner = runner

@@ -1,16 +1,31 @@
-"""Logging in to the portal: bcrypt password hashes from the configuration, and a limit on
-failed attempts per username and per client.
+"""Logging in to the portal: bcrypt password hashes from the configuration, and growing delays
+after failed attempts that no anonymous attacker can turn into a lockout of a real user.
 
-After :data:`MAX_FAILURES` failures within :data:`FAILURE_WINDOW` for a username, or from a
-client, further attempts are refused with :class:`LoginLocked` (saying how long to wait) without
-checking the password. A failure never says whether the username or the password was wrong.
+Two limits, each counting failures in the last :data:`FAILURE_WINDOW` (OWASP ASVS 2.2.1: soft
+limits and increasing delays, never a hard lock):
+
+* per username *and* client: after :data:`ACCOUNT_FREE_FAILURES` failures for a username from
+  one client, that client waits before its next try for that username, twice as long after
+  each further failure, at most :data:`MAX_DELAY`. Another client (the real user's browser) is
+  not slowed by them, and the typed username counts whether or not it exists, so failures for
+  unknown usernames never count against a real account and the delays never tell which
+  usernames exist;
+* per client: after :data:`CLIENT_FREE_FAILURES` failures from one client, for any usernames
+  (spraying), the same growing delay for every username from that client.
+
+The client is what :func:`portal.adapters.client_address.client_address` names (the socket
+peer, or the address a trusted proxy forwards). During a delay an attempt is refused with
+:class:`LoginLocked` (saying how long to wait) without checking the password and without
+counting. A failure never says whether the username or the password was wrong. Usernames and
+clients are stored only as digests.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-from datetime import timedelta
+import threading
+from datetime import datetime, timedelta
 from typing import Final
 
 import bcrypt
@@ -21,10 +36,32 @@ from portal.services.actors import Actor
 from portal.services.context import ServiceContext
 from portal.services.errors import LoginFailed, LoginLocked
 
-MAX_FAILURES: Final = 5
-FAILURE_WINDOW: Final = timedelta(minutes=5)
+#: Failures for one username from one client before the delays begin.
+ACCOUNT_FREE_FAILURES: Final = 3
+#: Failures from one client, for any usernames, before the delays begin.
+CLIENT_FREE_FAILURES: Final = 10
+#: The first delay; each further failure doubles it, up to :data:`MAX_DELAY`.
+FIRST_DELAY: Final = timedelta(seconds=2)
+MAX_DELAY: Final = timedelta(minutes=5)
+#: Failures older than this are forgotten.
+FAILURE_WINDOW: Final = timedelta(hours=1)
+#: The audit log's actor for a username that is not configured (the typed text may be a
+#: password typed into the wrong field, so it is never recorded).
+UNKNOWN_USERNAME: Final = "(unknown username)"
 # Checked against unknown usernames so a wrong username takes as long as a wrong password.
 _DUMMY_HASH: Final = b"$2b$12$Yv2licRB67ZIslOqRRXiCOcoIyhJW8Dlfe5uqTrrbt0daZOHnmTnK"
+# Attempts from one client take turns, so parallel sessions cannot all pass one check at once.
+_CLIENT_LOCKS: Final = tuple(threading.Lock() for _ in range(64))
+
+
+def login_delay(failures: list[datetime], *, free: int, now: datetime) -> float:
+    """Seconds to wait before the next attempt after ``failures`` (oldest first), when the
+    first ``free`` failures cost nothing and each one after doubles the delay."""
+    if len(failures) < free:
+        return 0.0
+    exponent = min(len(failures) - free, 20)
+    delay = min(FIRST_DELAY * 2**exponent, MAX_DELAY)
+    return max((failures[-1] + delay - now).total_seconds(), 0.0)
 
 
 class AccessService:
@@ -33,40 +70,54 @@ class AccessService:
         self._users = {user.username: user for user in users}
 
     def login(self, *, username: str, password: str, client_key: str) -> Actor:
-        """The portal user for these credentials. ``client_key`` identifies the client (for
-        example the browser session); :class:`LoginLocked` after too many failures,
-        :class:`LoginFailed` for wrong credentials."""
+        """The portal user for these credentials. ``client_key`` names the client (its address,
+        see :mod:`portal.adapters.client_address`); :class:`LoginLocked` while that client must
+        wait, :class:`LoginFailed` for wrong credentials."""
         username = username.strip()
-        client = _client_id(client_key)
+        client = _digest("client", client_key)
+        with _CLIENT_LOCKS[int(client[:8], 16) % len(_CLIENT_LOCKS)]:
+            return self._login(username, password, client)
+
+    def _login(self, username: str, password: str, client: str) -> Actor:
+        user = self._users.get(username)
+        who = username if user is not None else UNKNOWN_USERNAME
+        account = _digest("account", username, client)
         now = self._context.clock.now()
         failures = self._context.repositories.login_failures
         since = now - FAILURE_WINDOW
-        recent = [
-            failures.times_since(since=since, username=username),
-            failures.times_since(since=since, client_key=client),
-        ]
-        locked = [times for times in recent if len(times) >= MAX_FAILURES]
-        if locked:
-            unlock = max(times[-MAX_FAILURES] for times in locked) + FAILURE_WINDOW
-            wait = math.ceil((unlock - now).total_seconds())
+        wait = max(
+            login_delay(
+                failures.times_since(since=since, username=account),
+                free=ACCOUNT_FREE_FAILURES,
+                now=now,
+            ),
+            login_delay(
+                failures.times_since(since=since, client_key=client),
+                free=CLIENT_FREE_FAILURES,
+                now=now,
+            ),
+        )
+        if wait > 0:
             self._context.audit(
-                actor=username or "(no username)",
+                actor=who,
                 action=AuditAction.SIGN_IN,
                 outcome=AuditOutcome.DENIED,
-                detail="locked after repeated failures",
+                detail=f"delayed after repeated failures from this client ({math.ceil(wait)} s)",
             )
-            raise LoginLocked(wait_seconds=max(wait, 1))
-        user = self._users.get(username)
-        if not _password_matches(password, user.password_hash if user else None) or user is None:
-            failures.add(username=username, client_key=client, at=now)
+            raise LoginLocked(wait_seconds=math.ceil(wait))
+        # Checked for unknown usernames too, so both take as long.
+        matches = _password_matches(password, user.password_hash if user else None)
+        if user is None or not matches:
+            failures.add(username=account, client_key=client, at=now)
             self._context.audit(
-                actor=username or "(no username)",
+                actor=who,
                 action=AuditAction.SIGN_IN,
                 outcome=AuditOutcome.FAILED,
                 detail="wrong username or password",
             )
             raise LoginFailed()
-        failures.forget(username=username)
+        # Only this client's failures for this user are forgotten: an attacker's stay.
+        failures.forget(username=account)
         self._context.audit(
             actor=username, action=AuditAction.SIGN_IN, outcome=AuditOutcome.SUCCEEDED
         )
@@ -96,6 +147,7 @@ def _password_matches(password: str, password_hash: str | None) -> bool:
         return False
 
 
-def _client_id(client_key: str) -> str:
-    # Only a digest is stored: the key may be a session id.
-    return hashlib.sha256(client_key.encode("utf-8")).hexdigest()[:32]
+def _digest(kind: str, *parts: str) -> str:
+    # Only digests are stored: a typed username may be a password, a client key an address.
+    joined = "\0".join((kind, *parts))
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:32]

@@ -1,7 +1,9 @@
 """Logging in to the portal, logging out, and what viewers may not do.
 
-The passwords are checked by the access service (bcrypt hashes from the configuration, with a
-limit on failures); the typed password is removed from the session as soon as it was checked.
+The passwords are checked by the access service (bcrypt hashes from the configuration, with
+growing delays after failures, per username and client and per client); the typed password is
+removed from the session as soon as it was checked. The client is the browser's address: the
+socket peer, or what a proxy listed in ``trusted_proxies`` forwards.
 A login opens the browser's cookie session (:mod:`portal.ui.web_session`); logging out ends it.
 """
 
@@ -11,28 +13,46 @@ from typing import Final
 
 import streamlit as st
 
+from portal.adapters.client_address import ProxyHeader, client_address, socket_peer
+from portal.adapters.config import PortalConfig
 from portal.domain.text import N_
 from portal.services.actors import Actor
 from portal.services.container import Portal
-from portal.ui import session, web_session
+from portal.ui import container, session, web_session
 from portal.ui.feedback import NoticeKind, attempt, notify
 from portal.ui.i18n import LANGUAGE, LANGUAGE_CHOSEN, _
 
 LOGIN_USERNAME: Final = "auth.login.username"
 LOGIN_PASSWORD: Final = "auth.login.password"
 VIEWER_NOTE: Final = N_("Viewers can read everything but change nothing; ask an admin.")
-_UNKNOWN_CLIENT: Final = "unknown-client"
 #: Kept across logging out: the language the person reads the portal in.
 _KEPT_ON_LOGOUT: Final = (LANGUAGE, LANGUAGE_CHOSEN)
 
 
-def client_key() -> str:
-    """What the login limit counts failures per, besides the username: the client address."""
+def client_key(config: PortalConfig | None = None) -> str:
+    """What the login limit counts failures per: the client's address. The forwarding header
+    is read only when the socket peer is one of the configured ``trusted_proxies``."""
+    if config is None:
+        try:
+            config = container.portal_config()
+        except Exception:  # no usable configuration (the page says so): no proxy is trusted
+            config = None
     try:
-        address = st.context.ip_address
+        reported = st.context.ip_address  # None for a loopback peer
+        forwarded_for = st.context.headers.get_all("x-forwarded-for")
+        values = st.context.headers.get_all(config.proxy_header.value) if config else []
     except Exception:  # outside a browser session (tests) there is no address
-        address = None
-    return address if isinstance(address, str) and address else _UNKNOWN_CLIENT
+        reported, forwarded_for, values = None, [], []
+    peer = socket_peer(
+        reported=reported if isinstance(reported, str) else None,
+        x_forwarded_for=[v for v in forwarded_for if isinstance(v, str)],
+    )
+    return client_address(
+        peer=peer,
+        header_values=[v for v in values if isinstance(v, str)],
+        trusted_proxies=config.trusted_proxies if config else (),
+        header=config.proxy_header if config else ProxyHeader.X_FORWARDED_FOR,
+    )
 
 
 def log_in(portal: Portal) -> None:

@@ -73,8 +73,11 @@ def _child_env(**extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def running_stack(tmp: Path, *, scenario: str = "default") -> Iterator[Stack]:
-    """The mock in ``scenario`` and the portal over a new data directory; both stopped after."""
+def running_stack(
+    tmp: Path, *, scenario: str = "default", portal_env: dict[str, str] | None = None
+) -> Iterator[Stack]:
+    """The mock in ``scenario`` and the portal over a new data directory (with ``portal_env``
+    added to its environment); both stopped after."""
     data_dir = tmp / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -123,6 +126,7 @@ def running_stack(tmp: Path, *, scenario: str = "default") -> Iterator[Stack]:
                 PORTAL_PORT=str(port),
                 PORTAL_MODE="mock",
                 PORTAL_USERS=json.dumps(users),
+                **(portal_env or {}),
             ),
             stderr=logs / "portal.log",
         )

@@ -3,8 +3,6 @@ in to the portal with its limit on failed attempts."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from service_fakes import ADMIN, VIEWER, World, make_world, portal_user, usage
 
@@ -12,7 +10,7 @@ from portal.adapters.config import PortalRole
 from portal.domain.audit import AuditAction, AuditOutcome
 from portal.domain.steps import PROCEDURE, StepStatus
 from portal.services.actors import Role
-from portal.services.errors import LoginFailed, LoginLocked, NotAllowed
+from portal.services.errors import LoginFailed, NotAllowed
 
 
 def test_a_fresh_portal_starts_at_step_1(world: World) -> None:
@@ -96,43 +94,3 @@ def test_a_failed_login_never_says_which_part_was_wrong(gate: World) -> None:
         gate.portal.access.login(username="mallory", password="nope", client_key="b1")
     assert wrong_password.value.user_message == wrong_user.value.user_message
     assert gate.portal.audit.recent()[0].outcome is AuditOutcome.FAILED
-
-
-def test_five_failures_lock_the_username_with_the_wait_time(gate: World) -> None:
-    for n in range(5):
-        with pytest.raises(LoginFailed):
-            gate.portal.access.login(username="alice", password="x", client_key=f"client-{n}")
-        gate.clock.advance(timedelta(seconds=10))
-
-    with pytest.raises(LoginLocked) as locked:
-        gate.portal.access.login(username="alice", password="correct horse", client_key="new")
-    # The first failure leaves the 5-minute window 50 s after the last one's check began.
-    assert locked.value.wait_seconds == 300 - 50
-    assert "Wait 4 min 10 s" in locked.value.user_message
-
-    gate.clock.advance(timedelta(seconds=251))
-    assert gate.portal.access.login(username="alice", password="correct horse", client_key="new")
-
-
-def test_five_failures_from_one_client_lock_that_client(gate: World) -> None:
-    for name in ["a", "b", "c", "d", "e"]:
-        with pytest.raises(LoginFailed):
-            gate.portal.access.login(username=name, password="x", client_key="same-browser")
-    with pytest.raises(LoginLocked):
-        gate.portal.access.login(
-            username="alice", password="correct horse", client_key="same-browser"
-        )
-    assert gate.portal.access.login(
-        username="alice", password="correct horse", client_key="other-browser"
-    )
-    assert gate.portal.audit.recent(actor="alice")[1].outcome is AuditOutcome.DENIED
-
-
-def test_a_success_clears_the_usernames_failures(gate: World) -> None:
-    for _ in range(4):
-        with pytest.raises(LoginFailed):
-            gate.portal.access.login(username="alice", password="x", client_key="b")
-    gate.portal.access.login(username="alice", password="correct horse", client_key="c")
-    with pytest.raises(LoginFailed):
-        gate.portal.access.login(username="alice", password="x", client_key="d")
-    assert gate.portal.access.login(username="alice", password="correct horse", client_key="d")
