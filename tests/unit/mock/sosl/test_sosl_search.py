@@ -377,3 +377,11 @@ def test_errors_echo_where_the_statement_went_wrong(org: Org) -> None:
 def test_a_single_cjk_character_is_a_whole_term(org: Org) -> None:
     [account] = org.insert("Account", [{"Name": "東京"}])
     assert org.found("FIND {東} RETURNING Account") == [("Account", account)]
+
+
+def test_a_field_with_several_numbers_matches_each(org: Org) -> None:
+    [contact] = org.insert("Contact", [{"LastName": "C", "Phone": "03-1234-5678 / 090-1111-2222"}])
+    for number in ("0312345678", "+81 90 1111 2222"):
+        assert org.found(f"FIND {{{number}}} IN PHONE FIELDS RETURNING Contact") == [
+            ("Contact", contact)
+        ]
