@@ -108,10 +108,6 @@ class Matcher:
             else:
                 self._by_first[first.text].append(n)
 
-    @property
-    def has_phone_keys(self) -> bool:
-        return bool(self._by_key)
-
     # -- exact rules -----------------------------------------------------------------------
     def hits(self, row: Candidate) -> Hits:
         hits = Hits()
