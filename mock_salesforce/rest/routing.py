@@ -117,6 +117,7 @@ RESOURCES: tuple[Resource, ...] = (
     Resource(("composite", "graph"), {"POST": composite_graph.graph}),
     Resource(("limits",), {"GET": limits.limits}),
     Resource(("search",), {"GET": search.search}),
+    Resource(("search", "scopeOrder"), {"GET": search.scope_order}),
     Resource(
         ("parameterizedSearch",),
         {"GET": search.parameterized_get, "POST": search.parameterized_post},

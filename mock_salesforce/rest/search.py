@@ -1,5 +1,6 @@
 """SOSL over REST: ``search?q=`` and ``parameterizedSearch`` (GET with URI parameters, the
-quick search, and POST with a JSON body), both answered ``{"searchRecords": [...]}``.
+quick search, and POST with a JSON body), both answered ``{"searchRecords": [...]}``, and
+``search/scopeOrder``.
 
 A parameterized search is turned into the SOSL statement it stands for, so both resources
 share one engine and one set of rules.
@@ -17,6 +18,7 @@ from mock_salesforce.rest.context import ApiCall, ApiResponse, ok
 from mock_salesforce.sosl import MAX_RESULTS, SoslEngine
 from mock_salesforce.sosl.ast import SearchGroup
 from mock_salesforce.sosl.problems import MALFORMED_SEARCH, NO_TERM, too_short
+from mock_salesforce.sosl.scope import default_objects
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$")
@@ -43,6 +45,12 @@ def search(call: ApiCall) -> ApiResponse:
     if sosl is None or not sosl.strip():
         raise SalesforceError(MALFORMED_SEARCH, NO_TERM)
     return _answer(call, sosl)
+
+
+def scope_order(call: ApiCall) -> ApiResponse:
+    """``GET search/scopeOrder``: the objects a search without RETURNING covers, in the order
+    it lists them, as ``[{keyPrefix, name}]``."""
+    return ok([{"keyPrefix": o.key_prefix, "name": o.name} for o in default_objects(call.schema)])
 
 
 # -- parameterized search -------------------------------------------------------------------

@@ -277,8 +277,23 @@ def test_search_sees_what_the_caller_may_read(
     assert hidden.json()[0]["errorCode"] == "INVALID_FIELD"
 
 
+def test_scope_order_lists_the_searched_objects(api: Api) -> None:
+    response = api("GET", "search/scopeOrder")
+    assert response.status_code == 200
+    scope = response.json()
+    assert scope[:6] == [
+        {"keyPrefix": "001", "name": "Account"},
+        {"keyPrefix": "003", "name": "Contact"},
+        {"keyPrefix": "00Q", "name": "Lead"},
+        {"keyPrefix": "00T", "name": "Task"},
+        {"keyPrefix": "00U", "name": "Event"},
+        {"keyPrefix": "005", "name": "User"},
+    ]
+    assert "Profile" not in {entry["name"] for entry in scope}
+
+
 def test_unserved_search_resources_are_salesforces_404(api: Api) -> None:
-    for path in ("search/scopeOrder", "search/suggestions"):
+    for path in ("search/suggestions", "search/layout"):
         response = api("GET", path, params={"q": "acme"})
         assert response.status_code == 404
         assert response.json()[0]["errorCode"] == "NOT_FOUND"
