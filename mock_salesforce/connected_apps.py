@@ -17,6 +17,10 @@ Authorization rules (checked by the OAuth authorize endpoint through
 - installed with Permitted Users = "Admin approved users are pre-authorized" → only users whose
   profile or an assigned permission set is pre-authorized for the app (the mock keeps that list
   in its own table; Salesforce keeps it in SetupEntityAccess).
+
+An app may "Require Proof Key for Code Exchange (PKCE) extension for Supported Authorization
+Flows" (:meth:`ConnectedApps.require_pkce`); the seeded world's MiiTel app does, as real orgs
+should configure it.
 """
 
 from __future__ import annotations
@@ -41,6 +45,9 @@ if TYPE_CHECKING:
 MIITEL = "MiiTel"
 MIITEL_SCOPES = ("api", "refresh_token", "offline_access", "id", "openid", "web")
 MIITEL_DESCRIPTION = "MiiTel call and meeting history for Salesforce (RevComm Inc.)"
+
+#: Meta key of an app's "Require PKCE" setting (kept in the store: a reset clears it).
+_REQUIRE_PKCE_META = "connected_app.require_pkce.{app}"
 
 SELF_AUTHORIZE = "All users may self-authorize"
 ADMIN_APPROVED = "Admin approved users are pre-authorized"
@@ -170,6 +177,18 @@ class ConnectedApps:
 
     def definitions(self) -> list[ConnectedAppDefinition]:
         return list(self._definitions.values())
+
+    def require_pkce(self, app_name: str, *, required: bool = True) -> None:
+        """Turn the app's "Require Proof Key for Code Exchange (PKCE)" setting on or off."""
+        name = self.definition(app_name).name
+        self._store.set_meta(
+            _REQUIRE_PKCE_META.format(app=name.lower()), "true" if required else ""
+        )
+
+    def pkce_required(self, app_name: str) -> bool:
+        """Whether authorization code requests for the app must carry a PKCE challenge."""
+        key = _REQUIRE_PKCE_META.format(app=app_name.lower())
+        return self._store.get_meta(key) == "true"
 
     # -- rows ------------------------------------------------------------------------------
     def _obj(self, org_id: str, name: str) -> ObjectDef:

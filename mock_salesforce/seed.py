@@ -21,6 +21,7 @@ from faker import Faker
 
 from mock_salesforce.backend import MockBackend
 from mock_salesforce.clock import naive_utc
+from mock_salesforce.connected_apps import MIITEL
 from mock_salesforce.rows import full_name, insert
 from mock_salesforce.schema import USER_PERMISSIONS, ObjectDef, OrgSchema
 from mock_salesforce.store import Store
@@ -120,6 +121,8 @@ def seed_world(
         anchor=anchor,
     )
     backend.store.set_meta("seed", str(seed))
+    # As the README tells real orgs to configure the MiiTel connected app.
+    backend.connected_apps.require_pkce(MIITEL)
     return [org]
 
 

@@ -142,10 +142,12 @@ class SessionStore:
         user_id: str | None = None,
         app_name: str | None = None,
         refresh_id: str | None = None,
+        session_id: str | None = None,
     ) -> int:
         """Revoke every live session matching all given filters; returns how many."""
         clauses, params = ["NOT revoked"], []
         for column, value in (
+            ("session_id", session_id),
             ("org_id", org_id),
             ("user_id", user_id),
             ("app_name", app_name),

@@ -141,6 +141,8 @@ def _authorize_sync(request: Request) -> Response:
         pkce = parse_challenge(query.get("code_challenge"), query.get("code_challenge_method"))
     except InvalidChallenge as exc:
         return _error_to_client(draft, "invalid_request", str(exc))
+    if pkce is None and oauth.pkce_required(app):
+        return _error_to_client(draft, "invalid_request", "missing required code challenge")
     authorize_request = AuthorizeRequest(
         client_id=draft.client_id,
         app_name=draft.app_name,

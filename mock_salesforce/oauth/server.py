@@ -16,7 +16,12 @@ from mock_salesforce.connected_apps import ConnectedAppDefinition, ConnectedAppR
 from mock_salesforce.errors import OAuthError
 from mock_salesforce.oauth.approvals import Approvals
 from mock_salesforce.oauth.browser import BrowserLogins
-from mock_salesforce.oauth.codes import AuthorizationCode, AuthorizationCodes, CodeState
+from mock_salesforce.oauth.codes import (
+    AuthorizationCode,
+    AuthorizationCodes,
+    CodeState,
+    IssuedTokens,
+)
 from mock_salesforce.oauth.credentials import Credentials
 from mock_salesforce.oauth.pending import AuthorizeRequest, PendingRequests
 from mock_salesforce.oauth.pkce import verifier_matches
@@ -67,6 +72,8 @@ class TokenGrant:
     issued_at: str
     signature: str
     scopes: tuple[str, ...]
+    #: The session and refresh token behind the grant (ids, not sent to the client).
+    issued: IssuedTokens | None = None
 
     def as_dict(self) -> dict[str, str]:
         """The JSON body, in Salesforce's key order."""
@@ -124,6 +131,10 @@ class OAuthServer:
         if not client_id:
             return None
         return self._backend.connected_apps.definition_by_client_id(client_id)
+
+    def pkce_required(self, app: ConnectedAppDefinition) -> bool:
+        """Whether the app requires PKCE on the authorization code flow."""
+        return self._backend.connected_apps.pkce_required(app.name)
 
     def check_app(self, *, org_id: str, user_id: str, app_name: str) -> None:
         """Raise :class:`ConnectedAppRefusal` unless the user may use the app in the org now."""
@@ -246,6 +257,8 @@ class OAuthServer:
         if state is CodeState.UNKNOWN or code is None:
             raise invalid_grant("invalid authorization code")
         if state is CodeState.EXPIRED:
+            if self.codes.is_redeemed(value):
+                self._revoke_replayed(value)
             raise invalid_grant("expired authorization code")
         if params.get("redirect_uri") != code.redirect_uri:
             raise OAuthError("redirect_uri_mismatch", "redirect_uri must match configuration")
@@ -261,12 +274,16 @@ class OAuthServer:
             )
         ):
             raise invalid_grant("invalid code verifier")
+        if code.challenge is None and self.pkce_required(app):
+            # A code from before the app required PKCE.
+            raise invalid_grant("invalid code verifier")
         if not self.user_is_active(org_id=code.org_id, user_id=code.user_id):
             raise OAuthError("inactive_user", "user is inactive")
         self._check_for_token(org_id=code.org_id, user_id=code.user_id, app=app)
         if not self.codes.redeem(value):
+            self._revoke_replayed(value)
             raise invalid_grant("expired authorization code")
-        return self._grant(
+        grant = self._grant(
             app,
             org_id=code.org_id,
             user_id=code.user_id,
@@ -274,6 +291,24 @@ class OAuthServer:
             with_refresh=True,
             public_client=code.challenge is not None,
         )
+        assert grant.issued is not None
+        if self.codes.record_tokens(value, grant.issued):
+            # The code was presented again while this exchange ran: its tokens die with it.
+            self._revoke_issued(grant.issued)
+            raise invalid_grant("expired authorization code")
+        return grant
+
+    def _revoke_replayed(self, value: str) -> None:
+        """RFC 6749 4.1.2: a code used twice revokes the tokens issued from it."""
+        issued = self.codes.replayed(value)
+        if issued is not None:
+            self._revoke_issued(issued)
+
+    def _revoke_issued(self, issued: IssuedTokens) -> None:
+        if issued.refresh_id is not None:
+            self.refresh_tokens.revoke(issued.refresh_id)
+            self._backend.sessions.revoke_where(refresh_id=issued.refresh_id)
+        self._backend.sessions.revoke_where(session_id=issued.session_id)
 
     def _refresh(
         self, app: ConnectedAppDefinition, params: dict[str, str], *, has_secret: bool
@@ -362,7 +397,7 @@ class OAuthServer:
             refresh_id = record.refresh_id
             for old in surplus:
                 self._backend.sessions.revoke_where(refresh_id=old)
-        access_token, _, issued = self._backend.sessions.issue(
+        access_token, principal, issued = self._backend.sessions.issue(
             org_id=org_id,
             user_id=user_id,
             app_name=app.name,
@@ -382,6 +417,7 @@ class OAuthServer:
                 id_url=id_url, issued_at=issued_at, client_secret=app.client_secret
             ),
             scopes=scopes,
+            issued=IssuedTokens(principal.session_id, refresh_id),
         )
 
     # -- revocation ----------------------------------------------------------------------

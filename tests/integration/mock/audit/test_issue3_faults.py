@@ -15,7 +15,7 @@ from simple_salesforce.exceptions import SalesforceGeneralError
 
 from mock_salesforce import MockOptions, ThreadedMockServer
 from tests.conftest import BareOrg, make_bare_org
-from tests.integration.mock.oauth.oauth_flow import Browser
+from tests.integration.mock.oauth.oauth_flow import Browser, make_pkce
 from tests.integration.mock.setup.setup_admin import World, password_grant, salesforce
 
 QUERY = "SELECT Id FROM User LIMIT 1"
@@ -128,8 +128,13 @@ def test_forced_expiry_keeps_refresh_tokens_and_ends_setup_logins(
     app = server.backend.connected_apps.definition("MiiTel")
     visitor = Browser(server, app)
     integration = world.org.integration_user
+    pkce = make_pkce()  # the seeded MiiTel app requires PKCE
     try:
-        code, _ = visitor.code_for(username=integration.username, password=integration.password)
+        code, _ = visitor.code_for(
+            username=integration.username,
+            password=integration.password,
+            code_challenge=pkce.challenge,
+        )
     finally:
         visitor.http.close()
     token_url = f"{server.https_url}/services/oauth2/token"
@@ -141,6 +146,7 @@ def test_forced_expiry_keeps_refresh_tokens_and_ends_setup_logins(
             "client_id": app.client_id,
             "client_secret": app.client_secret,
             "redirect_uri": app.callback_urls[0],
+            "code_verifier": pkce.verifier,
         },
     ).json()
     setup, _ = world.browser()

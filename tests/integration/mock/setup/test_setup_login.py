@@ -130,6 +130,8 @@ def test_a_setup_login_is_the_browser_login_the_consent_page_uses(
     consent = browser.open(
         "/services/oauth2/authorize?response_type=code&client_id="
         f"{app.client_id}&redirect_uri={app.callback_urls[0]}&state=s1"
+        # The seeded MiiTel app requires PKCE (RFC 7636's example challenge).
+        "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
     )
 
     # Already logged in (as in step 5's note): straight to "Allow access?", no login form.
