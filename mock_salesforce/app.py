@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 
 from mock_salesforce import control, faults, oauth, rest, setup_pages
 from mock_salesforce.backend import MockBackend
+from mock_salesforce.body_limits import BodyLimitMiddleware
 from mock_salesforce.errors import (
     JSON_CONTENT_TYPE,
     OAuthError,
@@ -74,8 +75,9 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     )
 
 
-def create_app(backend: MockBackend) -> Starlette:
-    """The mock org's app over ``backend``; the same app serves the HTTPS and HTTP ports."""
+def create_app(backend: MockBackend, *, control_token: str | None = None) -> Starlette:
+    """The mock org's app over ``backend``; the same app serves the HTTPS and HTTP ports.
+    With ``control_token``, the control plane (``/mock-api/``) requires it."""
     app = Starlette(
         routes=[*rest.ROUTES, *oauth.ROUTES, *setup_pages.ROUTES, *control.ROUTES],
         exception_handlers={
@@ -88,6 +90,8 @@ def create_app(backend: MockBackend) -> Starlette:
     )
     app.state.backend = backend
     app.add_middleware(faults.FaultMiddleware, faults=backend.faults)
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(control.ControlPlaneGuard, backend=backend, token=control_token)
     # Outermost: faults and routes see the path as Salesforce reads it (no `//`).
     app.add_middleware(PathNormalizer)
     return app

@@ -2,6 +2,10 @@
 
 When both ports answer, prints exactly one line ``READY {json}`` on stdout (and writes the same
 object to ``<data-dir>/mock/ready.json``, mode 0600). Everything meant for people goes to stderr.
+
+The control plane (``/mock-api/``) requires the ``control_token`` of the READY object in
+``X-Mock-Token`` (a new random one per start; ``MOCK_CONTROL_TOKEN`` pins one,
+``--no-control-token`` turns the requirement off).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from types import FrameType
@@ -27,6 +31,7 @@ import requests
 from mock_salesforce import control, scenarios
 from mock_salesforce.backend import MockBackend, MockOptions
 from mock_salesforce.connected_apps import MIITEL
+from mock_salesforce.file_modes import make_private_dir, private_umask
 from mock_salesforce.seed import world_seed
 from mock_salesforce.server import ThreadedMockServer, bind
 from mock_salesforce.sessions import DEFAULT_SESSION_TIMEOUT
@@ -55,6 +60,8 @@ class ServeArgs:
     session_timeout: timedelta = DEFAULT_SESSION_TIMEOUT
     #: No summary on stderr when ready (``make demo`` prints its own); READY still comes.
     quiet: bool = False
+    #: What the control plane requires in ``X-Mock-Token`` (None: no token needed).
+    control_token: str | None = field(default=None, repr=False)
 
 
 def _env_port(name: str, default: int) -> int:
@@ -133,6 +140,12 @@ def parse_args(argv: Sequence[str] | None = None) -> ServeArgs:
         action="store_true",
         help="no summary of URLs and logins on stderr when ready (the READY line still comes)",
     )
+    serve.add_argument(
+        "--no-control-token",
+        action="store_true",
+        help="let the control plane (/mock-api/) answer without the READY line's control_token "
+        "(env MOCK_CONTROL_TOKEN pins the token instead of a new random one)",
+    )
     ns = parser.parse_args(argv)
     return ServeArgs(
         port=ns.port if ns.port is not None else _env_port("MOCK_PORT", DEFAULT_PORT),
@@ -145,7 +158,15 @@ def parse_args(argv: Sequence[str] | None = None) -> ServeArgs:
         reset=ns.reset,
         session_timeout=ns.session_timeout,
         quiet=ns.quiet,
+        control_token=None if ns.no_control_token else _control_token(),
     )
+
+
+def _control_token() -> str:
+    pinned = os.environ.get("MOCK_CONTROL_TOKEN", "").strip()
+    if pinned and len(pinned) < 16:
+        raise CliError("MOCK_CONTROL_TOKEN must be at least 16 characters long.")
+    return pinned or control.new_control_token()
 
 
 def _minutes(value: str) -> timedelta:
@@ -179,7 +200,7 @@ def prepare_backend(args: ServeArgs) -> MockBackend:
     """The backend over ``<data-dir>/mock``: the stored org kept as it is, or (empty store,
     ``--reset``, or another ``--scenario``) a freshly seeded world."""
     mock_dir = args.data_dir.resolve() / "mock"
-    mock_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(mock_dir)
     backend = _open_backend(
         mock_dir, args.seed if args.seed is not None else DEFAULT_SEED, args.session_timeout
     )
@@ -230,6 +251,8 @@ def ready_info(server: ThreadedMockServer) -> dict[str, Any]:
         "control_url": server.https_url + "/mock-api",
         "users": control.ready_users(backend),
         "logins": scenarios.every_scenario_logins(backend),
+        # Sent in X-Mock-Token to /mock-api/ (None: the control plane needs none).
+        "control_token": server.control_token,
     }
 
 
@@ -238,6 +261,8 @@ def wait_until_answering(server: ThreadedMockServer, *, timeout: float = 30.0) -
     session = requests.Session()
     session.trust_env = False
     session.verify = str(server.ca_bundle)
+    if server.control_token:
+        session.headers[control.TOKEN_HEADER] = server.control_token
     deadline = time.monotonic() + timeout
     for base in (server.https_url, server.http_url):
         while True:
@@ -309,13 +334,19 @@ def serve(args: ServeArgs) -> int:
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, on_signal)
+    # Everything the mock creates (DuckDB file and log, keys, READY file) is the owner's alone.
+    private_umask()
     check_ports_free(args)
     backend = prepare_backend(args)
     if stop.is_set():  # stopped while seeding
         backend.close()
         return 0
     server = ThreadedMockServer(
-        port=args.port, http_port=args.http_port, data_dir=backend.data_dir, backend=backend
+        port=args.port,
+        http_port=args.http_port,
+        data_dir=backend.data_dir,
+        backend=backend,
+        control_token=args.control_token,
     )
     try:
         server.start()

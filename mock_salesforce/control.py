@@ -1,14 +1,20 @@
 """Control plane under /mock-api/ (JSON, the mock's own API, not Salesforce's): reset the world,
 switch scenario, dump state, move the clock, and the fault routes of :mod:`faults`.
 
-Every answer is a JSON object; a bad request is ``400 {"error", "message"}``.
+Every answer is a JSON object; a bad request is ``400 {"error", "message"}``. The plane is
+guarded (:class:`ControlPlaneGuard`) so that no web page can drive it: request bodies must be
+``application/json`` (which a browser cannot send cross-site without a CORS preflight), the
+``Host`` must name the mock itself (no DNS rebinding), an ``Origin``, when sent, must be the
+mock's own, and, when the mock was started with one, the control token must come in
+``X-Mock-Token`` or ``Authorization: Bearer``.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import math
-import os
+import secrets
 from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
@@ -18,14 +24,28 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_salesforce import faults, scenarios
 from mock_salesforce.backend import MockBackend
 from mock_salesforce.clock import sf_datetime
+from mock_salesforce.errors import excerpt
+from mock_salesforce.file_modes import write_private
 from mock_salesforce.seed import seeded_orgs, world_seed
 
 #: Written next to the DuckDB file: the READY object, for the portal in mock mode.
 READY_FILE = "ready.json"
+PREFIX = "/mock-api/"
+#: The header carrying the control token (``Authorization: Bearer <token>`` works too).
+TOKEN_HEADER = "X-Mock-Token"
+#: Host names that mean this machine; the mock listens on loopback only.
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+_BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+def new_control_token() -> str:
+    """A fresh random control token (the CLI makes one per start)."""
+    return secrets.token_urlsafe(32)
 
 
 class ControlError(Exception):
@@ -73,13 +93,7 @@ def ready_users(backend: MockBackend) -> list[dict[str, str]]:
 
 def write_ready_file(path: Path, info: dict[str, Any]) -> None:
     """Write ``info`` as JSON readable by the owner only, replacing the file atomically."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(info, handle, indent=2)
-        handle.write("\n")
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    write_private(path, (json.dumps(info, indent=2) + "\n").encode("utf-8"))
 
 
 def refresh_ready_file(backend: MockBackend) -> None:
@@ -148,6 +162,107 @@ def state(backend: MockBackend) -> dict[str, Any]:
     }
 
 
+# -- who may call -----------------------------------------------------------------------------
+
+
+def _authority(url: str) -> tuple[str, str]:
+    """(scheme, ``host:port``) of one of the mock's own base URLs."""
+    scheme, _, rest = url.partition("://")
+    return scheme, rest.split("/", 1)[0].lower()
+
+
+def _with_port(host: str, scheme: str) -> str:
+    """``host`` with its port made explicit (the scheme's default when absent)."""
+    if host.startswith("["):
+        bracket = host.find("]")
+        if bracket == -1 or host[bracket + 1 :].startswith(":"):
+            return host
+        return f"{host}:{443 if scheme == 'https' else 80}"
+    return host if ":" in host else f"{host}:{443 if scheme == 'https' else 80}"
+
+
+class ControlPlaneGuard:
+    """Pure ASGI middleware in front of ``/mock-api/``: refuses foreign ``Host`` and ``Origin``
+    headers, bodies that are not ``application/json``, and (when ``token`` is set) requests
+    without the control token. Nothing behind it runs for a refused request."""
+
+    def __init__(self, app: ASGIApp, *, backend: MockBackend, token: str | None) -> None:
+        self.app = app
+        self.backend = backend
+        self.token = token
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not (
+            scope["path"].startswith(PREFIX) or scope["path"] == PREFIX.rstrip("/")
+        ):
+            await self.app(scope, receive, send)
+            return
+        refusal = self.refusal(scope)
+        if refusal is None:
+            await self.app(scope, receive, send)
+            return
+        status, error, message = refusal
+        response = JSONResponse({"error": error, "message": message}, status_code=status)
+        await response(scope, receive, send)
+
+    def _own_authorities(self) -> dict[str, str]:
+        """Each ``host:port`` the mock answers on, with its scheme."""
+        own: dict[str, str] = {}
+        for base in (self.backend.urls.https_base, self.backend.urls.http_base):
+            scheme, authority = _authority(base)
+            port = authority.rsplit(":", 1)[1] if ":" in authority else ""
+            for name in {authority.rsplit(":", 1)[0], *LOCAL_HOSTS}:
+                own[f"{name}:{port}" if port else name] = scheme
+        return own
+
+    def refusal(self, scope: Scope) -> tuple[int, str, str] | None:
+        """(status, error, message) when the request must not reach the control plane."""
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        own = self._own_authorities()
+        scheme = scope.get("scheme", "http")
+        host = headers.get("host", "").strip().lower()
+        if not host or _with_port(host, scheme) not in own:
+            return (
+                403,
+                "foreign_host",
+                "The control plane answers only requests addressed to the mock itself "
+                "(Host: 127.0.0.1, localhost or [::1] with the mock's port).",
+            )
+        origin = headers.get("origin")
+        if origin is not None:
+            origin_scheme, origin_host = _authority(origin.strip())
+            if own.get(_with_port(origin_host, origin_scheme)) != origin_scheme:
+                return (
+                    403,
+                    "foreign_origin",
+                    "The control plane refuses requests from web pages of other sites.",
+                )
+        if self.token is not None and not self._has_token(headers):
+            return (
+                401,
+                "control_token_required",
+                f"Send the control token from the mock's READY line in {TOKEN_HEADER} "
+                "(or Authorization: Bearer).",
+            )
+        if scope["method"] in _BODY_METHODS or "content-type" in headers:
+            media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+            if media_type != "application/json":
+                return (
+                    415,
+                    "unsupported_media_type",
+                    "The control plane takes JSON bodies only (Content-Type: application/json).",
+                )
+        return None
+
+    def _has_token(self, headers: dict[str, str]) -> bool:
+        assert self.token is not None
+        given = headers.get(TOKEN_HEADER.lower(), "").strip()
+        if not given:
+            scheme, _, value = headers.get("authorization", "").strip().partition(" ")
+            given = value.strip() if scheme.lower() == "bearer" else ""
+        return bool(given) and hmac.compare_digest(given.encode(), self.token.encode())
+
+
 # -- requests --------------------------------------------------------------------------------
 
 
@@ -156,13 +271,17 @@ def _backend(request: Request) -> MockBackend:
     return backend
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"not a JSON number: {name}")
+
+
 async def _body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if not raw.strip():
-        return {}
+        raise ControlError("invalid_json", "The body must be a JSON object ({} for the defaults).")
     try:
-        body = json.loads(raw)
-    except ValueError:
+        body = json.loads(raw, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
         raise ControlError("invalid_json", "The body is not valid JSON.") from None
     if not isinstance(body, dict):
         raise ControlError("invalid_json", "The body must be a JSON object.")
@@ -172,7 +291,9 @@ async def _body(request: Request) -> dict[str, Any]:
 def _scenario_arg(value: Any) -> str:
     names = scenario_names()
     if not isinstance(value, str) or value not in names:
-        raise ControlError("unknown_scenario", f"Unknown scenario {value!r}.", scenarios=names)
+        raise ControlError(
+            "unknown_scenario", f"Unknown scenario {excerpt(repr(value))}.", scenarios=names
+        )
     return value
 
 

@@ -13,6 +13,16 @@ from typing import Any
 from starlette.responses import JSONResponse
 
 JSON_CONTENT_TYPE = "application/json;charset=UTF-8"
+#: How much of a value the caller sent an error message repeats, at most.
+EXCERPT_CHARS = 100
+#: No error message is longer than this, whatever it quotes.
+MAX_MESSAGE_CHARS = 1000
+
+
+def excerpt(value: str, *, limit: int = EXCERPT_CHARS) -> str:
+    """At most ``limit`` characters of ``value`` (then ``...``): what an error may repeat of
+    something the caller sent, so a huge value is never echoed back whole."""
+    return value if len(value) <= limit else value[:limit] + "..."
 
 
 class SalesforceError(Exception):
@@ -26,6 +36,7 @@ class SalesforceError(Exception):
         status: int = 400,
         fields: Sequence[str] = (),
     ) -> None:
+        message = excerpt(message, limit=MAX_MESSAGE_CHARS)
         super().__init__(f"{error_code}: {message}")
         self.error_code = error_code
         self.message = message
@@ -50,14 +61,14 @@ def invalid_session() -> SalesforceError:
 
 def invalid_type(type_name: str) -> SalesforceError:
     return SalesforceError(
-        "INVALID_TYPE", f"sObject type '{type_name}' is not supported.", status=400
+        "INVALID_TYPE", f"sObject type '{excerpt(type_name)}' is not supported.", status=400
     )
 
 
 def invalid_field(field: str, entity: str) -> SalesforceError:
     return SalesforceError(
         "INVALID_FIELD",
-        f"No such column '{field}' on entity '{entity}'. If you are "
+        f"No such column '{excerpt(field)}' on entity '{excerpt(entity)}'. If you are "
         "attempting to use a custom field, be sure to append the '__c' after the custom "
         "field name. Please reference your WSDL or the describe call for the appropriate "
         "names.",
@@ -87,6 +98,7 @@ class OAuthError(Exception):
     """An OAuth endpoint error: ``{"error", "error_description"}`` (status 400 unless said)."""
 
     def __init__(self, error: str, description: str, *, status: int = 400) -> None:
+        description = excerpt(description, limit=MAX_MESSAGE_CHARS)
         super().__init__(f"{error}: {description}")
         self.error = error
         self.description = description

@@ -20,7 +20,7 @@ from typing import Any
 
 from mock_salesforce import rows
 from mock_salesforce.clock import Clock, naive_utc, sf_datetime
-from mock_salesforce.errors import SalesforceError, invalid_field, not_found
+from mock_salesforce.errors import SalesforceError, excerpt, invalid_field, not_found
 from mock_salesforce.ids import is_valid_id, normalize_id
 from mock_salesforce.read_cache import ReadCache
 from mock_salesforce.schema import FieldDef, FieldType, ObjectDef, OrgSchema
@@ -76,17 +76,21 @@ def entity_is_deleted(fields: Sequence[str] = ()) -> SalesforceError:
 def malformed_id(obj: ObjectDef | None, value: str, field: str = "Id") -> SalesforceError:
     label = f"{obj.label} ID" if obj is not None else "ID"
     return SalesforceError(
-        "MALFORMED_ID", f"{label}: id value of incorrect type: {value}", fields=[field]
+        "MALFORMED_ID",
+        f"{label}: id value of incorrect type: {excerpt(str(value))}",
+        fields=[field],
     )
 
 
 def no_such_external_field(name: str) -> SalesforceError:
-    return not_found(f"Provided external ID field does not exist or is not accessible: {name}")
+    return not_found(
+        f"Provided external ID field does not exist or is not accessible: {excerpt(name)}"
+    )
 
 
 def _no_such_column(name: str, obj: ObjectDef) -> SalesforceError:
     return SalesforceError(
-        "INVALID_FIELD", f"No such column '{name}' on sobject of type {obj.name}"
+        "INVALID_FIELD", f"No such column '{excerpt(name)}' on sobject of type {obj.name}"
     )
 
 

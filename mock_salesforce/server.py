@@ -37,6 +37,8 @@ class ThreadedMockServer:
 
     ``start()`` returns once both ports accept connections; ``stop()`` shuts down and closes
     the database. With ``data_dir=None`` state lives in memory and TLS files in a temp dir.
+    With ``control_token`` (see :func:`~mock_salesforce.control.new_control_token`) the control
+    plane requires that token; the CLI always gives one.
     """
 
     def __init__(
@@ -47,8 +49,11 @@ class ThreadedMockServer:
         data_dir: Path | None = None,
         options: MockOptions | None = None,
         backend: MockBackend | None = None,
+        control_token: str | None = None,
     ) -> None:
         self._requested = (port, http_port)
+        #: What the control plane (``/mock-api/``) requires in ``X-Mock-Token``; None: nothing.
+        self.control_token = control_token
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if data_dir is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="mock-sf-")
@@ -84,7 +89,7 @@ class ThreadedMockServer:
         self.port, self.http_port = https_sock.getsockname()[1], http_sock.getsockname()[1]
         self.backend.urls.https_base = self.https_url
         self.backend.urls.http_base = self.http_url
-        app = create_app(self.backend)
+        app = create_app(self.backend, control_token=self.control_token)
 
         def config(**tls: str) -> uvicorn.Config:
             return uvicorn.Config(

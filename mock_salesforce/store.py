@@ -16,6 +16,7 @@ from typing import Any
 
 import duckdb
 
+from mock_salesforce.file_modes import make_private_dir, restrict
 from mock_salesforce.ids import make_id
 from mock_salesforce.schema import ObjectDef, OrgSchema, physical_schema
 
@@ -42,8 +43,9 @@ class Store:
     def __init__(self, path: Path | None) -> None:
         self.path = path
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dir(path.parent)
         self._conn = duckdb.connect(str(path) if path else ":memory:")
+        self._restrict_files()
         self.lock = threading.RLock()
         self._in_tx = 0
         self._writes = 0
@@ -155,6 +157,13 @@ class Store:
     def close(self) -> None:
         with self.lock:
             self._conn.close()
+            self._restrict_files()
+
+    def _restrict_files(self) -> None:
+        """The database file and its write-ahead log are the owner's alone (``0600``)."""
+        if self.path is not None:
+            restrict(self.path)
+            restrict(self.path.with_name(self.path.name + ".wal"))
 
     # -- ids -----------------------------------------------------------------------------
     def next_ids(self, prefix: str, count: int = 1) -> list[str]:

@@ -1,14 +1,13 @@
 """The mock's local certificate authority and its server certificate for localhost.
 
 Created once under ``<data_dir>/tls/`` and reused, so a client that trusts ``ca.pem`` keeps
-trusting the mock across restarts.
+trusting the mock across restarts. The directory is ``0700`` and every file in it ``0600``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +16,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from mock_salesforce.file_modes import make_private_dir, restrict, write_private
+
 CA_NAME = "MiiTel Mock Salesforce Local CA"
+CA_KEY_FILE = "ca-key.pem"
 
 
 @dataclass(frozen=True)
@@ -25,11 +27,6 @@ class TlsFiles:
     ca_cert: Path
     server_cert: Path
     server_key: Path
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    path.write_bytes(data)
-    os.chmod(path, 0o600)
 
 
 def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
@@ -42,11 +39,14 @@ def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
 
 def ensure_tls(directory: Path) -> TlsFiles:
     """The CA and server certificate in ``directory``, created when missing or expiring."""
-    directory.mkdir(parents=True, exist_ok=True)
+    make_private_dir(directory)
     files = TlsFiles(directory / "ca.pem", directory / "server.pem", directory / "server-key.pem")
-    if all(p.exists() for p in (files.ca_cert, files.server_cert, files.server_key)):
+    every = (files.ca_cert, files.server_cert, files.server_key, directory / CA_KEY_FILE)
+    if all(p.exists() for p in every[:3]):
         cert = x509.load_pem_x509_certificate(files.server_cert.read_bytes())
         if cert.not_valid_after_utc > dt.datetime.now(dt.UTC) + dt.timedelta(days=7):
+            for path in every:  # made by an older mock, perhaps under a looser umask
+                restrict(path)
             return files
     now = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
 
@@ -110,11 +110,12 @@ def ensure_tls(directory: Path) -> TlsFiles:
         )
         .sign(ca_key, hashes.SHA256())
     )
-    files.ca_cert.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
-    files.server_cert.write_bytes(
+    write_private(directory / CA_KEY_FILE, _key_pem(ca_key))
+    write_private(files.server_key, _key_pem(server_key))
+    write_private(files.ca_cert, ca_cert.public_bytes(serialization.Encoding.PEM))
+    write_private(
+        files.server_cert,
         server_cert.public_bytes(serialization.Encoding.PEM)
-        + ca_cert.public_bytes(serialization.Encoding.PEM)
+        + ca_cert.public_bytes(serialization.Encoding.PEM),
     )
-    _write_private(files.server_key, _key_pem(server_key))
-    _write_private(directory / "ca-key.pem", _key_pem(ca_key))
     return files

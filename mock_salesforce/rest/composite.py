@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mock_salesforce.errors import SalesforceError, invalid_type, json_parser_error
+from mock_salesforce.errors import SalesforceError, excerpt, invalid_type, json_parser_error
 from mock_salesforce.records import object_by_prefix, record_json
 from mock_salesforce.rest.context import ApiCall, ApiResponse, ok
 from mock_salesforce.schema import ObjectDef
@@ -180,7 +180,7 @@ def delete(call: ApiCall) -> ApiResponse:
     def remove(raw_id: str) -> str:
         obj = object_by_prefix(call.schema, raw_id)
         if obj is None:
-            raise SalesforceError("MALFORMED_ID", f"malformed id {raw_id}")
+            raise SalesforceError("MALFORMED_ID", f"malformed id {excerpt(raw_id)}")
         return call.backend.records.delete(
             org_id=call.org_id, obj=obj, record_id=raw_id, actor_id=call.user_id
         )

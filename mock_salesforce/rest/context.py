@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mock_salesforce.errors import SalesforceError, json_parser_error, not_found
+from mock_salesforce.errors import SalesforceError, excerpt, json_parser_error, not_found
 from mock_salesforce.schema import ObjectDef, OrgSchema
 from mock_salesforce.sessions import Principal
 
@@ -53,12 +55,47 @@ def no_content() -> ApiResponse:
     return ApiResponse(204, None)
 
 
+class _NonFinite(ValueError):
+    """``NaN``, ``Infinity`` or a number too large for a double."""
+
+    def __init__(self, message: str, token: str) -> None:
+        super().__init__(message)
+        self.token = token
+
+
 def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"Non-standard token '{name}'")
+    raise _NonFinite(
+        f"Non-standard token '{name}': enable JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS "
+        "to allow",
+        name,
+    )
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NonFinite(f"Numeric value ({excerpt(text)}) out of range of double", text)
+    return value
+
+
+def _position(text: str, token: str) -> str:
+    """Salesforce's ``at [line:, column:]`` of the first ``token`` in ``text`` outside a
+    string (good enough for one offending number)."""
+    index = -1
+    for match in re.finditer(re.escape(token), text):
+        if text.count('"', 0, match.start()) % 2 == 0:
+            index = match.start()
+            break
+    if index < 0:
+        return "at [line:1, column:1]"
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return f"at [line:{line}, column:{column}]"
 
 
 def parse_json_body(raw: bytes) -> Any:
-    """The decoded JSON body, or ``JSON_PARSER_ERROR`` as Salesforce reports a bad body."""
+    """The decoded JSON body, or ``JSON_PARSER_ERROR`` as Salesforce reports a bad body
+    (``NaN``, ``Infinity`` and numbers beyond a double, like ``1e999``, included)."""
     if not raw.strip():
         raise json_parser_error(
             "The HTTP entity body is required, but this request has no entity body."
@@ -70,13 +107,15 @@ def parse_json_body(raw: bytes) -> Any:
             f"Invalid UTF-8 start byte 0x{raw[exc.start]:02x} at [line:1, column:{exc.start + 1}]"
         ) from None
     try:
-        body = json.loads(text, parse_constant=_refuse_constant)
+        body = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except json.JSONDecodeError as exc:
         raise json_parser_error(
             f"Unexpected character: {exc.msg} at [line:{exc.lineno}, column:{exc.colno}]"
         ) from None
+    except _NonFinite as exc:
+        raise json_parser_error(f"{exc} {_position(text, exc.token)}") from None
     except ValueError as exc:
-        raise json_parser_error(f"{exc} at [line:1, column:1]") from None
+        raise json_parser_error(f"{excerpt(str(exc))} at [line:1, column:1]") from None
     except RecursionError:
         raise json_parser_error("Maximum nesting depth exceeded at [line:1, column:1]") from None
     # A \\u escape can decode to half a surrogate pair, which no UTF-8 store accepts.

@@ -3,7 +3,7 @@ statement, a caret under the token, ``ERROR at Row:r:Column:c``, then the messag
 
 from __future__ import annotations
 
-from mock_salesforce.errors import SalesforceError
+from mock_salesforce.errors import SalesforceError, excerpt
 from mock_salesforce.soql.ast import Pos
 
 #: Lines longer than this are echoed as a window around the error, as the message must stay short.
@@ -31,7 +31,8 @@ def invalid_field(message: str, pos: Pos | None = None) -> QueryError:
 def no_such_column(field: str, entity: str, pos: Pos | None) -> QueryError:
     return QueryError(
         "INVALID_FIELD",
-        f"No such column '{field}' on entity '{entity}'. If you are attempting to use a "
+        f"No such column '{excerpt(field)}' on entity '{excerpt(entity)}'. If you are "
+        "attempting to use a "
         "custom field, be sure to append the '__c' after the custom field name. Please "
         "reference your WSDL or the describe call for the appropriate names.",
         pos,

@@ -20,6 +20,8 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 import requests
 
 MAX_HOPS: Final = 12
+#: The header the mock's control plane reads its token from (the READY file's control_token).
+CONTROL_TOKEN_HEADER: Final = "X-Mock-Token"
 DEFAULT_SCENARIO: Final = "default"
 # Resetting re-seeds the whole org; it may take a while on a slow machine.
 _CONTROL_TIMEOUT: Final = (5, 300)
@@ -65,6 +67,8 @@ class MockInfo:
     users: tuple[MockUser, ...]
     #: The users of every org of every scenario (the current world's ``users`` first).
     logins: tuple[MockUser, ...] = ()
+    #: What the control plane requires in ``X-Mock-Token`` (None: nothing); never shown.
+    control_token: str | None = field(default=None, repr=False)
 
     def user(self, role: str, *, org_id: str | None = None) -> MockUser | None:
         for user in self.users:
@@ -135,9 +139,13 @@ class MockOrg:
     def _control(
         self, method: str, path: str, body: dict[str, Any] | None = None
     ) -> dict[str, Any]:
-        url = self.info().control_url.rstrip("/") + path
+        info = self.info()
+        url = info.control_url.rstrip("/") + path
+        headers = {CONTROL_TOKEN_HEADER: info.control_token} if info.control_token else {}
         try:
-            response = self._session.request(method, url, json=body, timeout=_CONTROL_TIMEOUT)
+            response = self._session.request(
+                method, url, json=body, headers=headers, timeout=_CONTROL_TIMEOUT
+            )
         except requests.RequestException as exc:
             raise MockOrgUnavailable(
                 f"The mock org's control plane at {url} does not answer ({type(exc).__name__}). "
@@ -181,6 +189,7 @@ def _mock_info(ready: Any) -> MockInfo:
         scenarios=tuple(str(s) for s in ready.get("scenarios", [DEFAULT_SCENARIO])),
         users=users,
         logins=every,
+        control_token=str(ready["control_token"]) if ready.get("control_token") else None,
     )
 
 

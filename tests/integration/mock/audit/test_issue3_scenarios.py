@@ -439,6 +439,7 @@ def test_make_demo_passes_the_scenario_to_the_mock(tmp_path: Path) -> None:
         with requests.Session() as session:
             session.trust_env = False
             session.verify = mock["ca_bundle"]
+            session.headers["X-Mock-Token"] = mock["control_token"]
             state = session.get(mock["instance_url"] + "/mock-api/state").json()
         miitel = next(a for a in state["orgs"][0]["connected_apps"] if a["name"] == "MiiTel")
         assert miitel["state"] == "blocked"

@@ -29,10 +29,13 @@ class MockProcess:
     stderr_lines: list[str] = field(default_factory=list)
 
     def session(self) -> requests.Session:
-        """A session trusting only the mock's CA (REQUESTS_CA_BUNDLE is set on this machine)."""
+        """A session trusting only the mock's CA (REQUESTS_CA_BUNDLE is set on this machine),
+        sending the READY line's control token to the control plane."""
         session = requests.Session()
         session.trust_env = False
         session.verify = self.ready["ca_bundle"]
+        if self.ready.get("control_token"):
+            session.headers["X-Mock-Token"] = self.ready["control_token"]
         return session
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 30.0) -> int:
@@ -54,8 +57,11 @@ def _pump(stream: IO[str], sink: queue.Queue[str | None], lines: list[str] | Non
     sink.put(None)
 
 
-def start_mock(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> MockProcess:
-    """Start the CLI on free ports and wait for its READY line (fails the test without it)."""
+def start_mock(
+    data_dir: Path, *args: str, env: dict[str, str] | None = None, umask: int = -1
+) -> MockProcess:
+    """Start the CLI on free ports and wait for its READY line (fails the test without it);
+    ``umask`` (when not -1) is the one the process starts with."""
     command = [
         sys.executable,
         "-m",
@@ -77,6 +83,7 @@ def start_mock(data_dir: Path, *args: str, env: dict[str, str] | None = None) ->
         text=True,
         encoding="utf-8",
         env={**os.environ, **(env or {})},
+        umask=umask,
     )
     assert process.stdout is not None and process.stderr is not None
     stdout: queue.Queue[str | None] = queue.Queue()

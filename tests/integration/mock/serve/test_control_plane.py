@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import stat
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,26 +12,12 @@ import pytest
 import requests
 
 from mock_salesforce import ThreadedMockServer
-from mock_salesforce.control import READY_FILE, write_ready_file
-from mock_salesforce.scenarios import reset_world
+from mock_salesforce.control import (
+    READY_FILE,
+    TOKEN_HEADER,
+    write_ready_file,
+)
 from mock_salesforce.seed import SMALL_SIZE, seeded_orgs
-
-
-@pytest.fixture
-def seeded_server(tmp_path: Path) -> Iterator[ThreadedMockServer]:
-    with ThreadedMockServer(data_dir=tmp_path) as server:
-        reset_world(server.backend, seed=42, scenario="default", size=SMALL_SIZE)
-        yield server
-
-
-@pytest.fixture
-def api(seeded_server: ThreadedMockServer) -> Iterator[requests.Session]:
-    session = requests.Session()
-    session.trust_env = False
-    session.verify = str(seeded_server.ca_bundle)
-    yield session
-    # An open TLS connection holds up the server's shutdown.
-    session.close()
 
 
 def _url(server: ThreadedMockServer, path: str) -> str:
@@ -114,7 +99,7 @@ def test_reset_throws_away_changes(
     backend = seeded_server.backend
     backend.store.execute('DELETE FROM "sobj_account"')
     assert _state(seeded_server, api)["orgs"][0]["records"]["Account"] == 0
-    assert api.post(_url(seeded_server, "reset")).status_code == 200
+    assert api.post(_url(seeded_server, "reset"), json={}).status_code == 200
     # Without a body the reset keeps the seed and scenario; the default world is full size.
     state = _state(seeded_server, api)
     assert state["orgs"][0]["records"]["Account"] == 500
@@ -203,6 +188,8 @@ def test_the_control_plane_answers_on_the_http_port_too(
 ) -> None:
     plain = requests.Session()
     plain.trust_env = False
+    assert seeded_server.control_token is not None
+    plain.headers[TOKEN_HEADER] = seeded_server.control_token
     answer = plain.get(seeded_server.http_url + "/mock-api/state")
     assert answer.status_code == 200
     assert answer.json()["orgs"][0]["name"] == "Acme Japan"

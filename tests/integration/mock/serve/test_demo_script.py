@@ -65,6 +65,9 @@ def test_demo_prints_one_demo_line_and_stops_everything_on_ctrl_c(tmp_path: Path
         session = requests.Session()
         session.trust_env = False
         session.verify = mock["ca_bundle"]
+        # The control plane wants the token the mock put in its READY object.
+        assert session.get(mock["instance_url"] + "/mock-api/state").status_code == 401
+        session.headers["X-Mock-Token"] = mock["control_token"]
         assert session.get(mock["instance_url"] + "/mock-api/state").status_code == 200
         session.close()
         portal_there = (ROOT / "portal" / "streamlit_app.py").exists()

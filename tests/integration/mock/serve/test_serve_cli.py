@@ -128,6 +128,7 @@ def test_both_ports_answer_and_https_is_trusted_only_through_the_printed_ca(
         assert session.get(ready["instance_url"] + "/mock-api/state").status_code == 200
     with requests.Session() as plain:
         plain.trust_env = False
+        plain.headers["X-Mock-Token"] = ready["control_token"]
         assert plain.get(ready["http_url"] + "/mock-api/state").status_code == 200
         with pytest.raises(requests.exceptions.SSLError):
             plain.get(ready["instance_url"] + "/mock-api/state")
