@@ -14,7 +14,15 @@ _SEASONS = ("Winter", "Spring", "Summer")
 _VERSION = re.compile(r"^v(\d{2})\.0$")
 
 #: The resources this mock serves under each version.
-RESOURCES = ("sobjects", "query", "queryAll", "composite", "limits")
+RESOURCES = (
+    "sobjects",
+    "query",
+    "queryAll",
+    "composite",
+    "limits",
+    "search",
+    "parameterizedSearch",
+)
 
 
 def release_label(major: int) -> str:

@@ -299,3 +299,9 @@ def test_unserved_search_resources_are_salesforces_404(api: Api) -> None:
         assert response.json()[0]["errorCode"] == "NOT_FOUND"
     wrong_method = api("POST", "search", json={"q": "FIND {acme}"})
     assert wrong_method.status_code == 405
+
+
+def test_the_version_resource_map_names_the_search_resources(api: Api) -> None:
+    body = api("GET", "").json()
+    assert body["search"] == "/services/data/v59.0/search"
+    assert body["parameterizedSearch"] == "/services/data/v59.0/parameterizedSearch"
