@@ -82,11 +82,21 @@ def soap_login(server: ThreadedMockServer, username: str, password: str) -> tupl
     return fault.findtext("faultcode") or "", fault.findtext("faultstring") or ""
 
 
-def page_login(server: ThreadedMockServer, username: str, password: str) -> SetupPage:
-    """Salesforce's login page (``/login``) in a fresh browser."""
+def https_browser(server: ThreadedMockServer) -> SetupBrowser:
+    """A fresh browser on the mock's HTTPS port (trusting its CA)."""
     browser = SetupBrowser(server)
+    browser.base = server.https_url
+    browser.session.verify = str(server.ca_bundle)
+    return browser
+
+
+def page_login(server: ThreadedMockServer, username: str, password: str) -> SetupPage:
+    """Salesforce's login page (``/login``) over HTTPS in a fresh browser."""
+    browser = https_browser(server)
     form = browser.open("/login").forms[0]
-    return browser.submit(form, username=username, password=password)
+    page = browser.submit(form, username=username, password=password)
+    assert page.url.startswith(server.https_url)
+    return page
 
 
 def _rep(world: World) -> SeededUser:
@@ -118,7 +128,7 @@ def test_ten_failures_through_any_door_lock_the_user_out_of_every_door(
     response = token_login(server, rep.username, rep.password)
     assert (response.status_code, response.json()) == (400, AUTHENTICATION_FAILURE)
     assert soap_login(server, rep.username, rep.password) == INVALID_LOGIN
-    assert SetupBrowser(server).log_in(rep).errors == [LOCKED_OUT]
+    assert https_browser(server).log_in(rep).errors == [LOCKED_OUT]
     # Other users are untouched, and unknown usernames lock nobody.
     for _ in range(12):
         assert token_login(server, "nobody@example.com", "wrong").json() == AUTHENTICATION_FAILURE
