@@ -8,7 +8,8 @@ Tokens and PKCE verifiers are stored only as ciphertext; they leave this module 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Final
 
 import duckdb
 
@@ -19,6 +20,8 @@ from portal.adapters.ports import CURRENT_TOKEN_SLOT, check_limit, check_token_s
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
 from portal.domain.oauth import PendingAuthorization, TokenSet
 
+#: How long failed logins are kept: longer than any window the access service counts in.
+_LOGIN_FAILURE_RETENTION: Final = timedelta(days=1)
 _HISTORY_COLUMNS = "id, occurred_at, event, org_id, org_name, username, instance_url, detail"
 
 
@@ -237,6 +240,11 @@ class DuckDbLoginFailureRepository:
         self._runner = runner
 
     def add(self, *, username: str, client_key: str, at: datetime) -> None:
+        # Failures older than any limit's window are dropped, so guessing cannot grow the file.
+        self._runner.execute(
+            "DELETE FROM login_failures WHERE occurred_at < ?",
+            [to_db_time(at - _LOGIN_FAILURE_RETENTION)],
+        )
         self._runner.execute(
             "INSERT INTO login_failures (occurred_at, username, client_key) VALUES (?, ?, ?)",
             [to_db_time(at), username, client_key],
