@@ -15,7 +15,7 @@ export PORTAL_PORT MOCK_PORT MOCK_HTTP_PORT DATA_DIR
 UV_RUN := uv run --frozen
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install uv chromium fonts catalogs demo test lint bench resilience
+.PHONY: help install uv chromium fonts sf-cli catalogs demo test lint bench resilience
 
 help:
 	@echo "make install  install the locked dependencies (uv) into .venv"
@@ -44,6 +44,13 @@ catalogs: install
 chromium:
 	@command -v chromium >/dev/null 2>&1 || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
 
+# The Salesforce CLI the tests drive against the mock (tests/cli/npm pins it), cached under
+# ~/.cache/miitel-portal/sf-cli; Debian's Node.js and npm when the machine has none.
+sf-cli:
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \
+		|| ($(SUDO) apt-get update && $(SUDO) apt-get install -y nodejs npm)
+	@bash scripts/install_sf_cli.sh >/dev/null
+
 # Japanese text in Chromium (browser tests, screenshots, the demo's browser) needs a CJK font.
 fonts:
 	@fc-list :lang=ja 2>/dev/null | grep -q . || ($(SUDO) apt-get update && $(SUDO) apt-get install -y fonts-noto-cjk)
@@ -53,7 +60,7 @@ demo: install fonts
 	$(UV_RUN) python scripts/demo.py $(if $(SCENARIO),--scenario $(SCENARIO)) \
 		$(if $(SEED),--seed $(SEED)) $(if $(RESET),--reset)
 
-test: install chromium fonts
+test: install chromium fonts sf-cli
 	$(UV_RUN) pytest
 
 lint: install
