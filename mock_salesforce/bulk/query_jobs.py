@@ -29,8 +29,9 @@ from mock_salesforce.soql.shape import Children, Leaf, Node, Parent
 if TYPE_CHECKING:
     from mock_salesforce.backend import MockBackend
 
-#: Rows read from the store per statement while a job runs.
-_CHUNK_ROWS = 2_000
+#: Rows read from the store per statement while a job runs: one statement (one consistent
+#: read, as Salesforce's snapshot) for any result this size or smaller, bounded memory beyond.
+_CHUNK_ROWS = 50_000
 
 Column = tuple[str, Callable[[Sequence[Any]], str]]
 
