@@ -13,8 +13,10 @@ plugins). Two kinds of markup reach the page from a value:
 * rewrites of the parsed text — GFM autolink literals (``admin@acme.example``,
   ``www.x.example``, ``https://…``), ``:emoji:`` shortcodes, ``:material/icon:``, the
   ``:streamlit:`` logo and the arrows Streamlit draws for ``->``: they act on the text after
-  escapes are resolved, so an invisible WORD JOINER (U+2060) goes where the pattern would match.
-  It is not drawn, adds no line break, and the text reads exactly as stored.
+  escapes are resolved. An email address (every username) becomes an inline code span, where
+  none of them act and a copy is the address itself; elsewhere an invisible WORD JOINER
+  (U+2060) goes where a pattern would match. It is not drawn, adds no line break, and the text
+  reads exactly as stored.
 
 Widgets that show text as it is (tables, select boxes' options, ``st.code``, ``st.text``,
 charts, downloads) get the value itself, never this.
@@ -30,25 +32,38 @@ WORD_JOINER: Final = "\u2060"
 # Every ASCII punctuation character: CommonMark lets a backslash escape each one.
 _PUNCTUATION: Final = re.compile(r"([!-/:-@\[-`{-~])")
 # Where a rewrite of the parsed text would match: after ":" before a name or "//" (emoji,
-# :material/…:, :streamlit:, https://), "www" before ".", before "@" (email autolinks), and
-# inside the arrows "->", "<-", "--", ">=", "<=", "~=".
-_REWRITES: Final = re.compile(r"(?<=:)(?=[\w/+-])|(?i:(?<=www)(?=\.))|(?=@)|(?<=[-<>~])(?=[->=])")
+# :material/…:, :streamlit:, https://), "www" before ".", and inside the arrows "->", "<-",
+# "--", ">=", "<=", "~=".
+_REWRITES: Final = re.compile(r"(?<=:)(?=[\w/+-])|(?i:(?<=www)(?=\.))|(?<=[-<>~])(?=[->=])")
+# What GFM links as an email address (a superset: Python's \w is wider than JavaScript's).
+_EMAIL: Final = re.compile(r"[-.\w+]+@[-\w]+(?:\.[-\w]+)+")
 _LINE_BREAKS: Final = re.compile(r"[ \t]*(?:\r\n|\r|\n)\s*")
 _LEADING_BLANKS: Final = re.compile(r"^[ \t]+")
 _BACKTICKS: Final = re.compile(r"`+")
 _ESCAPED: Final = re.compile(r"\\([!-/:-@\[-`{-~])")
 _CHARACTER_REFERENCE: Final = re.compile(r"&#(\d+);")
+_CODE_EMAIL: Final = re.compile(r"(`+) ?([^`\s]*@[^`\s]*?) ?\1")
 
 
 def literal(value: object) -> str:
     """``value`` as Markdown that Streamlit shows as exactly this text: no link, image, HTML,
     emphasis, directive, emoji, icon or math comes out of it."""
-    text = _REWRITES.sub(WORD_JOINER, str(value))
+    text = str(value)
+    parts: list[str] = []
+    start = 0
+    for address in _EMAIL.finditer(text):
+        parts += [_escaped(text[start : address.start()]), literal_code(address.group())]
+        start = address.end()
+    parts.append(_escaped(text[start:]))
+    # Blanks at the start are not an indented code block.
+    return _LEADING_BLANKS.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group()), "".join(parts))
+
+
+def _escaped(text: str) -> str:
+    text = _REWRITES.sub(WORD_JOINER, text)
     text = _PUNCTUATION.sub(r"\\\1", text)
-    # A line break is a hard break, never a new block; blanks at the start are not an
-    # indented code block.
-    text = _LINE_BREAKS.sub("\\\\\n", text)
-    return _LEADING_BLANKS.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group()), text)
+    # A line break is a hard break, never a new block.
+    return _LINE_BREAKS.sub("\\\\\n", text)
 
 
 def literal_code(value: object) -> str:
@@ -69,6 +84,7 @@ def literal_code(value: object) -> str:
 
 def unescaped(markdown: str) -> str:
     """What :func:`literal` was given, from what it returned (for tests and logs)."""
-    text = _CHARACTER_REFERENCE.sub(lambda m: chr(int(m.group(1))), markdown)
+    text = _CODE_EMAIL.sub(lambda m: m.group(2), markdown)
+    text = _CHARACTER_REFERENCE.sub(lambda m: chr(int(m.group(1))), text)
     text = text.replace("\\\n", "\n")
     return _ESCAPED.sub(r"\1", text).replace(WORD_JOINER, "")

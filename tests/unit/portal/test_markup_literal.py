@@ -27,8 +27,9 @@ def english(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _unescaped_punctuation(markdown: str) -> list[str]:
-    """ASCII punctuation not preceded by a backslash (escapes themselves skipped)."""
-    bare = re.sub(r"\\[!-/:-@\[-`{-~]", "", markdown)
+    """ASCII punctuation not preceded by a backslash (escapes and code spans skipped)."""
+    bare = re.sub(r"(?<!\\)(`+)[^`]+\1", "", markdown)
+    bare = re.sub(r"\\[!-/:-@\[-`{-~]", "", bare)
     return re.findall(r"[!-/:-@\[-`{-~]", bare)
 
 
@@ -41,8 +42,9 @@ def test_every_markdown_character_of_a_value_is_escaped_and_reads_back_as_stored
 
 def test_the_rewrites_streamlit_makes_after_parsing_cannot_match():
     shown = literal("admin@acme.example www.x.example https://x :smile: :material/x: a -> b")
+    # An email address is a code span (no autolink there; a copy is the address itself).
+    assert shown.startswith("`admin@acme.example` ")
     text = unescaped(shown.replace(WORD_JOINER, "\0"))  # joiners kept visible for the test
-    assert "admin\0@acme.example" in text
     assert "www\0.x.example" in text
     assert "https:\0//x" in text
     assert ":\0smile:" in text and ":\0material/x:" in text
@@ -76,7 +78,7 @@ def test_t_escapes_data_parameters_and_leaves_messages_numbers_and_times_alone()
     )
     assert shown.startswith("Integrated with **\\*\\*Evil\\*\\* \\[x\\]")
     assert "(``00D`x``)" in shown
-    assert "mallory" + WORD_JOINER + "\\@evil\\.example" in shown
+    assert " as **`mallory@evil.example`** since " in shown
     assert shown.endswith(f" since {i18n.when(when)}.")
     assert i18n.t(msg("Saved. {result}", result=msg("Done **now**"))) == "Saved. Done **now**"
     assert i18n.t(msg("{count} items", count=1234)) == "1,234 items"
