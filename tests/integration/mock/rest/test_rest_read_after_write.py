@@ -4,6 +4,7 @@ control-plane reset). Each test reads first, so a stale cached row would be caug
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -177,3 +178,43 @@ def test_control_plane_reset_is_visible(controlled_server: ThreadedMockServer) -
     else:
         with pytest.raises(SalesforceResourceNotFound):
             sf.Account.get(first["Id"])
+
+
+def test_concurrent_readers_never_see_a_write_older_than_a_confirmed_one(
+    mock_server: ThreadedMockServer, sf: SalesforceClient
+) -> None:
+    record_id = sf.Account.create({"Name": "v0"})["id"]
+    headers = dict(sf.headers)
+    url = f"{mock_server.https_url}{V}/sobjects/Account/{record_id}"
+    confirmed = [0]
+    stale: list[tuple[int, int]] = []
+    done = threading.Event()
+
+    def session() -> requests.Session:
+        s = requests.Session()
+        s.trust_env = False
+        s.verify = str(mock_server.ca_bundle)
+        return s
+
+    def write() -> None:
+        with session() as s:
+            for version in range(1, 60):
+                s.patch(url, json={"Name": f"v{version}"}, headers=headers).raise_for_status()
+                confirmed[0] = version
+        done.set()
+
+    def read() -> None:
+        with session() as s:
+            while not done.is_set():
+                floor = confirmed[0]
+                seen = int(s.get(url, headers=headers).json()["Name"][1:])
+                if seen < floor:
+                    stale.append((seen, floor))
+
+    threads = [threading.Thread(target=write), *(threading.Thread(target=read) for _ in range(2))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert stale == []
+    assert _name(sf, record_id) == "v59"
