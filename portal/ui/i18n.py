@@ -146,8 +146,9 @@ class _Data(str):
     value: str
 
     def __new__(cls, value: object) -> _Data:
-        made = super().__new__(cls, literal(value))
-        made.value = str(value)
+        shown = format(value, "")  # as str.format would show it (an enum's value, say)
+        made = super().__new__(cls, literal(shown))
+        made.value = shown
         return made
 
 
@@ -164,8 +165,10 @@ def _rendered(params: Mapping[str, Any], *, markdown: bool = True) -> dict[str, 
             out[key] = when(raw)
         elif isinstance(raw, date):
             out[key] = day(raw)
+        elif raw is None:
+            out[key] = ""
         elif markdown:
-            out[key] = _Data("" if raw is None else raw)
+            out[key] = _Data(raw)
         else:
             out[key] = raw
     return out
