@@ -76,19 +76,19 @@ def test_salesforces_own_words_are_shown_as_they_are(japanese):
     )
     other = from_error_body(status=400, content=[{"errorCode": "MALFORMED_QUERY", "message": ""}])
 
-    assert i18n.t(refused.user_message) == (
+    assert i18n.plain(refused.user_message) == (
         "連携したSalesforceユーザーには、この操作を行う権限がありません"
         "（insufficient access rights on object id）。ユーザーのプロファイルまたは権限セットで"
         "付与するか、権限を持つユーザーで連携してください。"
     )
-    assert "No such column 'MiiTel_Memo__c'" in i18n.t(bad_field.user_message)
-    assert i18n.t(other.user_message) == "Salesforceが要求を拒否しました: MALFORMED_QUERY"
+    assert "No such column 'MiiTel_Memo__c'" in i18n.plain(bad_field.user_message)
+    assert i18n.plain(other.user_message) == "Salesforceが要求を拒否しました: MALFORMED_QUERY"
 
 
 @pytest.mark.parametrize("failure", list(OAuthFailure))
 def test_every_oauth_failure_reads_in_japanese(japanese, failure: OAuthFailure):
     error = SalesforceOAuthError(reason=failure, error_code="X")
-    shown = i18n.t(error.user_message)
+    shown = i18n.plain(error.user_message)
 
     assert isinstance(error.user_message, Text)
     assert shown != str(error.user_message)
@@ -106,7 +106,7 @@ def test_every_oauth_failure_reads_in_japanese(japanese, failure: OAuthFailure):
 )
 def test_rest_failures_read_in_japanese(japanese, status: int, code: str):
     error = from_error_body(status=status, content=[{"errorCode": code, "message": ""}])
-    shown = i18n.t(error.user_message)
+    shown = i18n.plain(error.user_message)
 
     assert error.error_code == code
     assert shown != str(error.user_message)
@@ -126,7 +126,7 @@ def test_reconnect_joins_a_problem_and_the_remedy_as_one_message(japanese):
     message = reconnect(Text("Salesforce returned no Organization record."))
 
     assert message == "Salesforce returned no Organization record. " + RECONNECT
-    assert i18n.t(message) == (
+    assert i18n.plain(message) == (
         "SalesforceからOrganizationレコードが返されませんでした。"
         "[基本設定] タブの [連携する] をクリックして、再度接続してください。"
     )
@@ -139,8 +139,8 @@ def test_a_damaged_settings_value_is_described_in_japanese(japanese):
         read_str(12, path="backup.settings.todo.subject")
 
     assert str(missing.value) == 'at "backup.settings": is missing key "b"'
-    assert i18n.t(missing.value.message) == '「backup.settings」: キー "b"がありません'
-    assert i18n.t(wrong.value.message) == (
+    assert i18n.plain(missing.value.message) == '「backup.settings」: キー "b"がありません'
+    assert i18n.plain(wrong.value.message) == (
         "「backup.settings.todo.subject」: 文字列である必要がありますが、数値 12です"
     )
 
