@@ -7,10 +7,10 @@ module of ``portal/ui`` and ``portal/app_pages``:
 
 * ``_("... {name} ...").format(name=value)``: the translated template filled by ``str.format``;
   each value must be one of the safe forms below.
-* an f-string handed straight to a Markdown-rendering call (``st.markdown``, ``st.caption``,
-  ``st.success``/``info``/``warning``/``error``, ``st.toast``, ``st.title``/``header``/
-  ``subheader``, ``st.write``) whose ``{...}`` reads a value off an object or a mapping
-  (``{status.org_name}``, ``{row["Name"]}``): data, not the page's words.
+* a value read off an object or a mapping (``status.org_name``, ``row["Name"]``: data, not the
+  page's words), as such or in an f-string, handed straight to a call that renders Markdown
+  (``st.markdown``, ``st.caption``, the notices, ``st.toast``, titles and headers, ``st.write``,
+  and the labels and help of buttons, expanders and widgets).
 
 Safe forms: constants, calls of the translating and escaping helpers (``_``, ``t``,
 ``ngettext``, ``literal``, ``literal_code``, ``when``, ``day``, ``number``, ...), f-strings and
@@ -64,8 +64,28 @@ MARKDOWN_CALLS: Final = frozenset(
         "header",
         "subheader",
         "write",
+        # labels, which Streamlit renders as Markdown too
+        "button",
+        "form_submit_button",
+        "download_button",
+        "link_button",
+        "page_link",
+        "expander",
+        "status",
+        "checkbox",
+        "toggle",
+        "radio",
+        "selectbox",
+        "multiselect",
+        "text_input",
+        "progress",
+        "spinner",
+        "metric",
+        "badge",
     }
 )
+#: The arguments of those calls that Streamlit renders as Markdown.
+MARKDOWN_KEYWORDS: Final = frozenset({"label", "body", "text", "help"})
 
 
 def _called(node: ast.expr) -> str | None:
@@ -172,6 +192,8 @@ def _reads_data(value: ast.expr) -> bool:
     """``{obj.attr}`` or ``{mapping[key]}`` (possibly ``or`` another): a value off an object."""
     if isinstance(value, ast.BoolOp):
         return any(_reads_data(part) for part in value.values)
+    if isinstance(value, ast.Attribute) and value.attr.isupper():
+        return False  # a module's constant (``i18n.SELECTOR_LABEL``)
     return isinstance(value, ast.Attribute | ast.Subscript)
 
 
@@ -179,7 +201,7 @@ def unsafe_uses(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     scopes: dict[int, _Scope] = {}
     found: list[str] = []
-    where = path.relative_to(ROOT)
+    where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
     for function, node in _functions(tree):
         if not isinstance(node, ast.Call):
             continue
@@ -194,7 +216,11 @@ def unsafe_uses(path: Path) -> list[str]:
                 if not scope.safe(arg):
                     found.append(f"{where}:{node.lineno}: _(...).format(...) with data")
         if isinstance(func, ast.Attribute) and func.attr in MARKDOWN_CALLS:
-            for arg in node.args[:1]:
+            labelled = node.args[:1] if func.attr != "page_link" else []  # its first: a file
+            shown = [*labelled, *(k.value for k in node.keywords if k.arg in MARKDOWN_KEYWORDS)]
+            for arg in shown:
+                if _reads_data(arg):
+                    found.append(f"{where}:{node.lineno}: {func.attr}({ast.unparse(arg)})")
                 for part in ast.walk(arg):
                     if isinstance(part, ast.FormattedValue) and _reads_data(part.value):
                         shown = ast.unparse(part.value)
@@ -215,7 +241,7 @@ def test_ui_modules_put_data_into_markdown_only_through_t_or_literal():
 
 
 def test_the_check_finds_both_unsafe_shapes(tmp_path: Path):
-    page = ROOT / "portal" / "app_pages" / "_check_sample.py"
+    page = tmp_path / "sample_page.py"
     sample = (
         "import streamlit as st\n"
         "from portal.ui.i18n import _\n"
@@ -225,13 +251,13 @@ def test_the_check_finds_both_unsafe_shapes(tmp_path: Path):
         '    st.caption(f"User: {status.username}")\n'
         '    st.caption(f"User: {literal(status.username)}")\n'
         '    st.markdown(_("Step {n}").format(n=number(3)))\n'
+        "    st.expander(label=status.org_name)\n"
+        '    st.page_link("app_pages/backups.py", label=_("Backups"))\n'
     )
     page.write_text(sample, encoding="utf-8")
-    try:
-        found = unsafe_uses(page)
-    finally:
-        page.unlink()
+    found = unsafe_uses(page)
     assert [line.split(": ", 1)[1] for line in found] == [
         "_(...).format(org=...) with data",
         'caption(f"...{status.username}...")',
+        "expander(status.org_name)",
     ]
