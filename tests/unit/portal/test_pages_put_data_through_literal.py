@@ -150,7 +150,7 @@ class _Scope:
         if isinstance(node, ast.Name):
             if node.id.isupper():  # the module's constants: the portal's own words and names
                 return True
-            bound = self.bindings.get(node.id)
+            bound = self.bindings.get(node.id, [])
             return bool(bound) and all(self.safe(value, depth + 1) for value in bound)
         return False
 
@@ -223,8 +223,8 @@ def unsafe_uses(path: Path) -> list[str]:
                     found.append(f"{where}:{node.lineno}: {func.attr}({ast.unparse(arg)})")
                 for part in ast.walk(arg):
                     if isinstance(part, ast.FormattedValue) and _reads_data(part.value):
-                        shown = ast.unparse(part.value)
-                        found.append(f'{where}:{node.lineno}: {func.attr}(f"...{{{shown}}}...")')
+                        read = ast.unparse(part.value)
+                        found.append(f'{where}:{node.lineno}: {func.attr}(f"...{{{read}}}...")')
     return found
 
 
