@@ -381,6 +381,36 @@ class Records:
         # Salesforce appends the Id when the chosen fields leave it out.
         return {f.name: v for f, v in zip(chosen, values, strict=True)} | {"Id": record_id}
 
+    def get_json(
+        self,
+        *,
+        org_id: str,
+        obj: ObjectDef,
+        record_id: str,
+        fields: Sequence[str] | None,
+        api_version: str,
+    ) -> dict[str, Any]:
+        """:meth:`get` as the REST API renders it (:func:`record_json`), answered from the read
+        cache while the store is unchanged. Callers must not modify the answer."""
+        # The caller's view decides which fields "all fields" means: it is part of the key.
+        key = (
+            "json",
+            api_version,
+            obj.table,
+            tuple(f.name for f in obj.fields),
+            org_id,
+            record_id,
+            tuple(fields or ()),
+        )
+        return self._reads.read(
+            key,
+            lambda: record_json(
+                obj,
+                self.get(org_id=org_id, obj=obj, record_id=record_id, fields=fields),
+                api_version=api_version,
+            ),
+        )
+
     def find(self, *, org_id: str, obj: ObjectDef, field: FieldDef, value: Any) -> list[str]:
         """Ids of live records whose ``field`` equals ``value`` (text: case-insensitively)."""
         if field.type in TEXT_TYPES and isinstance(value, str):

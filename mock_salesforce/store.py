@@ -29,8 +29,12 @@ _INTERNAL_TABLES = {
     "_id_counters": "prefix VARCHAR PRIMARY KEY, next_value BIGINT NOT NULL",
     "_meta": "key VARCHAR PRIMARY KEY, value VARCHAR",
 }
-#: Statements that cannot change a row; every other statement counts as a write.
-_READ_ONLY = re.compile(r"\s*select\b", re.IGNORECASE)
+#: Statements that cannot change an sObject row: reads, and writes whose target is one of the
+#: mock's own ``_`` tables (API usage, sessions...). Every other statement counts as a write.
+_NO_RECORD_CHANGE = re.compile(
+    r'\s*(?:select\b|(?:insert\s+(?:or\s+\w+\s+)?into|update|delete\s+from)\s+"?_)',
+    re.IGNORECASE,
+)
 
 
 class Store:
@@ -88,11 +92,11 @@ class Store:
     # -- statements ----------------------------------------------------------------------
     @property
     def writes(self) -> int:
-        """How many statements may have changed rows so far (read caches compare it)."""
+        """How many statements may have changed sObject rows so far (read caches compare it)."""
         return self._writes
 
     def _count_write(self, sql: str) -> None:
-        if not _READ_ONLY.match(sql):
+        if not _NO_RECORD_CHANGE.match(sql):
             self._writes += 1
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -112,7 +116,7 @@ class Store:
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         with self.lock:
-            self._writes += 1
+            self._count_write(sql)
             self._conn.executemany(sql, [list(r) for r in rows])
 
     def insert_arrow(self, table: str, data: Any) -> None:

@@ -67,10 +67,14 @@ def get_record(call: ApiCall, sobject: str, raw_id: str) -> ApiResponse:
     """``GET sobjects/{Type}/{Id}[?fields=a,b]``."""
     obj = _readable(call, sobject)
     wanted = [f.strip() for f in (call.param("fields") or "").split(",") if f.strip()]
-    row = call.backend.records.get(
-        org_id=call.org_id, obj=obj, record_id=_record_id(raw_id), fields=wanted or None
+    body = call.backend.records.get_json(
+        org_id=call.org_id,
+        obj=obj,
+        record_id=_record_id(raw_id),
+        fields=wanted or None,
+        api_version=call.api_version,
     )
-    return ok(record_json(obj, row, api_version=call.api_version))
+    return ok(body)
 
 
 def update_record(call: ApiCall, sobject: str, raw_id: str) -> ApiResponse:

@@ -9,6 +9,8 @@ import pytest
 from setup_admin import World, sobject
 from simple_salesforce.exceptions import SalesforceResourceNotFound
 
+from mock_salesforce.scenarios import HIDDEN_TASK_FIELDS
+
 APPROVE = "Approve Uninstalled Connected Apps"
 
 
@@ -35,3 +37,21 @@ def test_assignment_made_and_removed_on_setup_pages(start_world: Callable[[str],
 
     with pytest.raises(SalesforceResourceNotFound):
         assignments.get(assignment_id)
+
+
+def test_each_user_reads_the_record_through_their_own_field_view(
+    start_world: Callable[[str], World],
+) -> None:
+    world = start_world("user-cannot-read-task-fields")
+    admin = world.api()
+    integration = world.api(world.org.integration_user)
+    task_id = admin.query("SELECT Id FROM Task LIMIT 1")["records"][0]["Id"]
+
+    seen_by_admin = set(sobject(admin, "Task").get(task_id))
+    seen_by_integration = set(sobject(integration, "Task").get(task_id))
+    seen_by_admin_again = set(sobject(admin, "Task").get(task_id))
+
+    assert set(HIDDEN_TASK_FIELDS) <= seen_by_admin
+    assert seen_by_integration.isdisjoint(HIDDEN_TASK_FIELDS)
+    assert "Subject" in seen_by_integration
+    assert seen_by_admin_again == seen_by_admin
