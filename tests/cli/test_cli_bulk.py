@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import requests
-from conftest import SalesforceCli
+from sf_cli_support import SalesforceCli
 
 from tests.integration.mock.serve.mock_cli_process import MockProcess
 

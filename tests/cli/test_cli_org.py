@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import requests
-from conftest import ALIAS, SalesforceCli
+from sf_cli_support import ALIAS, SalesforceCli
 
 from tests.integration.mock.serve.mock_cli_process import MockProcess
 

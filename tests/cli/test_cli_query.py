@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import requests
-from conftest import SalesforceCli
+from sf_cli_support import SalesforceCli
 
 from tests.integration.mock.serve.mock_cli_process import MockProcess
 
@@ -113,3 +113,16 @@ def test_a_bad_query_reports_salesforces_error(sf: SalesforceCli) -> None:
     assert error["name"] == "INVALID_FIELD"
     assert "No such column 'Nope' on entity 'Account'" in error["message"]
     assert "ERROR at Row:1:Column:8" in error["message"]
+
+
+def test_data_search_finds_japanese_names_as_the_search_resource_does(
+    sf: SalesforceCli, mock_org: MockProcess, api: requests.Session
+) -> None:
+    sosl = "FIND {佐藤} IN NAME FIELDS RETURNING Contact(Name, Phone ORDER BY Name LIMIT 5)"
+    found = sf.run("data", "search", "--query", sosl)
+
+    expected = api.get(
+        f"{mock_org.ready['instance_url']}/services/data/v62.0/search", params={"q": sosl}
+    ).json()["searchRecords"]
+    assert found["searchRecords"] == expected
+    assert expected and all("佐藤" in r["Name"] for r in expected)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import requests
-from conftest import SalesforceCli
+from sf_cli_support import SalesforceCli
 
 from tests.integration.mock.serve.mock_cli_process import MockProcess
 
