@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import http.client
+import json
+import ssl
+
 import pytest
 import requests
 from bulk2_support import csv_rows, error_of, ingest_job, wait_until_finished
@@ -174,3 +178,28 @@ def test_hard_delete_removes_records_for_good(api: Api, sf: SalesforceClient) ->
     )
     assert wait_until_finished(api, "ingest", job_id)["numberRecordsFailed"] == 0
     assert sf.query_all("SELECT Id FROM Account", include_deleted=True)["totalSize"] == 0
+
+
+def test_uploads_may_be_larger_than_a_rest_body_up_to_150_mb(
+    api: Api, mock_server: ThreadedMockServer, bare_org: BareOrg
+) -> None:
+    job_id = _open_job(api)
+    # 60 MB: over the REST API's 50 MB, within Bulk API 2.0's 150 MB.
+    big = b"Name\n" + b"A\n" * (30 * 1024 * 1024)
+    assert _put(api, job_id, big).status_code == 201
+    # Over 150 MB is refused from the Content-Length, before the body is read.
+    other = _open_job(api)
+    context = ssl.create_default_context(cafile=str(mock_server.ca_bundle))
+    host, port = mock_server.https_url.removeprefix("https://").rsplit(":", 1)
+    connection = http.client.HTTPSConnection(host, int(port), context=context, timeout=30)
+    try:
+        connection.putrequest("PUT", f"/services/data/v59.0/jobs/ingest/{other}/batches")
+        connection.putheader("Authorization", f"Bearer {bare_org.token}")
+        connection.putheader("Content-Type", "text/csv")
+        connection.putheader("Content-Length", str(150 * 1024 * 1024 + 1))
+        connection.endheaders()
+        answer = connection.getresponse()
+        status, body = answer.status, json.loads(answer.read())
+    finally:
+        connection.close()
+    assert (status, body[0]["errorCode"]) == (413, "EXCEEDED_MAX_SIZE_REQUEST")
