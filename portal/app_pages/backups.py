@@ -66,7 +66,7 @@ def _latest(latest: StoredBackup) -> None:
     # Markup stays out of the message: each value carries its own, data made literal.
     said = _("{backup}, taken {taken} from {org} ({org_id}) as {username}.").format(
         backup=f"**{backup_name(latest.id)}**",
-        taken=literal(taken(latest)),
+        taken=taken(latest),
         org=f"**{literal(snapshot.org_name or snapshot.org_id)}**",
         org_id=literal_code(snapshot.org_id),
         username=literal_code(snapshot.username),

@@ -44,6 +44,7 @@ SAFE_CALLS: Final = frozenset(
         "title",
         "section",
         "backup_name",
+        "taken",
         "status_word",
         "status_icon",
     }
