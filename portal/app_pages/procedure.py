@@ -388,11 +388,14 @@ def _step_1(portal: Portal, actor: Actor) -> StepResult | None:
         org, user, since = _("Org"), _("User"), _("Integrated on")
         org_name = literal(status.org_name) if status.org_name else _("(name unknown)")
         username = literal(status.username) if status.username else _("(unknown)")
-        st.markdown(
-            f"**{org}:** {org_name} · {literal_code(status.org_id)}  \n"
-            f"**{user}:** {username}  \n"
-            f"**{since}:** {when(status.integrated_at)}"
-        )
+        lines = [
+            f"**{org}:** {org_name} · {literal_code(status.org_id)}",
+            f"**{user}:** {username}",
+            f"**{since}:** {when(status.integrated_at)}",
+        ]
+        if status.api_version:
+            lines.append(f"**{_('REST API version')}:** {literal_code(status.api_version)}")
+        st.markdown("  \n".join(lines))
     history = _("Authentication history")
     st.markdown(f"**{history}**")
     authentication_history(portal, limit=5)

@@ -54,6 +54,7 @@ def test_step_1_shows_the_integrated_org_and_user_confirmed_by_salesforce(
     shown = texts(app)
     assert "**Org:** Acme Japan" in shown
     assert "**User:** miitel@acme-japan.example" in shown
+    assert "**REST API version:** `62.0`" in shown  # the newest the mock org offers
     assert "Salesforce confirms the connection" in shown
     # The check is recorded: the wizard now continues at step 2.
     assert integrated.procedure.progress().current_step == 2
