@@ -76,3 +76,17 @@ def test_a_viewer_cannot_switch_or_reset(page_app, demo_portal: Portal):
     assert not app.exception
     assert app.button(key="demo.switch").disabled
     assert app.button(key="demo.reset").disabled
+
+
+def test_viewers_see_that_demo_logins_exist_but_not_the_passwords(
+    page_app, demo_portal: Portal, own_world: MockWorld
+):
+    app = page_app(PAGE, demo_portal, actor=VIEWER).run()
+
+    assert not app.exception
+    shown = texts(app) + "\n".join(block.value for block in app.code)
+    assert "Demo logins (mock org)" in [h.value for h in app.subheader]
+    assert "shown to portal admins only" in shown
+    integration = own_world.login("integration")
+    assert integration.password not in shown
+    assert integration.username not in shown
