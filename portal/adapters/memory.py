@@ -12,7 +12,7 @@ import itertools
 import threading
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from portal.adapters.clock import Clock
@@ -28,11 +28,14 @@ from portal.domain.audit import AuditEntry
 from portal.domain.backup import BackupSnapshot
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
 from portal.domain.integration_errors import (
+    BUCKET,
+    BucketCount,
     CodeCount,
     DayCount,
     ErrorLogFilter,
     ErrorLogPage,
     ErrorSource,
+    HighWaterMark,
     IntegrationErrorEntry,
 )
 from portal.domain.oauth import PendingAuthorization, TokenSet
@@ -266,6 +269,25 @@ class InMemoryIntegrationErrorRepository:
         since = require_aware(since, name="since")
         before = {e.status_code for e in self._matching(ErrorLogFilter(until=since))}
         return [code for code in self.distinct_codes_since(since) if code not in before]
+
+    def entries(
+        self, *, filter: ErrorLogFilter | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[IntegrationErrorEntry, ...]:
+        check_page_bounds(limit=limit, offset=offset)
+        return tuple(_newest_first(self._matching(filter))[offset : offset + limit])
+
+    def counts_by_bucket(self, *, filter: ErrorLogFilter | None = None) -> list[BucketCount]:
+        epoch = datetime(1970, 1, 1, tzinfo=UTC)
+        counts = Counter((e.occurred_at - epoch) // BUCKET for e in self._matching(filter))
+        return [
+            BucketCount(start=epoch + bucket * BUCKET, count=n)
+            for bucket, n in sorted(counts.items())
+        ]
+
+    def high_water_mark(self) -> HighWaterMark:
+        with self._store.lock:
+            ids = [e.id or 0 for e in self._store.state.integration_errors]
+        return HighWaterMark(rows=len(ids), last_id=max(ids, default=0))
 
 
 class InMemorySyncLogRepository:

@@ -16,11 +16,13 @@ from portal.domain.audit import AuditEntry
 from portal.domain.backup import BackupSnapshot
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
 from portal.domain.integration_errors import (
+    BucketCount,
     CodeCount,
     DayCount,
     ErrorLogFilter,
     ErrorLogPage,
     ErrorSource,
+    HighWaterMark,
     IntegrationErrorEntry,
 )
 from portal.domain.oauth import PendingAuthorization, TokenSet
@@ -239,6 +241,22 @@ class IntegrationErrorRepository(Protocol):
 
     def new_codes_since(self, since: datetime) -> list[str]:
         """The error codes seen at or after ``since`` that never occurred before it, sorted."""
+        ...
+
+    def entries(
+        self, *, filter: ErrorLogFilter | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[IntegrationErrorEntry, ...]:
+        """Errors matching ``filter``, newest first (ties on the time: the higher id first),
+        ``limit`` (1 to 1000) from ``offset``, without counting them all."""
+        ...
+
+    def counts_by_bucket(self, *, filter: ErrorLogFilter | None = None) -> list[BucketCount]:
+        """How many errors per :data:`~portal.domain.integration_errors.BUCKET` of time (UTC,
+        aligned on the epoch), oldest first; buckets without errors are absent."""
+        ...
+
+    def high_water_mark(self) -> HighWaterMark:
+        """How many errors there are and the newest id (changes with every append or wipe)."""
         ...
 
 

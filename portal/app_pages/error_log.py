@@ -25,6 +25,7 @@ from portal.ui.error_exports import ErrorLogChoice, csv_layout, file_name
 from portal.ui.feedback import attempt, guarded, show_notices
 from portal.ui.forms import fingerprint
 from portal.ui.i18n import _, ngettext, t
+from portal.ui.markup import literal
 from portal.ui.tables import object_label, shown_time, when_header
 
 DATES: Final = "errors.dates"
@@ -58,7 +59,7 @@ def error_log_page() -> None:
             _(
                 "Errors that did not occur before appeared since the integration on {when}: "
                 "**{codes}**. Please contact Support."
-            ).format(when=i18n.when(new.since), codes=", ".join(new.codes)),
+            ).format(when=i18n.when(new.since), codes=literal(", ".join(new.codes))),
             icon=":material/new_releases:",
         )
     elif new.since is not None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import Enum
+from typing import Final
 
 from portal.domain.text import N_
 from portal.domain.timestamps import require_aware
@@ -123,6 +124,27 @@ class ErrorLogPage:
 class CodeCount:
     status_code: str
     count: int
+
+
+#: The width of the error log's time buckets: every zone's midnight in use today falls on a
+#: multiple of it, so buckets add up to days of any zone, and they locate any page.
+BUCKET: Final = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class BucketCount:
+    """Errors whose time falls in ``[start, start + BUCKET)`` (``start`` in UTC)."""
+
+    start: datetime
+    count: int
+
+
+@dataclass(frozen=True)
+class HighWaterMark:
+    """How far the log has grown: rows and the newest id. Any append or wipe changes it."""
+
+    rows: int
+    last_id: int
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,16 @@ import math
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import Enum
 from itertools import pairwise
 from typing import Final
 
-from portal.adapters.ports import MAX_PAGE_SIZE
+from portal.adapters.ports import MAX_PAGE_SIZE, check_page_bounds
 from portal.domain.history import AuthEvent
 from portal.domain.integration_errors import (
+    BUCKET,
+    BucketCount,
     CodeCount,
     DayCount,
     ErrorLogFilter,
@@ -28,6 +30,7 @@ from portal.domain.local_days import every_day, local_day, midnights_within
 from portal.domain.steps import StepResult, StepStatus
 from portal.domain.text import N_, msg
 from portal.services.context import ServiceContext
+from portal.services.summary_memo import SummaryMemo
 
 DEFAULT_PAGE_SIZE: Final = 50
 
@@ -80,6 +83,7 @@ class NewErrorCodes:
 class ErrorTablesService:
     def __init__(self, context: ServiceContext) -> None:
         self._context = context
+        self._memo = SummaryMemo(lambda: context.repositories.integration_errors.high_water_mark())
 
     def page(
         self,
@@ -89,17 +93,31 @@ class ErrorTablesService:
         page_size: int = DEFAULT_PAGE_SIZE,
     ) -> ErrorPage:
         """Page ``page`` (from 1) of the errors matching ``filters``, ``page_size`` (1 to 1000)
-        per page. A page past the end is empty, never an error."""
+        per page. A page past the end is empty, never an error.
+
+        Every page costs the same: the filter's counts per time bucket (cached until the log
+        grows) say which few buckets hold the page's rows, and only those are read and sorted
+        (a seek on the time, ties broken by id), never every row before them."""
         if page < 1:
             raise ValueError("page numbers start at 1")
-        found = self._context.repositories.integration_errors.page(
-            filter=filters, limit=page_size, offset=(page - 1) * page_size
-        )
-        return ErrorPage(entries=found.entries, total=found.total, page=page, page_size=page_size)
+        check_page_bounds(limit=page_size, offset=0)
+        buckets = self._buckets(filters)
+        total = sum(bucket.count for bucket in buckets)
+        offset = (page - 1) * page_size
+        entries: tuple[IntegrationErrorEntry, ...] = ()
+        if offset < total:
+            window, skip = _window(buckets, offset=offset, size=page_size)
+            narrowed = _narrowed(filters, *window)
+            if narrowed is not None:
+                entries = self._context.repositories.integration_errors.entries(
+                    filter=narrowed, limit=page_size, offset=skip
+                )
+        return ErrorPage(entries=entries, total=total, page=page, page_size=page_size)
 
     def counts_by_code(self, *, filters: ErrorLogFilter | None = None) -> list[CodeCount]:
         """Errors per Salesforce error code, most frequent first."""
-        return self._context.repositories.integration_errors.counts_by_code(filter=filters)
+        repository = self._context.repositories.integration_errors
+        return self._memo.get(("codes", filters), lambda: repository.counts_by_code(filter=filters))
 
     def counts_by_day(
         self, *, filters: ErrorLogFilter | None = None, zone: tzinfo = UTC
@@ -107,13 +125,12 @@ class ErrorTablesService:
         """Errors per day of ``zone``, oldest first, every day of the span included (a day
         without errors counts 0). The span is the filter's dates, or else the first to the
         last day with errors; no errors at all gives an empty list."""
-        repository = self._context.repositories.integration_errors
         counts: Counter[date] = Counter()
-        for utc_day in repository.counts_by_day(filter=filters):
-            start = datetime.combine(utc_day.day, time.min, tzinfo=UTC)
-            # A UTC day straddles the zone's midnight(s): count the parts before each one.
-            edges = [start, *midnights_within(start, start + timedelta(days=1), zone)]
-            left = utc_day.count
+        for bucket in self._buckets(filters):
+            end = bucket.start + BUCKET
+            # A bucket holding a midnight of the zone (none in today's zones) is split exactly.
+            edges = [bucket.start, *midnights_within(bucket.start, end, zone)]
+            left = bucket.count
             for since, until in pairwise(edges):
                 part = self._count_between(filters, since, until)
                 counts[local_day(since, zone)] += part
@@ -130,23 +147,28 @@ class ErrorTablesService:
         )
         return every_day(counts, first=min(first, days[0]), last=max(last, days[-1]))
 
+    def _buckets(self, filters: ErrorLogFilter | None) -> list[BucketCount]:
+        repository = self._context.repositories.integration_errors
+        return self._memo.get(
+            ("buckets", filters), lambda: repository.counts_by_bucket(filter=filters)
+        )
+
     def _count_between(
         self, filters: ErrorLogFilter | None, since: datetime, until: datetime
     ) -> int:
-        base = filters or ErrorLogFilter()
-        since = max(since, base.since) if base.since else since
-        until = min(until, base.until) if base.until else until
-        if since >= until:
+        narrowed = _narrowed(filters, since, until)
+        if narrowed is None:
             return 0
-        narrowed = replace(base, since=since, until=until)
-        # One aggregate query (a quarter of a page's cost): a year of daily errors is ~0.3 s.
-        counts = self._context.repositories.integration_errors.counts_by_day(filter=narrowed)
-        return sum(day.count for day in counts)
+        buckets = self._context.repositories.integration_errors.counts_by_bucket(filter=narrowed)
+        return sum(bucket.count for bucket in buckets)
 
     def objects(self, *, filters: ErrorLogFilter | None = None) -> list[str]:
         """The Salesforce objects named by the errors matching ``filters``, sorted (what the
         "Object" filter offers)."""
-        return self._context.repositories.integration_errors.distinct_objects(filter=filters)
+        repository = self._context.repositories.integration_errors
+        return self._memo.get(
+            ("objects", filters), lambda: repository.distinct_objects(filter=filters)
+        )
 
     def new_codes_since_integration(self) -> NewErrorCodes:
         """The error codes that appeared since the newest "integrated" history line and never
@@ -154,7 +176,11 @@ class ErrorTablesService:
         entry = self._context.repositories.authentication_history.latest(event=AuthEvent.INTEGRATED)
         if entry is None:
             return NewErrorCodes(since=None, codes=())
-        codes = self._context.repositories.integration_errors.new_codes_since(entry.occurred_at)
+        repository = self._context.repositories.integration_errors
+        codes = self._memo.get(
+            ("new codes", entry.occurred_at),
+            lambda: repository.new_codes_since(entry.occurred_at),
+        )
         return NewErrorCodes(since=entry.occurred_at, codes=tuple(codes))
 
     def status(self) -> StepResult:
@@ -226,6 +252,36 @@ class ErrorTablesService:
             frame["source"] = frame["source"].map(layout.translate)
             frame = frame.rename(columns=dict(layout.headers))
         return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def _window(
+    buckets: list[BucketCount], *, offset: int, size: int
+) -> tuple[tuple[datetime, datetime], int]:
+    """The time span ``[since, until)`` of the buckets holding rows ``offset`` to
+    ``offset + size`` (newest first), and how many of its rows come before the first one."""
+    seen = 0
+    until: datetime | None = None
+    skip = 0
+    for bucket in reversed(buckets):
+        if until is None and seen + bucket.count > offset:
+            until = bucket.start + BUCKET
+            skip = offset - seen
+        seen += bucket.count
+        if until is not None and seen >= offset + size:
+            return (bucket.start, until), skip
+    if until is None:
+        raise ValueError("offset past the last row")
+    return (buckets[0].start, until), skip
+
+
+def _narrowed(
+    filters: ErrorLogFilter | None, since: datetime, until: datetime
+) -> ErrorLogFilter | None:
+    """``filters`` further limited to ``[since, until)``; None when nothing is left."""
+    base = filters or ErrorLogFilter()
+    since = max(since, base.since) if base.since else since
+    until = min(until, base.until) if base.until else until
+    return replace(base, since=since, until=until) if since < until else None
 
 
 #: The export's columns, machine names (Parquet and the default CSV).

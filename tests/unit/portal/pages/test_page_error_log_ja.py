@@ -59,7 +59,8 @@ def test_the_page_reads_in_japanese_with_times_in_tokyo(page_app, logged: Portal
     [warning] = app.warning
     assert warning.value.startswith("2026/03/10 18:00:00 JSTの連携以降")
     assert (
-        "**INVALID_FIELD**" in warning.value and "サポートまでお問い合わせください" in warning.value
+        r"**INVALID\_FIELD**" in warning.value
+        and "サポートまでお問い合わせください" in warning.value
     )
     table = app.dataframe[0].value
     assert list(table.columns) == [
