@@ -1,9 +1,18 @@
-"""The sync's reads from Salesforce, batched: many values per ``IN (...)`` in each SOQL query.
+"""The sync's reads from Salesforce, batched: many numbers per SOSL phone search, many values
+per ``IN (...)`` in each SOQL query.
 
-A REST query travels in the URL, and Salesforce refuses a request whose URI and headers pass
-16,384 bytes (431/414). Values are packed into each query up to :data:`QUERY_URL_BUDGET`
-bytes of URL-encoded SOQL, which leaves room for the path and the headers, so 1,000 calls
-need a handful of queries where one per call would need thousands.
+Who is on the other end of a call is found with Salesforce's phone search (``FIND {a OR b …}
+IN PHONE FIELDS RETURNING Contact(…), Account(…), Lead(…)``), which ignores how a number is
+written; every record it returns is checked again here in E.164 (search is fuzzy: a search
+also finds a number's parts), then MiiTel's rule picks the winner (:mod:`portal.sync.matching`).
+Salesforce drops a search's ``OR`` when the terms pass 4,000 characters and returns at most
+2,000 records a search: numbers go in batches under :data:`SEARCH_TERMS_BUDGET`, and a batch
+whose answer reaches :data:`SEARCH_RESULTS_LIMIT` is split and searched again.
+
+A REST query or search travels in the URL, and Salesforce refuses a request whose URI and
+headers pass 16,384 bytes (431/414). Values are packed into each request up to
+:data:`QUERY_URL_BUDGET` bytes of URL-encoded statement, which leaves room for the path and
+the headers, so 1,000 calls need a handful of requests where one per call would need thousands.
 """
 
 from __future__ import annotations
@@ -23,23 +32,26 @@ from portal.adapters.salesforce.errors import (
 from portal.adapters.salesforce.results import PhoneMatchObject
 from portal.domain.calls import ActivityKind
 from portal.sync.matching import MATCH_ORDER, Counterpart, best_matches, candidates
-from portal.sync.phones import hyphenated, phone_key, phone_variants
+from portal.sync.phones import phone_key, search_terms
 from portal.sync.ports import SyncGateway
 
-#: Bytes of URL-encoded SOQL per query (Salesforce's limit is 16,384 for URI plus headers).
+#: Bytes of URL-encoded SOQL or SOSL per request (Salesforce's limit is 16,384 for URI plus
+#: headers).
 QUERY_URL_BUDGET: Final = 14_000
+#: Characters of search terms between SOSL's braces: past 4,000 Salesforce removes the
+#: ``OR`` operators (and past 10,000 finds nothing).
+SEARCH_TERMS_BUDGET: Final = 3_900
+#: Records one SOSL search returns at most.
+SEARCH_RESULTS_LIMIT: Final = 2_000
 
-_PHONE_QUERIES: Final[Mapping[PhoneMatchObject, str]] = {
+_ORDER: Final = " ORDER BY LastModifiedDate DESC, Id"
+_RETURNING: Final[Mapping[PhoneMatchObject, str]] = {
     PhoneMatchObject.CONTACT: (
-        "SELECT Id, Name, Phone, MobilePhone, AccountId, LastModifiedDate FROM Contact "
-        "WHERE Phone IN {n} OR MobilePhone IN {n}"
+        f"Contact(Id, Name, Phone, MobilePhone, AccountId, LastModifiedDate{_ORDER})"
     ),
-    PhoneMatchObject.ACCOUNT: (
-        "SELECT Id, Name, Phone, LastModifiedDate FROM Account WHERE Phone IN {n}"
-    ),
+    PhoneMatchObject.ACCOUNT: f"Account(Id, Name, Phone, LastModifiedDate{_ORDER})",
     PhoneMatchObject.LEAD: (
-        "SELECT Id, Name, Phone, MobilePhone, LastModifiedDate FROM Lead "
-        "WHERE IsConverted = false AND (Phone IN {n} OR MobilePhone IN {n})"
+        f"Lead(Id, Name, Phone, MobilePhone, LastModifiedDate WHERE IsConverted = false{_ORDER})"
     ),
 }
 _USER_QUERY: Final = "SELECT Id, Username, IsActive FROM User WHERE Username IN {n}"
@@ -48,6 +60,8 @@ MARKER_FIELDS: Final[Mapping[ActivityKind, tuple[str, str]]] = {
     ActivityKind.CALL: ("Task", "CallObject"),
     ActivityKind.MEETING: ("Event", "Location"),
 }
+_SEPARATOR: Final = " OR "
+_Refused = Callable[[PhoneMatchObject, SalesforceGatewayError], None]
 
 
 def chunk_values(template: str, values: Sequence[str], *, budget: int) -> list[list[str]]:
@@ -83,48 +97,108 @@ def query_in_chunks(
     return rows
 
 
+def _escaped(term: str) -> str:
+    # Terms hold digits and "+" only (search_terms); "+" is reserved in SOSL.
+    return term.replace("+", "\\+")
+
+
+def search_statement(keys: Sequence[str], objects: Sequence[PhoneMatchObject]) -> str:
+    """The SOSL phone search for ``keys`` (:func:`phone_key`) on ``objects``."""
+    terms = _SEPARATOR.join(_escaped(t) for key in keys for t in search_terms(key))
+    returning = ", ".join(_RETURNING[o] for o in objects)
+    return f"FIND {{{terms}}} IN PHONE FIELDS RETURNING {returning}"
+
+
+def key_batches(
+    keys: Sequence[str],
+    objects: Sequence[PhoneMatchObject] = MATCH_ORDER,
+    *,
+    terms_budget: int = SEARCH_TERMS_BUDGET,
+    url_budget: int = QUERY_URL_BUDGET,
+) -> list[list[str]]:
+    """``keys`` split so that each search's terms stay within ``terms_budget`` characters and
+    its URL-encoded statement within ``url_budget`` bytes."""
+    base_url = len(urlencode({"q": search_statement([], objects)}))
+    batches: list[list[str]] = []
+    current: list[str] = []
+    chars, size = 0, base_url
+    for key in keys:
+        terms = [_escaped(t) for t in search_terms(key)]
+        cost = sum(len(t) + len(_SEPARATOR) for t in terms)
+        url_cost = sum(len(quote_plus(t + _SEPARATOR)) for t in terms)
+        if current and (chars + cost > terms_budget or size + url_cost > url_budget):
+            batches.append(current)
+            current, chars, size = [], 0, base_url
+        current.append(key)
+        chars += cost
+        size += url_cost
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _search(
+    gateway: SyncGateway, keys: Sequence[str], objects: Sequence[PhoneMatchObject]
+) -> list[Counterpart]:
+    """The candidates one search finds; a batch whose answer reaches Salesforce's cap is
+    split in two and each half searched, so no number's records are cut off."""
+    records = gateway.search_phones(search_statement(keys, objects))
+    if len(records) >= SEARCH_RESULTS_LIMIT and len(keys) > 1:
+        half = len(keys) // 2
+        return _search(gateway, keys[:half], objects) + _search(gateway, keys[half:], objects)
+    found: list[Counterpart] = []
+    for sobject in objects:
+        rows = [r for r in records if (r.get("attributes") or {}).get("type") == sobject.value]
+        found.extend(candidates(sobject, rows))
+    return found
+
+
+def _search_each(
+    gateway: SyncGateway,
+    keys: Sequence[str],
+    objects: list[PhoneMatchObject],
+    on_refused: _Refused,
+) -> list[Counterpart]:
+    """A refused search asked again object by object: the refused ones are reported (and
+    left out of later searches), the others still searched."""
+    found: list[Counterpart] = []
+    for sobject in list(objects):
+        try:
+            found.extend(_search(gateway, keys, [sobject]))
+        except (SalesforceRequestError, SalesforcePermissionError) as exc:
+            on_refused(sobject, exc)
+            objects.remove(sobject)
+    return found
+
+
 def find_counterparts(
     gateway: SyncGateway,
     numbers: Iterable[str],
     *,
     budget: int = QUERY_URL_BUDGET,
-    on_refused: Callable[[PhoneMatchObject, SalesforceGatewayError], None] | None = None,
+    on_refused: _Refused | None = None,
 ) -> dict[str, Counterpart]:
-    """The record each number belongs to, keyed by the number's digits (:func:`phone_key`).
+    """The record each number belongs to, keyed by the number's :func:`phone_key` (E.164).
 
-    Contacts are searched for every number, Accounts only for the numbers no Contact holds,
-    Leads only for those left: every number is tried in each of its forms. When Salesforce
-    refuses the search of one object (no access, a field the user cannot see), ``on_refused``
-    hears of it and the other objects are still searched; without it the error is raised.
-    Other failures (timeouts, limits) are always raised.
+    Contacts, Accounts and unconverted Leads are searched together, many numbers a search.
+    When Salesforce refuses a search (an object the user may not read, a field they cannot
+    see), it is asked again one object at a time: ``on_refused`` hears of each object refused
+    and the others are still searched; without ``on_refused`` the error is raised. Other
+    failures (timeouts, limits) are always raised.
     """
-    forms: dict[str, set[str]] = {}
-    for number in numbers:
-        key = phone_key(number)
-        if not key:
-            continue
-        known = forms.setdefault(key, {key})
-        known.update(phone_variants(number))
-        usual = hyphenated(key)
-        if usual:
-            known.add(usual)
-    found: dict[str, Counterpart] = {}
-    remaining = set(forms)
-    for sobject in MATCH_ORDER:
-        if not remaining:
+    keys = sorted({key for key in map(phone_key, numbers) if key})
+    objects = list(MATCH_ORDER)
+    found: list[Counterpart] = []
+    for batch in key_batches(keys, objects, url_budget=budget):
+        if not objects:
             break
-        values = [form for key in remaining for form in forms[key]]
         try:
-            rows = query_in_chunks(gateway, _PHONE_QUERIES[sobject], values, budget=budget)
-        except (SalesforceRequestError, SalesforcePermissionError) as exc:
+            found.extend(_search(gateway, batch, objects))
+        except (SalesforceRequestError, SalesforcePermissionError):
             if on_refused is None:
                 raise
-            on_refused(sobject, exc)
-            continue
-        matched = best_matches(remaining, candidates(sobject, rows))
-        found.update(matched)
-        remaining -= matched.keys()
-    return found
+            found.extend(_search_each(gateway, batch, objects, on_refused))
+    return best_matches(keys, found)
 
 
 @dataclass(frozen=True)

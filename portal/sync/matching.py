@@ -1,7 +1,8 @@
 """Who is on the other end of a call: the rule MiiTel applies to the records found by phone.
 
-A number matches a record when its digits equal the digits of the record's Phone or
-MobilePhone (so ``03-1234-5678`` and ``0312345678`` are the same number). Contacts come
+A number matches a record when it is the same number, in E.164, as the record's Phone or
+MobilePhone (so ``03-1234-5678``, ``0312345678`` and ``+81 3 1234 5678`` are one number; see
+:mod:`portal.sync.phones`). Contacts come
 first, then Accounts, then unconverted Leads; among records of the same object the one with
 the newest LastModifiedDate wins (then the smallest Id, so the choice never flickers).
 """
@@ -15,7 +16,7 @@ from typing import Any, Final
 
 from portal.adapters.salesforce.gateway import parse_datetime
 from portal.adapters.salesforce.results import PhoneMatchObject
-from portal.sync.phones import phone_key
+from portal.sync.phones import stored_keys
 
 #: The order in which objects are searched; the first that matches wins.
 MATCH_ORDER: Final = (PhoneMatchObject.CONTACT, PhoneMatchObject.ACCOUNT, PhoneMatchObject.LEAD)
@@ -69,15 +70,13 @@ def _rank(candidate: Counterpart) -> tuple[int, float, str]:
 
 
 def best_matches(keys: Iterable[str], found: Sequence[Counterpart]) -> dict[str, Counterpart]:
-    """For each phone key (digits) the winning candidate by MiiTel's rule; keys nobody holds
-    are absent."""
+    """For each phone key (E.164) the winning candidate by MiiTel's rule; keys nobody holds
+    are absent. A candidate counts for a key only when its stored number is that number."""
     wanted = set(keys)
     best: dict[str, Counterpart] = {}
     for candidate in found:
-        key = phone_key(candidate.stored_number)
-        if key not in wanted:
-            continue
-        current = best.get(key)
-        if current is None or _rank(candidate) < _rank(current):
-            best[key] = candidate
+        for key in stored_keys(candidate.stored_number) & wanted:
+            current = best.get(key)
+            if current is None or _rank(candidate) < _rank(current):
+                best[key] = candidate
     return best

@@ -1,113 +1,112 @@
-"""Japanese phone numbers as an org may store them: plain (``0312345678``) or hyphenated
-(``03-1234-5678``). A call's number is looked up in every form, and compared by its digits.
+"""Phone numbers compared as one number whatever their spelling, with ``phonenumbers``.
 
-Hyphenation follows the Japanese numbering plan: mobile and IP numbers 3-4-4, free dial and
-navi dial 4-3-3 (0800: 4-3-4), landlines split after the area code (2 digits for Tokyo and
-Osaka, 4 digits for the codes listed below, otherwise 3), then the local exchange, then the
-last four digits. Area codes of 5 digits and 4-digit codes not listed here are hyphenated as
-3-digit codes; the number as given is always looked up too.
+MiiTel's numbers and the numbers an org stores are parsed as Japanese first (a number without
+a country is a Japanese one; ``010`` dials abroad from Japan) and compared in E.164:
+``03-1234-5678``, ``0312345678``, ``+81 3 1234 5678``, ``(03) 1234-5678`` and
+``０３－１２３４－５６７８`` are all ``+81312345678``; ``+1 415-555-0123`` and
+``010 1 415 555 0123`` are both ``+14155550123``. A string that is not a possible phone number
+but holds digits (an extension, a short code) is compared by those digits alone.
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
+from functools import lru_cache
 from typing import Final
 
-_MOBILE_OR_IP: Final = ("070", "080", "090", "050", "020", "060")
-_FOUR_THREE_THREE: Final = ("0120", "0570", "0990")
-_TWO_DIGIT_AREAS: Final = ("03", "06")
-#: Common 4-digit area codes (Fujisawa, Musashino, Odawara, Toyohashi, Kurashiki, ...).
-_FOUR_DIGIT_AREAS: Final = frozenset(
-    {
-        "0422",
-        "0428",
-        "0436",
-        "0438",
-        "0460",
-        "0463",
-        "0465",
-        "0466",
-        "0467",
-        "0470",
-        "0475",
-        "0476",
-        "0479",
-        "0480",
-        "0493",
-        "0495",
-        "0532",
-        "0533",
-        "0545",
-        "0555",
-        "0564",
-        "0566",
-        "0568",
-        "0586",
-        "0596",
-        "0748",
-        "0774",
-        "0776",
-        "0836",
-        "0852",
-        "0857",
-        "0865",
-        "0866",
-        "0877",
-        "0884",
-        "0898",
-        "0942",
-        "0985",
-    }
-)
-_DIGITS_AND_HYPHENS: Final = re.compile(r"^[0-9]+(?:-[0-9]+)*$")
+import phonenumbers
+from phonenumbers import Leniency, NumberParseException, PhoneNumber, PhoneNumberFormat
+
+#: Where a number written without a country is.
+HOME_REGION: Final = "JP"
+_JAPAN: Final = 81
+#: Japan's international call prefix: ``010 1 415 …`` is a call to +1 415 ….
+_JAPAN_INTERNATIONAL_PREFIX: Final = "010"
 
 
-def phone_key(number: str) -> str:
-    """The digits that identify ``number`` (``+81`` becomes a leading 0); "" when none."""
+def _parsed(number: str) -> PhoneNumber | None:
     text = unicodedata.normalize("NFKC", number).strip()
-    international = text.startswith("+")
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if international and digits.startswith("81"):
-        digits = "0" + digits[2:]
-    return digits
+    if not text:
+        return None
+    try:
+        parsed = phonenumbers.parse(text, HOME_REGION)
+    except NumberParseException:
+        return None
+    return parsed if phonenumbers.is_possible_number(parsed) else None
+
+
+def _digits(number: str) -> str:
+    text = unicodedata.normalize("NFKC", number)
+    return "".join(ch for ch in text if ch.isascii() and ch.isdigit())
+
+
+@lru_cache(maxsize=16_384)
+def phone_key(number: str) -> str:
+    """The number in E.164 (``+81312345678``); the plain digits when it is not a possible
+    phone number; "" when it holds no digits."""
+    parsed = _parsed(number)
+    if parsed is not None:
+        return phonenumbers.format_number(parsed, PhoneNumberFormat.E164)
+    return _digits(number)
+
+
+@lru_cache(maxsize=16_384)
+def stored_keys(value: str) -> frozenset[str]:
+    """The keys of every number a stored phone field holds (``03-1234-5678 / 090-…`` holds
+    two); a value that is one number, or no recognisable number, has the one key."""
+    key = phone_key(value)
+    if key.startswith("+"):
+        return frozenset({key})
+    text = unicodedata.normalize("NFKC", value)
+    found = {
+        phonenumbers.format_number(match.number, PhoneNumberFormat.E164)
+        for match in phonenumbers.PhoneNumberMatcher(text, HOME_REGION, leniency=Leniency.POSSIBLE)
+    }
+    return frozenset(found) if found else frozenset({key} if key else ())
+
+
+def search_terms(key: str) -> tuple[str, ...]:
+    """What to search for a key (:func:`phone_key`), as Salesforce's phone search reads
+    numbers: its national form in digits (``0312345678``) and its E.164 form for a Japanese
+    number; for a foreign one its E.164 form and the way it is dialled from Japan
+    (``01014155550123``); a key of plain digits as it is. Terms hold only digits and ``+``."""
+    if not key.startswith("+"):
+        return (key,) if key else ()
+    parsed = phonenumbers.parse(key)
+    if parsed.country_code == _JAPAN:
+        national = "0" + phonenumbers.national_significant_number(parsed)
+        return (national, key)
+    return (key, _JAPAN_INTERNATIONAL_PREFIX + key[1:])
 
 
 def hyphenated(digits: str) -> str | None:
-    """The usual hyphenated form of a Japanese number given as digits, or None when the
-    number does not have a Japanese layout (wrong length, no leading 0)."""
-    if not digits.startswith("0") or not digits.isdigit():
+    """The usual hyphenated form of a Japanese number (``03-1234-5678``, ``0466-12-3456``,
+    ``0120-123-456``), or None when ``digits`` is not a valid Japanese number."""
+    parsed = _parsed(digits)
+    if parsed is None or parsed.country_code != _JAPAN or not phonenumbers.is_valid_number(parsed):
         return None
-    if len(digits) == 11:
-        # 0800 (free dial) first: it would otherwise pass for an 080 mobile number.
-        if digits.startswith("0800"):
-            return f"{digits[:4]}-{digits[4:7]}-{digits[7:]}"
-        if digits.startswith(_MOBILE_OR_IP):
-            return f"{digits[:3]}-{digits[3:7]}-{digits[7:]}"
-        return None
-    if len(digits) != 10:
-        return None
-    if digits.startswith(_FOUR_THREE_THREE):
-        return f"{digits[:4]}-{digits[4:7]}-{digits[7:]}"
-    if digits.startswith(_TWO_DIGIT_AREAS):
-        area = 2
-    elif digits[:4] in _FOUR_DIGIT_AREAS:
-        area = 4
-    else:
-        area = 3
-    return f"{digits[:area]}-{digits[area:6]}-{digits[6:]}"
+    return phonenumbers.format_number(parsed, PhoneNumberFormat.NATIONAL)
+
+
+def national_digits(number: str) -> str:
+    """A Japanese number's digits as dialled in Japan (``+81 3-1234-5678`` → ``0312345678``);
+    any other number's digits."""
+    parsed = _parsed(number)
+    if parsed is not None and parsed.country_code == _JAPAN:
+        return "0" + phonenumbers.national_significant_number(parsed)
+    return _digits(number)
 
 
 def phone_variants(number: str) -> tuple[str, ...]:
-    """The forms to look ``number`` up in: as given (when it is only digits and hyphens), its
-    plain digits, and its usual hyphenated form; without repeats. Every form holds only
-    digits and hyphens, so it is safe inside a query."""
-    digits = phone_key(number)
+    """Exact spellings to look ``number`` up in with SOQL ``IN``: as given (when only digits
+    and hyphens), its plain national digits and its usual hyphenated form, without repeats.
+    Every form holds only digits and hyphens."""
+    digits = national_digits(number)
     if not digits:
         return ()
     given = unicodedata.normalize("NFKC", number).strip()
     forms: list[str] = []
-    if _DIGITS_AND_HYPHENS.match(given):
+    if given.replace("-", "").isdigit() and given.isascii():
         forms.append(given)
     forms.append(digits)
     usual = hyphenated(digits)
@@ -118,7 +117,7 @@ def phone_variants(number: str) -> tuple[str, ...]:
 
 def other_form(number: str) -> str:
     """``number`` in its other common form: plain if hyphenated, hyphenated if plain (when it
-    has a Japanese layout; otherwise unchanged)."""
+    is a valid Japanese number; otherwise unchanged)."""
     if "-" in number:
-        return phone_key(number)
-    return hyphenated(phone_key(number)) or number
+        return national_digits(number)
+    return hyphenated(number) or number

@@ -1,4 +1,5 @@
-"""What the sync needs from Salesforce: queries, describe and sObject Collections writes.
+"""What the sync needs from Salesforce: queries, phone searches (SOSL), describe and sObject
+Collections writes.
 
 :class:`~portal.adapters.salesforce.gateway.SalesforceGateway` is the real one; the sync asks
 for nothing else, so the protocol is checked at run time on whatever gateway the services hand
@@ -26,6 +27,8 @@ class SyncGateway(Protocol):
     def tokens(self) -> TokenSet: ...
 
     def query_all(self, soql_template: str, **params: Any) -> list[dict[str, Any]]: ...
+
+    def search_phones(self, sosl: str) -> list[dict[str, Any]]: ...
 
     def describe(self, sobject: str) -> ObjectDescription: ...
 

@@ -473,6 +473,16 @@ class SalesforceGateway:
 
     # ---- calls: who is on the line ---------------------------------------------------------
 
+    def search_phones(self, sosl: str) -> list[Record]:
+        """The records a SOSL phone search (``FIND {…} IN PHONE FIELDS RETURNING …``) finds,
+        in Salesforce's order; each keeps ``attributes.type``, its object. The statement is
+        the caller's: it holds only terms it escaped and names it checked."""
+        result = self._connection.call(lambda sf: sf.search(sosl))
+        if not result:
+            return []
+        records = result.get("searchRecords", []) if isinstance(result, dict) else result
+        return [dict(r) for r in records]
+
     def find_by_phones(self, numbers: Iterable[str]) -> list[PhoneMatch]:
         """Contacts, Accounts and unconverted Leads whose Phone or MobilePhone equals one of
         ``numbers`` exactly. Sorted by number (as given), then Contact, Account, Lead, then

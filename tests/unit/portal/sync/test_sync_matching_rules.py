@@ -24,8 +24,8 @@ def test_a_contact_beats_a_newer_account_and_lead() -> None:
         *candidates(ACCOUNT, [_row("account", "19", Phone="03-1234-5678")]),
         *candidates(CONTACT, [_row("contact", "01", MobilePhone="03-1234-5678")]),
     ]
-    [(key, match)] = best_matches(["0312345678"], found).items()
-    assert (key, match.record_id, match.field) == ("0312345678", "contact", "MobilePhone")
+    [(key, match)] = best_matches(["+81312345678"], found).items()
+    assert (key, match.record_id, match.field) == ("+81312345678", "contact", "MobilePhone")
 
 
 def test_the_newest_record_of_the_winning_object_wins() -> None:
@@ -37,7 +37,7 @@ def test_the_newest_record_of_the_winning_object_wins() -> None:
             _row("middle", "05", Phone="0312345678"),
         ],
     )
-    assert best_matches(["0312345678"], found)["0312345678"].record_id == "new"
+    assert best_matches(["+81312345678"], found)["+81312345678"].record_id == "new"
 
 
 def test_ties_go_to_the_smallest_id_and_missing_dates_lose() -> None:
@@ -46,14 +46,16 @@ def test_ties_go_to_the_smallest_id_and_missing_dates_lose() -> None:
         _row("a", "05", Phone="0312345678"),
         {"Id": "0", "Name": "no date", "Phone": "0312345678"},
     ]
-    assert best_matches(["0312345678"], candidates(CONTACT, rows))["0312345678"].record_id == "a"
+    assert (
+        best_matches(["+81312345678"], candidates(CONTACT, rows))["+81312345678"].record_id == "a"
+    )
 
 
 def test_a_row_matched_on_its_other_field_does_not_match_this_number() -> None:
     rows = [_row("c", "05", Phone="0311112222", MobilePhone="09012345678")]
-    matches = best_matches(["0311112222", "0399998888"], candidates(CONTACT, rows))
-    assert set(matches) == {"0311112222"}
-    assert matches["0311112222"].field == "Phone"
+    matches = best_matches(["+81311112222", "+81399998888"], candidates(CONTACT, rows))
+    assert set(matches) == {"+81311112222"}
+    assert matches["+81311112222"].field == "Phone"
 
 
 def test_a_contact_carries_its_account() -> None:

@@ -1,26 +1,81 @@
-"""Japanese numbers in every form an org may store them."""
+"""Phone numbers as an org may store them, in any country, compared as one number (E.164)."""
 
 from __future__ import annotations
 
 import pytest
 
-from portal.sync.phones import hyphenated, other_form, phone_key, phone_variants
+from portal.sync.phones import (
+    hyphenated,
+    other_form,
+    phone_key,
+    phone_variants,
+    search_terms,
+    stored_keys,
+)
+
+TOKYO = "+81312345678"
 
 
 @pytest.mark.parametrize(
     ("number", "key"),
     [
-        ("03-1234-5678", "0312345678"),
-        ("0312345678", "0312345678"),
-        ("+81 3-1234-5678", "0312345678"),
-        ("+81-90-1234-5678", "09012345678"),
-        ("０３－１２３４－５６７８", "0312345678"),  # full-width, as typed in Japanese
-        ("(03) 1234 5678", "0312345678"),
+        ("03-1234-5678", TOKYO),
+        ("0312345678", TOKYO),
+        ("+81 3 1234 5678", TOKYO),
+        ("+81-3-1234-5678", TOKYO),
+        ("+81 (0)3 1234 5678", TOKYO),
+        ("(03) 1234-5678", TOKYO),
+        ("03 1234 5678", TOKYO),
+        ("０３－１２３４－５６７８", TOKYO),  # full-width, as typed in Japanese
+        ("  03.1234.5678 ", TOKYO),
+        ("090-1234-5678", "+819012345678"),
+        ("+81 90 1234 5678", "+819012345678"),
+        ("0120-123-456", "+81120123456"),
+        ("0800-123-4567", "+818001234567"),
+        ("0466-12-3456", "+81466123456"),
+        ("+1 415-555-0123", "+14155550123"),
+        ("010 1 415 555 0123", "+14155550123"),  # dialled abroad from Japan
+        ("+44 20 7946 0958", "+442079460958"),
+        ("010-44-20-7946-0958", "+442079460958"),
+        ("12345", "12345"),  # not a possible number: its digits
         ("no digits", ""),
+        ("", ""),
     ],
 )
-def test_phone_key_is_the_digits_with_81_as_a_leading_zero(number: str, key: str) -> None:
+def test_phone_key_is_the_number_in_e164_japan_first(number: str, key: str) -> None:
     assert phone_key(number) == key
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("03-1234-5678", "06-1234-5678"),  # same last digits, another city
+        ("03-1234-5678", "+1 312 345 678"),  # the same digits in another country
+        ("03-1234-5678", "03-1234-5679"),
+        ("090-1234-5678", "080-1234-5678"),
+        ("+1 415-555-0123", "(415) 555-0123"),  # without a country it is a Japanese number
+    ],
+)
+def test_different_numbers_have_different_keys(one: str, other: str) -> None:
+    assert phone_key(one) != phone_key(other)
+
+
+def test_a_stored_field_holding_two_numbers_has_both_keys() -> None:
+    assert stored_keys("03-1234-5678 / 090-1111-2222") == {TOKYO, "+819011112222"}
+    assert stored_keys("(03) 1234-5678") == {TOKYO}
+    assert stored_keys("ext. 12") == {"12"}
+    assert stored_keys("none") == frozenset()
+
+
+def test_search_terms_are_the_national_and_international_forms() -> None:
+    assert search_terms(TOKYO) == ("0312345678", TOKYO)
+    assert search_terms("+14155550123") == ("+14155550123", "01014155550123")
+    assert search_terms("12345") == ("12345",)
+    assert search_terms("") == ()
+    # Only digits and "+": nothing a search statement could read as syntax.
+    for number in ("03-1234-5678'} RETURNING User", "+81 (3) 1234-5678", "a OR b"):
+        for term in search_terms(phone_key(number)):
+            assert set(term) <= set("+0123456789")
 
 
 @pytest.mark.parametrize(
@@ -35,6 +90,7 @@ def test_phone_key_is_the_digits_with_81_as_a_leading_zero(number: str, key: str
         ("0120123456", "0120-123-456"),
         ("08001234567", "0800-123-4567"),
         ("0570123456", "0570-123-456"),
+        ("0997123456", "0997-12-3456"),  # Amami: an area code no hand-made table listed
         ("12345", None),
         ("031234567", None),
     ],
@@ -46,7 +102,6 @@ def test_hyphenated_follows_the_japanese_numbering_plan(digits: str, form: str |
 def test_variants_hold_the_given_plain_and_usual_forms_once_each() -> None:
     assert phone_variants("0312345678") == ("0312345678", "03-1234-5678")
     assert phone_variants("03-1234-5678") == ("03-1234-5678", "0312345678")
-    # An unusual hyphenation is looked up as given too.
     assert phone_variants("031-234-5678") == ("031-234-5678", "0312345678", "03-1234-5678")
     assert phone_variants("+81 3 1234 5678") == ("0312345678", "03-1234-5678")
     assert phone_variants("") == ()
