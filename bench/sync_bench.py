@@ -4,11 +4,12 @@ synced per second, each against the naive way in the same run.
 Both sides run over real HTTPS with simple-salesforce on a default-size seeded "Acme Japan"
 (500 Accounts, 2,000 Contacts, 1,000 Leads) and the same kind of simulated calls (about two
 thirds to numbers the org holds, hyphenated or plain). The portal side is
-``Portal.sync.sync_pending`` on 1,000 queued calls: batched phone lookups (many numbers per
-SOQL ``IN``), one describe, one owner lookup, sObject Collections of 200. The naive side does
-what a per-call integration does: for each call one lookup per object (Contact, Account, Lead)
-and one insert. Requests are counted at the mock (its daily API usage, what
-``Sforce-Limit-Info`` reports), never estimated.
+``Portal.sync.sync_pending`` on 1,000 queued calls: batched SOSL phone searches (over a
+hundred numbers a search, Contacts, Accounts and Leads at once, each result checked again in
+E.164), one describe, one owner lookup, sObject Collections of 200. The naive side does what a
+per-call integration does: for each call one SOQL lookup per object (Contact, Account, Lead,
+the number in its plain and hyphenated forms) and one insert. Requests are counted at the
+mock (its daily API usage, what ``Sforce-Limit-Info`` reports), never estimated.
 
 The rate goal is 2x the naive way: both sides pay the mock's cost of validating and inserting
 each record (about 10 ms: reference checks, id allocation and a row insert, one record at a
