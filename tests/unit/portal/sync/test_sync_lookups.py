@@ -48,6 +48,7 @@ class FakeOrg:
         self.rows = rows
         self.queries: list[tuple[str, list[str]]] = []
         self.searches: list[tuple[list[str], list[str]]] = []
+        self.url_budget = QUERY_URL_BUDGET
         self.refuse: dict[str, Exception] = {}
         self.tokens = TokenSet(
             access_token=SecretStr("x"),
@@ -76,9 +77,11 @@ class FakeOrg:
         match = _SEARCH.match(sosl)
         assert match, sosl
         assert len(match["terms"]) <= 4_000  # Salesforce drops OR past 4,000 characters
-        assert len(urlencode({"q": sosl})) <= QUERY_URL_BUDGET
-        terms = [t.replace("\\+", "+") for t in match["terms"].split(" OR ")]
-        assert all(re.fullmatch(r"\+?[0-9]+", t) for t in terms), terms
+        assert len(urlencode({"q": sosl})) <= self.url_budget
+        raw = match["terms"].split(" OR ")
+        # Digits, and "+" escaped as SOSL requires of its reserved characters.
+        assert all(re.fullmatch(r"(\\\+)?[0-9]+", t) for t in raw), raw
+        terms = [t.replace("\\+", "+") for t in raw]
         objects = re.findall(r"(\w+)\(", match["returning"])
         self.searches.append((objects, terms))
         for sobject in objects:
@@ -176,6 +179,16 @@ def test_many_numbers_stay_within_salesforces_search_limits() -> None:
     for _objects, terms in org.searches:
         assert len(" OR ".join(terms)) <= SEARCH_TERMS_BUDGET
     assert len(org.searches) <= 12  # over a hundred numbers a search, not one
+
+
+def test_a_smaller_url_budget_gives_more_searches_each_within_it() -> None:
+    numbers = [f"+1 415 555 {i:04d}" for i in range(300)]
+    org = FakeOrg({})
+    org.url_budget = 3_000
+    find_counterparts(org, numbers, budget=3_000)
+    assert len(org.searches) > 1
+    terms = [t for _objects, asked in org.searches for t in asked]
+    assert {"+14155550000", "01014155550000", "+14155550299"} <= set(terms)
 
 
 def test_a_search_that_reaches_2000_records_is_split_and_nothing_is_cut_off() -> None:
