@@ -10,7 +10,8 @@ One run:
    process died, the read timed out) is looked up only :data:`STILL_WRITING` after it was
    sent.
 2. For each area that is enabled, the due records (per the timing setting) go in rounds:
-   counterparts looked up by phone with many numbers per query, the object described once
+   counterparts found by SOSL phone search with many numbers per search (compared in
+   E.164: :mod:`portal.sync.phones`), the object described once
    for field types, owners looked up in one query, then sObject Collections of 200 records
    (``allOrNone=false``). Before each request the records are claimed (``sending``) and
    committed; after it, every record's outcome (outbox, sync log, error log) is committed in
