@@ -42,27 +42,39 @@ def _digits(number: str) -> str:
 
 @lru_cache(maxsize=16_384)
 def phone_key(number: str) -> str:
-    """The number in E.164 (``+81312345678``); the plain digits when it is not a possible
-    phone number; "" when it holds no digits."""
+    """The number in E.164 (``+81312345678``), also when words surround it
+    (``03-1234-5678（代表）``); the plain digits when it is not one possible phone number; ""
+    when it holds no digits."""
     parsed = _parsed(number)
     if parsed is not None:
         return phonenumbers.format_number(parsed, PhoneNumberFormat.E164)
+    found = _found_in(number)
+    if len(found) == 1:
+        return next(iter(found))
     return _digits(number)
+
+
+def _found_in(text: str) -> frozenset[str]:
+    """The E.164 forms of the possible phone numbers written in ``text``."""
+    normalized = unicodedata.normalize("NFKC", text)
+    matcher = phonenumbers.PhoneNumberMatcher(normalized, HOME_REGION, leniency=Leniency.POSSIBLE)
+    return frozenset(
+        phonenumbers.format_number(match.number, PhoneNumberFormat.E164) for match in matcher
+    )
 
 
 @lru_cache(maxsize=16_384)
 def stored_keys(value: str) -> frozenset[str]:
     """The keys of every number a stored phone field holds (``03-1234-5678 / 090-…`` holds
     two); a value that is one number, or no recognisable number, has the one key."""
-    key = phone_key(value)
-    if key.startswith("+"):
-        return frozenset({key})
-    text = unicodedata.normalize("NFKC", value)
-    found = {
-        phonenumbers.format_number(match.number, PhoneNumberFormat.E164)
-        for match in phonenumbers.PhoneNumberMatcher(text, HOME_REGION, leniency=Leniency.POSSIBLE)
-    }
-    return frozenset(found) if found else frozenset({key} if key else ())
+    parsed = _parsed(value)
+    if parsed is not None:
+        return frozenset({phonenumbers.format_number(parsed, PhoneNumberFormat.E164)})
+    found = _found_in(value)
+    if found:
+        return found
+    digits = _digits(value)
+    return frozenset({digits} if digits else ())
 
 
 def search_terms(key: str) -> tuple[str, ...]:

@@ -37,6 +37,8 @@ TOKYO = "+81312345678"
         ("010 1 415 555 0123", "+14155550123"),  # dialled abroad from Japan
         ("+44 20 7946 0958", "+442079460958"),
         ("010-44-20-7946-0958", "+442079460958"),
+        ("03-1234-5678（代表）", TOKYO),  # words around it
+        ("TEL 03-1234-5678", TOKYO),
         ("12345", "12345"),  # not a possible number: its digits
         ("no digits", ""),
         ("", ""),
@@ -63,6 +65,7 @@ def test_different_numbers_have_different_keys(one: str, other: str) -> None:
 def test_a_stored_field_holding_two_numbers_has_both_keys() -> None:
     assert stored_keys("03-1234-5678 / 090-1111-2222") == {TOKYO, "+819011112222"}
     assert stored_keys("(03) 1234-5678") == {TOKYO}
+    assert stored_keys("03-1234-5678 内線12") == {TOKYO}
     assert stored_keys("ext. 12") == {"12"}
     assert stored_keys("none") == frozenset()
 
