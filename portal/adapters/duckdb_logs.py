@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Final
 
 from portal.adapters.db import Row, SqlRunner, decode_enum, from_db_time, to_db_time
+from portal.adapters.duckdb_exports import CsvShape, copy_statement
 from portal.adapters.ports import check_limit, check_page_bounds
 from portal.domain.audit import AuditAction, AuditEntry, AuditOutcome
 from portal.domain.integration_errors import (
@@ -178,6 +180,20 @@ class DuckDbIntegrationErrorRepository:
             )
             for bucket, n in rows
         ]
+
+    def export(
+        self,
+        target: Path,
+        *,
+        filter: ErrorLogFilter | None = None,
+        parquet: bool = False,
+        shape: CsvShape | None = None,
+    ) -> None:
+        where, params = _where(filter)
+        sql, all_params = copy_statement(
+            where=where, params=params, target=target, parquet=parquet, shape=shape
+        )
+        self._runner.execute(sql, all_params)
 
     def high_water_mark(self) -> HighWaterMark:
         rows = self._runner.execute(

@@ -13,9 +13,11 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from portal.adapters.clock import Clock
+from portal.adapters.duckdb_exports import CsvShape, copy_statement
 from portal.adapters.ports import (
     Finding,
     ProgressEntry,
@@ -283,6 +285,49 @@ class InMemoryIntegrationErrorRepository:
             BucketCount(start=epoch + bucket * BUCKET, count=n)
             for bucket, n in sorted(counts.items())
         ]
+
+    def export(
+        self,
+        target: Path,
+        *,
+        filter: ErrorLogFilter | None = None,
+        parquet: bool = False,
+        shape: CsvShape | None = None,
+    ) -> None:
+        # The same COPY as the DuckDB file's, over a throwaway in-memory table of the rows.
+        import duckdb
+
+        from portal.adapters.db import MIGRATIONS, to_db_time
+
+        entries = self._matching(filter)
+        with duckdb.connect() as connection:
+            schema = next(m for m in MIGRATIONS if m.version == 1).statements
+            for statement in schema:
+                if "integration_errors" in statement:
+                    connection.execute(statement)
+            if entries:
+                connection.executemany(
+                    "INSERT INTO integration_errors VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        [
+                            e.id,
+                            to_db_time(e.occurred_at),
+                            e.source.value,
+                            e.miitel_record_id,
+                            e.sobject,
+                            e.operation.value,
+                            e.status_code,
+                            e.message,
+                            list(e.fields),
+                            e.org_id,
+                        ]
+                        for e in entries
+                    ],
+                )
+            sql, params = copy_statement(
+                where="", params=[], target=target, parquet=parquet, shape=shape
+            )
+            connection.execute(sql, params)
 
     def high_water_mark(self) -> HighWaterMark:
         with self._store.lock:

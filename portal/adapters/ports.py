@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Protocol, Self
 
+from portal.adapters.duckdb_exports import CsvShape
 from portal.domain.audit import AuditEntry
 from portal.domain.backup import BackupSnapshot
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
@@ -253,6 +255,19 @@ class IntegrationErrorRepository(Protocol):
     def counts_by_bucket(self, *, filter: ErrorLogFilter | None = None) -> list[BucketCount]:
         """How many errors per :data:`~portal.domain.integration_errors.BUCKET` of time (UTC,
         aligned on the epoch), oldest first; buckets without errors are absent."""
+        ...
+
+    def export(
+        self,
+        target: Path,
+        *,
+        filter: ErrorLogFilter | None = None,
+        parquet: bool = False,
+        shape: CsvShape | None = None,
+    ) -> None:
+        """Write every error matching ``filter``, newest first, to the file ``target`` as
+        Parquet or as CSV shaped by ``shape`` (:mod:`portal.adapters.duckdb_exports`), without
+        holding the rows in memory."""
         ...
 
     def high_water_mark(self) -> HighWaterMark:

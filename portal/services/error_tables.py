@@ -6,17 +6,20 @@ matching row, a thousand at a time.
 
 from __future__ import annotations
 
-import io
 import math
+import tempfile
 from collections import Counter
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import Enum
 from itertools import pairwise
+from pathlib import Path
 from typing import Final
 
-from portal.adapters.ports import MAX_PAGE_SIZE, check_page_bounds
+from portal.adapters.duckdb_exports import EXPORT_COLUMNS as EXPORT_COLUMNS
+from portal.adapters.duckdb_exports import CsvShape as CsvShape
+from portal.adapters.ports import check_page_bounds
 from portal.domain.history import AuthEvent
 from portal.domain.integration_errors import (
     BUCKET,
@@ -60,16 +63,6 @@ class ErrorPage:
     @property
     def has_next(self) -> bool:
         return self.page < self.page_count
-
-
-@dataclass(frozen=True)
-class CsvLayout:
-    """How a CSV export reads for one person: ``headers`` (machine column name -> header in
-    their language), times in ``zone``, and shown labels (the source) through ``translate``."""
-
-    headers: Mapping[str, str]
-    zone: tzinfo = UTC
-    translate: Callable[[str], str] = field(default=str)
 
 
 @dataclass(frozen=True)
@@ -219,39 +212,36 @@ class ErrorTablesService:
         self._context.record_progress(result)
         return result
 
+    def export_to(
+        self,
+        target: Path,
+        *,
+        filters: ErrorLogFilter | None = None,
+        format: ExportFormat = ExportFormat.CSV,
+        layout: CsvShape | None = None,
+    ) -> None:
+        """Write every error matching ``filters``, newest first, to the file ``target``: CSV
+        (UTF-8 with BOM, so spreadsheet programs read Japanese text; a cell that would start
+        a formula gets a leading ') or Parquet. DuckDB writes the file itself, so memory stays
+        flat whatever the row count. Parquet always has the machine column names
+        (:data:`EXPORT_COLUMNS`) and UTC times; a CSV follows ``layout`` when given (headers
+        in the person's language, times in their zone)."""
+        self._context.repositories.integration_errors.export(
+            target, filter=filters, parquet=format is ExportFormat.PARQUET, shape=layout
+        )
+
     def export(
         self,
         *,
         filters: ErrorLogFilter | None = None,
         format: ExportFormat = ExportFormat.CSV,
-        layout: CsvLayout | None = None,
+        layout: CsvShape | None = None,
     ) -> bytes:
-        """Every error matching ``filters``, newest first, as CSV (UTF-8 with BOM, so
-        spreadsheet programs read Japanese text) or Parquet. Parquet always has the machine
-        column names (:data:`EXPORT_COLUMNS`) and UTC times; a CSV follows ``layout`` when
-        given (headers in the person's language, times in their zone)."""
-        rows: list[dict[str, object]] = []
-        offset = 0
-        repository = self._context.repositories.integration_errors
-        while True:
-            found = repository.page(filter=filters, limit=MAX_PAGE_SIZE, offset=offset)
-            rows += [_row(entry) for entry in found.entries]
-            offset += len(found.entries)
-            if not found.entries or offset >= found.total:
-                break
-        import pandas as pd  # here, not at start: the portal's first page needs no pandas
-
-        frame = pd.DataFrame(rows, columns=list(EXPORT_COLUMNS))
-        frame["occurred_at"] = pd.to_datetime(frame["occurred_at"], utc=True)
-        if format is ExportFormat.PARQUET:
-            buffer = io.BytesIO()
-            frame.to_parquet(buffer, index=False)
-            return buffer.getvalue()
-        if layout is not None:
-            frame["occurred_at"] = frame["occurred_at"].dt.tz_convert(layout.zone)
-            frame["source"] = frame["source"].map(layout.translate)
-            frame = frame.rename(columns=dict(layout.headers))
-        return frame.to_csv(index=False).encode("utf-8-sig")
+        """:meth:`export_to` as bytes, for callers that need the file's content itself."""
+        with tempfile.TemporaryDirectory(prefix="portal-export-") as folder:
+            target = Path(folder) / f"errors.{format.value}"
+            self.export_to(target, filters=filters, format=format, layout=layout)
+            return target.read_bytes()
 
 
 def _window(
@@ -284,18 +274,6 @@ def _narrowed(
     return replace(base, since=since, until=until) if since < until else None
 
 
-#: The export's columns, machine names (Parquet and the default CSV).
-EXPORT_COLUMNS: Final = (
-    "occurred_at",
-    "source",
-    "miitel_record_id",
-    "sobject",
-    "operation",
-    "status_code",
-    "message",
-    "fields",
-    "org_id",
-)
 #: Each export column's header for people (English; the UI translates them for a CSV).
 EXPORT_HEADERS: Final[Mapping[str, str]] = {
     "occurred_at": N_("When"),
@@ -308,17 +286,3 @@ EXPORT_HEADERS: Final[Mapping[str, str]] = {
     "fields": N_("Fields"),
     "org_id": N_("Org ID"),
 }
-
-
-def _row(entry: IntegrationErrorEntry) -> dict[str, object]:
-    return {
-        "occurred_at": entry.occurred_at,
-        "source": entry.source.label,
-        "miitel_record_id": entry.miitel_record_id,
-        "sobject": entry.sobject,
-        "operation": entry.operation.value,
-        "status_code": entry.status_code,
-        "message": entry.message,
-        "fields": ";".join(entry.fields),
-        "org_id": entry.org_id or "",
-    }

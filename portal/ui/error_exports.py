@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Final
 
 from portal.domain.integration_errors import ErrorSource
-from portal.services.error_tables import EXPORT_COLUMNS, EXPORT_HEADERS, CsvLayout, ExportFormat
+from portal.services.error_tables import EXPORT_COLUMNS, EXPORT_HEADERS, CsvShape, ExportFormat
 from portal.ui import i18n
 from portal.ui.i18n import t
 from portal.ui.tables import when_header
@@ -30,16 +30,15 @@ class ErrorLogChoice:
     new_only: bool = False
 
 
-def csv_layout() -> CsvLayout:
+def csv_layout() -> CsvShape:
     """The CSV as this session reads it (built in the page run: the download itself runs
     later, outside the session)."""
     headers = {column: t(EXPORT_HEADERS[column]) for column in EXPORT_COLUMNS}
     headers["occurred_at"] = when_header()
-    labels = {source.label: t(source.label) for source in ErrorSource}
-    return CsvLayout(
+    return CsvShape(
         headers=headers,
         zone=i18n.time_zone(),
-        translate=lambda label: labels.get(label, label),
+        source_labels={source.value: t(source.label) for source in ErrorSource},
     )
 
 
