@@ -69,7 +69,7 @@ class TestSchema:
                     "INSERT INTO sync_outbox (kind, record_id, state, attempts, updated_at) "
                     "VALUES ('call', 'c-1', 'sending', 1, now()::TIMESTAMP)"
                 )
-                assert database.schema_version == LATEST_SCHEMA_VERSION - 1
+                assert database.schema_version == MIGRATIONS[-2].version
 
         with Database(path=path) as database:
             assert database.schema_version == LATEST_SCHEMA_VERSION
