@@ -73,6 +73,7 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 else:
+    from portal.ui import export_files
     from portal.ui.session_routes import routes
 
-    app = st.App(__file__, routes=routes())
+    app = st.App(__file__, routes=[*routes(), *export_files.routes()])

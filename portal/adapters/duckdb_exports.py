@@ -11,11 +11,14 @@ Japanese text; Parquet keeps the stored values, machine column names and UTC tim
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Final
+
+import duckdb
 
 from portal.domain.integration_errors import ErrorSource
 
@@ -123,3 +126,48 @@ def _local_time(zone: tzinfo) -> str:
 
 def _quoted(path: Path) -> str:
     return str(path).replace("'", "''")
+
+
+class ExportCancelled(Exception):
+    """The person cancelled the export; its file is incomplete and is removed."""
+
+
+class ExportControl:
+    """Progress and cancel of one running export, from another thread than the one writing."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cursor: duckdb.DuckDBPyConnection | None = None
+        self._cancelled = False
+
+    def attach(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        with self._lock:
+            self._cursor = cursor
+            if self._cancelled:
+                cursor.interrupt()
+
+    def detach(self) -> None:
+        with self._lock:
+            self._cursor = None
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled
+
+    def progress(self) -> float:
+        """How far the export is, from 0 to 1 (0 before DuckDB reports)."""
+        with self._lock:
+            cursor = self._cursor
+        if cursor is None:
+            return 0.0
+        try:
+            done = cursor.query_progress()
+        except duckdb.Error:
+            return 0.0
+        return min(max(done / 100, 0.0), 1.0)
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._cancelled = True
+            if self._cursor is not None:
+                self._cursor.interrupt()

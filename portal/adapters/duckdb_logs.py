@@ -11,8 +11,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Final
 
+import duckdb
+
 from portal.adapters.db import Row, SqlRunner, decode_enum, from_db_time, to_db_time
-from portal.adapters.duckdb_exports import CsvShape, copy_statement
+from portal.adapters.duckdb_exports import (
+    CsvShape,
+    ExportCancelled,
+    ExportControl,
+    copy_statement,
+)
 from portal.adapters.ports import check_limit, check_page_bounds
 from portal.domain.audit import AuditAction, AuditEntry, AuditOutcome
 from portal.domain.integration_errors import (
@@ -188,12 +195,30 @@ class DuckDbIntegrationErrorRepository:
         filter: ErrorLogFilter | None = None,
         parquet: bool = False,
         shape: CsvShape | None = None,
+        control: ExportControl | None = None,
     ) -> None:
         where, params = _where(filter)
         sql, all_params = copy_statement(
             where=where, params=params, target=target, parquet=parquet, shape=shape
         )
-        self._runner.execute(sql, all_params)
+        cursor_of = getattr(self._runner, "cursor", None)
+        if control is None or not callable(cursor_of):
+            self._runner.execute(sql, all_params)
+            return
+        # This thread's own cursor, so another thread can read its progress or interrupt it.
+        cursor: duckdb.DuckDBPyConnection = cursor_of()
+        cursor.execute("SET enable_progress_bar = true")
+        cursor.execute("SET enable_progress_bar_print = false")
+        if control.cancelled:
+            raise ExportCancelled
+        control.attach(cursor)
+        try:
+            cursor.execute(sql, all_params)
+        except duckdb.InterruptException:
+            target.unlink(missing_ok=True)
+            raise ExportCancelled from None
+        finally:
+            control.detach()
 
     def high_water_mark(self) -> HighWaterMark:
         rows = self._runner.execute(

@@ -17,7 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from portal.adapters.clock import Clock
-from portal.adapters.duckdb_exports import CsvShape, copy_statement
+from portal.adapters.duckdb_exports import (
+    CsvShape,
+    ExportCancelled,
+    ExportControl,
+    copy_statement,
+)
 from portal.adapters.ports import (
     Finding,
     ProgressEntry,
@@ -293,7 +298,10 @@ class InMemoryIntegrationErrorRepository:
         filter: ErrorLogFilter | None = None,
         parquet: bool = False,
         shape: CsvShape | None = None,
+        control: ExportControl | None = None,
     ) -> None:
+        if control is not None and control.cancelled:
+            raise ExportCancelled
         # The same COPY as the DuckDB file's, over a throwaway in-memory table of the rows.
         import duckdb
 

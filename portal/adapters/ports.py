@@ -13,7 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Protocol, Self
 
-from portal.adapters.duckdb_exports import CsvShape
+from portal.adapters.duckdb_exports import CsvShape, ExportControl
 from portal.domain.audit import AuditEntry
 from portal.domain.backup import BackupSnapshot
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
@@ -264,10 +264,12 @@ class IntegrationErrorRepository(Protocol):
         filter: ErrorLogFilter | None = None,
         parquet: bool = False,
         shape: CsvShape | None = None,
+        control: ExportControl | None = None,
     ) -> None:
         """Write every error matching ``filter``, newest first, to the file ``target`` as
         Parquet or as CSV shaped by ``shape`` (:mod:`portal.adapters.duckdb_exports`), without
-        holding the rows in memory."""
+        holding the rows in memory. ``control`` reports progress and can cancel (then
+        :class:`~portal.adapters.duckdb_exports.ExportCancelled`, and no file)."""
         ...
 
     def high_water_mark(self) -> HighWaterMark:

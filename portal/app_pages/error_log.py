@@ -22,6 +22,7 @@ from portal.ui import error_charts, i18n
 from portal.ui.auth import require_actor
 from portal.ui.container import portal_or_stop
 from portal.ui.error_exports import ErrorLogChoice, csv_layout, file_name
+from portal.ui.export_files import JobState, prepared
 from portal.ui.feedback import attempt, guarded, show_notices
 from portal.ui.forms import fingerprint
 from portal.ui.i18n import _, ngettext, t
@@ -36,6 +37,8 @@ NEW_ONLY: Final = "errors.new_only"
 PAGE: Final = "errors.page"
 CSV_DOWNLOAD: Final = "errors.download.csv"
 PARQUET_DOWNLOAD: Final = "errors.download.parquet"
+EXPORT_JOB: Final = "errors.export.job"
+EXPORT_CANCEL: Final = "errors.export.cancel"
 
 
 @guarded
@@ -79,6 +82,11 @@ def error_log_page() -> None:
     filters = _filter_of(choice, new_since=new.since)
     _charts(portal, filters)
     _table(portal, filters, choice)
+    token = st.session_state.get(EXPORT_JOB)
+    job = prepared().get(token) if isinstance(token, str) else None
+    # While an export runs its progress is redrawn every second, alone.
+    running = job is not None and job.state is JobState.RUNNING
+    st.fragment(_export_status, run_every=1.0 if running else None)()
 
 
 def _filters(*, codes: list[str], objects: list[str], can_narrow_to_new: bool) -> ErrorLogChoice:
@@ -172,7 +180,9 @@ def _charts(portal: Portal, filters: ErrorLogFilter) -> None:
         st.altair_chart(error_charts.by_day(by_day), width="stretch")
 
 
+@st.fragment
 def _table(portal: Portal, filters: ErrorLogFilter, choice: ErrorLogChoice) -> None:
+    # A fragment: turning a page reruns only the table, not the filters' lists and charts.
     # Other filters, other pages: the pager's key follows the filters, so it starts at page 1.
     pager = f"{PAGE}.{fingerprint(filters)}"
     requested = st.session_state.get(pager, 1)
@@ -205,29 +215,53 @@ def _downloads(
     filters: ErrorLogFilter,
     choice: ErrorLogChoice,
 ) -> None:
-    # The files are made when clicked, outside this run: everything from the session is read now.
-    layout = csv_layout()
-    now = datetime.now(UTC)
-    header.download_button(
-        _("Download CSV"),
-        data=lambda: portal.error_tables.export(
-            filters=filters, format=ExportFormat.CSV, layout=layout
+    if header.button(_("Download CSV"), key=CSV_DOWNLOAD, icon=":material/download:"):
+        _start_export(portal, filters, choice, ExportFormat.CSV)
+    if header.button(_("Download Parquet"), key=PARQUET_DOWNLOAD, icon=":material/download:"):
+        _start_export(portal, filters, choice, ExportFormat.PARQUET)
+
+
+def _start_export(
+    portal: Portal, filters: ErrorLogFilter, choice: ErrorLogChoice, format: ExportFormat
+) -> None:
+    # The file is written in its own thread: everything from the session is read now.
+    layout = csv_layout() if format is ExportFormat.CSV else None
+    job = prepared().start(
+        lambda path, control: portal.error_tables.export_to(
+            path, filters=filters, format=format, layout=layout, control=control
         ),
-        file_name=file_name(choice, format=ExportFormat.CSV, now=now),
-        mime=ExportFormat.CSV.mime_type,
-        key=CSV_DOWNLOAD,
-        icon=":material/download:",
-        on_click="ignore",
+        file_name=file_name(choice, format=format, now=datetime.now(UTC)),
+        mime=format.mime_type,
     )
-    header.download_button(
-        _("Download Parquet"),
-        data=lambda: portal.error_tables.export(filters=filters, format=ExportFormat.PARQUET),
-        file_name=file_name(choice, format=ExportFormat.PARQUET, now=now),
-        mime=ExportFormat.PARQUET.mime_type,
-        key=PARQUET_DOWNLOAD,
-        icon=":material/download:",
-        on_click="ignore",
-    )
+    st.session_state[EXPORT_JOB] = job.token
+    st.rerun(scope="app")
+
+
+def _export_status() -> None:
+    """The running or finished export: progress and Cancel, then the file to save."""
+    token = st.session_state.get(EXPORT_JOB)
+    job = prepared().get(token) if isinstance(token, str) else None
+    if job is None:
+        return
+    if job.state is JobState.RUNNING:
+        row = st.container(horizontal=True, vertical_alignment="center")
+        row.progress(
+            job.progress(), text=_("Preparing {file}…").format(file=literal(job.file_name))
+        )
+        if row.button(_("Cancel"), key=EXPORT_CANCEL, icon=":material/cancel:"):
+            job.control.cancel()
+    elif job.state is JobState.READY:
+        st.link_button(
+            _("Save {file}").format(file=literal(job.file_name)),
+            job.url,
+            icon=":material/download:",
+        )
+    elif job.state is JobState.CANCELLED:
+        st.info(_("The download was cancelled."), icon=":material/cancel:")
+    else:
+        st.error(
+            _("The download could not be prepared. Please try again."), icon=":material/error:"
+        )
 
 
 def _page(portal: Portal, filters: ErrorLogFilter, number: int) -> ErrorPage | None:

@@ -19,6 +19,7 @@ from typing import Final
 
 from portal.adapters.duckdb_exports import EXPORT_COLUMNS as EXPORT_COLUMNS
 from portal.adapters.duckdb_exports import CsvShape as CsvShape
+from portal.adapters.duckdb_exports import ExportControl
 from portal.adapters.ports import check_page_bounds
 from portal.domain.history import AuthEvent
 from portal.domain.integration_errors import (
@@ -219,6 +220,7 @@ class ErrorTablesService:
         filters: ErrorLogFilter | None = None,
         format: ExportFormat = ExportFormat.CSV,
         layout: CsvShape | None = None,
+        control: ExportControl | None = None,
     ) -> None:
         """Write every error matching ``filters``, newest first, to the file ``target``: CSV
         (UTF-8 with BOM, so spreadsheet programs read Japanese text; a cell that would start
@@ -227,7 +229,11 @@ class ErrorTablesService:
         (:data:`EXPORT_COLUMNS`) and UTC times; a CSV follows ``layout`` when given (headers
         in the person's language, times in their zone)."""
         self._context.repositories.integration_errors.export(
-            target, filter=filters, parquet=format is ExportFormat.PARQUET, shape=layout
+            target,
+            filter=filters,
+            parquet=format is ExportFormat.PARQUET,
+            shape=layout,
+            control=control,
         )
 
     def export(

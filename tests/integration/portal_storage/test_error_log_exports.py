@@ -5,6 +5,8 @@ CSV has the person's headers and times, Parquet the stored values."""
 from __future__ import annotations
 
 import csv
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,7 +15,14 @@ import pandas as pd
 import pytest
 from portal_storage_support import START, Storage
 
-from portal.adapters.duckdb_exports import EXPORT_COLUMNS, CsvShape
+from portal.adapters.db import Database
+from portal.adapters.duckdb_exports import (
+    EXPORT_COLUMNS,
+    CsvShape,
+    ExportCancelled,
+    ExportControl,
+)
+from portal.adapters.duckdb_logs import DuckDbIntegrationErrorRepository
 from portal.domain.integration_errors import (
     ErrorLogFilter,
     ErrorSource,
@@ -115,3 +124,55 @@ def test_parquet_keeps_machine_names_utc_instants_and_raw_values(
     assert list(frame.columns) == list(EXPORT_COLUMNS)
     assert frame["occurred_at"].iloc[0] == pd.Timestamp(START)
     assert frame["message"].iloc[0] == "=1+1"
+
+
+def test_a_large_export_reports_progress_and_can_be_cancelled(tmp_path: Path) -> None:
+    with Database(path=tmp_path / "portal.duckdb") as database:
+        database.execute(
+            """INSERT INTO integration_errors (occurred_at, source, miitel_record_id, sobject,
+                   operation, status_code, message, fields, org_id)
+               SELECT TIMESTAMP '2026-01-01' + to_seconds((hash(i) % 7776000)::BIGINT),
+                      'activity', 'call-' || i, 'Task', 'create', 'X', 'message ' || i,
+                      ['Subject'], NULL
+               FROM range(3000000) AS t(i) ORDER BY hash(i, 2)"""
+        )
+        repository = DuckDbIntegrationErrorRepository(database)
+        target = tmp_path / "errors.csv"
+        control = ExportControl()
+        outcome: list[BaseException | None] = []
+
+        def export() -> None:
+            try:
+                repository.export(target, shape=CsvShape(), control=control)
+                outcome.append(None)
+            except BaseException as problem:
+                outcome.append(problem)
+
+        worker = threading.Thread(target=export)
+        worker.start()
+        seen = 0.0
+        deadline = time.monotonic() + 30
+        while seen == 0.0 and worker.is_alive() and time.monotonic() < deadline:
+            seen = control.progress()
+            time.sleep(0.01)
+        control.cancel()
+        worker.join(30)
+
+        assert 0.0 < seen < 1.0
+        assert len(outcome) == 1 and isinstance(outcome[0], ExportCancelled)
+        assert not target.exists()
+        # The cursor is usable again: the next export runs to the end.
+        repository.export(target, filter=ErrorLogFilter(text="message 42"), shape=CsvShape())
+        assert target.exists()
+
+
+def test_an_export_cancelled_before_it_starts_writes_nothing(
+    storage: Storage, tmp_path: Path
+) -> None:
+    _append(storage, "x")
+    control = ExportControl()
+    control.cancel()
+    target = tmp_path / "errors.csv"
+    with pytest.raises(ExportCancelled):
+        storage.repos.integration_errors.export(target, control=control)
+    assert not target.exists()

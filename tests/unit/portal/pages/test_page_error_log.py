@@ -126,7 +126,7 @@ def test_counts_by_code_and_by_day_are_charted_and_downloads_offered(page_app, l
     charts = app.get("vega_lite_chart")
     assert len(charts) == 2
     assert "**Errors by code**" in texts(app) and "**Errors by day (UTC)**" in texts(app)
-    labels = [b.proto.label for b in app.get("download_button")]
+    labels = [app.button(key=k).label for k in ("errors.download.csv", "errors.download.parquet")]
     assert labels == ["Download CSV", "Download Parquet"]
 
 

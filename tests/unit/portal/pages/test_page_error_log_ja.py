@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -15,11 +16,13 @@ import pyarrow as pa
 import pytest
 import test_page_error_log as english_page
 from page_helpers import texts
-from streamlit.delta_generator import DeltaGenerator
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
 from streamlit.testing.v1 import AppTest
 
 from portal.services.container import Portal
 from portal.services.error_tables import EXPORT_COLUMNS
+from portal.ui import export_files
 
 PAGE = "error_log.py"
 error = english_page.error
@@ -43,7 +46,7 @@ def shown_words(app: AppTest) -> str:
     parts += [w.label for w in (*app.selectbox, *app.date_input, *app.checkbox)]
     parts += [w.help or "" for w in app.checkbox]
     parts += [o for box in app.selectbox for o in box.options]
-    parts += [b.proto.label for b in app.get("download_button")]
+    parts += [b.label for b in app.button]
     return "\n".join(parts)
 
 
@@ -78,7 +81,9 @@ def test_the_page_reads_in_japanese_with_times_in_tokyo(page_app, logged: Portal
     assert set(table["処理"]) == {"作成"}
     assert set(table["オブジェクト"]) == {"ToDo", "行動"}  # Salesforce's Japanese labels
     assert app.selectbox(key="errors.object").options == ["すべて", "行動", "ToDo"]
-    assert [b.proto.label for b in app.get("download_button")] == [
+    assert [
+        app.button(key=k).label for k in ("errors.download.csv", "errors.download.parquet")
+    ] == [
         "CSVをダウンロード",
         "Parquetをダウンロード",
     ]
@@ -174,19 +179,29 @@ def test_the_charts_show_whole_codes_and_every_day(page_app, around_midnight_in_
     }
 
 
-@pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[str, Callable[[], bytes]]]:
-    """What each download button would give: its file name and the function making its file
-    (Streamlit makes it when the button is clicked, after the page ran)."""
-    offered: dict[str, tuple[str, Callable[[], bytes]]] = {}
-    original = DeltaGenerator.download_button
-
-    def spy(self: DeltaGenerator, label: str, data: Any, *args: Any, **kwargs: Any) -> Any:
-        offered[kwargs["key"]] = (kwargs["file_name"], data)
-        return original(self, label, data, *args, **kwargs)
-
-    monkeypatch.setattr(DeltaGenerator, "download_button", spy)
-    return offered
+def downloaded(app: AppTest, key: str) -> tuple[str, Callable[[], bytes]]:
+    """Click the download button ``key``, wait for the file, and fetch it from the link the
+    page then shows, as the browser would: its file name and a function giving its bytes."""
+    app.button(key=key).click().run()
+    assert not app.exception
+    token = app.session_state["errors.export.job"]
+    job = export_files.prepared().get(token)
+    assert job is not None
+    deadline = time.monotonic() + 30
+    while job.state is export_files.JobState.RUNNING and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert job.state is export_files.JobState.READY
+    app.run()
+    [link] = app.get("link_button")
+    assert link.proto.url == job.url
+    client = TestClient(Starlette(routes=export_files.routes()))
+    response = client.get(link.proto.url)
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    assert client.get(link.proto.url).status_code == 404  # once only
+    name = re.search(r'filename="([^"]+)"', response.headers["content-disposition"])
+    assert name is not None
+    return name.group(1), lambda: response.content
 
 
 def csv_of(make: Callable[[], bytes]) -> pd.DataFrame:
@@ -196,13 +211,13 @@ def csv_of(make: Callable[[], bytes]) -> pd.DataFrame:
 
 
 def test_the_csv_speaks_the_persons_language_and_parquet_the_machines(
-    page_app, around_midnight_in_tokyo: Portal, downloads
+    page_app, around_midnight_in_tokyo: Portal
 ):
     app = page_app(PAGE, around_midnight_in_tokyo, state=JA).run()
     app.selectbox(key="errors.code").select("LATE").run()
     assert not app.exception
 
-    name, make = downloads["errors.download.csv"]
+    name, make = downloaded(app, "errors.download.csv")
     japanese = csv_of(make)
     assert list(japanese.columns) == [
         "日時（JST）",
@@ -219,7 +234,7 @@ def test_the_csv_speaks_the_persons_language_and_parquet_the_machines(
     assert list(japanese["発生元"]) == ["活動履歴連携"]
     assert re.fullmatch(r"integration-errors_LATE_\d{8}-\d{4}JST\.csv", name), name
 
-    parquet_name, make_parquet = downloads["errors.download.parquet"]
+    parquet_name, make_parquet = downloaded(app, "errors.download.parquet")
     machine = pd.read_parquet(io.BytesIO(make_parquet()))
     assert list(machine.columns) == list(EXPORT_COLUMNS)
     assert machine["occurred_at"].iloc[0] == pd.Timestamp("2026-04-01 14:30", tz="UTC")
@@ -227,7 +242,7 @@ def test_the_csv_speaks_the_persons_language_and_parquet_the_machines(
 
     english = page_app(PAGE, around_midnight_in_tokyo).run()
     english.date_input(key="errors.dates").set_value((date(2026, 4, 1), date(2026, 4, 2))).run()
-    name, make = downloads["errors.download.csv"]
+    name, make = downloaded(english, "errors.download.csv")
     frame = csv_of(make)
     assert list(frame.columns) == [
         "When (UTC)",
