@@ -264,7 +264,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     # row group's min/max of occurred_at then skips whole groups), no ART index on id (ids come
     # from the sequence; an index on 10M rows costs memory and every insert). Every row kept.
     Migration(
-        8,
+        6,
         "error log stored in time order, without an index",
         (
             """CREATE TABLE integration_errors_by_time (

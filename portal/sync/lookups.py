@@ -29,6 +29,7 @@ from portal.adapters.salesforce.errors import (
     SalesforcePermissionError,
     SalesforceRequestError,
 )
+from portal.adapters.salesforce.gateway import phone_search
 from portal.adapters.salesforce.results import PhoneMatchObject
 from portal.domain.calls import ActivityKind
 from portal.sync.matching import MATCH_ORDER, Counterpart, best_matches, candidates
@@ -102,11 +103,14 @@ def _escaped(term: str) -> str:
     return term.replace("+", "\\+")
 
 
+def _terms(keys: Sequence[str]) -> list[str]:
+    return [t for key in keys for t in search_terms(key)]
+
+
 def search_statement(keys: Sequence[str], objects: Sequence[PhoneMatchObject]) -> str:
-    """The SOSL phone search for ``keys`` (:func:`phone_key`) on ``objects``."""
-    terms = _SEPARATOR.join(_escaped(t) for key in keys for t in search_terms(key))
-    returning = ", ".join(_RETURNING[o] for o in objects)
-    return f"FIND {{{terms}}} IN PHONE FIELDS RETURNING {returning}"
+    """The SOSL phone search for ``keys`` (:func:`phone_key`) on ``objects``, as the gateway
+    sends it (for the URL budget)."""
+    return phone_search(_terms(keys) or ["0"], [_RETURNING[o] for o in objects])
 
 
 def key_batches(
@@ -142,7 +146,7 @@ def _search(
 ) -> list[Counterpart]:
     """The candidates one search finds; a batch whose answer reaches Salesforce's cap is
     split in two and each half searched, so no number's records are cut off."""
-    records = gateway.search_phones(search_statement(keys, objects))
+    records = gateway.search_phones(_terms(keys), [_RETURNING[o] for o in objects])
     if len(records) >= SEARCH_RESULTS_LIMIT and len(keys) > 1:
         half = len(keys) // 2
         return _search(gateway, keys[:half], objects) + _search(gateway, keys[half:], objects)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Final, Literal, Protocol, TypeVar
 
 from simple_salesforce import Salesforce, format_soql
 
@@ -65,6 +65,22 @@ class Connection(Protocol):
     def api_version(self) -> str: ...
 
     def call(self, operation: Callable[[Salesforce], T]) -> T: ...
+
+
+#: A phone search term: digits, with a leading "+" for an E.164 number.
+_PHONE_TERM: Final = re.compile(r"\+?[0-9]{1,20}")
+
+
+def phone_search(terms: Sequence[str], returning: Sequence[str]) -> str:
+    """``FIND {t1 OR t2 …} IN PHONE FIELDS RETURNING …``: SOSL's counterpart of
+    ``format_soql`` for phone numbers. Every term must be digits with an optional leading
+    ``+`` (escaped, as SOSL reserves it), so no value can change the statement; ``returning``
+    is the caller's constant clauses."""
+    bad = [t for t in terms if not _PHONE_TERM.fullmatch(t)]
+    if bad or not returning:
+        raise ValueError("phone search terms must be digits with an optional leading '+'")
+    escaped = " OR ".join(t.replace("+", "\\+") for t in terms)
+    return f"FIND {{{escaped}}} IN PHONE FIELDS RETURNING {', '.join(returning)}"
 
 
 def _identifier(name: str, *, what: Literal["object", "permission"]) -> str:
@@ -473,10 +489,10 @@ class SalesforceGateway:
 
     # ---- calls: who is on the line ---------------------------------------------------------
 
-    def search_phones(self, sosl: str) -> list[Record]:
-        """The records a SOSL phone search (``FIND {…} IN PHONE FIELDS RETURNING …``) finds,
-        in Salesforce's order; each keeps ``attributes.type``, its object. The statement is
-        the caller's: it holds only terms it escaped and names it checked."""
+    def search_phones(self, terms: Sequence[str], returning: Sequence[str]) -> list[Record]:
+        """The records a SOSL phone search for ``terms`` (see :func:`phone_search`) finds on
+        the ``returning`` clauses, in Salesforce's order; each keeps ``attributes.type``."""
+        sosl = phone_search(terms, returning)
         result = self._connection.call(lambda sf: sf.search(sosl))
         if not result:
             return []

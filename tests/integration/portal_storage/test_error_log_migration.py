@@ -1,4 +1,4 @@
-"""Migration 8 rewrites the error log in time order without an index and keeps every row."""
+"""Migration 6 rewrites the error log in time order without an index and keeps every row."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from portal.adapters.db import MIGRATIONS, Database, to_db_time
 
 def test_every_row_is_kept_in_time_order_and_ids_go_on(tmp_path: Path) -> None:
     path = tmp_path / "portal.duckdb"
-    before_8 = [m for m in MIGRATIONS if m.version < 8]
+    before_6 = [m for m in MIGRATIONS if m.version < 6]
     with duckdb.connect(str(path)) as connection:
         connection.execute(
             "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description VARCHAR "
             "NOT NULL, applied_at TIMESTAMP NOT NULL)"
         )
-        for migration in before_8:
+        for migration in before_6:
             for statement in migration.statements:
                 connection.execute(statement)
             connection.execute(

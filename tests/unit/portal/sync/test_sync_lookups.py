@@ -18,6 +18,7 @@ from portal.adapters.salesforce.errors import (
     SalesforceRequestError,
     SalesforceUnavailable,
 )
+from portal.adapters.salesforce.gateway import phone_search
 from portal.adapters.salesforce.results import ObjectDescription, PhoneMatchObject, RecordResult
 from portal.domain.calls import ActivityKind
 from portal.domain.oauth import TokenSet
@@ -73,7 +74,8 @@ class FakeOrg:
             if any(v in wanted for k, v in r.items() if k not in ("Id", "Name"))
         ]
 
-    def search_phones(self, sosl: str) -> list[dict[str, Any]]:
+    def search_phones(self, terms: Sequence[str], returning: Sequence[str]) -> list[dict[str, Any]]:
+        sosl = phone_search(terms, returning)  # what the real gateway sends
         match = _SEARCH.match(sosl)
         assert match, sosl
         assert len(match["terms"]) <= 4_000  # Salesforce drops OR past 4,000 characters
