@@ -232,6 +232,7 @@ def _start_export(
         ),
         file_name=file_name(choice, format=format, now=datetime.now(UTC)),
         mime=format.mime_type,
+        owner=require_actor().username,  # only this user's login cookie fetches the file
     )
     st.session_state[EXPORT_JOB] = job.token
     st.rerun(scope="app")

@@ -2,8 +2,9 @@
 writes the file), the page shows its progress and can cancel it, and the finished file is
 served by ``GET /portal-export/<token>`` straight from disk, never read into Python.
 
-A token is 256 random bits, good for one download within :data:`KEEP` of the export's start;
-the file goes once it was served, cancelled, failed or expired.
+A token is 256 random bits, good for one download within :data:`KEEP` of the export's start,
+and only with the login cookie of the portal user who started the export (a leaked link is of
+no use to anyone else); the file goes once it was served, cancelled, failed or expired.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from portal.adapters.duckdb_exports import ExportCancelled, ExportControl
+from portal.ui.web_session import COOKIE_NAME, sessions
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,7 @@ class ExportJob:
     path: Path
     file_name: str
     mime: str
+    owner: str
     control: ExportControl = field(default_factory=ExportControl)
     state: JobState = JobState.RUNNING
     started: float = field(default_factory=time.monotonic)
@@ -66,12 +69,20 @@ class PreparedExports:
         self._lock = threading.Lock()
 
     def start(
-        self, make: Callable[[Path, ExportControl], None], *, file_name: str, mime: str
+        self,
+        make: Callable[[Path, ExportControl], None],
+        *,
+        file_name: str,
+        mime: str,
+        owner: str,
     ) -> ExportJob:
-        """Run ``make(path, control)`` in a thread; the job says how it goes."""
+        """Run ``make(path, control)`` in a thread for the portal user ``owner``; the job says
+        how it goes."""
         self._forget_expired()
         token = secrets.token_urlsafe(32)
-        job = ExportJob(token=token, path=self._folder / token, file_name=file_name, mime=mime)
+        job = ExportJob(
+            token=token, path=self._folder / token, file_name=file_name, mime=mime, owner=owner
+        )
         with self._lock:
             self._jobs[token] = job
         threading.Thread(target=self._run, args=(job, make), daemon=True).start()
@@ -81,11 +92,14 @@ class PreparedExports:
         with self._lock:
             return self._jobs.get(token)
 
-    def take(self, token: str) -> ExportJob | None:
-        """The ready job of ``token``, once (None when unknown, not ready or expired)."""
+    def take(self, token: str, *, user: str | None) -> ExportJob | None:
+        """The ready job of ``token`` for the logged-in ``user``, once (None when unknown, not
+        ready, expired, or someone else's)."""
         with self._lock:
             job = self._jobs.get(token)
             if job is None or job.state is not JobState.READY or _expired(job):
+                return None
+            if user is None or not secrets.compare_digest(job.owner, user):
                 return None
             del self._jobs[token]
             return job
@@ -125,7 +139,8 @@ def prepared() -> PreparedExports:
 
 
 async def download(request: Request) -> Response:
-    job = prepared().take(str(request.path_params["token"]))
+    login = sessions().resume(request.cookies.get(COOKIE_NAME))
+    job = prepared().take(str(request.path_params["token"]), user=login.username if login else None)
     if job is None:
         return Response(status_code=404, headers={"Cache-Control": "no-store"})
     return FileResponse(

@@ -23,6 +23,7 @@ from streamlit.testing.v1 import AppTest
 from portal.services.container import Portal
 from portal.services.error_tables import EXPORT_COLUMNS
 from portal.ui import export_files
+from portal.ui.web_session import COOKIE_NAME, sessions
 
 PAGE = "error_log.py"
 error = english_page.error
@@ -179,6 +180,14 @@ def test_the_charts_show_whole_codes_and_every_day(page_app, around_midnight_in_
     }
 
 
+def _login_cookie(username: str) -> str:
+    """The cookie a browser holds after ``username`` logged in to the portal."""
+    _session, ticket = sessions().open(username=username)
+    handed = sessions().redeem(ticket)
+    assert handed is not None
+    return handed.cookie_value
+
+
 def downloaded(app: AppTest, key: str) -> tuple[str, Callable[[], bytes]]:
     """Click the download button ``key``, wait for the file, and fetch it from the link the
     page then shows, as the browser would: its file name and a function giving its bytes."""
@@ -195,6 +204,10 @@ def downloaded(app: AppTest, key: str) -> tuple[str, Callable[[], bytes]]:
     [link] = app.get("link_button")
     assert link.proto.url == job.url
     client = TestClient(Starlette(routes=export_files.routes()))
+    assert client.get(link.proto.url).status_code == 404  # not without the login cookie
+    stranger = _login_cookie("someone-else")
+    assert client.get(link.proto.url, cookies={COOKIE_NAME: stranger}).status_code == 404
+    client.cookies.set(COOKIE_NAME, _login_cookie(app.session_state["auth.actor"].username))
     response = client.get(link.proto.url)
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
