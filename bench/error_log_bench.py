@@ -86,8 +86,8 @@ def _measure(path: str, rows: int, out: Any) -> None:
     from portal.adapters.clock import FixedClock
     from portal.adapters.crypto import TokenCipher, generate_key
     from portal.adapters.db import Database, to_db_time
-    from portal.adapters.duckdb_exports import EXPORT_COLUMNS, CsvShape
     from portal.adapters.storage import DuckDbPortalStorage
+    from portal.domain.exports import EXPORT_COLUMNS, CsvShape
     from portal.domain.integration_errors import ErrorLogFilter
     from portal.services.context import ServiceContext
     from portal.services.error_tables import ErrorTablesService, ExportFormat

@@ -32,10 +32,11 @@ from bench.common import Measure, markdown_table
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.scenarios import reset_world
 from mock_salesforce.seed import DEFAULT_SIZE, SeededOrg, UserRole
-from portal.adapters.config import PortalConfig, PortalMode
 from portal.adapters.crypto import generate_key
 from portal.adapters.mock_org import sign_in
+from portal.bootstrap import Portal, build_portal
 from portal.domain.calls import Call
+from portal.domain.config import PortalConfig, PortalMode
 from portal.domain.secret import SecretStr
 from portal.domain.settings import (
     ActivityHistorySettings,
@@ -47,7 +48,6 @@ from portal.domain.settings import (
     VideoHistorySettings,
 )
 from portal.services.actors import Actor, Role
-from portal.services.container import Portal, build_portal
 from portal.services.integration import SignInPurpose
 from portal.sync.generator import simulate
 from portal.sync.phones import phone_variants

@@ -1,18 +1,12 @@
-"""Where "now" comes from: the system clock in the app, a fixed one in tests."""
+"""Where "now" comes from (:class:`~portal.domain.clock.Clock`): the system clock in the app,
+a fixed one in tests."""
 
 from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
 
 from portal.domain.timestamps import require_aware
-
-
-class Clock(Protocol):
-    def now(self) -> datetime:
-        """The current time, timezone-aware, in UTC."""
-        ...
 
 
 class SystemClock:

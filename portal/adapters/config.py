@@ -13,20 +13,27 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from enum import Enum
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from portal.adapters.client_address import IpNetwork, ProxyHeader, parse_networks
 from portal.adapters.crypto import generate_key, is_valid_key
 from portal.adapters.file_modes import PRIVATE_FILE_MODE, make_owned_dir_private, make_private_file
 from portal.adapters.salesforce.versions import is_version
+from portal.domain.client_address import IpNetwork, ProxyHeader, parse_networks
+from portal.domain.config import (
+    SECRETS_FILE,
+    ConfigError,
+    ConfigProblem,
+    PortalConfig,
+    PortalMode,
+    PortalRole,
+    PortalUser,
+)
 from portal.domain.secret import SecretStr
 from portal.domain.text import Text, msg
 
-SECRETS_FILE: Final = ".streamlit/secrets.toml"
 READY_FILE: Final = Path("mock") / "ready.json"
 GENERATED_KEY_FILE: Final = Path("portal") / "encryption.key"
 _BCRYPT_HASH: Final = re.compile(r"\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}")
@@ -35,83 +42,6 @@ _HASH_COMMAND: Final = (
     'python -c "import bcrypt, getpass; print(bcrypt.hashpw(getpass.getpass().encode(), '
     'bcrypt.gensalt()).decode())"'
 )
-
-
-class PortalMode(Enum):
-    """Which Salesforce the portal talks to."""
-
-    MOCK = "mock"
-    REAL = "real"
-
-
-class PortalRole(Enum):
-    """What a portal user may do: admins change things, viewers only look."""
-
-    ADMIN = "admin"
-    VIEWER = "viewer"
-
-
-@dataclass(frozen=True)
-class PortalUser:
-    """A person who may log in to the portal; the password is kept only as a bcrypt hash."""
-
-    username: str
-    password_hash: str = field(repr=False)
-    role: PortalRole = PortalRole.VIEWER
-
-
-@dataclass(frozen=True)
-class PortalConfig:
-    """Everything the portal needs to start; secrets are masked in repr and str."""
-
-    mode: PortalMode
-    salesforce_login_url: str
-    client_id: str
-    client_secret: SecretStr
-    redirect_uri: str
-    # The mock org's local CA (mock mode only); real orgs are verified with the system store.
-    ca_bundle: Path | None
-    db_path: Path
-    encryption_key: SecretStr
-    users: tuple[PortalUser, ...]
-    data_dir: Path
-    # The mock org's plain-HTTP address for pages shown in a browser (mock mode only).
-    mock_http_url: str | None = None
-    # A REST API version to use instead of the newest the org offers, and the newest to use.
-    api_version: str | None = None
-    api_version_ceiling: str | None = None
-    # Proxies whose forwarding header names the client (for the login limit); empty: none.
-    trusted_proxies: tuple[IpNetwork, ...] = ()
-    proxy_header: ProxyHeader = ProxyHeader.X_FORWARDED_FOR
-
-    def user(self, username: str) -> PortalUser | None:
-        for candidate in self.users:
-            if candidate.username == username:
-                return candidate
-        return None
-
-
-@dataclass(frozen=True)
-class ConfigProblem:
-    """One missing or bad value: the key (environment variable name) and what to do (a
-    :class:`~portal.domain.text.Text`)."""
-
-    key: str
-    message: str
-
-
-class ConfigError(Exception):
-    """The configuration is incomplete or wrong; ``problems`` lists every value to fix."""
-
-    def __init__(self, problems: tuple[ConfigProblem, ...]) -> None:
-        self.problems = problems
-        lines = "\n".join(f"- {problem.key}: {problem.message}" for problem in problems)
-        super().__init__(
-            f"The portal cannot start: {len(problems)} configuration value"
-            f"{'s are' if len(problems) != 1 else ' is'} missing or wrong.\n{lines}\n"
-            f"Set them in {SECRETS_FILE} (see .streamlit/secrets.toml.example) or as "
-            "environment variables."
-        )
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from typing import Any, Final, Protocol, TypeVar
 import duckdb
 
 from portal.adapters.file_modes import make_private_dir, make_private_file
-from portal.domain.failures import PortalError
+from portal.domain.failures import StorageError, StorageFailure, WriteConflictError
 from portal.domain.text import msg
 from portal.domain.timestamps import require_aware
 
@@ -45,32 +45,6 @@ log = logging.getLogger(__name__)
 
 Row = tuple[Any, ...]
 E = TypeVar("E", bound=Enum)
-
-
-class StorageError(Exception):
-    """A storage failure, with a message a person can act on."""
-
-
-class WriteConflictError(StorageError):
-    """Another change to the same data was saved at the same moment; nothing was saved."""
-
-
-class StorageFailure(StorageError, PortalError):
-    """The storage failed (disk full, read-only or unwritable file, permission denied, ...):
-    nothing of the change was saved, and an operator must act. ``reference`` is in the
-    person's message and in the server log line with the cause."""
-
-    def __init__(self, *, reference: str) -> None:
-        super().__init__(
-            msg(
-                "The portal could not save or read its data because of a storage problem (for "
-                "example a full disk or a data directory it may not write to). Nothing of this "
-                "change was saved. An operator must fix the storage; give them the reference "
-                "{reference}.",
-                reference=reference,
-            )
-        )
-        self.reference = reference
 
 
 class DatabaseUnavailableError(StorageError):

@@ -13,12 +13,12 @@ from typing import Final
 
 import duckdb
 
-from portal.adapters.clock import Clock
 from portal.adapters.crypto import TokenCipher
 from portal.adapters.db import Row, SqlRunner, decode_enum, from_db_time, to_db_time
-from portal.adapters.ports import CURRENT_TOKEN_SLOT, check_limit, check_token_slot
+from portal.domain.clock import Clock
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
 from portal.domain.oauth import PendingAuthorization, TokenSet
+from portal.domain.ports import CURRENT_TOKEN_SLOT, check_limit, check_token_slot
 
 #: How long failed logins are kept: longer than any window the access service counts in.
 _LOGIN_FAILURE_RETENTION: Final = timedelta(days=1)

@@ -11,29 +11,15 @@ Japanese text; Parquet keeps the stored values, machine column names and UTC tim
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Final
 
 import duckdb
 
+from portal.domain.exports import EXPORT_COLUMNS, CsvShape
 from portal.domain.integration_errors import ErrorSource
 
-#: The export's columns, machine names (Parquet, and a CSV without headers of its own).
-EXPORT_COLUMNS: Final = (
-    "occurred_at",
-    "source",
-    "miitel_record_id",
-    "sobject",
-    "operation",
-    "status_code",
-    "message",
-    "fields",
-    "org_id",
-)
 BYTE_ORDER_MARK: Final = "\ufeff"
 _ZONE_NAME: Final = re.compile(r"[A-Za-z0-9_+\-/]+")
 # A leading = + - @ TAB or CR: the cell becomes text with a ' in front.
@@ -45,16 +31,6 @@ _PARQUET_EXPRESSIONS: Final = {
     "occurred_at": "timezone('UTC', occurred_at) AS occurred_at",
     "fields": "array_to_string(fields, ';') AS fields",
 }
-
-
-@dataclass(frozen=True)
-class CsvShape:
-    """How a CSV reads for one person: ``headers`` (column -> header in their language),
-    times in ``zone``, and each source's label (``ErrorSource`` value -> label)."""
-
-    headers: Mapping[str, str] = field(default_factory=dict)
-    zone: tzinfo = UTC
-    source_labels: Mapping[str, str] = field(default_factory=dict)
 
 
 def copy_statement(
@@ -128,46 +104,19 @@ def _quoted(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-class ExportCancelled(Exception):
-    """The person cancelled the export; its file is incomplete and is removed."""
+class DuckDbRunningExport:
+    """A ``COPY`` running on ``cursor`` (its own thread's), as an export control follows it."""
 
-
-class ExportControl:
-    """Progress and cancel of one running export, from another thread than the one writing."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._cursor: duckdb.DuckDBPyConnection | None = None
-        self._cancelled = False
-
-    def attach(self, cursor: duckdb.DuckDBPyConnection) -> None:
-        with self._lock:
-            self._cursor = cursor
-            if self._cancelled:
-                cursor.interrupt()
-
-    def detach(self) -> None:
-        with self._lock:
-            self._cursor = None
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancelled
+    def __init__(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        self._cursor = cursor
 
     def progress(self) -> float:
-        """How far the export is, from 0 to 1 (0 before DuckDB reports)."""
-        with self._lock:
-            cursor = self._cursor
-        if cursor is None:
-            return 0.0
+        """How far DuckDB says the query is, from 0 to 1 (0 while it says nothing)."""
         try:
-            done = cursor.query_progress()
+            done = self._cursor.query_progress()
         except duckdb.Error:
             return 0.0
-        return min(max(done / 100, 0.0), 1.0)
+        return done / 100
 
-    def cancel(self) -> None:
-        with self._lock:
-            self._cancelled = True
-            if self._cursor is not None:
-                self._cursor.interrupt()
+    def interrupt(self) -> None:
+        self._cursor.interrupt()

@@ -14,14 +14,9 @@ from typing import Final
 import duckdb
 
 from portal.adapters.db import Row, SqlRunner, decode_enum, from_db_time, to_db_time
-from portal.adapters.duckdb_exports import (
-    CsvShape,
-    ExportCancelled,
-    ExportControl,
-    copy_statement,
-)
-from portal.adapters.ports import check_limit, check_page_bounds
+from portal.adapters.duckdb_exports import DuckDbRunningExport, copy_statement
 from portal.domain.audit import AuditAction, AuditEntry, AuditOutcome
+from portal.domain.exports import CsvShape, ExportCancelled, ExportControl
 from portal.domain.integration_errors import (
     BUCKET,
     BucketCount,
@@ -34,6 +29,7 @@ from portal.domain.integration_errors import (
     IntegrationErrorEntry,
     SyncOperation,
 )
+from portal.domain.ports import check_limit, check_page_bounds
 from portal.domain.sync_log import SyncLogEntry, SyncOutcome
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
@@ -211,7 +207,7 @@ class DuckDbIntegrationErrorRepository:
         cursor.execute("SET enable_progress_bar_print = false")
         if control.cancelled:
             raise ExportCancelled
-        control.attach(cursor)
+        control.attach(DuckDbRunningExport(cursor))
         try:
             cursor.execute(sql, all_params)
         except duckdb.InterruptException:

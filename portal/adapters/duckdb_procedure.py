@@ -4,7 +4,7 @@ found that later checks read."""
 from __future__ import annotations
 
 from portal.adapters.db import Row, SqlRunner, decode_enum, from_db_time, to_db_time
-from portal.adapters.ports import Finding, ProgressEntry
+from portal.domain.ports import Finding, ProgressEntry
 from portal.domain.steps import StepStatus
 
 

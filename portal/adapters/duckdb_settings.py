@@ -6,10 +6,9 @@ import json
 from collections.abc import Callable
 from typing import TypeVar
 
-from portal.adapters.clock import Clock
 from portal.adapters.db import CorruptRecordError, Row, SqlRunner, from_db_time, to_db_time
-from portal.adapters.ports import StoredBackup, check_limit
 from portal.domain.backup import BackupSnapshot
+from portal.domain.clock import Clock
 from portal.domain.codec import (
     SettingsDecodeError,
     activity_history_from_dict,
@@ -21,6 +20,7 @@ from portal.domain.codec import (
     video_history_from_dict,
     video_history_to_dict,
 )
+from portal.domain.ports import StoredBackup, check_limit
 from portal.domain.settings import (
     ActivityHistorySettings,
     AssigneeSettings,

@@ -16,23 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from portal.adapters.clock import Clock
-from portal.adapters.duckdb_exports import (
-    CsvShape,
-    ExportCancelled,
-    ExportControl,
-    copy_statement,
-)
-from portal.adapters.ports import (
-    Finding,
-    ProgressEntry,
-    StoredBackup,
-    check_limit,
-    check_page_bounds,
-    check_token_slot,
-)
+from portal.adapters.duckdb_exports import copy_statement
 from portal.domain.audit import AuditEntry
 from portal.domain.backup import BackupSnapshot
+from portal.domain.clock import Clock
+from portal.domain.exports import CsvShape, ExportCancelled, ExportControl
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
 from portal.domain.integration_errors import (
     BUCKET,
@@ -46,6 +34,14 @@ from portal.domain.integration_errors import (
     IntegrationErrorEntry,
 )
 from portal.domain.oauth import PendingAuthorization, TokenSet
+from portal.domain.ports import (
+    Finding,
+    ProgressEntry,
+    StoredBackup,
+    check_limit,
+    check_page_bounds,
+    check_token_slot,
+)
 from portal.domain.settings import IntegrationSettings
 from portal.domain.sync_log import SyncLogEntry
 from portal.domain.timestamps import require_aware

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Final
@@ -19,66 +18,25 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import requests
 
+from portal.domain.mock_org import (
+    DEFAULT_SCENARIO,
+    Consent,
+    MockInfo,
+    MockOrgUnavailable,
+    MockSignInError,
+    MockUser,
+)
+
 MAX_HOPS: Final = 12
 #: The header the mock's control plane reads its token from (the READY file's control_token).
 CONTROL_TOKEN_HEADER: Final = "X-Mock-Token"
-DEFAULT_SCENARIO: Final = "default"
 # Resetting re-seeds the whole org; it may take a while on a slow machine.
 _CONTROL_TIMEOUT: Final = (5, 300)
 
 
-class Consent(Enum):
-    ALLOW = "allow"
-    DENY = "deny"
-
-
-class MockSignInError(Exception):
-    """The mock's pages did not lead back to the portal (wrong password, an OAuth error page)."""
-
-
-class MockOrgUnavailable(Exception):
-    """The mock org's READY file cannot be read, or its control plane does not answer or
-    refuses; the message says what to do."""
-
-
-@dataclass(frozen=True)
-class MockUser:
-    username: str
-    # A demo password the READY file publishes; still kept out of reprs and logs.
-    password: str = field(repr=False)
-    org_id: str
-    org_name: str
-    profile: str
-    role: str
-    #: The scenario the user's org exists in, when only one has it (None: every scenario).
-    only_in_scenario: str | None = None
-
-
-@dataclass(frozen=True)
-class MockInfo:
-    """What the mock org's READY file says."""
-
-    login_url: str
-    http_url: str
-    setup_url: str
-    control_url: str
-    scenario: str
-    scenarios: tuple[str, ...]
-    users: tuple[MockUser, ...]
-    #: The users of every org of every scenario (the current world's ``users`` first).
-    logins: tuple[MockUser, ...] = ()
-    #: What the control plane requires in ``X-Mock-Token`` (None: nothing); never shown.
-    control_token: str | None = field(default=None, repr=False)
-
-    def user(self, role: str, *, org_id: str | None = None) -> MockUser | None:
-        for user in self.users:
-            if user.role == role and (org_id is None or user.org_id == org_id):
-                return user
-        return None
-
-
 class MockOrg:
-    """The mock org behind ``ready_path`` (its READY file), reached over ``session``."""
+    """The mock org behind ``ready_path`` (its READY file), reached over ``session`` (a
+    :class:`~portal.domain.mock_org.MockOrgAccess`)."""
 
     def __init__(self, *, session: requests.Session, ready_path: Path) -> None:
         self._session = session

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from typing import Final
 
-from portal.adapters.clock import Clock
 from portal.adapters.crypto import TokenCipher
 from portal.adapters.db import Database
 from portal.adapters.memory import InMemoryStore, StoreState
-from portal.adapters.ports import PortalStorage, Repositories, UnitOfWork
 from portal.adapters.unit_of_work import (
     DuckDbUnitOfWork,
     InMemoryUnitOfWork,
@@ -18,6 +16,8 @@ from portal.adapters.unit_of_work import (
     duckdb_repositories,
     memory_repositories,
 )
+from portal.domain.clock import Clock
+from portal.domain.ports import PortalStorage, Repositories, UnitOfWork
 
 # The tables a wipe empties (no foreign keys, so order does not matter): a demo reset must
 # return to exactly the starting state, so queued calls and meetings go too. The schema

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
-from portal.adapters.clock import Clock
 from portal.adapters.crypto import TokenCipher
-from portal.adapters.db import Database, SqlRunner, StorageError, Transaction
+from portal.adapters.db import Database, SqlRunner, Transaction
 from portal.adapters.duckdb_auth import (
     DuckDbAuthenticationHistoryRepository,
     DuckDbLoginFailureRepository,
@@ -50,7 +49,9 @@ from portal.adapters.memory import (
     InMemoryTokenSlotRepository,
     StoreState,
 )
-from portal.adapters.ports import (
+from portal.domain.clock import Clock
+from portal.domain.failures import StorageError
+from portal.domain.ports import (
     AuditRepository,
     AuthenticationHistoryRepository,
     BackupRepository,

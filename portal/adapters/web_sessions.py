@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
+from portal.domain.web_sessions import StoredBinding, StoredSession, StoredTicket
+
 
 class _Expiring(Protocol):
     @property
@@ -20,35 +22,6 @@ class _Expiring(Protocol):
 
 
 V = TypeVar("V", bound=_Expiring)
-
-
-@dataclass(frozen=True)
-class StoredSession:
-    """A browser's portal login: who, and until when (removed when they log out)."""
-
-    username: str
-    created_at: datetime
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
-class StoredTicket:
-    """A one-time hand-over of a session cookie to the browser that logged in."""
-
-    session_key: str
-    cookie_value: str
-    max_age_seconds: int
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
-class StoredBinding:
-    """A Salesforce sign-in started by one browser session, and where to take it back."""
-
-    session_key: str
-    expires_at: datetime
-    return_page: str | None
-    return_step: int | None
 
 
 @dataclass
@@ -61,7 +34,8 @@ class _Table(Generic[V]):
 
 
 class InMemoryWebSessionStore:
-    """Sessions, cookie tickets and sign-in bindings, thread-safe."""
+    """Sessions, cookie tickets and sign-in bindings, thread-safe (a
+    :class:`~portal.domain.web_sessions.WebSessionStore`)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

@@ -9,10 +9,10 @@ from typing import Final
 
 import streamlit as st
 
-from portal.adapters.ports import StoredBackup
+from portal.bootstrap import Portal
+from portal.domain.ports import StoredBackup
 from portal.domain.settings import SettingsArea
 from portal.domain.text import msg, plural_msg
-from portal.services.container import Portal
 from portal.ui.auth import require_actor
 from portal.ui.backup_rows import backup_label, backup_name, backup_rows, change_rows, taken
 from portal.ui.container import portal_or_stop

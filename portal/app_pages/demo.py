@@ -9,10 +9,10 @@ from typing import Final
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from portal.adapters.mock_org import MockInfo
+from portal.bootstrap import Portal
+from portal.domain.mock_org import MockInfo
 from portal.domain.text import N_
 from portal.services.actors import Actor
-from portal.services.container import Portal
 from portal.services.demo import NOT_INTEGRATED_FIRST_STEP, DemoService
 from portal.sync.engine import SyncSummary
 from portal.sync.messages import recognise_detail

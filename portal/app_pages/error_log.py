@@ -9,9 +9,9 @@ from typing import Final
 
 import streamlit as st
 
+from portal.bootstrap import Portal
 from portal.domain.integration_errors import ErrorLogFilter, ErrorSource, IntegrationErrorEntry
 from portal.domain.local_days import day_range
-from portal.services.container import Portal
 from portal.services.error_tables import (
     DEFAULT_PAGE_SIZE,
     EXPORT_HEADERS,

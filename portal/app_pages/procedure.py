@@ -14,10 +14,10 @@ from typing import Final, TypeVar
 
 import streamlit as st
 
+from portal.bootstrap import Portal
 from portal.domain.steps import ProcedureStep, StepResult, StepStatus, procedure_step_by_number
 from portal.domain.text import N_, msg
 from portal.services.actors import Actor
-from portal.services.container import Portal
 from portal.services.integration import SignInPurpose
 from portal.services.procedure import LAST_STEP, REINTEGRATION_STEP, ProcedureProgress
 from portal.ui import nav, session

@@ -13,6 +13,7 @@ from typing import Any, Final, TypeVar
 
 import streamlit as st
 
+from portal.bootstrap import Portal
 from portal.domain.restore import NOT_MAPPED
 from portal.domain.settings import (
     ActivityHistorySettings,
@@ -31,7 +32,6 @@ from portal.domain.settings import (
 from portal.domain.text import N_, msg, plural_msg
 from portal.domain.wording import for_object
 from portal.services.actors import Actor
-from portal.services.container import Portal
 from portal.services.settings import FieldChoices, SaveResult
 from portal.services.validation import ValidationReport
 from portal.ui import session

@@ -1,10 +1,14 @@
-"""OAuth state the portal keeps between requests: a pending authorization and the token set."""
+"""OAuth as the services see it: the state the portal keeps between requests (a pending
+authorization, the token set) and what the connected app's OAuth flow answers (where to send
+the browser, what Salesforce redirected back with, who signed in, how a revoke went)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 
+from portal.domain.gateway_errors import SalesforceOAuthError
 from portal.domain.secret import SecretStr
 from portal.domain.timestamps import require_aware
 
@@ -44,3 +48,50 @@ class TokenSet:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "issued_at", require_aware(self.issued_at, name="issued_at"))
+
+
+@dataclass(frozen=True)
+class AuthorizationRequest:
+    """Where to send the browser, and what to keep server-side until the callback."""
+
+    url: str
+    state: str
+    code_verifier: SecretStr
+
+
+@dataclass(frozen=True)
+class AuthorizationCode:
+    """Salesforce redirected back with a code: exchange it if ``state`` is one the portal
+    issued and has not used yet."""
+
+    code: SecretStr
+    state: str
+
+
+@dataclass(frozen=True)
+class AuthorizationRefused:
+    """Salesforce redirected back with an error (or the redirect was malformed)."""
+
+    error: SalesforceOAuthError
+    state: str | None
+
+
+CallbackResult = AuthorizationCode | AuthorizationRefused
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is integrated: org and user as Salesforce reports them."""
+
+    org_id: str
+    user_id: str
+    username: str
+    display_name: str
+    email: str
+    org_name: str | None = None
+
+
+class RevokeOutcome(Enum):
+    REVOKED = "revoked"
+    #: Salesforce no longer knew the token (already revoked or expired): nothing left to end.
+    ALREADY_INVALID = "already_invalid"

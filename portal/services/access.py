@@ -13,7 +13,7 @@ limits and increasing delays, never a hard lock):
 * per client: after :data:`CLIENT_FREE_FAILURES` failures from one client, for any usernames
   (spraying), the same growing delay for every username from that client.
 
-The client is what :func:`portal.adapters.client_address.client_address` names (the socket
+The client is what :func:`portal.domain.client_address.client_address` names (the socket
 peer, or the address a trusted proxy forwards). During a delay an attempt is refused with
 :class:`LoginLocked` (saying how long to wait) without checking the password and without
 counting. A failure never says whether the username or the password was wrong. Usernames and
@@ -30,8 +30,8 @@ from typing import Final
 
 import bcrypt
 
-from portal.adapters.config import PortalUser
 from portal.domain.audit import AuditAction, AuditOutcome
+from portal.domain.config import PortalUser
 from portal.services.actors import Actor
 from portal.services.context import ServiceContext
 from portal.services.errors import LoginFailed, LoginLocked
@@ -71,7 +71,7 @@ class AccessService:
 
     def login(self, *, username: str, password: str, client_key: str) -> Actor:
         """The portal user for these credentials. ``client_key`` names the client (its address,
-        see :mod:`portal.adapters.client_address`); :class:`LoginLocked` while that client must
+        see :mod:`portal.domain.client_address`); :class:`LoginLocked` while that client must
         wait, :class:`LoginFailed` for wrong credentials."""
         username = username.strip()
         client = _digest("client", client_key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.adapters.config import PortalRole as Role
+from portal.domain.config import PortalRole as Role
 from portal.services.errors import NotAllowed
 
 __all__ = ["Actor", "Role", "require_admin"]

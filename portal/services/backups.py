@@ -3,8 +3,8 @@ differences. A restore never deletes a backup."""
 
 from __future__ import annotations
 
-from portal.adapters.ports import MAX_PAGE_SIZE, StoredBackup
 from portal.domain.backup import BackupSnapshot
+from portal.domain.ports import MAX_PAGE_SIZE, StoredBackup
 from portal.domain.restore import SettingChange, diff
 from portal.domain.settings import IntegrationSettings, SettingsArea
 from portal.services.context import ServiceContext

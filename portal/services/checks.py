@@ -14,16 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from portal.adapters.salesforce.errors import SalesforceGatewayError
-from portal.adapters.salesforce.results import (
+from portal.domain.audit import AuditAction, AuditOutcome
+from portal.domain.gateway_errors import SalesforceGatewayError
+from portal.domain.history import AuthEvent
+from portal.domain.salesforce import (
     AppObjectsAvailability,
     ConnectedAppUsage,
     PermissionCheckStatus,
     PermissionGrant,
     PermissionSource,
 )
-from portal.domain.audit import AuditAction, AuditOutcome
-from portal.domain.history import AuthEvent
 from portal.domain.steps import StepResult, StepStatus
 from portal.domain.text import Text, msg, plural_msg
 from portal.services.actors import Actor

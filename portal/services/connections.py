@@ -12,11 +12,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Final
 
-from portal.adapters.ports import Repositories
-from portal.adapters.salesforce.errors import SalesforceGatewayError
-from portal.adapters.salesforce.oauth import RevokeOutcome
+from portal.domain.gateway_errors import SalesforceGatewayError
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
-from portal.domain.oauth import TokenSet
+from portal.domain.oauth import RevokeOutcome, TokenSet
+from portal.domain.ports import Repositories
 from portal.domain.text import msg
 from portal.services.context import ServiceContext
 from portal.services.salesforce import OrgGateway

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, TypeVar
 
-from portal.adapters.clock import Clock
-from portal.adapters.db import WriteConflictError
-from portal.adapters.ports import PortalStorage, ProgressEntry, Repositories
 from portal.domain.audit import AuditAction, AuditEntry, AuditOutcome
+from portal.domain.clock import Clock
+from portal.domain.failures import WriteConflictError
+from portal.domain.ports import PortalStorage, ProgressEntry, Repositories
 from portal.domain.steps import StepResult
 from portal.services.actors import Actor
 from portal.services.errors import ConcurrentChange, NotAllowed

@@ -17,20 +17,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final, TypeVar
 
-from portal.adapters.config import PortalConfig, PortalMode
-from portal.adapters.mock_org import (
+from portal.domain.audit import AuditAction, AuditOutcome
+from portal.domain.backup import BackupSnapshot
+from portal.domain.config import PortalConfig, PortalMode
+from portal.domain.gateway_errors import SalesforceGatewayError
+from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
+from portal.domain.integration_errors import ErrorSource, IntegrationErrorEntry, SyncOperation
+from portal.domain.mock_org import (
     DEFAULT_SCENARIO,
     MockInfo,
-    MockOrg,
+    MockOrgAccess,
     MockOrgUnavailable,
     MockSignInError,
     MockUser,
 )
-from portal.adapters.salesforce.errors import SalesforceGatewayError
-from portal.domain.audit import AuditAction, AuditOutcome
-from portal.domain.backup import BackupSnapshot
-from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
-from portal.domain.integration_errors import ErrorSource, IntegrationErrorEntry, SyncOperation
 from portal.domain.settings import (
     ActivityHistorySettings,
     ActivityTiming,
@@ -80,7 +80,7 @@ class DemoService:
         *,
         config: PortalConfig,
         integration: IntegrationService,
-        mock_org: MockOrg,
+        mock_org: MockOrgAccess,
         redirect_uri: str,
     ) -> None:
         self._context = context

@@ -17,10 +17,9 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Final
 
-from portal.adapters.duckdb_exports import EXPORT_COLUMNS as EXPORT_COLUMNS
-from portal.adapters.duckdb_exports import CsvShape as CsvShape
-from portal.adapters.duckdb_exports import ExportControl
-from portal.adapters.ports import check_page_bounds
+from portal.domain.exports import EXPORT_COLUMNS as EXPORT_COLUMNS
+from portal.domain.exports import CsvShape as CsvShape
+from portal.domain.exports import ExportControl
 from portal.domain.history import AuthEvent
 from portal.domain.integration_errors import (
     BUCKET,
@@ -31,6 +30,7 @@ from portal.domain.integration_errors import (
     IntegrationErrorEntry,
 )
 from portal.domain.local_days import every_day, local_day, midnights_within
+from portal.domain.ports import check_page_bounds
 from portal.domain.steps import StepResult, StepStatus
 from portal.domain.text import N_, msg
 from portal.services.context import ServiceContext

@@ -7,9 +7,10 @@ ever reaches it.
 
 from __future__ import annotations
 
-# Re-exported: pages catch every expected failure, the storage's included, as PortalError.
-from portal.adapters.db import StorageFailure as StorageFailure
 from portal.domain.failures import PortalError as PortalError
+
+# Re-exported: pages catch every expected failure, the storage's included, as PortalError.
+from portal.domain.failures import StorageFailure as StorageFailure
 from portal.domain.text import msg, plural_msg
 
 

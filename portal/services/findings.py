@@ -8,8 +8,8 @@ from datetime import datetime
 from enum import Enum
 from typing import Final
 
-from portal.adapters.ports import Finding, Repositories
-from portal.adapters.salesforce.errors import OAuthFailure
+from portal.domain.gateway_errors import OAuthFailure
+from portal.domain.ports import Finding, Repositories
 
 CHECK_REFUSAL: Final = "check_refusal"
 CHECK_USER: Final = "check_user"

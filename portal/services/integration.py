@@ -15,21 +15,16 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Final
 
-from portal.adapters.ports import Finding
-from portal.adapters.salesforce.errors import (
+from portal.domain.audit import AuditAction, AuditOutcome
+from portal.domain.gateway_errors import (
     OAuthFailure,
     SalesforceAuthError,
     SalesforceGatewayError,
     SalesforceOAuthError,
 )
-from portal.adapters.salesforce.oauth import (
-    AuthorizationRefused,
-    Identity,
-    parse_callback,
-)
-from portal.domain.audit import AuditAction, AuditOutcome
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
-from portal.domain.oauth import PendingAuthorization, TokenSet
+from portal.domain.oauth import AuthorizationRefused, Identity, PendingAuthorization, TokenSet
+from portal.domain.ports import Finding
 from portal.domain.steps import StepResult, StepStatus
 from portal.domain.text import Text, msg
 from portal.services.actors import Actor, Role
@@ -297,7 +292,7 @@ class IntegrationService:
         the actor. A given ``actor`` must be an admin."""
         if actor is not None:
             self._context.require_admin(actor, AuditAction.INTEGRATE)
-        parsed = parse_callback(query_params)
+        parsed = self._context.salesforce.oauth.parse_callback(query_params)
         pending = None
         if parsed.state:
             pending = self._context.repositories.pending_authorizations.take(parsed.state)

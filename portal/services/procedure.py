@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from portal.adapters.ports import ProgressEntry
 from portal.domain.audit import AuditAction, AuditOutcome
+from portal.domain.ports import ProgressEntry
 from portal.domain.steps import PROCEDURE, ProcedureStep, StepResult, StepStatus
 from portal.domain.text import msg
 from portal.services.actors import Actor

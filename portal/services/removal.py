@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.adapters.ports import StoredBackup, UnitOfWork
 from portal.domain.audit import AuditAction, AuditOutcome
 from portal.domain.backup import BackupSnapshot
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
 from portal.domain.oauth import TokenSet
+from portal.domain.ports import StoredBackup, UnitOfWork
 from portal.domain.steps import StepResult, StepStatus
 from portal.domain.text import Text, msg
 from portal.services.actors import Actor

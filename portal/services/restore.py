@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.adapters.ports import BackupRepository, StoredBackup, UnitOfWork
 from portal.domain.audit import AuditAction, AuditOutcome
 from portal.domain.backup import BackupFormatError
+from portal.domain.ports import BackupRepository, StoredBackup, UnitOfWork
 from portal.domain.restore import (
     AreaRestore,
     RestoreOutcome,

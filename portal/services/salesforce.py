@@ -1,26 +1,22 @@
 """What the services ask of Salesforce, as protocols the real gateway meets and tests fake.
 
-The real one is :class:`portal.adapters.salesforce.access.LiveSalesforce`: the gateway's
-:class:`OAuthClient` and :func:`~portal.adapters.salesforce.client.connect` over one HTTP
-session.
+The real one is the Salesforce adapter's ``LiveSalesforce``: the gateway's ``OAuthClient`` and
+its ``connect`` over one HTTP session, built by :mod:`portal.bootstrap`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Protocol
 
-from portal.adapters.salesforce.oauth import (
+from portal.domain.oauth import (
     AuthorizationRequest,
+    CallbackResult,
     Identity,
     RevokeOutcome,
+    TokenSet,
 )
-from portal.adapters.salesforce.results import (
-    ConnectedAppUsage,
-    ObjectDescription,
-    PermissionCheck,
-)
-from portal.domain.oauth import TokenSet
+from portal.domain.salesforce import ConnectedAppUsage, ObjectDescription, PermissionCheck
 from portal.domain.secret import SecretStr
 
 #: The connected app's name in Salesforce.
@@ -59,6 +55,11 @@ class OAuthPort(Protocol):
     def exchange(self, *, code: SecretStr, code_verifier: SecretStr) -> TokenSet: ...
 
     def revoke(self, token: SecretStr) -> RevokeOutcome: ...
+
+    def parse_callback(self, query_params: Mapping[str, str | Sequence[str]]) -> CallbackResult:
+        """What Salesforce's redirect back to the portal says: a code with its state, or a
+        refusal whose error names the branch (denied, blocked, not installed, ...)."""
+        ...
 
 
 class SalesforceAccess(Protocol):

@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Final
 
-from portal.adapters.salesforce.errors import SalesforceGatewayError, SalesforceRequestError
-from portal.adapters.salesforce.results import ObjectDescription
 from portal.domain.audit import AuditAction, AuditOutcome
+from portal.domain.gateway_errors import SalesforceGatewayError, SalesforceRequestError
 from portal.domain.history import AuthEvent
+from portal.domain.salesforce import ObjectDescription
 from portal.domain.settings import (
     ActivityHistorySettings,
     AssigneeSettings,

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from portal.adapters.salesforce.errors import SalesforceGatewayError, SalesforceRequestError
-from portal.adapters.salesforce.results import ObjectDescription
+from portal.domain.gateway_errors import SalesforceGatewayError, SalesforceRequestError
+from portal.domain.salesforce import ObjectDescription
 from portal.domain.settings import (
     BACKED_UP_AREAS,
     ActivityHistorySettings,

@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
-from portal.adapters.clock import Clock
-from portal.adapters.web_sessions import (
-    InMemoryWebSessionStore,
+from portal.domain.clock import Clock
+from portal.domain.web_sessions import (
     StoredBinding,
     StoredSession,
     StoredTicket,
+    WebSessionStore,
 )
 
 #: How long a login lasts in a browser (the cookie's Max-Age too).
@@ -65,7 +65,7 @@ class WebSessions:
     def __init__(
         self,
         *,
-        store: InMemoryWebSessionStore,
+        store: WebSessionStore,
         clock: Clock,
         key: bytes,
         lifetime: timedelta = SESSION_LIFETIME,

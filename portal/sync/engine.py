@@ -33,17 +33,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from portal.adapters.clock import Clock
-from portal.adapters.salesforce.errors import (
+from portal.domain.calls import Activity, ActivityKind, Call, Meeting
+from portal.domain.clock import Clock
+from portal.domain.gateway_errors import (
     SalesforceAuthError,
     SalesforceGatewayError,
     SalesforceLimitError,
     SalesforceOAuthError,
     SalesforceUnavailable,
 )
-from portal.adapters.salesforce.results import RecordResult
-from portal.domain.calls import Activity, ActivityKind, Call, Meeting
 from portal.domain.integration_errors import IntegrationErrorEntry, SyncOperation
+from portal.domain.salesforce import RecordResult
 from portal.domain.settings import IntegrationSettings, Owner
 from portal.domain.sync_log import SyncLogEntry, SyncOutcome
 from portal.domain.text import Text, msg

@@ -24,14 +24,14 @@ from urllib.parse import quote_plus, urlencode
 
 from simple_salesforce import format_soql
 
-from portal.adapters.salesforce.errors import (
+from portal.adapters.salesforce.gateway import phone_search
+from portal.domain.calls import ActivityKind
+from portal.domain.gateway_errors import (
     SalesforceGatewayError,
     SalesforcePermissionError,
     SalesforceRequestError,
 )
-from portal.adapters.salesforce.gateway import phone_search
-from portal.adapters.salesforce.results import PhoneMatchObject
-from portal.domain.calls import ActivityKind
+from portal.domain.salesforce import PhoneMatchObject
 from portal.sync.matching import MATCH_ORDER, Counterpart, best_matches, candidates
 from portal.sync.phones import phone_key, search_terms
 from portal.sync.ports import SyncGateway

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from portal.adapters.salesforce.gateway import parse_datetime
-from portal.adapters.salesforce.results import PhoneMatchObject
+from portal.domain.salesforce import PhoneMatchObject
 from portal.sync.phones import stored_keys
 
 #: The order in which objects are searched; the first that matches wins.

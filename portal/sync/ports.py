@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from portal.adapters.salesforce.results import ObjectDescription, RecordResult
 from portal.domain.oauth import TokenSet
+from portal.domain.salesforce import ObjectDescription, RecordResult
 
 #: ``progress(fraction from 0 to 1, what is happening)``: how a page shows a long sync (the
 #: text is a message, :class:`~portal.domain.text.Text`, the page shows in its language).

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from portal.adapters.salesforce.results import ObjectDescription, PhoneMatchObject
 from portal.domain.calls import JST, Activity, ActivityKind, Call, Meeting
+from portal.domain.salesforce import ObjectDescription, PhoneMatchObject
 from portal.domain.settings import (
     ActivityHistorySettings,
     CallDataItem,

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Final
 
 from portal.adapters.db import Database
-from portal.adapters.salesforce.errors import SalesforceGatewayError
 from portal.domain.audit import AuditAction, AuditOutcome
 from portal.domain.calls import Activity, ActivityKind
+from portal.domain.gateway_errors import SalesforceGatewayError
 from portal.domain.settings import IntegrationSettings
 from portal.domain.sync_log import SyncLogEntry
 from portal.domain.text import Text, msg, plural_msg

@@ -19,10 +19,10 @@ from typing import Final, Literal
 
 import streamlit as st
 
+from portal.bootstrap import Portal
 from portal.domain.steps import StepResult
 from portal.domain.text import N_, msg
 from portal.services.actors import Actor
-from portal.services.container import Portal
 from portal.services.integration import IntegrationStatus, SignInPurpose
 from portal.services.restore import RestorePreview
 from portal.ui import session

@@ -13,11 +13,11 @@ from typing import Final
 
 import streamlit as st
 
-from portal.adapters.client_address import ProxyHeader, client_address, socket_peer
-from portal.adapters.config import PortalConfig
+from portal.bootstrap import Portal
+from portal.domain.client_address import ProxyHeader, client_address, socket_peer
+from portal.domain.config import PortalConfig
 from portal.domain.text import N_
 from portal.services.actors import Actor
-from portal.services.container import Portal
 from portal.ui import container, session, web_session
 from portal.ui.feedback import NoticeKind, attempt, notify
 from portal.ui.i18n import LANGUAGE, LANGUAGE_CHOSEN, _

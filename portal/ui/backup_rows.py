@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from portal.adapters.ports import StoredBackup
+from portal.domain.ports import StoredBackup
 from portal.domain.restore import DISABLED, ENABLED, SettingChange
 from portal.domain.text import N_, Text, msg
 from portal.ui.i18n import _, plain, t, when

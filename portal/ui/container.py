@@ -1,7 +1,7 @@
 """The services container for every page: one :class:`Portal` per process and configuration.
 
 The configuration comes from ``.streamlit/secrets.toml`` and environment variables
-(:func:`portal.adapters.config.load_config`); in mock mode the mock org's READY file completes
+(:func:`portal.bootstrap.read_config`); in mock mode the mock org's READY file completes
 it, and the first start over an empty database brings the demo to its starting state.
 """
 
@@ -16,15 +16,8 @@ from typing import Any, Final
 
 import streamlit as st
 
-from portal.adapters.config import (
-    SECRETS_FILE,
-    ConfigError,
-    ConfigProblem,
-    PortalConfig,
-    PortalMode,
-    load_config,
-)
-from portal.services.container import Portal, build_portal
+from portal.bootstrap import Portal, build_portal, read_config
+from portal.domain.config import SECRETS_FILE, ConfigError, ConfigProblem, PortalConfig, PortalMode
 from portal.services.errors import PortalError
 from portal.ui.i18n import _, t
 
@@ -35,7 +28,7 @@ DEFAULT_DATA_DIR: Final = Path("data")
 
 def portal_config() -> PortalConfig:
     """The validated configuration; :class:`ConfigError` lists every value to fix."""
-    return load_config(secrets=_secrets(), environ=os.environ, data_dir=DEFAULT_DATA_DIR)
+    return read_config(secrets=_secrets(), environ=os.environ, data_dir=DEFAULT_DATA_DIR)
 
 
 def portal() -> Portal:

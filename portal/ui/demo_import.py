@@ -8,9 +8,9 @@ from typing import Final
 
 import streamlit as st
 
+from portal.bootstrap import Portal
 from portal.domain.calls import ActivityKind, csv_columns
 from portal.services.actors import Actor
-from portal.services.container import Portal
 from portal.sync.csv_import import kind_of
 from portal.sync.service import CsvImportResult
 from portal.ui import session

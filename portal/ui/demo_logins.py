@@ -8,7 +8,7 @@ from typing import Final
 
 import streamlit as st
 
-from portal.adapters.mock_org import MockInfo, MockUser
+from portal.domain.mock_org import MockInfo, MockUser
 from portal.domain.text import N_
 from portal.services.actors import Actor
 from portal.ui.i18n import _

@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from portal.adapters.duckdb_exports import ExportCancelled, ExportControl
+from portal.domain.exports import ExportCancelled, ExportControl
 from portal.ui.web_session import COOKIE_NAME, sessions
 
 log = logging.getLogger(__name__)

@@ -27,7 +27,7 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
-from portal.adapters import catalogs
+from portal import bootstrap
 from portal.domain.text import Text
 from portal.ui.markup import literal, literal_code
 
@@ -57,7 +57,7 @@ def catalog(language: str) -> gettext_module.NullTranslations:
     with _catalogs_lock:
         loaded = _catalogs.get(language)
         if loaded is None:
-            loaded = catalogs.load(language)
+            loaded = bootstrap.translations(language)
             _catalogs[language] = loaded
         return loaded
 

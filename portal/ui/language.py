@@ -11,8 +11,8 @@ from typing import Final
 
 import streamlit as st
 
+from portal.bootstrap import Portal
 from portal.services.actors import Actor
-from portal.services.container import Portal
 from portal.ui import i18n
 from portal.ui.feedback import attempt
 

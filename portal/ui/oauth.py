@@ -21,9 +21,9 @@ from typing import Final, Literal
 
 import streamlit as st
 
+from portal.bootstrap import Portal
 from portal.domain.steps import StepStatus
 from portal.services.actors import Actor
-from portal.services.container import Portal
 from portal.services.integration import (
     AuthorizationRedirect,
     CallbackKind,

@@ -11,9 +11,9 @@ from typing import Final
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from portal.bootstrap import Portal
 from portal.domain.text import msg
 from portal.services.actors import Actor
-from portal.services.container import Portal
 from portal.ui.auth import VIEWER_NOTE, log_out
 from portal.ui.feedback import attempt
 from portal.ui.i18n import _, t

@@ -16,10 +16,9 @@ from typing import Final
 
 import streamlit as st
 
-from portal.adapters.clock import SystemClock
-from portal.adapters.web_sessions import process_store
+from portal import bootstrap
+from portal.bootstrap import Portal
 from portal.services.actors import Actor
-from portal.services.container import Portal
 from portal.services.web_sessions import ReturnTo, WebSessions
 from portal.ui import session
 
@@ -48,9 +47,7 @@ def sessions() -> WebSessions:
     global _sessions
     with _lock:
         if _sessions is None:
-            _sessions = WebSessions(
-                store=process_store(), clock=SystemClock(), key=secrets.token_bytes(32)
-            )
+            _sessions = bootstrap.web_sessions(key=secrets.token_bytes(32))
         return _sessions
 
 

@@ -26,11 +26,12 @@ from hypothesis import strategies as st
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.scenarios import reset_world
 from mock_salesforce.seed import SMALL_SIZE, SeededOrg
-from portal.adapters.config import PortalConfig
-from portal.adapters.salesforce.errors import OAuthFailure
 from portal.adapters.storage import DuckDbPortalStorage
+from portal.bootstrap import Portal, build_portal
 from portal.domain.audit import AuditAction, AuditOutcome
 from portal.domain.calls import CALL_CSV_COLUMNS, ActivityKind
+from portal.domain.config import PortalConfig
+from portal.domain.gateway_errors import OAuthFailure
 from portal.domain.restore import restore_from_backup
 from portal.domain.settings import (
     ActivityHistorySettings,
@@ -47,7 +48,6 @@ from portal.domain.settings import (
 )
 from portal.domain.steps import StepStatus
 from portal.domain.validation import validate_settings
-from portal.services.container import Portal, build_portal
 from portal.services.errors import PortalError
 from portal.services.integration import CallbackKind, WrongOrgPolicy
 from portal.services.settings import SaveResult

@@ -23,12 +23,12 @@ import pytest
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.scenarios import reset_world
 from mock_salesforce.seed import SMALL_SIZE, SeededOrg
-from portal.adapters.config import PortalConfig
+from portal.bootstrap import Portal, build_portal
 from portal.domain.audit import AuditAction, AuditOutcome
 from portal.domain.calls import ActivityKind
+from portal.domain.config import PortalConfig
 from portal.domain.restore import restore_from_backup
 from portal.domain.settings import CallDataItem, FieldMappings, IntegrationSettings
-from portal.services.container import Portal, build_portal
 from portal.services.error_tables import ExportFormat
 from portal.services.removal import RemovalResult
 from portal.services.restore import RestoreResult

@@ -25,14 +25,14 @@ from mock_salesforce.backend import DB_FILE
 from mock_salesforce.scenarios import reset_world
 from mock_salesforce.seed import SMALL_SIZE
 from mock_salesforce.store import Store
-from portal.adapters.config import PortalConfig
 from portal.adapters.salesforce.http import Timeouts
 from portal.adapters.salesforce.retries import RetryPolicy
+from portal.bootstrap import Portal, build_portal
 from portal.domain.calls import ActivityKind
+from portal.domain.config import PortalConfig
 from portal.domain.history import AuthEvent
 from portal.domain.settings import IntegrationSettings
 from portal.domain.steps import StepStatus
-from portal.services.container import Portal, build_portal
 from portal.services.settings import SaveResult
 from portal.sync.engine import SyncSummary
 from tests.resilience.harness.answers import Answer, ask, unclear

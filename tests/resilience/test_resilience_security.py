@@ -24,11 +24,12 @@ from mock_salesforce.scenarios import reset_world
 from mock_salesforce.seed import SMALL_SIZE, SeededOrg
 from mock_salesforce.soql.parser import parse
 from portal.adapters.clock import FixedClock
-from portal.adapters.config import PortalConfig, PortalRole, PortalUser
 from portal.adapters.crypto import TokenCipher
 from portal.adapters.storage import DuckDbPortalStorage
+from portal.bootstrap import Portal, build_portal
 from portal.domain.audit import AuditOutcome
 from portal.domain.calls import ActivityKind
+from portal.domain.config import PortalConfig, PortalRole, PortalUser
 from portal.domain.settings import (
     ActivityHistorySettings,
     AssigneeSettings,
@@ -40,7 +41,6 @@ from portal.domain.settings import (
     VideoHistorySettings,
 )
 from portal.domain.steps import StepStatus
-from portal.services.container import Portal, build_portal
 from portal.services.error_tables import ExportFormat
 from portal.services.errors import LoginFailed, LoginLocked, NotAllowed
 from portal.services.integration import SignInPurpose

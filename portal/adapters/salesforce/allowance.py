@@ -7,31 +7,15 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Final
 from urllib.parse import urlsplit
 
 import requests
 
-#: Salesforce counts API requests over a rolling window of this length.
-WINDOW: Final = timedelta(hours=24)
+from portal.domain.gateway_errors import ApiUsage
+
 _API_USAGE: Final = re.compile(r"api-usage=(\d+)/(\d+)")
-
-
-@dataclass(frozen=True)
-class ApiUsage:
-    """Requests used in the last 24 hours and the org's allowance, as seen at ``seen_at``."""
-
-    used: int
-    maximum: int
-    seen_at: datetime
-
-    @property
-    def recovered_by(self) -> datetime:
-        """When every request counted now has left the rolling window: the allowance is whole
-        again by then at the latest (requests come back earlier, as older ones age out)."""
-        return self.seen_at + WINDOW
 
 
 def parse_usage(header: str | None, *, seen_at: datetime) -> ApiUsage | None:

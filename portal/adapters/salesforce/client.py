@@ -19,17 +19,16 @@ from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError as SimpleSalesforceError
 from simple_salesforce.exceptions import SalesforceExpiredSession, SalesforceRefusedRequest
 
-from portal.adapters.salesforce.errors import (
+from portal.adapters.salesforce.errors import from_simple_salesforce, from_transport
+from portal.adapters.salesforce.gateway import SalesforceGateway
+from portal.adapters.salesforce.http import allowance_of
+from portal.adapters.salesforce.oauth import OAuthClient
+from portal.domain.gateway_errors import (
     SalesforceAuthError,
     SalesforceGatewayError,
     SalesforceLimitError,
     allowance_spent,
-    from_simple_salesforce,
-    from_transport,
 )
-from portal.adapters.salesforce.gateway import SalesforceGateway
-from portal.adapters.salesforce.http import allowance_of
-from portal.adapters.salesforce.oauth import OAuthClient
 from portal.domain.oauth import TokenSet
 from portal.domain.text import msg
 

@@ -15,12 +15,10 @@ from typing import Any, Final, Literal, Protocol, TypeVar
 
 from simple_salesforce import Salesforce, format_soql
 
-from portal.adapters.salesforce.errors import (
-    SalesforcePermissionError,
-    SalesforceRequestError,
-)
-from portal.adapters.salesforce.oauth import Identity, OAuthClient, identity_from_payload
-from portal.adapters.salesforce.results import (
+from portal.adapters.salesforce.oauth import OAuthClient, identity_from_payload
+from portal.domain.gateway_errors import SalesforcePermissionError, SalesforceRequestError
+from portal.domain.oauth import Identity, TokenSet
+from portal.domain.salesforce import (
     AppMenuItemInfo,
     AppObjectsAvailability,
     ConnectedApplicationInfo,
@@ -39,7 +37,6 @@ from portal.adapters.salesforce.results import (
     RecordResult,
     SObjectSummary,
 )
-from portal.domain.oauth import TokenSet
 from portal.domain.text import msg
 
 T = TypeVar("T")

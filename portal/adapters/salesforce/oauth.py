@@ -12,9 +12,7 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import Enum
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,18 +22,24 @@ from authlib.integrations.base_client import OAuthError as AuthlibOAuthError
 from authlib.integrations.requests_client.oauth2_session import OAuth2Auth, OAuth2ClientAuth
 from authlib.oauth2.client import OAuth2Client
 
-from portal.adapters.salesforce.errors import (
+from portal.adapters.salesforce.errors import from_response, from_transport, oauth_error
+from portal.domain.gateway_errors import (
     OAuthFailure,
     SalesforceAuthError,
     SalesforceOAuthError,
     SalesforceRequestError,
     SalesforceUnavailable,
-    from_response,
-    from_transport,
-    oauth_error,
     reconnect,
 )
-from portal.domain.oauth import TokenSet
+from portal.domain.oauth import (
+    AuthorizationCode,
+    AuthorizationRefused,
+    AuthorizationRequest,
+    CallbackResult,
+    Identity,
+    RevokeOutcome,
+    TokenSet,
+)
 from portal.domain.secret import SecretStr
 from portal.domain.text import msg
 
@@ -48,55 +52,8 @@ REVOKE_PATH = "/services/oauth2/revoke"
 USERINFO_PATH = "/services/oauth2/userinfo"
 
 
-@dataclass(frozen=True)
-class AuthorizationRequest:
-    """Where to send the browser, and what to keep server-side until the callback."""
-
-    url: str
-    state: str
-    code_verifier: SecretStr
-
-
-@dataclass(frozen=True)
-class AuthorizationCode:
-    """Salesforce redirected back with a code: exchange it if ``state`` is one the portal
-    issued and has not used yet."""
-
-    code: SecretStr
-    state: str
-
-
-@dataclass(frozen=True)
-class AuthorizationRefused:
-    """Salesforce redirected back with an error (or the redirect was malformed)."""
-
-    error: SalesforceOAuthError
-    state: str | None
-
-
-CallbackResult = AuthorizationCode | AuthorizationRefused
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Who is integrated: org and user as Salesforce reports them."""
-
-    org_id: str
-    user_id: str
-    username: str
-    display_name: str
-    email: str
-    org_name: str | None = None
-
-
 #: How Salesforce's revoke endpoint says it does not know the token.
 _DEAD_TOKEN_CODES = frozenset({"invalid_token", "unsupported_token_type"})
-
-
-class RevokeOutcome(Enum):
-    REVOKED = "revoked"
-    #: Salesforce no longer knew the token (already revoked or expired): nothing left to end.
-    ALREADY_INVALID = "already_invalid"
 
 
 _CALLBACK_KEYS = frozenset(
@@ -285,6 +242,10 @@ class OAuthClient:
             prompt=prompt,
         )
         return AuthorizationRequest(url=url, state=state, code_verifier=SecretStr(code_verifier))
+
+    def parse_callback(self, query_params: Mapping[str, str | Sequence[str]]) -> CallbackResult:
+        """:func:`parse_callback`: what Salesforce's redirect back to the portal says."""
+        return parse_callback(query_params)
 
     def _token_request(self, call: Callable[[_SessionOAuth2Client], Any]) -> dict[str, Any]:
         """Run one token-endpoint call through Authlib; failures become the portal's errors."""

@@ -26,6 +26,8 @@ import requests
 import tenacity
 from urllib3.exceptions import NewConnectionError
 
+from portal.domain.gateway_errors import DAILY_ALLOWANCE
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -34,8 +36,6 @@ T = TypeVar("T")
 READ_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Codes with which Salesforce refuses a request before doing any of it.
 REFUSED_UP_FRONT: Final = frozenset({"UNABLE_TO_LOCK_ROW", "REQUEST_LIMIT_EXCEEDED"})
-#: The message of ``REQUEST_LIMIT_EXCEEDED`` when the org's 24-hour allowance is spent.
-DAILY_ALLOWANCE: Final = "TotalRequests"
 #: The longest ``Retry-After`` honoured; longer waits are left to the person.
 MAX_RETRY_AFTER: Final = 30.0
 

@@ -13,12 +13,8 @@ from typing import Any, Final
 
 import requests
 
-from portal.adapters.salesforce.errors import (
-    SalesforceGatewayError,
-    SalesforceRequestError,
-    from_error_body,
-    from_transport,
-)
+from portal.adapters.salesforce.errors import from_error_body, from_transport
+from portal.domain.gateway_errors import SalesforceGatewayError, SalesforceRequestError
 from portal.domain.text import msg
 
 #: The newest API version the portal is built and tested for (Winter '25).

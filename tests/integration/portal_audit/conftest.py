@@ -12,9 +12,9 @@ from portal_audit_support import SEED, mock_portal_config
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.scenarios import reset_world
 from mock_salesforce.seed import SMALL_SIZE, SeededOrg
-from portal.adapters.config import PortalConfig
 from portal.adapters.salesforce.retries import RetryPolicy
-from portal.services.container import Portal, build_portal
+from portal.bootstrap import Portal, build_portal
+from portal.domain.config import PortalConfig
 
 
 @pytest.fixture

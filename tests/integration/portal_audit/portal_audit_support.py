@@ -11,9 +11,11 @@ import requests
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg, SeededUser
-from portal.adapters.config import PortalConfig, PortalMode
 from portal.adapters.crypto import generate_key
-from portal.adapters.mock_org import Consent, sign_in
+from portal.adapters.mock_org import sign_in
+from portal.bootstrap import Portal
+from portal.domain.config import PortalConfig, PortalMode
+from portal.domain.mock_org import Consent
 from portal.domain.secret import SecretStr
 from portal.domain.settings import (
     ActivityHistorySettings,
@@ -25,7 +27,6 @@ from portal.domain.settings import (
     UnmappedRule,
 )
 from portal.services.actors import Actor, Role
-from portal.services.container import Portal
 from portal.services.integration import CallbackOutcome, SignInPurpose
 
 SEED = 11

@@ -18,21 +18,15 @@ from portal_audit_support import ADMIN, browser_sign_in, mock_portal_config
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg
-from portal.adapters.config import PortalConfig, PortalMode
-from portal.adapters.salesforce import (
-    SalesforceRequestError,
-    Timeouts,
-    Trust,
-    build_session,
-    connect,
-)
-from portal.adapters.salesforce.errors import OAuthFailure
+from portal.adapters.salesforce import Timeouts, Trust, build_session, connect
 from portal.adapters.salesforce.gateway import SalesforceGateway
 from portal.adapters.salesforce.oauth import OAuthClient
-from portal.adapters.salesforce.results import PermissionCheckStatus
 from portal.adapters.salesforce.versions import NEWEST_SUPPORTED
+from portal.bootstrap import build_portal
+from portal.domain.config import PortalConfig, PortalMode
+from portal.domain.gateway_errors import OAuthFailure, SalesforceRequestError
+from portal.domain.salesforce import PermissionCheckStatus
 from portal.domain.steps import StepStatus
-from portal.services.container import build_portal
 from portal.services.integration import CallbackKind
 
 Scenario = Callable[..., list[SeededOrg]]

@@ -12,12 +12,12 @@ from portal_audit_support import ADMIN, admin_settings, browser_sign_in, set_fau
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg
-from portal.adapters.config import PortalConfig
 from portal.adapters.duckdb_auth import DuckDbAuthenticationHistoryRepository
 from portal.adapters.duckdb_logs import DuckDbAuditRepository
+from portal.bootstrap import Portal, build_portal
 from portal.domain.audit import AuditAction, AuditOutcome
+from portal.domain.config import PortalConfig
 from portal.domain.history import AuthEvent
-from portal.services.container import Portal, build_portal
 
 Scenario = Callable[..., list[SeededOrg]]
 

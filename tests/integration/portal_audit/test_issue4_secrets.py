@@ -26,12 +26,12 @@ from portal_audit_support import (
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg
-from portal.adapters.config import PortalConfig
-from portal.adapters.mock_org import Consent
-from portal.adapters.salesforce.oauth import AuthorizationRequest, OAuthClient
-from portal.domain.oauth import TokenSet
+from portal.adapters.salesforce.oauth import OAuthClient
+from portal.bootstrap import Portal
+from portal.domain.config import PortalConfig
+from portal.domain.mock_org import Consent
+from portal.domain.oauth import AuthorizationRequest, TokenSet
 from portal.domain.secret import SecretStr
-from portal.services.container import Portal
 from portal.services.error_tables import ExportFormat
 from portal.services.errors import PortalError
 from portal.services.integration import SignInPurpose

@@ -11,15 +11,9 @@ import requests
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg, SeededUser
-from portal.adapters.salesforce import (
-    AuthorizationCode,
-    OAuthClient,
-    SalesforceGateway,
-    connect,
-    parse_callback,
-)
+from portal.adapters.salesforce import OAuthClient, SalesforceGateway, connect, parse_callback
 from portal.adapters.salesforce.versions import NEWEST_SUPPORTED
-from portal.domain.oauth import TokenSet
+from portal.domain.oauth import AuthorizationCode, TokenSet
 from portal.domain.secret import SecretStr
 
 

@@ -11,9 +11,10 @@ from sf_flow import Integration
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.rest.versions import LAST_VERSION
-from portal.adapters.salesforce import OAuthClient, SalesforceRequestError, SalesforceUnavailable
+from portal.adapters.salesforce import OAuthClient
 from portal.adapters.salesforce.access import LiveSalesforce
 from portal.adapters.salesforce.versions import VersionPolicy
+from portal.domain.gateway_errors import SalesforceRequestError, SalesforceUnavailable
 
 Integrate = Callable[..., Integration]
 

@@ -12,16 +12,9 @@ import requests
 from sf_flow import Integration, Sleeps, connect_with
 
 from mock_salesforce import ThreadedMockServer
-from portal.adapters.salesforce import (
-    OAuthClient,
-    RetryPolicy,
-    SalesforceLimitError,
-    SalesforceUnavailable,
-    Timeouts,
-    Trust,
-    build_session,
-)
+from portal.adapters.salesforce import OAuthClient, RetryPolicy, Timeouts, Trust, build_session
 from portal.adapters.salesforce.versions import NEWEST_SUPPORTED
+from portal.domain.gateway_errors import SalesforceLimitError, SalesforceUnavailable
 
 Integrate = Callable[..., Integration]
 QUERY_PATH = f"/services/data/v{NEWEST_SUPPORTED}/query"

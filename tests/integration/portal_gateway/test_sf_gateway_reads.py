@@ -10,12 +10,8 @@ from sf_flow import Integration
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.scenarios import CLONED_ADMIN_PROFILE, HIDDEN_TASK_FIELDS, INTEGRATION_PROFILE
 from mock_salesforce.seed import SeededOrg, SeededUser, UserRole
-from portal.adapters.salesforce import SalesforceRequestError
-from portal.adapters.salesforce.results import (
-    AppObjectsAvailability,
-    PermissionCheckStatus,
-    PermissionSource,
-)
+from portal.domain.gateway_errors import SalesforceRequestError
+from portal.domain.salesforce import AppObjectsAvailability, PermissionCheckStatus, PermissionSource
 
 Integrate = Callable[..., Integration]
 

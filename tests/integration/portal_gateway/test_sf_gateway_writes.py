@@ -11,8 +11,8 @@ import requests
 from sf_flow import Integration
 
 from mock_salesforce import ThreadedMockServer
-from portal.adapters.salesforce import SalesforceRequestError
-from portal.adapters.salesforce.results import PhoneMatchObject
+from portal.domain.gateway_errors import SalesforceRequestError
+from portal.domain.salesforce import PhoneMatchObject
 
 Integrate = Callable[..., Integration]
 

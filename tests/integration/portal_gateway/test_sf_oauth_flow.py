@@ -13,16 +13,9 @@ from sf_flow import Integration, MockBrowser, connect_with, integrate, make_oaut
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg
-from portal.adapters.salesforce import (
-    AuthorizationCode,
-    AuthorizationRefused,
-    OAuthClient,
-    OAuthFailure,
-    RevokeOutcome,
-    SalesforceAuthError,
-    SalesforceOAuthError,
-    parse_callback,
-)
+from portal.adapters.salesforce import OAuthClient, parse_callback
+from portal.domain.gateway_errors import OAuthFailure, SalesforceAuthError, SalesforceOAuthError
+from portal.domain.oauth import AuthorizationCode, AuthorizationRefused, RevokeOutcome
 from portal.domain.secret import SecretStr
 
 

@@ -13,11 +13,12 @@ import signal
 import sys
 from pathlib import Path
 
-from portal.adapters.config import PortalConfig, PortalMode
-from portal.adapters.salesforce.oauth import OAuthClient, RevokeOutcome
+from portal.adapters.salesforce.oauth import OAuthClient
+from portal.bootstrap import build_portal
+from portal.domain.config import PortalConfig, PortalMode
+from portal.domain.oauth import RevokeOutcome
 from portal.domain.secret import SecretStr
 from portal.services.actors import Actor, Role
-from portal.services.container import build_portal
 
 
 def _killed_instead_of_revoking(self: OAuthClient, token: SecretStr) -> RevokeOutcome:

@@ -14,11 +14,12 @@ from mock_salesforce import ThreadedMockServer
 from mock_salesforce.cli import ready_info
 from mock_salesforce.scenarios import reset_world
 from mock_salesforce.seed import SMALL_SIZE
-from portal.adapters.config import READY_FILE, PortalConfig
+from portal.adapters.config import READY_FILE
+from portal.bootstrap import Portal, build_portal
+from portal.domain.config import PortalConfig
 from portal.domain.history import AuthEvent
 from portal.domain.steps import StepStatus
 from portal.services.actors import Actor, Role
-from portal.services.container import Portal, build_portal
 from portal.services.errors import DemoUnavailable, NotAllowed
 
 

@@ -12,10 +12,10 @@ from portal_services_support import acme_settings, browser_sign_in
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg
-from portal.adapters.config import PortalConfig
+from portal.bootstrap import Portal
+from portal.domain.config import PortalConfig
 from portal.domain.history import AuthEvent
 from portal.domain.steps import StepStatus
-from portal.services.container import Portal
 
 
 @pytest.fixture

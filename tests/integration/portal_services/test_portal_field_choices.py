@@ -8,8 +8,8 @@ from collections.abc import Callable
 from portal_services_support import ADMIN, browser_sign_in
 
 from mock_salesforce.seed import SeededOrg
-from portal.adapters.config import PortalConfig
-from portal.services.container import Portal
+from portal.bootstrap import Portal
+from portal.domain.config import PortalConfig
 from portal.services.integration import CallbackKind
 
 Scenario = Callable[..., list[SeededOrg]]

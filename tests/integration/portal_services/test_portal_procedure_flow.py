@@ -11,17 +11,17 @@ from portal_services_support import ADMIN, acme_settings, browser_sign_in
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg
-from portal.adapters.config import PortalConfig
 from portal.adapters.duckdb_logs import DuckDbAuditRepository
-from portal.adapters.mock_org import Consent
+from portal.bootstrap import Portal, build_portal
+from portal.domain.config import PortalConfig
 from portal.domain.history import AuthEvent
+from portal.domain.mock_org import Consent
 from portal.domain.settings import (
     IntegrationSettings,
 )
 from portal.domain.steps import StepStatus
 from portal.services.checks import ConnectedAppStatus
 from portal.services.connections import CHECK_SLOT, REVOKE_PREFIX
-from portal.services.container import Portal, build_portal
 from portal.services.integration import CallbackKind, SignInPurpose
 
 

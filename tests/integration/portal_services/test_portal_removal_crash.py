@@ -16,10 +16,10 @@ from portal_services_support import ADMIN, acme_settings, browser_sign_in
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg
-from portal.adapters.config import PortalConfig
+from portal.bootstrap import build_portal
+from portal.domain.config import PortalConfig
 from portal.domain.history import AuthEvent
 from portal.services.connections import REVOKE_PREFIX
-from portal.services.container import build_portal
 from portal.services.integration import CallbackKind
 
 REPO = Path(__file__).resolve().parents[3]

@@ -9,12 +9,12 @@ from portal_services_support import ADMIN, acme_settings, browser_sign_in, remem
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.scenarios import HIDDEN_TASK_FIELDS, INTEGRATION_PROFILE
 from mock_salesforce.seed import SeededOrg
-from portal.adapters.config import PortalConfig
-from portal.adapters.salesforce.errors import OAuthFailure
+from portal.bootstrap import Portal
+from portal.domain.config import PortalConfig
+from portal.domain.gateway_errors import OAuthFailure
 from portal.domain.settings import SettingsArea
 from portal.domain.steps import StepStatus
 from portal.services.checks import ConnectedAppStatus
-from portal.services.container import Portal
 from portal.services.integration import CallbackKind, SignInPurpose
 
 Scenario = Callable[..., list[SeededOrg]]

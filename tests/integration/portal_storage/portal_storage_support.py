@@ -9,9 +9,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from portal.adapters.clock import FixedClock
-from portal.adapters.ports import UnitOfWork
 from portal.adapters.unit_of_work import RepositorySet
 from portal.domain.backup import BackupSnapshot
+from portal.domain.ports import UnitOfWork
 from portal.domain.settings import (
     ActivityTiming,
     AssigneeSettings,

@@ -16,13 +16,8 @@ import pytest
 from portal_storage_support import START, Storage
 
 from portal.adapters.db import Database
-from portal.adapters.duckdb_exports import (
-    EXPORT_COLUMNS,
-    CsvShape,
-    ExportCancelled,
-    ExportControl,
-)
 from portal.adapters.duckdb_logs import DuckDbIntegrationErrorRepository
+from portal.domain.exports import EXPORT_COLUMNS, CsvShape, ExportCancelled, ExportControl
 from portal.domain.integration_errors import (
     ErrorLogFilter,
     ErrorSource,

@@ -21,12 +21,11 @@ from portal.adapters.db import (
     Database,
     DatabaseUnavailableError,
     SchemaVersionError,
-    StorageError,
-    WriteConflictError,
 )
 from portal.adapters.unit_of_work import duckdb_repositories
 from portal.domain.audit import AuditAction, AuditEntry, AuditOutcome
 from portal.domain.backup import BackupFormatError
+from portal.domain.failures import StorageError, WriteConflictError
 from portal.domain.oauth import PendingAuthorization, TokenSet
 from portal.domain.secret import SecretStr
 from portal.domain.settings import IntegrationSettings

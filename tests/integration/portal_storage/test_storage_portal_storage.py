@@ -13,9 +13,9 @@ from portal_storage_support import START
 from portal.adapters.clock import FixedClock
 from portal.adapters.crypto import TokenCipher, generate_key
 from portal.adapters.db import Database
-from portal.adapters.ports import Finding, PortalStorage, ProgressEntry
 from portal.adapters.storage import DuckDbPortalStorage, InMemoryPortalStorage
 from portal.domain.oauth import TokenSet
+from portal.domain.ports import Finding, PortalStorage, ProgressEntry
 from portal.domain.secret import SecretStr
 from portal.domain.settings import BasicSettings, IntegrationSettings
 from portal.domain.steps import StepStatus

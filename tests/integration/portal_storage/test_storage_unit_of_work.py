@@ -10,10 +10,11 @@ from portal_storage_support import START, Storage, sample_backup, sample_setting
 
 from portal.adapters.clock import FixedClock
 from portal.adapters.crypto import TokenCipher
-from portal.adapters.db import Database, StorageError, WriteConflictError
+from portal.adapters.db import Database
 from portal.adapters.unit_of_work import DuckDbUnitOfWork, RepositorySet
 from portal.domain.audit import AuditAction, AuditEntry, AuditOutcome
 from portal.domain.backup import BackupSnapshot
+from portal.domain.failures import StorageError, WriteConflictError
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
 from portal.domain.integration_errors import ErrorSource, IntegrationErrorEntry, SyncOperation
 from portal.domain.oauth import TokenSet

@@ -15,12 +15,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from portal.adapters.config import PortalConfig, PortalMode
 from portal.adapters.salesforce import SalesforceGateway
-from portal.adapters.salesforce.results import RecordResult
+from portal.bootstrap import build_portal
+from portal.domain.config import PortalConfig, PortalMode
+from portal.domain.salesforce import RecordResult
 from portal.domain.secret import SecretStr
 from portal.services.actors import Actor, Role
-from portal.services.container import build_portal
 
 KILL_AFTER_WRITE: int = 2
 _writes = 0

@@ -11,9 +11,10 @@ import requests
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg, SeededUser, UserRole
-from portal.adapters.config import PortalConfig, PortalMode
 from portal.adapters.crypto import generate_key
 from portal.adapters.mock_org import sign_in
+from portal.bootstrap import Portal
+from portal.domain.config import PortalConfig, PortalMode
 from portal.domain.secret import SecretStr
 from portal.domain.settings import (
     ActivityHistorySettings,
@@ -29,7 +30,6 @@ from portal.domain.settings import (
     VideoHistorySettings,
 )
 from portal.services.actors import Actor, Role
-from portal.services.container import Portal
 from portal.services.integration import CallbackKind, CallbackOutcome, SignInPurpose
 
 SEED = 11

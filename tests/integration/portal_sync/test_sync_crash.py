@@ -19,9 +19,9 @@ from sync_support import ADMIN, Org, acme_settings, integrate
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg
 from portal.adapters.clock import ShiftedClock
-from portal.adapters.config import PortalConfig
+from portal.bootstrap import build_portal
+from portal.domain.config import PortalConfig
 from portal.domain.sync_log import SyncOutcome
-from portal.services.container import build_portal
 from portal.sync.engine import STILL_WRITING
 
 REPO = Path(__file__).resolve().parents[3]

@@ -23,12 +23,14 @@ from mock_salesforce import ThreadedMockServer
 from mock_salesforce.permissions import FULL_ACCESS, READ_ONLY
 from mock_salesforce.seed import SeededOrg, UserRole
 from portal.adapters.clock import ShiftedClock
-from portal.adapters.config import PortalConfig
-from portal.adapters.salesforce import SalesforceGateway, SalesforceUnavailable
+from portal.adapters.salesforce import SalesforceGateway
 from portal.adapters.salesforce.http import Timeouts
 from portal.adapters.salesforce.retries import RetryPolicy
 from portal.adapters.salesforce.versions import NEWEST_SUPPORTED
+from portal.bootstrap import Portal, build_portal
 from portal.domain.calls import ActivityKind
+from portal.domain.config import PortalConfig
+from portal.domain.gateway_errors import SalesforceUnavailable
 from portal.domain.history import AuthEvent
 from portal.domain.integration_errors import ErrorLogFilter, ErrorSource, SyncOperation
 from portal.domain.settings import (
@@ -40,7 +42,6 @@ from portal.domain.settings import (
     UnmappedRule,
 )
 from portal.domain.sync_log import SyncOutcome
-from portal.services.container import Portal, build_portal
 from portal.sync.engine import STILL_WRITING
 
 World = Callable[..., list[SeededOrg]]

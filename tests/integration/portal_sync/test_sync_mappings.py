@@ -22,8 +22,9 @@ from sync_support import (
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg
-from portal.adapters.config import PortalConfig
+from portal.bootstrap import Portal
 from portal.domain.calls import ActivityKind
+from portal.domain.config import PortalConfig
 from portal.domain.settings import (
     ActivityTiming,
     AssigneeSettings,
@@ -34,7 +35,6 @@ from portal.domain.settings import (
     UnmappedRule,
 )
 from portal.domain.sync_log import SyncOutcome
-from portal.services.container import Portal
 from portal.services.errors import NotAllowed
 
 World = Callable[..., list[SeededOrg]]

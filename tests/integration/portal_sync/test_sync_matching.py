@@ -13,9 +13,9 @@ from sync_support import ADMIN, Org, acme_settings, admin_client, calls_csv, int
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg
-from portal.adapters.config import PortalConfig
+from portal.bootstrap import Portal
 from portal.domain.calls import ActivityKind
-from portal.services.container import Portal
+from portal.domain.config import PortalConfig
 
 World = Callable[..., list[SeededOrg]]
 

@@ -15,10 +15,10 @@ from sync_support import ADMIN, Org, acme_settings, admin_client, calls_csv, int
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.permissions import FULL_ACCESS
 from mock_salesforce.seed import SeededOrg
-from portal.adapters.config import PortalConfig
+from portal.bootstrap import Portal
 from portal.domain.calls import ActivityKind
+from portal.domain.config import PortalConfig
 from portal.domain.integration_errors import ErrorLogFilter, SyncOperation
-from portal.services.container import Portal
 
 World = Callable[..., list[SeededOrg]]
 

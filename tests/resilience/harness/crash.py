@@ -38,20 +38,21 @@ from typing import Any, Final
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.scenarios import reset_world
 from mock_salesforce.seed import SMALL_SIZE
-from portal.adapters.clock import Clock, ShiftedClock
-from portal.adapters.config import PortalConfig
+from portal.adapters.clock import ShiftedClock
 from portal.adapters.crypto import generate_key
-from portal.adapters.ports import StoredBackup
 from portal.adapters.storage import DuckDbPortalStorage
+from portal.bootstrap import Portal, build_portal
 from portal.domain.audit import AuditAction, AuditEntry, AuditOutcome
 from portal.domain.calls import ActivityKind
+from portal.domain.clock import Clock
+from portal.domain.config import PortalConfig
 from portal.domain.history import AuthEvent
 from portal.domain.oauth import TokenSet
+from portal.domain.ports import StoredBackup
 from portal.domain.restore import restore_from_backup
 from portal.domain.settings import IntegrationSettings
 from portal.domain.steps import StepStatus
 from portal.services.connections import REVOKE_PREFIX
-from portal.services.container import Portal, build_portal
 from portal.sync.engine import STILL_WRITING
 from tests.resilience.harness import crash_child
 from tests.resilience.harness.crash_child import ChildOrder, Finished, Procedure, Ready

@@ -24,10 +24,10 @@ from typing import Any, Final
 
 import requests
 
-from portal.adapters.config import PortalConfig
 from portal.adapters.db import Database, Transaction
+from portal.bootstrap import Portal, build_portal
+from portal.domain.config import PortalConfig
 from portal.services.actors import Actor, Role
-from portal.services.container import Portal, build_portal
 
 GO: Final = "go"
 ACTOR: Final = Actor(username="alice", role=Role.ADMIN)

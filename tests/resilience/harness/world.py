@@ -16,9 +16,11 @@ import requests
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg, SeededUser, UserRole
 from mock_salesforce.store import Store
-from portal.adapters.config import PortalConfig, PortalMode
 from portal.adapters.crypto import generate_key
-from portal.adapters.mock_org import Consent, sign_in
+from portal.adapters.mock_org import sign_in
+from portal.bootstrap import Portal
+from portal.domain.config import PortalConfig, PortalMode
+from portal.domain.mock_org import Consent
 from portal.domain.secret import SecretStr
 from portal.domain.settings import (
     ActivityHistorySettings,
@@ -34,7 +36,6 @@ from portal.domain.settings import (
     VideoHistorySettings,
 )
 from portal.services.actors import Actor, Role
-from portal.services.container import Portal
 from portal.services.integration import CallbackOutcome, SignInPurpose
 
 #: The seed of the mock world every resilience run uses (same seed, same org).

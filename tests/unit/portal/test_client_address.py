@@ -6,12 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.adapters.client_address import (
-    ProxyHeader,
-    client_address,
-    parse_networks,
-    socket_peer,
-)
+from portal.domain.client_address import ProxyHeader, client_address, parse_networks, socket_peer
 
 PROXY = parse_networks(["10.0.0.1"])
 PROXIES = parse_networks(["10.0.0.0/8", "::1", "127.0.0.1"])

@@ -12,14 +12,9 @@ from typing import Any
 import bcrypt
 import pytest
 
-from portal.adapters.config import (
-    GENERATED_KEY_FILE,
-    ConfigError,
-    PortalMode,
-    PortalRole,
-    load_config,
-)
+from portal.adapters.config import GENERATED_KEY_FILE, load_config
 from portal.adapters.crypto import generate_key
+from portal.domain.config import ConfigError, PortalMode, PortalRole
 
 REPO = Path(__file__).resolve().parents[3]
 HASH = bcrypt.hashpw(b"correct horse", bcrypt.gensalt(rounds=4)).decode()

@@ -10,9 +10,10 @@ from typing import Any
 import bcrypt
 import pytest
 
-from portal.adapters.client_address import ProxyHeader
-from portal.adapters.config import ConfigError, load_config
+from portal.adapters.config import load_config
 from portal.adapters.crypto import generate_key
+from portal.domain.client_address import ProxyHeader
+from portal.domain.config import ConfigError
 
 REPO = Path(__file__).resolve().parents[3]
 HASH = bcrypt.hashpw(b"correct horse", bcrypt.gensalt(rounds=4)).decode()

@@ -19,7 +19,8 @@ import pytest
 import requests
 from mock_cli_process import ROOT
 
-from portal.adapters.config import PortalRole, load_config
+from portal.adapters.config import load_config
+from portal.domain.config import PortalRole
 
 
 def _demo_module() -> ModuleType:

@@ -13,13 +13,14 @@ from urllib.parse import parse_qs, urlsplit
 import bcrypt
 import pytest
 
-from portal.adapters.config import ConfigError, PortalConfig, PortalMode, load_config
+from portal.adapters.config import load_config
 from portal.adapters.crypto import generate_key
 from portal.adapters.salesforce import OAuthClient, Timeouts, Trust, build_session
+from portal.bootstrap import build_portal
+from portal.domain.config import ConfigError, PortalConfig, PortalMode
 from portal.domain.oauth import TokenSet
 from portal.domain.secret import SecretStr
 from portal.services.actors import Actor, Role
-from portal.services.container import build_portal
 
 HASH = bcrypt.hashpw(b"correct horse", bcrypt.gensalt(rounds=4)).decode()
 KEY = generate_key().get_secret_value()

@@ -15,10 +15,15 @@ import pytest
 import requests
 
 from portal.adapters.salesforce.gateway import SalesforceGateway
-from portal.adapters.salesforce.oauth import AuthorizationCode, AuthorizationRequest, OAuthClient
-from portal.domain.oauth import PendingAuthorization, TokenSet
+from portal.adapters.salesforce.oauth import OAuthClient
+from portal.bootstrap import Portal
+from portal.domain.oauth import (
+    AuthorizationCode,
+    AuthorizationRequest,
+    PendingAuthorization,
+    TokenSet,
+)
 from portal.domain.secret import SecretStr
-from portal.services.container import Portal
 
 FORBIDDEN: tuple[type, ...] = (
     TokenSet,

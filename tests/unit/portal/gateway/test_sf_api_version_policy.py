@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from portal.adapters.salesforce import SalesforceRequestError
 from portal.adapters.salesforce.versions import VersionPolicy, offered_versions
+from portal.domain.gateway_errors import SalesforceRequestError
 
 
 def test_the_newest_offered_at_or_below_the_ceiling_wins() -> None:

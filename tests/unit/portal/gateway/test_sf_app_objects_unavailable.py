@@ -15,15 +15,14 @@ import pytest
 from portal.adapters.salesforce import (
     OAuthClient,
     SalesforceGateway,
-    SalesforcePermissionError,
-    SalesforceRequestError,
     Timeouts,
     Trust,
     build_session,
 )
 from portal.adapters.salesforce.errors import from_error_body
-from portal.adapters.salesforce.results import AppObjectsAvailability
+from portal.domain.gateway_errors import SalesforcePermissionError, SalesforceRequestError
 from portal.domain.oauth import TokenSet
+from portal.domain.salesforce import AppObjectsAvailability
 from portal.domain.secret import SecretStr
 
 T = TypeVar("T")

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from portal.adapters.salesforce import (
-    AuthorizationCode,
-    AuthorizationRefused,
-    OAuthFailure,
-    parse_callback,
-)
+from portal.adapters.salesforce import parse_callback
+from portal.domain.gateway_errors import OAuthFailure
+from portal.domain.oauth import AuthorizationCode, AuthorizationRefused
 
 
 def refused(params: dict[str, str | list[str]], **kw: object) -> AuthorizationRefused:

@@ -12,19 +12,19 @@ from simple_salesforce.exceptions import (
     SalesforceResourceNotFound,
 )
 
-from portal.adapters.salesforce import (
+from portal.adapters.salesforce.errors import (
+    from_error_body,
+    from_response,
+    from_simple_salesforce,
+    from_transport,
+)
+from portal.domain.gateway_errors import (
     SalesforceAuthError,
     SalesforceGatewayError,
     SalesforceLimitError,
     SalesforcePermissionError,
     SalesforceRequestError,
     SalesforceUnavailable,
-)
-from portal.adapters.salesforce.errors import (
-    from_error_body,
-    from_response,
-    from_simple_salesforce,
-    from_transport,
 )
 
 

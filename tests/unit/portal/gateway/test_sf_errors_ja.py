@@ -9,16 +9,9 @@ import pytest
 import requests
 from streamlit.testing.v1 import AppTest
 
-from portal.adapters.salesforce.errors import (
-    RECONNECT,
-    OAuthFailure,
-    SalesforceOAuthError,
-    from_error_body,
-    from_transport,
-    oauth_error,
-    reconnect,
-)
+from portal.adapters.salesforce.errors import from_error_body, from_transport, oauth_error
 from portal.domain.codec import SettingsDecodeError, read_object, read_str
+from portal.domain.gateway_errors import RECONNECT, OAuthFailure, SalesforceOAuthError, reconnect
 from portal.domain.text import Text
 from portal.ui import i18n
 

@@ -11,23 +11,16 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
-from portal.adapters.salesforce import (
-    OAuthClient,
-    OAuthFailure,
-    SalesforceOAuthError,
-    Timeouts,
-    Trust,
-    build_session,
-)
+from portal.adapters.salesforce import OAuthClient, Timeouts, Trust, build_session
 from portal.adapters.salesforce.client import SalesforceConnection
 from portal.adapters.salesforce.oauth import (
-    AuthorizationRequest,
     ids_from_identity_url,
     salesforce_signature,
     verify_signature,
 )
 from portal.adapters.salesforce.retries import exponential_backoff, is_transient_response
-from portal.domain.oauth import TokenSet
+from portal.domain.gateway_errors import OAuthFailure, SalesforceOAuthError
+from portal.domain.oauth import AuthorizationRequest, TokenSet
 from portal.domain.secret import SecretStr
 
 SECRET = SecretStr("client-secret-42")

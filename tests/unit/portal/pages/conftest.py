@@ -19,11 +19,11 @@ from page_helpers import (
 from streamlit.testing.v1 import AppTest
 
 import portal.ui.container as ui_container
-from portal.adapters.config import PortalConfig, PortalMode
 from portal.adapters.crypto import generate_key
+from portal.bootstrap import Portal, build_portal
+from portal.domain.config import PortalConfig, PortalMode
 from portal.domain.secret import SecretStr
 from portal.services.actors import Actor
-from portal.services.container import Portal, build_portal
 from portal.ui.session import ACTOR
 
 AppFactory = Callable[..., AppTest]

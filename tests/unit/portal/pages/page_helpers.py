@@ -22,12 +22,12 @@ from mock_salesforce.cli import ready_info
 from mock_salesforce.connected_apps import MIITEL
 from mock_salesforce.control import ready_users
 from mock_salesforce.scenarios import reset_world
-from portal.adapters.config import PortalConfig, PortalMode, PortalRole, PortalUser
 from portal.adapters.crypto import generate_key
 from portal.adapters.mock_org import sign_in
+from portal.bootstrap import Portal
+from portal.domain.config import PortalConfig, PortalMode, PortalRole, PortalUser
 from portal.domain.secret import SecretStr
 from portal.services.actors import Actor, Role
-from portal.services.container import Portal
 from portal.services.integration import SignInPurpose
 from portal.ui.markup import unescaped
 

@@ -9,9 +9,9 @@ import pytest
 from page_helpers import ADMIN, PASSWORDS, texts
 from test_page_error_log_ja import english_left
 
+from portal.bootstrap import Portal
 from portal.domain.audit import AuditAction, AuditEntry, AuditOutcome
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
-from portal.services.container import Portal
 from portal.services.logs import NOBODY
 
 PAGE = "authentication_history.py"

@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from page_helpers import ADMIN, PASSWORDS, texts
 
+from portal.bootstrap import Portal
 from portal.domain.backup import BackupSnapshot
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
 from portal.domain.settings import IntegrationSettings
-from portal.services.container import Portal
 
 TAKEN = datetime(2026, 4, 1, 8, 30, tzinfo=UTC)
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from page_helpers import texts
 
+from portal.bootstrap import Portal
 from portal.services.actors import Actor, Role
-from portal.services.container import Portal
 from portal.services.integration import SignInPurpose
 
 ENTRYPOINT = "streamlit_app.py"

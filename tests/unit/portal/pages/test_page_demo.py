@@ -6,7 +6,7 @@ from __future__ import annotations
 from page_helpers import VIEWER, MockWorld, texts
 
 from mock_salesforce.control import current_scenario
-from portal.services.container import Portal
+from portal.bootstrap import Portal
 
 PAGE = "demo.py"
 

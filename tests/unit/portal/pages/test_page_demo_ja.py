@@ -12,13 +12,13 @@ from streamlit.testing.v1 import AppTest
 
 from mock_salesforce.control import ready_users
 from mock_salesforce.scenarios import every_scenario_logins, scenario_names
+from portal.bootstrap import Portal
 from portal.domain.calls import ActivityKind
 from portal.domain.settings import (
     ActivityHistorySettings,
     IntegrationSettings,
     VideoHistorySettings,
 )
-from portal.services.container import Portal
 from portal.ui import i18n
 from portal.ui.demo_import import RESULT
 

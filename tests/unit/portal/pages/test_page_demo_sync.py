@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from page_helpers import VIEWER, MockWorld, integrate, texts
 
+from portal.bootstrap import Portal
 from portal.domain.settings import (
     ActivityHistorySettings,
     IntegrationSettings,
     VideoHistorySettings,
 )
-from portal.services.container import Portal
 
 PAGE = "demo.py"
 

@@ -9,9 +9,9 @@ import pytest
 from page_helpers import texts
 from streamlit.testing.v1 import AppTest
 
+from portal.bootstrap import Portal
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
 from portal.domain.integration_errors import ErrorSource, IntegrationErrorEntry, SyncOperation
-from portal.services.container import Portal
 
 PAGE = "error_log.py"
 INTEGRATED_AT = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)

@@ -20,7 +20,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 from streamlit.testing.v1 import AppTest
 
-from portal.services.container import Portal
+from portal.bootstrap import Portal
 from portal.services.error_tables import EXPORT_COLUMNS
 from portal.ui import export_files
 from portal.ui.web_session import COOKIE_NAME, sessions

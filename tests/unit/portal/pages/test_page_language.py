@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from page_helpers import ADMIN, PASSWORDS, VIEWER
 
-from portal.services.container import Portal
+from portal.bootstrap import Portal
 from portal.ui.auth import LOGIN_PASSWORD, LOGIN_USERNAME
 from portal.ui.language import SELECTOR
 

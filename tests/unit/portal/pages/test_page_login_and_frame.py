@@ -15,7 +15,7 @@ from page_helpers import (
 )
 from streamlit.testing.v1 import AppTest
 
-from portal.services.container import Portal
+from portal.bootstrap import Portal
 from portal.services.integration import SignInPurpose
 from portal.ui.auth import LOGIN_PASSWORD, LOGIN_USERNAME
 from portal.ui.oauth import CALLBACK_PARAMS

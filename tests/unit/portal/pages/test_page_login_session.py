@@ -11,7 +11,7 @@ from page_helpers import ADMIN, PASSWORDS, MockWorld, callback_params, texts
 from streamlit.testing.v1 import AppTest
 
 import portal.ui.web_session as web_session
-from portal.services.container import Portal
+from portal.bootstrap import Portal
 from portal.services.errors import LoginLocked
 from portal.services.integration import AuthorizationRedirect, SignInPurpose
 from portal.services.web_sessions import ReturnTo

@@ -8,9 +8,9 @@ from page_helpers import ADMIN, VIEWER, MockWorld, callback_params, integrate, t
 from streamlit.testing.v1 import AppTest
 
 from mock_salesforce.faults import FaultSettings
+from portal.bootstrap import Portal
 from portal.domain.steps import StepStatus
 from portal.services.actors import Actor
-from portal.services.container import Portal
 from portal.services.integration import SignInPurpose
 from portal.ui.oauth import LANDING_STEP
 

@@ -9,8 +9,8 @@ from language_check import english_left
 from page_helpers import ADMIN, PASSWORDS, MockWorld, integrate, texts
 from streamlit.testing.v1 import AppTest
 
+from portal.bootstrap import Portal
 from portal.domain.steps import StepStatus
-from portal.services.container import Portal
 from portal.services.integration import SignInPurpose
 from portal.ui import i18n
 from portal.ui.auth import LOGIN_PASSWORD, LOGIN_USERNAME

@@ -9,6 +9,7 @@ import pytest
 from page_helpers import ADMIN, VIEWER, MockWorld, integrate, texts
 from streamlit.testing.v1 import AppTest
 
+from portal.bootstrap import Portal
 from portal.domain.settings import (
     CallDataItem,
     FieldMappings,
@@ -16,7 +17,6 @@ from portal.domain.settings import (
     MeetingDataItem,
     TodoObjectSettings,
 )
-from portal.services.container import Portal
 from portal.ui.markup import unescaped
 
 PAGE = "salesforce_integration.py"

@@ -13,6 +13,7 @@ from japanese_text import english_left, everything_shown
 from page_helpers import MockWorld, integrate, texts
 from streamlit.testing.v1 import AppTest
 
+from portal.bootstrap import Portal
 from portal.domain.backup import BackupSnapshot
 from portal.domain.settings import (
     CallDataItem,
@@ -20,7 +21,6 @@ from portal.domain.settings import (
     IntegrationSettings,
     TodoObjectSettings,
 )
-from portal.services.container import Portal
 from portal.ui.i18n import LANGUAGE
 from portal.ui.markup import unescaped
 

@@ -14,7 +14,7 @@ import pytest
 from page_helpers import ADMIN, texts
 from streamlit.testing.v1 import AppTest
 
-from portal.services.container import Portal
+from portal.bootstrap import Portal
 
 PAGE = "procedure.py"
 FULL_DISK = (

@@ -8,8 +8,8 @@ import re
 import pytest
 from page_helpers import ADMIN
 
+from portal.bootstrap import Portal
 from portal.domain.audit import AuditAction, AuditOutcome
-from portal.services.container import Portal
 
 SECRET = "00D!token-that-must-never-be-stored"
 

@@ -14,7 +14,7 @@ from page_helpers import ADMIN, VIEWER, MockWorld
 
 from mock_salesforce.control import ready_users
 from mock_salesforce.scenarios import scenario_names
-from portal.services.container import Portal
+from portal.bootstrap import Portal
 from portal.ui import i18n
 
 STEP = "proc.step"

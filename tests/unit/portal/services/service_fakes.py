@@ -7,22 +7,31 @@ Only what lies below the services is faked; the services and the in-memory stora
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from portal.adapters.clock import FixedClock
-from portal.adapters.config import PortalRole, PortalUser
-from portal.adapters.salesforce.errors import (
+from portal.adapters.salesforce.oauth import parse_callback
+from portal.adapters.storage import InMemoryPortalStorage
+from portal.bootstrap import Portal, assemble_portal
+from portal.domain.config import PortalRole, PortalUser
+from portal.domain.gateway_errors import (
     OAuthFailure,
     SalesforceAuthError,
     SalesforceGatewayError,
     SalesforceOAuthError,
     SalesforceRequestError,
 )
-from portal.adapters.salesforce.oauth import AuthorizationRequest, Identity, RevokeOutcome
-from portal.adapters.salesforce.results import (
+from portal.domain.oauth import (
+    AuthorizationRequest,
+    CallbackResult,
+    Identity,
+    RevokeOutcome,
+    TokenSet,
+)
+from portal.domain.salesforce import (
     AppMenuItemInfo,
     AppObjectsAvailability,
     ConnectedApplicationInfo,
@@ -33,8 +42,6 @@ from portal.adapters.salesforce.results import (
     PermissionCheck,
     PermissionCheckStatus,
 )
-from portal.adapters.storage import InMemoryPortalStorage
-from portal.domain.oauth import TokenSet
 from portal.domain.secret import SecretStr
 from portal.domain.settings import (
     ActivityHistorySettings,
@@ -51,7 +58,6 @@ from portal.domain.settings import (
     VideoHistorySettings,
 )
 from portal.services.actors import Actor, Role
-from portal.services.container import Portal, assemble_portal
 
 START = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 ADMIN = Actor(username="alice", role=Role.ADMIN)
@@ -208,6 +214,10 @@ class FakeOAuth:
         )
         self.started.append(request)
         return request
+
+    def parse_callback(self, query_params: Mapping[str, str | Sequence[str]]) -> CallbackResult:
+        """Salesforce's redirect read as the real OAuth client reads it."""
+        return parse_callback(query_params)
 
     def approve(
         self, request: AuthorizationRequest, *, org: FakeOrg, user_id: str

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from service_fakes import ADMIN, World
 
-from portal.adapters.salesforce.errors import OAuthFailure
+from portal.domain.gateway_errors import OAuthFailure
 from portal.domain.history import AuthEvent
 from portal.services.integration import CallbackKind, SignInPurpose
 

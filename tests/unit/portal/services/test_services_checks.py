@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from service_fakes import ADMIN, World, usage
 
-from portal.adapters.salesforce.errors import SalesforcePermissionError
-from portal.adapters.salesforce.results import (
+from portal.domain.gateway_errors import SalesforcePermissionError
+from portal.domain.salesforce import (
     AppObjectsAvailability,
     PermissionCheck,
     PermissionCheckStatus,

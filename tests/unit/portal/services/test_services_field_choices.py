@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from service_fakes import ADMIN, World, field_of, later, object_of
 
-from portal.adapters.salesforce.errors import SalesforceUnavailable
+from portal.domain.gateway_errors import SalesforceUnavailable
 from portal.services.settings import FIELD_CHOICES_TTL
 
 

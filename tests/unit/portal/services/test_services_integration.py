@@ -8,12 +8,8 @@ from datetime import timedelta
 import pytest
 from service_fakes import ADMIN, VIEWER, World, make_world
 
-from portal.adapters.salesforce.errors import (
-    OAuthFailure,
-    SalesforceLimitError,
-    SalesforceOAuthError,
-)
 from portal.domain.audit import AuditAction, AuditOutcome
+from portal.domain.gateway_errors import OAuthFailure, SalesforceLimitError, SalesforceOAuthError
 from portal.domain.history import AuthEvent
 from portal.domain.steps import StepStatus
 from portal.services.connections import CHECK_SLOT, OTHER_ORG_SLOT, REVOKE_PREFIX

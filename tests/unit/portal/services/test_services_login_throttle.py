@@ -14,8 +14,8 @@ import bcrypt
 import pytest
 from service_fakes import World, make_world, portal_user
 
-from portal.adapters.config import PortalRole
 from portal.domain.audit import AuditOutcome
+from portal.domain.config import PortalRole
 from portal.services import access
 from portal.services.access import (
     ACCOUNT_FREE_FAILURES,

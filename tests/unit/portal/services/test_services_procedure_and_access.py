@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from service_fakes import ADMIN, VIEWER, World, make_world, portal_user, usage
 
-from portal.adapters.config import PortalRole
 from portal.domain.audit import AuditAction, AuditOutcome
+from portal.domain.config import PortalRole
 from portal.domain.steps import PROCEDURE, StepStatus
 from portal.services.actors import Role
 from portal.services.errors import LoginFailed, NotAllowed

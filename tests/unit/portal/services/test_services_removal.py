@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from service_fakes import ADMIN, VIEWER, World, sample_settings
 
-from portal.adapters.salesforce.errors import SalesforceUnavailable
 from portal.domain.audit import AuditAction, AuditOutcome
+from portal.domain.gateway_errors import SalesforceUnavailable
 from portal.domain.history import AuthEvent
 from portal.domain.steps import StepStatus
 from portal.services.connections import REVOKE_PREFIX

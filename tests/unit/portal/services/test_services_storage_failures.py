@@ -24,8 +24,9 @@ from portal.adapters.clock import FixedClock
 from portal.adapters.crypto import TokenCipher, generate_key
 from portal.adapters.db import Database
 from portal.adapters.storage import DuckDbPortalStorage
-from portal.services.container import assemble_portal
-from portal.services.errors import ConcurrentChange, PortalError, StorageFailure
+from portal.bootstrap import assemble_portal
+from portal.domain.failures import StorageFailure
+from portal.services.errors import ConcurrentChange, PortalError
 
 FULL_DISK = (
     'TransactionContext Error: Failed to commit: Could not write file "portal.duckdb.wal": '

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 from service_fakes import ADMIN, VIEWER, World, object_of, sample_settings
 
-from portal.adapters.salesforce.errors import SalesforceUnavailable
+from portal.domain.gateway_errors import SalesforceUnavailable
 from portal.domain.settings import (
     AssigneeSettings,
     CallDataItem,

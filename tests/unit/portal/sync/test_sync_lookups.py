@@ -13,15 +13,15 @@ from urllib.parse import urlencode
 import pytest
 from simple_salesforce import format_soql
 
-from portal.adapters.salesforce.errors import (
+from portal.adapters.salesforce.gateway import phone_search
+from portal.domain.calls import ActivityKind
+from portal.domain.gateway_errors import (
     SalesforcePermissionError,
     SalesforceRequestError,
     SalesforceUnavailable,
 )
-from portal.adapters.salesforce.gateway import phone_search
-from portal.adapters.salesforce.results import ObjectDescription, PhoneMatchObject, RecordResult
-from portal.domain.calls import ActivityKind
 from portal.domain.oauth import TokenSet
+from portal.domain.salesforce import ObjectDescription, PhoneMatchObject, RecordResult
 from portal.domain.secret import SecretStr
 from portal.sync.lookups import (
     QUERY_URL_BUDGET,

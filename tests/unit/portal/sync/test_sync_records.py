@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from portal.adapters.salesforce.results import (
-    FieldDescription,
-    ObjectDescription,
-    PhoneMatchObject,
-)
 from portal.domain.calls import JST, Call, CallDirection, CallResult, Meeting
+from portal.domain.salesforce import FieldDescription, ObjectDescription, PhoneMatchObject
 from portal.domain.settings import (
     ActivityHistorySettings,
     CallDataItem,

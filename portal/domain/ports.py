@@ -1,21 +1,20 @@
 """What the services may ask of storage: one Protocol per repository, the unit of work, and
 the storage that hands them out.
 
-Two implementations of each: DuckDB (``duckdb_*.py``, ``storage.py``) and in memory
-(``memory.py``, ``storage.py``), held to the same contract by the same tests.
+Two implementations of each among the adapters: DuckDB (``duckdb_*.py``, ``storage.py``) and
+in memory (``memory.py``, ``storage.py``), held to the same contract by the same tests.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
-from portal.adapters.duckdb_exports import CsvShape, ExportControl
 from portal.domain.audit import AuditEntry
 from portal.domain.backup import BackupSnapshot
+from portal.domain.exports import CsvShape, ExportControl
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
 from portal.domain.integration_errors import (
     BucketCount,
@@ -32,6 +31,9 @@ from portal.domain.settings import IntegrationSettings
 from portal.domain.steps import StepStatus
 from portal.domain.sync_log import SyncLogEntry
 from portal.domain.timestamps import require_aware
+
+if TYPE_CHECKING:  # a type only: the domain names paths, the adapters write them
+    from pathlib import Path
 
 MAX_PAGE_SIZE = 1000
 #: The integrated connection's token slot: :class:`TokenRepository`'s, never a named slot.
@@ -267,9 +269,9 @@ class IntegrationErrorRepository(Protocol):
         control: ExportControl | None = None,
     ) -> None:
         """Write every error matching ``filter``, newest first, to the file ``target`` as
-        Parquet or as CSV shaped by ``shape`` (:mod:`portal.adapters.duckdb_exports`), without
-        holding the rows in memory. ``control`` reports progress and can cancel (then
-        :class:`~portal.adapters.duckdb_exports.ExportCancelled`, and no file)."""
+        Parquet or as CSV shaped by ``shape`` (:mod:`portal.domain.exports`), without holding
+        the rows in memory. ``control`` reports progress and can cancel (then
+        :class:`~portal.domain.exports.ExportCancelled`, and no file)."""
         ...
 
     def high_water_mark(self) -> HighWaterMark:

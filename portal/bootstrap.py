@@ -1,33 +1,36 @@
-"""Composition: one :class:`Portal` per process holding a service per use case.
+"""The composition root: the one module that builds adapters and hands them to the services.
 
-Pages get it through ``@st.cache_resource``; it is thread-safe (DuckDB gets a cursor per
-thread, the HTTP session is shared).
+One :class:`Portal` per process holds a service per use case; pages get it through
+``@st.cache_resource`` (:mod:`portal.ui.container`); it is thread-safe (DuckDB gets a cursor
+per thread, the HTTP session is shared). The pages reach the adapters only through here: the
+configuration (:func:`read_config`), the language catalogs (:func:`translations`) and the
+browser sessions (:func:`web_sessions`).
 """
 
 from __future__ import annotations
 
+import gettext
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
-from portal.adapters.clock import Clock, SystemClock
-from portal.adapters.config import (
-    READY_FILE,
-    ConfigError,
-    PortalConfig,
-    PortalMode,
-    PortalUser,
-    changed_key_problem,
-)
+from portal.adapters import catalogs
+from portal.adapters.clock import SystemClock
+from portal.adapters.config import READY_FILE, changed_key_problem, load_config
 from portal.adapters.crypto import TokenCipher, TokenDecryptionError
 from portal.adapters.db import Database
 from portal.adapters.mock_org import MockOrg
-from portal.adapters.ports import PortalStorage
 from portal.adapters.salesforce.access import LiveSalesforce
 from portal.adapters.salesforce.http import Timeouts, Trust, build_session
 from portal.adapters.salesforce.oauth import OAuthClient
 from portal.adapters.salesforce.retries import RetryPolicy
 from portal.adapters.salesforce.versions import NEWEST_SUPPORTED, VersionPolicy
 from portal.adapters.storage import DuckDbPortalStorage
+from portal.adapters.web_sessions import process_store
+from portal.domain.clock import Clock
+from portal.domain.config import ConfigError, PortalConfig, PortalMode, PortalUser
+from portal.domain.ports import PortalStorage
 from portal.services.access import AccessService
 from portal.services.backups import BackupsService
 from portal.services.checks import ChecksService
@@ -44,6 +47,7 @@ from portal.services.restore import RestoreService
 from portal.services.salesforce import SalesforceAccess
 from portal.services.settings import SettingsService
 from portal.services.validation import ValidationService
+from portal.services.web_sessions import WebSessions
 from portal.sync.service import SyncService
 
 
@@ -206,3 +210,24 @@ def assemble_portal(
         storage=storage,
         sync=SyncService(context, connections=connections),
     )
+
+
+def read_config(
+    *, secrets: Mapping[str, Any], environ: Mapping[str, str], data_dir: Path
+) -> PortalConfig:
+    """The validated configuration from ``secrets`` (``.streamlit/secrets.toml``), overridden by
+    ``environ``, and in mock mode completed from the mock org's READY file under ``data_dir``;
+    :class:`~portal.domain.config.ConfigError` lists every value to fix."""
+    return load_config(secrets=secrets, environ=environ, data_dir=data_dir)
+
+
+def translations(language: str) -> gettext.NullTranslations:
+    """The gettext catalog of ``language`` from the portal's locale files (none for a language
+    without catalogs)."""
+    return catalogs.load(language)
+
+
+def web_sessions(*, key: bytes) -> WebSessions:
+    """The browser sessions over this process's one store (the pages and the cookie routes
+    share it) and the system clock, signed with ``key``."""
+    return WebSessions(store=process_store(), clock=SystemClock(), key=key)
