@@ -31,7 +31,7 @@ from portal.adapters.crypto import TokenCipher, generate_key
 from portal.adapters.db import Database
 from portal.adapters.storage import DuckDbPortalStorage
 from portal.services.actors import Actor, Role
-from portal.services.container import assemble_portal
+from portal.bootstrap import assemble_portal
 from portal.services.errors import PortalError
 
 logging.basicConfig(stream=sys.stderr, level=logging.ERROR, format="%(name)s %(message)s")
