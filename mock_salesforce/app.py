@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
-from mock_salesforce import control, faults, oauth, rest, setup_pages
+from mock_salesforce import control, faults, oauth_endpoints, rest, setup_pages, soap
 from mock_salesforce.backend import MockBackend
 from mock_salesforce.body_limits import BodyLimitMiddleware
 from mock_salesforce.errors import (
@@ -79,7 +79,13 @@ def create_app(backend: MockBackend, *, control_token: str | None = None) -> Sta
     """The mock org's app over ``backend``; the same app serves the HTTPS and HTTP ports.
     With ``control_token``, the control plane (``/mock-api/``) requires it."""
     app = Starlette(
-        routes=[*rest.ROUTES, *oauth.ROUTES, *setup_pages.ROUTES, *control.ROUTES],
+        routes=[
+            *rest.ROUTES,
+            *oauth_endpoints.ROUTES,
+            *soap.ROUTES,
+            *setup_pages.ROUTES,
+            *control.ROUTES,
+        ],
         exception_handlers={
             SalesforceError: _salesforce_error,
             OAuthError: _oauth_error,
@@ -95,8 +101,3 @@ def create_app(backend: MockBackend, *, control_token: str | None = None) -> Sta
     # Outermost: faults and routes see the path as Salesforce reads it (no `//`).
     app.add_middleware(PathNormalizer)
     return app
-
-
-def backend_of(request: Request) -> MockBackend:
-    backend: MockBackend = request.app.state.backend
-    return backend

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from starlette.requests import Request
+
+from mock_salesforce.addresses import ServerUrls
 from mock_salesforce.clock import Clock
 from mock_salesforce.connected_apps import ConnectedApps
 from mock_salesforce.faults import Faults
@@ -21,14 +24,6 @@ from mock_salesforce.soql import SoqlEngine
 from mock_salesforce.store import Store
 
 DB_FILE = "mock_org.duckdb"
-
-
-@dataclass
-class ServerUrls:
-    """Where the mock answers; filled in once the server has bound its ports."""
-
-    https_base: str = "https://127.0.0.1:8443"
-    http_base: str = "http://127.0.0.1:8080"
 
 
 @dataclass(frozen=True)
@@ -59,19 +54,38 @@ class MockBackend:
         self.limits = ApiLimits(self.store, self.clock)
         self.permissions = Permissions(self.store, self.clock, self.orgs)
         self.records.access_check = self.permissions.require_object_access
-        self.connected_apps = ConnectedApps(self)
-        self.faults = Faults(self)
-        self.oauth = OAuthServer(self)
+        self.connected_apps = ConnectedApps(
+            store=self.store,
+            clock=self.clock,
+            orgs=self.orgs,
+            permissions=self.permissions,
+            sessions=self.sessions,
+            seed=self.options.seed,
+            callback_urls=self.options.redirect_uris,
+        )
+        self.faults = Faults(
+            store=self.store,
+            orgs=self.orgs,
+            sessions=self.sessions,
+            limits=self.limits,
+            seed=self.options.seed,
+        )
+        self.oauth = OAuthServer(
+            store=self.store,
+            clock=self.clock,
+            orgs=self.orgs,
+            sessions=self.sessions,
+            connected_apps=self.connected_apps,
+            urls=self.urls,
+        )
+        self.connected_apps.revoke_refresh_tokens = self.oauth.revoke_refresh_tokens
 
     def org(self, org_id: str) -> Org:
-        org = self.orgs.get(org_id)
-        if org is None:
-            raise LookupError(f"unknown org {org_id}")
-        return org
+        return self.orgs.require(org_id)
 
     def org_schema(self, org_id: str) -> OrgSchema:
         """The org's whole schema, before any user's permissions."""
-        return self.org(org_id).schema
+        return self.orgs.schema(org_id)
 
     def schema_for(self, principal: Principal) -> OrgSchema:
         """What this user can see: readable objects only, minus the fields they cannot read,
@@ -85,3 +99,9 @@ class MockBackend:
     def close(self) -> None:
         self.limits.flush()
         self.store.close()
+
+
+def backend_of(request: Request) -> MockBackend:
+    """The backend of the app serving ``request``."""
+    backend: MockBackend = request.app.state.backend
+    return backend

@@ -32,15 +32,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Protocol
 
-from mock_salesforce.clock import naive_utc
-from mock_salesforce.permissions import APPROVE_UNINSTALLED_APPS
+from mock_salesforce.clock import Clock, naive_utc
+from mock_salesforce.orgs import Orgs
+from mock_salesforce.permissions import APPROVE_UNINSTALLED_APPS, Permissions
 from mock_salesforce.rows import insert
 from mock_salesforce.schema import ObjectDef
-
-if TYPE_CHECKING:
-    from mock_salesforce.backend import MockBackend
+from mock_salesforce.sessions import SessionStore
+from mock_salesforce.store import Store
 
 MIITEL = "MiiTel"
 MIITEL_SCOPES = ("api", "refresh_token", "offline_access", "id", "openid", "web")
@@ -136,17 +136,35 @@ def miitel_definition(*, seed: int, callback_urls: tuple[str, ...]) -> Connected
     return ConnectedAppDefinition(MIITEL, client_id, secret, tuple(callback_urls), MIITEL_SCOPES)
 
 
+class RefreshTokenRevoker(Protocol):
+    """Revokes an app's refresh tokens in an org (one user's, or everyone's); returns how many."""
+
+    def __call__(self, *, org_id: str, app_name: str, user_id: str | None = None) -> int: ...
+
+
 class ConnectedApps:
     """Connected app definitions, and every org's state of each app."""
 
-    def __init__(self, backend: MockBackend) -> None:
-        self._backend = backend
-        self._store = backend.store
-        self._clock = backend.clock
+    def __init__(
+        self,
+        *,
+        store: Store,
+        clock: Clock,
+        orgs: Orgs,
+        permissions: Permissions,
+        sessions: SessionStore,
+        seed: int,
+        callback_urls: tuple[str, ...],
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._orgs = orgs
+        self._permissions = permissions
+        self._sessions = sessions
+        #: The OAuth area's revocation of refresh tokens (set by the backend once it exists).
+        self.revoke_refresh_tokens: RefreshTokenRevoker | None = None
         self._definitions = {
-            MIITEL.lower(): miitel_definition(
-                seed=backend.options.seed, callback_urls=backend.options.redirect_uris
-            ),
+            MIITEL.lower(): miitel_definition(seed=seed, callback_urls=callback_urls),
         }
         self._descriptions = {MIITEL.lower(): MIITEL_DESCRIPTION}
         # Apps an org's OAuth Usage page lists, and whether each is blocked there.
@@ -192,7 +210,7 @@ class ConnectedApps:
 
     # -- rows ------------------------------------------------------------------------------
     def _obj(self, org_id: str, name: str) -> ObjectDef:
-        obj = self._backend.org_schema(org_id).get(name)
+        obj = self._orgs.schema(org_id).get(name)
         assert obj is not None, name
         return obj
 
@@ -328,7 +346,7 @@ class ConnectedApps:
         state = self.state(org_id=org_id, app_name=app_name)
         if state is ConnectedAppState.BLOCKED:
             raise ConnectedAppRefusal("OAUTH_APP_BLOCKED", "this app is blocked by admin")
-        permissions = self._backend.permissions
+        permissions = self._permissions
         if state is not ConnectedAppState.INSTALLED:
             # The 2025 rule: never used counts as uninstalled.
             if not permissions.has_permission(
@@ -345,7 +363,7 @@ class ConnectedApps:
             )
 
     def _preauthorized(self, org_id: str, user_id: str, policy: AppPolicy) -> bool:
-        effective = self._backend.permissions.effective(org_id=org_id, user_id=user_id)
+        effective = self._permissions.effective(org_id=org_id, user_id=user_id)
         candidates = {effective.profile_id, *effective.permission_set_ids}
         return bool(candidates & policy.preauthorized)
 
@@ -389,11 +407,9 @@ class ConnectedApps:
 
     def _end_sessions(self, *, org_id: str, app_name: str, user_id: str | None) -> None:
         """Revoke refresh tokens (OAuth area) and access tokens of the app in the org."""
-        oauth: Any = getattr(self._backend, "oauth", None)
-        revoke = getattr(oauth, "revoke_refresh_tokens", None)
-        if revoke is not None:
-            revoke(org_id=org_id, user_id=user_id, app_name=app_name)
-        self._backend.sessions.revoke_where(org_id=org_id, user_id=user_id, app_name=app_name)
+        if self.revoke_refresh_tokens is not None:
+            self.revoke_refresh_tokens(org_id=org_id, user_id=user_id, app_name=app_name)
+        self._sessions.revoke_where(org_id=org_id, user_id=user_id, app_name=app_name)
 
     def revoke_user(self, *, org_id: str, user_id: str, app_name: str) -> None:
         """Revoke one user's access to the app: their OauthToken goes, their sessions end."""

@@ -22,7 +22,7 @@ import random
 import threading
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -30,9 +30,10 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_salesforce.errors import JSON_CONTENT_TYPE
-
-if TYPE_CHECKING:
-    from mock_salesforce.backend import MockBackend
+from mock_salesforce.limits import ApiLimits
+from mock_salesforce.orgs import Orgs
+from mock_salesforce.sessions import SessionStore
+from mock_salesforce.store import Store
 
 API_PREFIX = "/services/"
 _SAVED_ALLOWANCES = "faults.saved_allowances"
@@ -139,11 +140,17 @@ class _Counters:
 class Faults:
     """The faults in force on one backend."""
 
-    def __init__(self, backend: MockBackend) -> None:
-        self._backend = backend
+    def __init__(
+        self, *, store: Store, orgs: Orgs, sessions: SessionStore, limits: ApiLimits, seed: int
+    ) -> None:
+        self._store = store
+        self._orgs = orgs
+        self._sessions = sessions
+        self._limits = limits
+        self._seed = seed
         self._lock = threading.Lock()
         self._settings = FaultSettings()
-        self._rng = random.Random(backend.options.seed)
+        self._rng = random.Random(seed)
         self._counters = _Counters()
         # Faults do not survive a restart: give back an allowance a previous run exhausted.
         self._restore_allowances()
@@ -158,11 +165,11 @@ class Faults:
         self.clear()
         with self._lock:
             self._settings = settings
-            seed = settings.seed if settings.seed is not None else self._backend.options.seed
+            seed = settings.seed if settings.seed is not None else self._seed
             self._rng = random.Random(seed)
             self._counters = _Counters()
             if settings.expire_sessions:
-                self._counters.sessions_expired = self._backend.sessions.expire_all()
+                self._counters.sessions_expired = self._sessions.expire_all()
         if settings.exhaust_api:
             self._exhaust()
         return self.state()
@@ -176,26 +183,22 @@ class Faults:
         return self.state()
 
     def _exhaust(self) -> None:
-        limits = getattr(self._backend, "limits", None)
-        if limits is None:
-            return
-        saved = {org.org_id: limits.maximum(org_id=org.org_id) for org in self._backend.orgs.all()}
+        saved = {org.org_id: self._limits.maximum(org_id=org.org_id) for org in self._orgs.all()}
         # Kept in the store, so a restart can give the allowances back.
-        self._backend.store.set_meta(_SAVED_ALLOWANCES, json.dumps(saved))
+        self._store.set_meta(_SAVED_ALLOWANCES, json.dumps(saved))
         for org_id in saved:
             # An allowance of zero: every call is over it, and /limits shows none remaining.
-            limits.set_daily_max(org_id=org_id, maximum=0)
+            self._limits.set_daily_max(org_id=org_id, maximum=0)
 
     def _restore_allowances(self) -> None:
-        limits = getattr(self._backend, "limits", None)
-        raw = self._backend.store.get_meta(_SAVED_ALLOWANCES)
-        if limits is None or not raw:
+        raw = self._store.get_meta(_SAVED_ALLOWANCES)
+        if not raw:
             return
-        known = {org.org_id for org in self._backend.orgs.all()}
+        known = {org.org_id for org in self._orgs.all()}
         for org_id, maximum in json.loads(raw).items():
             if org_id in known:
-                limits.set_daily_max(org_id=org_id, maximum=int(maximum))
-        self._backend.store.set_meta(_SAVED_ALLOWANCES, "")
+                self._limits.set_daily_max(org_id=org_id, maximum=int(maximum))
+        self._store.set_meta(_SAVED_ALLOWANCES, "")
 
     def state(self) -> dict[str, Any]:
         """The current faults and what they have done so far (``GET /mock-api/faults``)."""

@@ -102,6 +102,17 @@ class Orgs:
         org = self._cache[org_id] = Org(*rows[0])
         return org
 
+    def require(self, org_id: str) -> Org:
+        """The org; ``LookupError`` for an org this mock does not hold."""
+        org = self.get(org_id)
+        if org is None:
+            raise LookupError(f"unknown org {org_id}")
+        return org
+
+    def schema(self, org_id: str) -> OrgSchema:
+        """The org's whole schema, before any user's permissions."""
+        return self.require(org_id).schema
+
     def all(self) -> list[Org]:
         rows = self._store.execute(
             "SELECT org_id, name, schema_profile, instance_name FROM _orgs ORDER BY created_at"

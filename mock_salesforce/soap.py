@@ -11,7 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from xml.sax.saxutils import escape
 
 from starlette.concurrency import run_in_threadpool
@@ -19,11 +19,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mock_salesforce.oauth.browser import backend_of
+from mock_salesforce.backend import MockBackend, backend_of
 from mock_salesforce.oauth.lockout import LockedOut
-
-if TYPE_CHECKING:
-    from mock_salesforce.backend import MockBackend
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"

@@ -1,16 +1,11 @@
 """The browser side of the mock org: who is logged in (the ``sid`` cookie), which browser is
-talking (the ``BrowserId`` cookie) and the per-page CSRF tokens of its forms.
-
-Other pages on the HTTP port (Setup) use :func:`current_browser_user` and :func:`login_url`.
-"""
+talking (the ``BrowserId`` cookie) and the per-page CSRF tokens of its forms."""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
-from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,9 +14,6 @@ from mock_salesforce.clock import Clock, naive_utc
 from mock_salesforce.errors import SalesforceError
 from mock_salesforce.sessions import SessionStore, token_hash
 from mock_salesforce.store import Store
-
-if TYPE_CHECKING:
-    from mock_salesforce.backend import MockBackend
 
 BROWSER_COOKIE = "BrowserId"
 SESSION_COOKIE = "sid"
@@ -105,11 +97,6 @@ class BrowserLogins:
         return fresh and secrets.compare_digest(owner, browser_id) and stored_purpose == purpose
 
 
-def backend_of(request: Request) -> MockBackend:
-    backend: MockBackend = request.app.state.backend
-    return backend
-
-
 def browser_id_of(request: Request) -> str | None:
     value = request.cookies.get(BROWSER_COOKIE)
     return value if value and len(value) <= 64 else None
@@ -137,16 +124,6 @@ def set_session_cookie(response: Response, request: Request, sid: str) -> None:
 
 def clear_session_cookie(response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
-
-
-def current_browser_user(request: Request) -> BrowserUser | None:
-    """Who is logged in to the mock org in the browser making ``request`` (None: nobody)."""
-    return backend_of(request).oauth.browser.user_of(request.cookies.get(SESSION_COOKIE))
-
-
-def login_url(*, start_url: str) -> str:
-    """The login page that returns to ``start_url`` (a path on the mock) after logging in."""
-    return "/login?" + urlencode({"startURL": start_url})
 
 
 def safe_start_url(value: str | None) -> str | None:

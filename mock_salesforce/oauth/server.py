@@ -9,10 +9,14 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from mock_salesforce.clock import naive_utc
-from mock_salesforce.connected_apps import ConnectedAppDefinition, ConnectedAppRefusal
+from mock_salesforce.addresses import ServerUrls
+from mock_salesforce.clock import Clock, naive_utc
+from mock_salesforce.connected_apps import (
+    ConnectedAppDefinition,
+    ConnectedAppRefusal,
+    ConnectedApps,
+)
 from mock_salesforce.errors import OAuthError
 from mock_salesforce.oauth.approvals import Approvals
 from mock_salesforce.oauth.browser import BrowserLogins
@@ -27,9 +31,9 @@ from mock_salesforce.oauth.pending import AuthorizeRequest, PendingRequests
 from mock_salesforce.oauth.pkce import verifier_matches
 from mock_salesforce.oauth.refresh_tokens import RefreshTokens
 from mock_salesforce.oauth.scopes import REFRESH_SCOPES, without_refresh
-
-if TYPE_CHECKING:
-    from mock_salesforce.backend import MockBackend
+from mock_salesforce.orgs import Orgs
+from mock_salesforce.sessions import SessionStore
+from mock_salesforce.store import Store
 
 BLOCKED = "OAUTH_APP_BLOCKED"
 APPROVAL_ERROR = "OAUTH_APPROVAL_ERROR_GENERIC"
@@ -115,38 +119,49 @@ class OAuthServer:
     """Authorization codes, refresh tokens, consent, browser logins and credentials of the
     mock org, and the grants of its token endpoint."""
 
-    def __init__(self, backend: MockBackend) -> None:
-        self._backend = backend
-        store, clock = backend.store, backend.clock
+    def __init__(
+        self,
+        *,
+        store: Store,
+        clock: Clock,
+        orgs: Orgs,
+        sessions: SessionStore,
+        connected_apps: ConnectedApps,
+        urls: ServerUrls,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._orgs = orgs
+        self._sessions = sessions
+        self._connected_apps = connected_apps
+        self._urls = urls
         self.codes = AuthorizationCodes(store, clock)
         self.refresh_tokens = RefreshTokens(store, clock)
         self.approvals = Approvals(store, clock)
         self.pending = PendingRequests(store, clock)
-        self.browser = BrowserLogins(store, clock, backend.sessions)
-        self.credentials = Credentials(store, clock, backend.orgs)
+        self.browser = BrowserLogins(store, clock, sessions)
+        self.credentials = Credentials(store, clock, orgs)
 
     # -- apps and users ------------------------------------------------------------------
     def app(self, client_id: str | None) -> ConnectedAppDefinition | None:
         """The connected app with this consumer key, or None."""
         if not client_id:
             return None
-        return self._backend.connected_apps.definition_by_client_id(client_id)
+        return self._connected_apps.definition_by_client_id(client_id)
 
     def pkce_required(self, app: ConnectedAppDefinition) -> bool:
         """Whether the app requires PKCE on the authorization code flow."""
-        return self._backend.connected_apps.pkce_required(app.name)
+        return self._connected_apps.pkce_required(app.name)
 
     def check_app(self, *, org_id: str, user_id: str, app_name: str) -> None:
         """Raise :class:`ConnectedAppRefusal` unless the user may use the app in the org now."""
-        self._backend.connected_apps.check_authorization(
-            org_id=org_id, user_id=user_id, app_name=app_name
-        )
+        self._connected_apps.check_authorization(org_id=org_id, user_id=user_id, app_name=app_name)
 
     def id_url(self, *, org_id: str, user_id: str) -> str:
-        return f"{self._backend.urls.https_base}/id/{org_id}/{user_id}"
+        return f"{self._urls.https_base}/id/{org_id}/{user_id}"
 
     def user_is_active(self, *, org_id: str, user_id: str) -> bool:
-        user = self._backend.orgs.user(org_id, user_id)
+        user = self._orgs.user(org_id, user_id)
         return bool(user and user["IsActive"])
 
     def log_in(self, *, username: str, password: str) -> tuple[str, str] | None:
@@ -155,11 +170,11 @@ class OAuthServer:
         found = self.credentials.authenticate(username=username, password=password)
         if found is not None:
             org_id, user_id = found
-            user = self._backend.org_schema(org_id).get("User")
+            user = self._orgs.schema(org_id).get("User")
             assert user is not None
-            self._backend.store.execute(
+            self._store.execute(
                 f'UPDATE {user.table} SET "LastLoginDate" = ? WHERE _org_id = ? AND "Id" = ?',
-                [naive_utc(self._backend.clock.now()), org_id, user_id],
+                [naive_utc(self._clock.now()), org_id, user_id],
             )
         return found
 
@@ -169,19 +184,19 @@ class OAuthServer:
 
     def set_run_as_user(self, *, org_id: str, user_id: str) -> None:
         """The user the client credentials flow runs as (the connected app's "Run As")."""
-        self._backend.store.set_meta(_RUN_AS_META_KEY, f"{org_id}:{user_id}")
+        self._store.set_meta(_RUN_AS_META_KEY, f"{org_id}:{user_id}")
 
     def run_as_user(self) -> tuple[str, str] | None:
         """The configured "Run As" user; without one, the active user whose username starts
         with ``integration`` in the oldest org that has one."""
-        configured = self._backend.store.get_meta(_RUN_AS_META_KEY)
+        configured = self._store.get_meta(_RUN_AS_META_KEY)
         if configured:
             org_id, user_id = configured.split(":", 1)
             return org_id, user_id
-        for org in self._backend.orgs.all():
-            user = self._backend.org_schema(org.org_id).get("User")
+        for org in self._orgs.all():
+            user = self._orgs.schema(org.org_id).get("User")
             assert user is not None
-            rows = self._backend.store.execute(
+            rows = self._store.execute(
                 f'SELECT "Id" FROM {user.table} WHERE _org_id = ? AND "IsActive" '
                 'AND NOT "IsDeleted" AND lower("Username") LIKE \'integration%\' ORDER BY "Id" '
                 "LIMIT 1",
@@ -307,8 +322,8 @@ class OAuthServer:
     def _revoke_issued(self, issued: IssuedTokens) -> None:
         if issued.refresh_id is not None:
             self.refresh_tokens.revoke(issued.refresh_id)
-            self._backend.sessions.revoke_where(refresh_id=issued.refresh_id)
-        self._backend.sessions.revoke_where(session_id=issued.session_id)
+            self._sessions.revoke_where(refresh_id=issued.refresh_id)
+        self._sessions.revoke_where(session_id=issued.session_id)
 
     def _refresh(
         self, app: ConnectedAppDefinition, params: dict[str, str], *, has_secret: bool
@@ -396,21 +411,21 @@ class OAuthServer:
             )
             refresh_id = record.refresh_id
             for old in surplus:
-                self._backend.sessions.revoke_where(refresh_id=old)
-        access_token, principal, issued = self._backend.sessions.issue(
+                self._sessions.revoke_where(refresh_id=old)
+        access_token, principal, issued = self._sessions.issue(
             org_id=org_id,
             user_id=user_id,
             app_name=app.name,
             scopes=scopes,
             refresh_id=refresh_id,
         )
-        self._backend.connected_apps.record_use(org_id=org_id, user_id=user_id, app_name=app.name)
+        self._connected_apps.record_use(org_id=org_id, user_id=user_id, app_name=app.name)
         id_url = self.id_url(org_id=org_id, user_id=user_id)
         issued_at = epoch_millis(issued)
         return TokenGrant(
             access_token=access_token,
             refresh_token=refresh_token,
-            instance_url=self._backend.urls.https_base,
+            instance_url=self._urls.https_base,
             id_url=id_url,
             issued_at=issued_at,
             signature=signature(
@@ -428,9 +443,9 @@ class OAuthServer:
             record = self.refresh_tokens.find(token)
             if record is not None:
                 self.refresh_tokens.revoke(record.refresh_id)
-                self._backend.sessions.revoke_where(refresh_id=record.refresh_id)
+                self._sessions.revoke_where(refresh_id=record.refresh_id)
                 return
-            if self._backend.sessions.revoke_token(token):
+            if self._sessions.revoke_token(token):
                 return
         raise OAuthError("invalid_token", "invalid token")
 
@@ -443,6 +458,6 @@ class OAuthServer:
             org_id=org_id, app_name=app_name, user_id=user_id
         )
         for refresh_id in revoked:
-            self._backend.sessions.revoke_where(refresh_id=refresh_id)
+            self._sessions.revoke_where(refresh_id=refresh_id)
         self.approvals.forget(org_id=org_id, app_name=app_name, user_id=user_id)
         return len(revoked)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -138,14 +138,23 @@ def _encodable(value: Any) -> bool:
     return True
 
 
+#: A resource's handler: the call, then the path's parameters.
+Handler = Callable[..., ApiResponse]
+#: The API's routing: a request's handler and path parameters (raises NOT_FOUND or
+#: METHOD_NOT_ALLOWED).
+Router = Callable[[ApiRequest], tuple[Handler, tuple[str, ...]]]
+
+
 @dataclass(frozen=True)
 class ApiCall:
-    """An authenticated call: the backend, who is calling, what they can see, the request."""
+    """An authenticated call: the backend, who is calling, what they can see, the request, and
+    the API's routing (composite sub-requests go through it)."""
 
     backend: MockBackend
     principal: Principal
     schema: OrgSchema
     request: ApiRequest
+    route: Router
 
     @property
     def org_id(self) -> str:

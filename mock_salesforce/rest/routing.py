@@ -8,7 +8,7 @@ field names inside them are resolved case-insensitively by the handlers.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -37,6 +37,7 @@ from mock_salesforce.rest.context import (
     ApiCall,
     ApiRequest,
     ApiResponse,
+    Handler,
     method_not_allowed,
     ok,
 )
@@ -44,7 +45,6 @@ from mock_salesforce.rest.context import (
 if TYPE_CHECKING:
     from mock_salesforce.backend import MockBackend
 
-Handler = Callable[..., ApiResponse]
 _PREFIX = "/services/data"
 _ANY = None
 
@@ -167,7 +167,8 @@ def _segments(request: Request) -> list[str]:
     return parts
 
 
-def _route(request: ApiRequest) -> tuple[Handler, tuple[str, ...]]:
+def route(request: ApiRequest) -> tuple[Handler, tuple[str, ...]]:
+    """The handler and path parameters of ``request``: the first resource its path matches."""
     for resource in RESOURCES:
         args = resource.match(request.path)
         if args is None:
@@ -224,8 +225,8 @@ def handle(backend: MockBackend, request: ApiRequest) -> Response:
         backend.authorize_api(principal)
         usage = backend.limits.consume(org_id=principal.org_id)
         schema = backend.schema_for(principal)
-        handler, args = _route(request)
-        response = handler(ApiCall(backend, principal, schema, request), *args)
+        handler, args = route(request)
+        response = handler(ApiCall(backend, principal, schema, request, route), *args)
     except MultipleMatches as exc:
         urls = [
             f"/services/data/v{request.api_version}/sobjects/{exc.sobject}/{i}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import unquote
 
@@ -235,9 +235,6 @@ def dispatch(
     allowed: Callable[[str, tuple[str, ...]], bool] | None = None,
 ) -> SubResult:
     """Run one (already substituted) sub-request as the caller, through the API's routing."""
-    # Imported here: routing lists the composite handlers, which use this module.
-    from mock_salesforce.rest import routing
-
     try:
         version, path, query = _split_url(sub.url, relative_ok=relative_ok)
         if path and path[0] == "composite" and path[1:2] != ("sobjects",):
@@ -256,8 +253,8 @@ def dispatch(
         method=sub.method, api_version=version, path=path, query=query, headers=headers, body=body
     )
     try:
-        handler, args = routing._route(request)
-        response = handler(ApiCall(call.backend, call.principal, call.schema, request), *args)
+        handler, args = call.route(request)
+        response = handler(replace(call, request=request), *args)
     except MultipleMatches as exc:
         return SubResult(
             300,

@@ -20,10 +20,11 @@ from zoneinfo import ZoneInfo
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from mock_salesforce.backend import MockBackend
+from mock_salesforce.backend import MockBackend, backend_of
 from mock_salesforce.html import render
 from mock_salesforce.oauth.browser import (
-    current_browser_user,
+    SESSION_COOKIE,
+    BrowserUser,
     ensure_browser_id,
     set_browser_cookie,
 )
@@ -67,9 +68,9 @@ class SetupContext:
         return moment.astimezone(zone).strftime("%Y/%m/%d %H:%M")
 
 
-def backend_of(request: Request) -> MockBackend:
-    backend: MockBackend = request.app.state.backend
-    return backend
+def current_browser_user(request: Request) -> BrowserUser | None:
+    """Who is logged in to the mock org in the browser making ``request`` (None: nobody)."""
+    return backend_of(request).oauth.browser.user_of(request.cookies.get(SESSION_COOKIE))
 
 
 # -- notices ---------------------------------------------------------------------------------

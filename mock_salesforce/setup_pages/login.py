@@ -7,11 +7,11 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from mock_salesforce.backend import backend_of
 from mock_salesforce.html import render
 from mock_salesforce.oauth.browser import (
     SESSION_COOKIE,
     clear_session_cookie,
-    current_browser_user,
     ensure_browser_id,
     safe_start_url,
     set_browser_cookie,
@@ -19,7 +19,13 @@ from mock_salesforce.oauth.browser import (
 )
 from mock_salesforce.oauth.lockout import LockedOut
 from mock_salesforce.oauth.pages import locked_out_message
-from mock_salesforce.setup_pages.frame import CSRF_PURPOSE, HOME, LOGIN, backend_of, done
+from mock_salesforce.setup_pages.frame import (
+    CSRF_PURPOSE,
+    HOME,
+    LOGIN,
+    current_browser_user,
+    done,
+)
 
 LOGIN_PURPOSE = "setup-login"
 WRONG_LOGIN = (

@@ -4,7 +4,7 @@ UserInfo endpoint, and the discovery document."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.concurrency import run_in_threadpool
@@ -12,15 +12,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from mock_salesforce.backend import MockBackend, backend_of
 from mock_salesforce.connected_apps import ConnectedAppState
 from mock_salesforce.errors import JSON_CONTENT_TYPE, SalesforceError
 from mock_salesforce.ids import is_valid_id, normalize_id
-from mock_salesforce.oauth.browser import backend_of
 from mock_salesforce.oauth.scopes import IDENTITY_SCOPES, SCOPE_WORDS
 from mock_salesforce.sessions import Principal
-
-if TYPE_CHECKING:
-    from mock_salesforce.backend import MockBackend
 
 VERSION_PLACEHOLDER = "{version}"
 

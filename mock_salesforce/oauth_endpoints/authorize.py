@@ -15,10 +15,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from mock_salesforce.backend import backend_of
 from mock_salesforce.connected_apps import ConnectedAppRefusal
 from mock_salesforce.oauth.browser import (
     SESSION_COOKIE,
-    backend_of,
     browser_id_of,
     clear_session_cookie,
     ensure_browser_id,

@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from mock_salesforce.backend import backend_of
 from mock_salesforce.errors import JSON_CONTENT_TYPE, OAuthError
-from mock_salesforce.oauth.browser import backend_of
 from mock_salesforce.oauth.server import ClientAuth
 
 NO_STORE = {
