@@ -15,11 +15,20 @@ from typing import Final, TypeVar
 import streamlit as st
 
 from portal.bootstrap import Portal
-from portal.domain.steps import ProcedureStep, StepResult, StepStatus, procedure_step_by_number
-from portal.domain.text import N_, msg
+from portal.domain.procedure import (
+    LAST_STEP,
+    REINTEGRATION_STEP,
+    ProcedureStep,
+    UseCase,
+    procedure_step_by_number,
+)
+from portal.domain.steps import StepCheck, StepResult, StepStatus
+from portal.domain.text import msg
 from portal.services.actors import Actor
-from portal.services.integration import SignInPurpose
-from portal.services.procedure import LAST_STEP, REINTEGRATION_STEP, ProcedureProgress
+from portal.services.checks import ConnectedAppCheck, InstalledCheck, PermissionCheckResult
+from portal.services.integration import CurrentIntegration, SignInPurpose
+from portal.services.procedure import ProcedureProgress
+from portal.services.validation import ValidationReport
 from portal.ui import nav, session
 from portal.ui.actions import (
     authentication_history,
@@ -59,8 +68,6 @@ MARK_DONE: Final = "proc.mark_done"
 FINISH_CHECKS: Final = "proc.finish_checks"
 SIGN_IN_TO_CHECK: Final = "proc.sign_in_check"
 RESTART: Final = "proc.restart"
-#: Steps whose check may need a person to look in Salesforce Setup themselves.
-MANUAL_STEPS: Final = frozenset({3, 4, 6, 10})
 
 
 def _check_name(step: int) -> str:
@@ -198,7 +205,7 @@ def _step(
         if session.peek(_marked_name(step.number)):
             result = _marked(portal, step.number)
         else:
-            result = _CHECKS[step.number](portal, actor)
+            result = _run(portal, actor, step)
     progress = attempt(portal.procedure.progress, where="procedure progress", queue=False)
     with document:
         st.subheader(_("What the procedure says"), anchor=False)
@@ -263,7 +270,7 @@ def _navigation(
         on_click=_check_again,
         args=(step.number,),
     )
-    if step.number in MANUAL_STEPS and not done:
+    if step.manual and not done:
         buttons.button(
             _("Mark this step as done"),
             key=MARK_DONE,
@@ -377,14 +384,26 @@ def _shown_in_check(result: StepResult) -> None:
     session.remember(_check_name(result.step), result)
 
 
-def _step_1(portal: Portal, actor: Actor) -> StepResult | None:
-    current = _checked(1, portal.integration.current, slow=True)
-    if current is None:
+def _run(portal: Portal, actor: Actor, step: ProcedureStep) -> StepResult | None:
+    """The step's use case (from the registry, run once per visit), its result, and what the
+    step shows beside it."""
+    checked = _checked(
+        step.number, lambda: portal.procedure.run(step=step.number), slow=step.reads_salesforce
+    )
+    if checked is None:
         return None
-    result: StepResult = current.result
-    status = current.status
-    step_result(result)
-    if status.org_id:
+    result = checked.result
+    # Step 8 lists the problems per tab below, not as the result's flat detail lines.
+    step_result(result, details=step.use_case is not UseCase.SETTINGS_VALIDATION)
+    _setup_link(step, checked)
+    _SHOWN_BESIDE[step.use_case](portal, actor, checked)
+    return result
+
+
+def _current_integration(portal: Portal, actor: Actor, checked: StepCheck) -> None:
+    """Step 1: the org and user integrated now, and the authentication history."""
+    status = checked.status if isinstance(checked, CurrentIntegration) else None
+    if status is not None and status.org_id:
         org, user, since = _("Org"), _("User"), _("Integrated on")
         org_name = literal(status.org_name) if status.org_name else _("(name unknown)")
         username = literal(status.username) if status.username else _("(unknown)")
@@ -399,14 +418,10 @@ def _step_1(portal: Portal, actor: Actor) -> StepResult | None:
     history = _("Authentication history")
     st.markdown(f"**{history}**")
     authentication_history(portal, limit=5)
-    return result
 
 
-def _step_2(portal: Portal, actor: Actor) -> StepResult | None:
-    result = _checked(2, lambda: portal.procedure.check(step=2), slow=False)
-    if result is None:
-        return None
-    step_result(result)
+def _removal(portal: Portal, actor: Actor, checked: StepCheck) -> None:
+    """Step 2: "Remove integration", and the backup it took."""
     status = portal.integration.status()
     remove_control(portal, actor, status, prefix="proc", on_result=_shown_in_check)
     read_only_note(actor)
@@ -424,11 +439,10 @@ def _step_2(portal: Portal, actor: Actor) -> StepResult | None:
                 )
             )
         )
-    return result
 
 
-def _check_session(portal: Portal, actor: Actor) -> None:
-    """Who steps 3, 4 and 6 look with: the check sign-in, the integration, or nobody yet."""
+def _check_session(portal: Portal, actor: Actor, checked: StepCheck) -> None:
+    """Who steps 3 and 4 look with: the check sign-in, the integration, or nobody yet."""
     current = portal.checks.session()
     if current is None:
         st.caption(
@@ -483,120 +497,77 @@ def _finish_checks(portal: Portal, actor: Actor) -> None:
         )
 
 
-def _step_3(portal: Portal, actor: Actor) -> StepResult | None:
-    check = _checked(3, portal.checks.connected_app, slow=True)
-    if check is None:
-        return None
-    result: StepResult = check.result
-    step_result(result)
-    _setup_link(check.setup_link, result, N_("Connected Apps OAuth Usage"))
-    _check_session(portal, actor)
-    return result
-
-
-def _step_4(portal: Portal, actor: Actor) -> StepResult | None:
-    check = _checked(4, portal.checks.approve_permission, slow=True)
-    if check is None:
-        return None
-    result: StepResult = check.result
-    step_result(result)
-    _setup_link(check.setup_link, result, N_("Users"))
-    _check_session(portal, actor)
-    return result
-
-
-def _step_5(portal: Portal, actor: Actor) -> StepResult | None:
-    result = _checked(5, lambda: portal.procedure.check(step=5), slow=False)
-    if result is None:
-        return None
-    step_result(result)
+def _reintegration(portal: Portal, actor: Actor, checked: StepCheck) -> None:
+    """Step 5: "Integrate" (and confirming a different org than step 1's)."""
     # Confirmed, the check above says MiiTel is integrated: the notice is not repeated.
     other_org_confirmation(portal, actor, prefix="proc")
     integrate_control(portal, actor, prefix="proc")
     read_only_note(actor)
-    return result
 
 
-def _step_6(portal: Portal, actor: Actor) -> StepResult | None:
-    check = _checked(6, portal.checks.installed, slow=True)
-    if check is None:
-        return None
-    result: StepResult = check.result
-    step_result(result)
-    _setup_link(check.setup_link, result, N_("Connected Apps OAuth Usage"))
-    return result
+def _installed(portal: Portal, actor: Actor, checked: StepCheck) -> None:
+    """Step 6: its Setup link is all it shows beside the check."""
 
 
-def _step_7(portal: Portal, actor: Actor) -> StepResult | None:
-    result = _checked(7, lambda: portal.procedure.check(step=7), slow=False)
-    if result is None:
-        return None
-    step_result(result)
+def _restore(portal: Portal, actor: Actor, checked: StepCheck) -> None:
+    """Step 7: "Restore the settings prior to integration removal" → preview → "Restore"."""
     restore_control(
         portal,
         actor,
         prefix="proc",
-        restored=result.status is StepStatus.OK,
+        restored=checked.result.status is StepStatus.OK,
         on_result=_shown_in_check,
         explain_missing=False,  # the check above says there is no backup
     )
     read_only_note(actor)
-    return result
 
 
-def _step_8(portal: Portal, actor: Actor) -> StepResult | None:
-    report = _checked(8, portal.validation.validate, slow=True)
-    if report is None:
-        return None
-    session.remember(VALIDATION_REPORT, report)
-    result: StepResult = report.result
-    # The problems are listed per tab below, not as the result's flat detail lines.
-    step_result(result, details=False)
-    for tab, lines in problems_by_tab(report.problems).items():
-        st.markdown(f"**{t(tab)}**")
-        st.markdown("\n".join(f"- {t(line)}" for line in lines))
+def _settings_validation(portal: Portal, actor: Actor, checked: StepCheck) -> None:
+    """Step 8: the problems per settings tab, and the way to those tabs."""
+    if isinstance(checked, ValidationReport):
+        session.remember(VALIDATION_REPORT, checked)
+        for tab, lines in problems_by_tab(checked.problems).items():
+            st.markdown(f"**{t(tab)}**")
+            st.markdown("\n".join(f"- {t(line)}" for line in lines))
     nav.link(nav.SALESFORCE, _("Open the settings tabs to fix and Save"))
-    return result
 
 
-def _step_9(portal: Portal, actor: Actor) -> StepResult | None:
-    result = _checked(9, lambda: portal.procedure.check(step=9), slow=False)
-    if result is None:
-        return None
-    step_result(result)
+def _contact_retrieval(portal: Portal, actor: Actor, checked: StepCheck) -> None:
+    """Step 9: "Turn off retrieving Salesforce contact information" + "Save"."""
     contact_retrieval_form(portal, actor, prefix="proc", on_result=_shown_in_check)
     read_only_note(actor)
-    return result
 
 
-def _step_10(portal: Portal, actor: Actor) -> StepResult | None:
-    result = _checked(10, lambda: portal.procedure.check(step=10), slow=False)
-    if result is None:
-        return None
-    step_result(result)
+def _error_log(portal: Portal, actor: Actor, checked: StepCheck) -> None:
+    """Step 10: the way to the error log."""
     nav.link(nav.ERROR_LOG, _("Open the Third-party integration error log"))
-    return result
 
 
-def _setup_link(link: str | None, result: StepResult, page: str) -> None:
-    """ "Open Setup › ``page``" (``page``: a marked constant, translated here)."""
-    if link and not any(line.endswith(link) for line in result.details):
+def _setup_link(step: ProcedureStep, checked: StepCheck) -> None:
+    """ "Open Setup › <the step's Setup page>", unless the result's details already link it."""
+    link = checked.setup_link if isinstance(checked, _WITH_SETUP_LINK) else None
+    if step.setup_page and link and not any(line.endswith(link) for line in checked.result.details):
         st.link_button(
-            _("Open Setup › {page}").format(page=_(page)), link, icon=":material/open_in_new:"
+            _("Open Setup › {page}").format(page=_(step.setup_page)),
+            link,
+            icon=":material/open_in_new:",
         )
 
 
-_CHECKS: Final[dict[int, Callable[[Portal, Actor], StepResult | None]]] = {
-    1: _step_1,
-    2: _step_2,
-    3: _step_3,
-    4: _step_4,
-    5: _step_5,
-    6: _step_6,
-    7: _step_7,
-    8: _step_8,
-    9: _step_9,
-    10: _step_10,
+_WITH_SETUP_LINK: Final = (ConnectedAppCheck, PermissionCheckResult, InstalledCheck)
+
+#: What each use case shows beside its check's result (its action, what it found).
+_SHOWN_BESIDE: Final[dict[UseCase, Callable[[Portal, Actor, StepCheck], None]]] = {
+    UseCase.CURRENT_INTEGRATION: _current_integration,
+    UseCase.REMOVAL: _removal,
+    UseCase.CONNECTED_APP: _check_session,
+    UseCase.APPROVE_PERMISSION: _check_session,
+    UseCase.REINTEGRATION: _reintegration,
+    UseCase.INSTALLED: _installed,
+    UseCase.RESTORE: _restore,
+    UseCase.SETTINGS_VALIDATION: _settings_validation,
+    UseCase.CONTACT_RETRIEVAL: _contact_retrieval,
+    UseCase.ERROR_LOG: _error_log,
 }
 
 

@@ -20,6 +20,7 @@ from portal.domain.history import AuthEvent
 from portal.domain.salesforce import (
     AppObjectsAvailability,
     ConnectedAppUsage,
+    PermissionCheck,
     PermissionCheckStatus,
     PermissionGrant,
     PermissionSource,
@@ -243,51 +244,10 @@ class ChecksService:
         username = step1.username if step1 else None
         link = self._context.links.users(self._instance_url())
         if username is None:
-            return PermissionCheckResult(
-                result=StepResult.of(
-                    step=4,
-                    status=StepStatus.ACTION_NEEDED,
-                    message=msg(
-                        "The portal does not know the Salesforce user of step 1 (nothing was "
-                        "integrated before). Check that the user you will integrate with has "
-                        "“Approve Uninstalled Connected Apps” in Setup > Users."
-                    ),
-                    details=_link_line(link),
-                ),
-                username=None,
-                granted=None,
-                setup_link=link,
-            )
+            return _step1_user_unknown(link)
         gateway = self._gateway()
         if gateway is None:
-            refusal = load_check_refusal(repos)
-            if refusal is not None and refusal.kind is RefusalKind.APP_NOT_INSTALLED:
-                return PermissionCheckResult(
-                    result=StepResult.of(
-                        step=4,
-                        status=StepStatus.ACTION_NEEDED,
-                        branch="4-no-permission",
-                        message=msg(
-                            "Salesforce refused the check sign-in because the user who signed in "
-                            "lacks “Approve Uninstalled Connected Apps” and MiiTel is not "
-                            "installed. If that was {user}, give them the permission through "
-                            "their profile or a permission set, or have an admin install MiiTel "
-                            "(step 6), or see {alternative}.",
-                            user=username,
-                            alternative=ALTERNATIVE,
-                        ),
-                        details=_link_line(link),
-                    ),
-                    username=username,
-                    granted=False,
-                    setup_link=link,
-                )
-            return PermissionCheckResult(
-                result=_sign_in_needed(4, msg("the permissions of {user}", user=username)),
-                username=username,
-                granted=None,
-                setup_link=link,
-            )
+            return self._permission_without_session(username, link)
         try:
             found = gateway.user_permission(username, APPROVE_UNINSTALLED_APPS)
         except SalesforceGatewayError as exc:
@@ -297,63 +257,8 @@ class ChecksService:
                 granted=None,
                 setup_link=link,
             )
-        if found.status is PermissionCheckStatus.GRANTED:
-            sources = [_grant_words(grant) for grant in found.granted_by]
-            result = StepResult.of(
-                step=4,
-                status=StepStatus.OK,
-                branch="4-has-permission",
-                message=msg(
-                    "{user} has “Approve Uninstalled Connected Apps” through {sources}.",
-                    user=username,
-                    sources=_both(sources),
-                ),
-                details=tuple(sources),
-            )
-        elif found.status is PermissionCheckStatus.NOT_GRANTED:
-            result = StepResult.of(
-                step=4,
-                status=StepStatus.ACTION_NEEDED,
-                branch="4-no-permission",
-                message=msg(
-                    "{user} does not have “Approve Uninstalled Connected Apps”: neither the "
-                    "profile “{profile}” nor an assigned permission set grants it. Assign a "
-                    "permission set that grants it (or change the profile), or see "
-                    "{alternative}.",
-                    user=username,
-                    profile=found.profile_name or found.profile_id or "",
-                    alternative=ALTERNATIVE,
-                ),
-                details=_link_line(link),
-            )
-        elif found.status is PermissionCheckStatus.USER_NOT_FOUND:
-            result = StepResult.of(
-                step=4,
-                status=StepStatus.ERROR,
-                message=msg(
-                    "The step-1 user {user} does not exist in the org signed in to. Sign in to "
-                    "check with an admin of the org confirmed in step 1.",
-                    user=username,
-                ),
-            )
-        else:
-            result = StepResult.of(
-                step=4,
-                status=StepStatus.ACTION_NEEDED,
-                message=msg(
-                    "The portal cannot check “Approve Uninstalled Connected Apps” automatically "
-                    "in this org ({reason}). Check it by hand in Setup > Users > {user}: if a "
-                    "permission set is assigned, click the permission set name; if only a "
-                    "profile is present, click the profile name. Without the permission, see "
-                    "{alternative}.",
-                    reason=found.detail or msg("the permission is not readable"),
-                    user=username,
-                    alternative=ALTERNATIVE,
-                ),
-                details=_link_line(link),
-            )
         return PermissionCheckResult(
-            result=result,
+            result=_permission_result(found, username=username, link=link),
             username=username,
             granted={
                 PermissionCheckStatus.GRANTED: True,
@@ -361,6 +266,37 @@ class ChecksService:
             }.get(found.status),
             profile_name=found.profile_name,
             granted_by=found.granted_by,
+            setup_link=link,
+        )
+
+    def _permission_without_session(self, username: str, link: str | None) -> PermissionCheckResult:
+        """Step 4 with no session to look with: what a refused check sign-in told, if it did."""
+        refusal = load_check_refusal(self._context.repositories)
+        if refusal is None or refusal.kind is not RefusalKind.APP_NOT_INSTALLED:
+            return PermissionCheckResult(
+                result=_sign_in_needed(4, msg("the permissions of {user}", user=username)),
+                username=username,
+                granted=None,
+                setup_link=link,
+            )
+        return PermissionCheckResult(
+            result=StepResult.of(
+                step=4,
+                status=StepStatus.ACTION_NEEDED,
+                branch="4-no-permission",
+                message=msg(
+                    "Salesforce refused the check sign-in because the user who signed in "
+                    "lacks “Approve Uninstalled Connected Apps” and MiiTel is not "
+                    "installed. If that was {user}, give them the permission through "
+                    "their profile or a permission set, or have an admin install MiiTel "
+                    "(step 6), or see {alternative}.",
+                    user=username,
+                    alternative=ALTERNATIVE,
+                ),
+                details=_link_line(link),
+            ),
+            username=username,
+            granted=False,
             setup_link=link,
         )
 
@@ -521,6 +457,83 @@ def _app_result(
             objects=", ".join(usage.unavailable_objects),
         ),
         details=details,
+    )
+
+
+def _step1_user_unknown(link: str | None) -> PermissionCheckResult:
+    """Step 4 when nothing was integrated before: there is no step-1 user to look up."""
+    return PermissionCheckResult(
+        result=StepResult.of(
+            step=4,
+            status=StepStatus.ACTION_NEEDED,
+            message=msg(
+                "The portal does not know the Salesforce user of step 1 (nothing was "
+                "integrated before). Check that the user you will integrate with has "
+                "“Approve Uninstalled Connected Apps” in Setup > Users."
+            ),
+            details=_link_line(link),
+        ),
+        username=None,
+        granted=None,
+        setup_link=link,
+    )
+
+
+def _permission_result(found: PermissionCheck, *, username: str, link: str | None) -> StepResult:
+    """Step 4's result from what the org says about ``username``'s permission."""
+    if found.status is PermissionCheckStatus.GRANTED:
+        sources = [_grant_words(grant) for grant in found.granted_by]
+        return StepResult.of(
+            step=4,
+            status=StepStatus.OK,
+            branch="4-has-permission",
+            message=msg(
+                "{user} has “Approve Uninstalled Connected Apps” through {sources}.",
+                user=username,
+                sources=_both(sources),
+            ),
+            details=tuple(sources),
+        )
+    if found.status is PermissionCheckStatus.NOT_GRANTED:
+        return StepResult.of(
+            step=4,
+            status=StepStatus.ACTION_NEEDED,
+            branch="4-no-permission",
+            message=msg(
+                "{user} does not have “Approve Uninstalled Connected Apps”: neither the "
+                "profile “{profile}” nor an assigned permission set grants it. Assign a "
+                "permission set that grants it (or change the profile), or see "
+                "{alternative}.",
+                user=username,
+                profile=found.profile_name or found.profile_id or "",
+                alternative=ALTERNATIVE,
+            ),
+            details=_link_line(link),
+        )
+    if found.status is PermissionCheckStatus.USER_NOT_FOUND:
+        return StepResult.of(
+            step=4,
+            status=StepStatus.ERROR,
+            message=msg(
+                "The step-1 user {user} does not exist in the org signed in to. Sign in to "
+                "check with an admin of the org confirmed in step 1.",
+                user=username,
+            ),
+        )
+    return StepResult.of(
+        step=4,
+        status=StepStatus.ACTION_NEEDED,
+        message=msg(
+            "The portal cannot check “Approve Uninstalled Connected Apps” automatically "
+            "in this org ({reason}). Check it by hand in Setup > Users > {user}: if a "
+            "permission set is assigned, click the permission set name; if only a "
+            "profile is present, click the profile name. Without the permission, see "
+            "{alternative}.",
+            reason=found.detail or msg("the permission is not readable"),
+            user=username,
+            alternative=ALTERNATIVE,
+        ),
+        details=_link_line(link),
     )
 
 

@@ -25,6 +25,7 @@ from portal.domain.gateway_errors import (
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
 from portal.domain.oauth import AuthorizationRefused, Identity, PendingAuthorization, TokenSet
 from portal.domain.ports import Finding
+from portal.domain.secret import SecretStr
 from portal.domain.steps import StepResult, StepStatus
 from portal.domain.text import Text, msg
 from portal.services.actors import Actor, Role
@@ -170,82 +171,45 @@ class IntegrationService:
         call when MiiTel is integrated now."""
         status = self.status()
         if not status.connected:
-            if status.org_id is None:
-                result = StepResult.of(
-                    step=1,
-                    status=StepStatus.ACTION_NEEDED,
-                    message=msg(
-                        "No Salesforce org has been integrated with MiiTel yet, so there is "
-                        "nothing to re-integrate. If this is your first time integrating with "
-                        "Salesforce, follow Integrate Salesforce and MiiTel: click "
-                        '"Integrate" on the Basic settings tab.'
-                    ),
-                    next_step=5,
-                )
-            else:
-                result = StepResult.of(
-                    step=1,
-                    status=StepStatus.OK,
-                    message=_not_integrated_now(status),
-                    next_step=2,
-                )
+            result = _not_connected_result(status)
             return self._recorded(CurrentIntegration(result=result, status=status))
+        return self._recorded(self._confirmed(status))
 
+    def _confirmed(self, status: IntegrationStatus) -> CurrentIntegration:
+        """Step 1 while integrated: Salesforce's identity call says whether the connection
+        still works, and with whom."""
         gateway = self._connections.integration()
         assert gateway is not None
         try:
             identity = gateway.identity()
         except SalesforceAuthError as exc:
             status = _replace_status(status, live=False, problem=exc.user_message)
-            result = StepResult.of(
-                step=1,
-                status=StepStatus.ACTION_NEEDED,
-                message=msg(
-                    "Authentication history shows the org {org} and the user {username}, but "
-                    "Salesforce no longer accepts the connection: {problem} Note the org and "
-                    "user, then go on with step 2.",
-                    org=_org(status),
-                    username=status.username or "",
-                    problem=exc.user_message,
-                ),
-                next_step=2,
-            )
+            return CurrentIntegration(result=_no_longer_accepted(status, exc), status=status)
         except SalesforceGatewayError as exc:
             status = _replace_status(status, live=None, problem=exc.user_message)
-            result = StepResult.of(
-                step=1,
-                status=StepStatus.ERROR,
-                message=msg(
-                    "Authentication history shows the org {org} and the user {username}, but "
-                    "the portal could not confirm it with Salesforce: {problem}",
-                    org=_org(status),
-                    username=status.username or "",
-                    problem=exc.user_message,
-                ),
-            )
-        else:
-            status = IntegrationStatus(
-                connected=True,
-                org_id=identity.org_id,
-                org_name=identity.org_name or status.org_name,
-                username=identity.username or status.username,
-                instance_url=gateway.tokens.instance_url,
-                integrated_at=status.integrated_at,
-                live=True,
-                api_version=gateway.api_version,
-            )
-            result = StepResult.of(
-                step=1,
-                status=StepStatus.OK,
-                message=msg(
-                    "MiiTel is integrated with the org {org} as {username}; Salesforce confirms "
-                    "the connection. Re-integrate with this org and user.",
-                    org=_org(status),
-                    username=status.username or "",
-                ),
-                next_step=2,
-            )
-        return self._recorded(CurrentIntegration(result=result, status=status))
+            return CurrentIntegration(result=_not_confirmed(status, exc), status=status)
+        status = IntegrationStatus(
+            connected=True,
+            org_id=identity.org_id,
+            org_name=identity.org_name or status.org_name,
+            username=identity.username or status.username,
+            instance_url=gateway.tokens.instance_url,
+            integrated_at=status.integrated_at,
+            live=True,
+            api_version=gateway.api_version,
+        )
+        result = StepResult.of(
+            step=1,
+            status=StepStatus.OK,
+            message=msg(
+                "MiiTel is integrated with the org {org} as {username}; Salesforce confirms "
+                "the connection. Re-integrate with this org and user.",
+                org=_org(status),
+                username=status.username or "",
+            ),
+            next_step=2,
+        )
+        return CurrentIntegration(result=result, status=status)
 
     def _recorded(self, current: CurrentIntegration) -> CurrentIntegration:
         self._context.record_progress(current.result)
@@ -293,9 +257,7 @@ class IntegrationService:
         if actor is not None:
             self._context.require_admin(actor, AuditAction.INTEGRATE)
         parsed = self._context.salesforce.oauth.parse_callback(query_params)
-        pending = None
-        if parsed.state:
-            pending = self._context.repositories.pending_authorizations.take(parsed.state)
+        pending = self._take_pending(parsed.state)
         purpose = _purpose(pending)
         if pending is None or purpose is None:
             # RFC 6749 §10.12: not the answer to a sign-in this portal started (unknown, used or
@@ -306,9 +268,32 @@ class IntegrationService:
             actor = Actor(username=pending.requested_by or "(unknown)", role=Role.ADMIN)
         if isinstance(parsed, AuthorizationRefused):
             return self._refused(actor, parsed.error, purpose)
+        signed_in = self._sign_in(actor, purpose, code=parsed.code, pending=pending)
+        if isinstance(signed_in, CallbackOutcome):
+            return signed_in
+        tokens, who = signed_in
+        if purpose is SignInPurpose.CHECK:
+            return self._check_signed_in(actor, tokens, who)
+        return self._integration_signed_in(actor, tokens, who)
+
+    def _take_pending(self, state: str | None) -> PendingAuthorization | None:
+        """The sign-in this portal started with ``state``, taken (it answers once)."""
+        if not state:
+            return None
+        return self._context.repositories.pending_authorizations.take(state)
+
+    def _sign_in(
+        self,
+        actor: Actor,
+        purpose: SignInPurpose,
+        *,
+        code: SecretStr,
+        pending: PendingAuthorization,
+    ) -> tuple[TokenSet, SignedInAs] | CallbackOutcome:
+        """Exchange the code for tokens and read who signed in; a failure is its outcome."""
         try:
             tokens = self._context.salesforce.oauth.exchange(
-                code=parsed.code, code_verifier=pending.code_verifier
+                code=code, code_verifier=pending.code_verifier
             )
         except SalesforceOAuthError as exc:
             return self._refused(actor, exc, purpose)
@@ -319,29 +304,39 @@ class IntegrationService:
         except SalesforceGatewayError as exc:
             self._discard(tokens)
             return self._failed(actor, purpose, message=exc.user_message, detail=exc.error_code)
-        signed_in = _signed_in_as(identity, tokens)
+        return tokens, _signed_in_as(identity, tokens)
+
+    def _check_signed_in(
+        self, actor: Actor, tokens: TokenSet, signed_in: SignedInAs
+    ) -> CallbackOutcome:
+        """The check sign-in is kept only for the org confirmed in step 1."""
         expected = self._connections.integrated_as()
-        if purpose is SignInPurpose.CHECK:
-            if expected is not None and expected.org_id != identity.org_id:
-                self._discard(tokens)
-                name = expected.org_name or expected.org_id
-                return self._failed(
-                    actor,
-                    purpose,
-                    message=msg(
-                        "You signed in to the org {signed}, but the checks are about the org "
-                        "confirmed in step 1, {expected}. Sign in to check again with a System "
-                        "Administrator of {expected}.",
-                        signed=signed_in.org_name or signed_in.org_id,
-                        expected=name,
-                    ),
-                    detail="check sign-in to another org",
-                    failure=OAuthFailure.WRONG_ORG,
-                    org=signed_in,
-                    expected=(expected.org_id, expected.org_name),
-                )
+        if expected is None or expected.org_id == signed_in.org_id:
             return self._checked_in(actor, tokens, signed_in)
-        if expected is not None and expected.org_id != identity.org_id:
+        self._discard(tokens)
+        name = expected.org_name or expected.org_id
+        return self._failed(
+            actor,
+            SignInPurpose.CHECK,
+            message=msg(
+                "You signed in to the org {signed}, but the checks are about the org "
+                "confirmed in step 1, {expected}. Sign in to check again with a System "
+                "Administrator of {expected}.",
+                signed=signed_in.org_name or signed_in.org_id,
+                expected=name,
+            ),
+            detail="check sign-in to another org",
+            failure=OAuthFailure.WRONG_ORG,
+            org=signed_in,
+            expected=(expected.org_id, expected.org_name),
+        )
+
+    def _integration_signed_in(
+        self, actor: Actor, tokens: TokenSet, signed_in: SignedInAs
+    ) -> CallbackOutcome:
+        """Integrate, unless the sign-in went to another org than step 1's (then it waits)."""
+        expected = self._connections.integrated_as()
+        if expected is not None and expected.org_id != signed_in.org_id:
             return self._other_org(
                 actor,
                 tokens,
@@ -604,40 +599,34 @@ class IntegrationService:
         org: SignedInAs | None = None,
         expected: tuple[str, str] | None = None,
     ) -> CallbackOutcome:
-        step = 5 if purpose is SignInPurpose.INTEGRATION else 3
-        result = StepResult.of(step=step, status=StepStatus.ERROR, message=message)
+        integrating = purpose is SignInPurpose.INTEGRATION
+        result = StepResult.of(
+            step=5 if integrating else 3, status=StepStatus.ERROR, message=message
+        )
         with self._context.storage.unit_of_work() as uow:
-            if purpose is SignInPurpose.INTEGRATION:
+            if integrating:
+                # Only "Integrate" is authentication history (and step 5's progress).
                 uow.authentication_history.append(
-                    AuthenticationHistoryEntry(
-                        occurred_at=self._context.clock.now(),
-                        event=AuthEvent.FAILED,
-                        org_id=org.org_id if org else None,
-                        org_name=org.org_name if org else None,
-                        username=org.username if org else None,
-                        instance_url=org.instance_url if org else None,
-                        detail=msg("Integrate failed ({detail}).", detail=detail),
-                    )
+                    _failed_entry(self._context.clock.now(), org=org, detail=detail)
                 )
                 self._context.record_progress(result, by=actor, repositories=uow)
             self._context.audit(
                 actor=actor,
-                action=AuditAction.INTEGRATE
-                if purpose is SignInPurpose.INTEGRATION
-                else AuditAction.CHECK_STEP,
+                action=AuditAction.INTEGRATE if integrating else AuditAction.CHECK_STEP,
                 outcome=AuditOutcome.FAILED,
                 detail=detail,
                 repositories=uow,
             )
             uow.commit()
+        expected_id, expected_name = expected or (None, None)
         return CallbackOutcome(
             kind=CallbackKind.FAILED,
             purpose=purpose,
             result=result,
             signed_in_as=org,
             failure=failure,
-            expected_org_id=expected[0] if expected else None,
-            expected_org_name=(expected[1] or None) if expected else None,
+            expected_org_id=expected_id,
+            expected_org_name=expected_name or None,
         )
 
     def _discard(self, tokens: TokenSet) -> None:
@@ -706,6 +695,75 @@ def _check_refused_result(error: SalesforceOAuthError) -> StepResult:
             next_step=4,
         )
     return StepResult.of(step=3, status=StepStatus.ERROR, message=error.user_message)
+
+
+def _failed_entry(
+    now: datetime, *, org: SignedInAs | None, detail: str
+) -> AuthenticationHistoryEntry:
+    """The authentication history's line for a failed "Integrate" (to ``org``, if known)."""
+    return AuthenticationHistoryEntry(
+        occurred_at=now,
+        event=AuthEvent.FAILED,
+        org_id=org.org_id if org else None,
+        org_name=org.org_name if org else None,
+        username=org.username if org else None,
+        instance_url=org.instance_url if org else None,
+        detail=msg("Integrate failed ({detail}).", detail=detail),
+    )
+
+
+def _not_connected_result(status: IntegrationStatus) -> StepResult:
+    """Step 1 while not integrated: the org last integrated, or nothing ever integrated."""
+    if status.org_id is None:
+        return StepResult.of(
+            step=1,
+            status=StepStatus.ACTION_NEEDED,
+            message=msg(
+                "No Salesforce org has been integrated with MiiTel yet, so there is "
+                "nothing to re-integrate. If this is your first time integrating with "
+                "Salesforce, follow Integrate Salesforce and MiiTel: click "
+                '"Integrate" on the Basic settings tab.'
+            ),
+            next_step=5,
+        )
+    return StepResult.of(
+        step=1,
+        status=StepStatus.OK,
+        message=_not_integrated_now(status),
+        next_step=2,
+    )
+
+
+def _no_longer_accepted(status: IntegrationStatus, error: SalesforceAuthError) -> StepResult:
+    """Step 1 when Salesforce refuses the stored connection."""
+    return StepResult.of(
+        step=1,
+        status=StepStatus.ACTION_NEEDED,
+        message=msg(
+            "Authentication history shows the org {org} and the user {username}, but "
+            "Salesforce no longer accepts the connection: {problem} Note the org and "
+            "user, then go on with step 2.",
+            org=_org(status),
+            username=status.username or "",
+            problem=error.user_message,
+        ),
+        next_step=2,
+    )
+
+
+def _not_confirmed(status: IntegrationStatus, error: SalesforceGatewayError) -> StepResult:
+    """Step 1 when Salesforce could not be asked."""
+    return StepResult.of(
+        step=1,
+        status=StepStatus.ERROR,
+        message=msg(
+            "Authentication history shows the org {org} and the user {username}, but "
+            "the portal could not confirm it with Salesforce: {problem}",
+            org=_org(status),
+            username=status.username or "",
+            problem=error.user_message,
+        ),
+    )
 
 
 def _org(status: IntegrationStatus) -> str:

@@ -19,7 +19,16 @@ from datetime import datetime
 
 from portal.domain.audit import AuditAction, AuditOutcome
 from portal.domain.ports import ProgressEntry
-from portal.domain.steps import PROCEDURE, ProcedureStep, StepResult, StepStatus
+from portal.domain.procedure import (
+    LAST_STEP,
+    PROCEDURE,
+    REINTEGRATION_STEP,
+    REMOVAL_STEP,
+    ProcedureStep,
+    UseCase,
+    procedure_step_by_number,
+)
+from portal.domain.steps import StepCheck, StepResult, StepStatus
 from portal.domain.text import msg
 from portal.services.actors import Actor
 from portal.services.checks import ChecksService
@@ -30,12 +39,6 @@ from portal.services.removal import RemovalService
 from portal.services.restore import RestoreService
 from portal.services.settings import SettingsService
 from portal.services.validation import ValidationService
-
-LAST_STEP = len(PROCEDURE)
-#: "Remove the MiiTel from Salesforce": the steps after it re-integrate.
-REMOVAL_STEP = 2
-#: "Re-integrate MiiTel with Salesforce": it and the later steps need step 2 done first.
-REINTEGRATION_STEP = 5
 
 
 @dataclass(frozen=True)
@@ -94,32 +97,43 @@ class ProcedureService:
     ) -> None:
         self._context = context
         self._integration = integration
-        self._checks: dict[int, Callable[[], StepResult]] = {
-            1: lambda: integration.current().result,
-            2: removal.status,
-            3: lambda: checks.connected_app().result,
-            4: lambda: checks.approve_permission().result,
-            5: self._reintegrated,
-            6: lambda: checks.installed().result,
-            7: restore.status,
-            8: lambda: validation.validate().result,
-            9: settings.contact_retrieval,
-            10: error_tables.status,
+        #: The one table from a step's use case (``portal.domain.procedure``) to the service
+        #: method that runs it.
+        self._use_cases: dict[UseCase, Callable[[], StepCheck]] = {
+            UseCase.CURRENT_INTEGRATION: integration.current,
+            UseCase.REMOVAL: removal.status,
+            UseCase.CONNECTED_APP: checks.connected_app,
+            UseCase.APPROVE_PERMISSION: checks.approve_permission,
+            UseCase.REINTEGRATION: self.reintegrated,
+            UseCase.INSTALLED: checks.installed,
+            UseCase.RESTORE: restore.status,
+            UseCase.SETTINGS_VALIDATION: validation.validate,
+            UseCase.CONTACT_RETRIEVAL: settings.contact_retrieval,
+            UseCase.ERROR_LOG: error_tables.status,
         }
 
     def steps(self) -> tuple[ProcedureStep, ...]:
         """The ten steps of the document, in order."""
         return PROCEDURE
 
-    def check(self, *, step: int) -> StepResult:
-        """Run ``step``'s check (reading Salesforce where it needs to) and record the result."""
-        if step not in self._checks:
+    def use_case(self, *, step: int) -> Callable[[], StepCheck]:
+        """The service method that checks or performs ``step``."""
+        if not 1 <= step <= LAST_STEP:
             raise ValueError(f"the procedure has steps 1 to {LAST_STEP}, not {step}")
-        result = self._checks[step]()
-        self._context.record_progress(result)
-        return result
+        return self._use_cases[procedure_step_by_number(step).use_case]
 
-    def _reintegrated(self) -> StepResult:
+    def run(self, *, step: int) -> StepCheck:
+        """Run ``step``'s use case (reading Salesforce where it needs to) and record its result;
+        the outcome carries what the check found beside the result."""
+        checked = self.use_case(step=step)()
+        self._context.record_progress(checked.result)
+        return checked
+
+    def check(self, *, step: int) -> StepResult:
+        """Run ``step``'s check and record the result."""
+        return self.run(step=step).result
+
+    def reintegrated(self) -> StepResult:
         """Step 5's check: MiiTel integrated again after step 2 (the integration MiiTel starts
         with is the one step 2 removes, not a re-integration)."""
         status = self._integration.status()

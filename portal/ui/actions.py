@@ -20,6 +20,7 @@ from typing import Final, Literal
 import streamlit as st
 
 from portal.bootstrap import Portal
+from portal.domain.procedure import UseCase, step_of
 from portal.domain.steps import StepResult
 from portal.domain.text import N_, msg
 from portal.services.actors import Actor
@@ -56,9 +57,9 @@ RESTORE_NOTE: Final = N_(
     "integration settings go back to their defaults). The “Retrieving contact information” "
     "setting is not restored."
 )
-_INTEGRATE_STEP: Final = 5
-_REMOVE_STEP: Final = 2
-_RESTORE_STEP: Final = 7
+_INTEGRATE_STEP: Final = step_of(UseCase.REINTEGRATION).number
+_REMOVE_STEP: Final = step_of(UseCase.REMOVAL).number
+_RESTORE_STEP: Final = step_of(UseCase.RESTORE).number
 
 
 def _told(result: StepResult, kind: NoticeKind, on_result: OnResult | None) -> None:

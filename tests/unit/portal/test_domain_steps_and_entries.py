@@ -17,8 +17,9 @@ from portal.domain.integration_errors import (
     SyncOperation,
 )
 from portal.domain.oauth import PendingAuthorization, TokenSet
+from portal.domain.procedure import PROCEDURE, procedure_step_by_number
 from portal.domain.secret import SecretStr
-from portal.domain.steps import PROCEDURE, StepResult, StepStatus, procedure_step_by_number
+from portal.domain.steps import StepResult, StepStatus
 
 NOW = datetime(2025, 5, 1, 12, 0, tzinfo=UTC)
 

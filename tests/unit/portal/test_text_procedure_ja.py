@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from portal.adapters import catalogs
-from portal.domain.steps import PROCEDURE, ProcedureStep
+from portal.domain.procedure import PROCEDURE, ProcedureStep
 from portal.ui import i18n
 
 GLOSSARY = Path(catalogs.LOCALE_DIR) / "glossary.md"

@@ -52,6 +52,10 @@ def _services() -> Iterator[tuple[str, type]]:
 
 def _reachable(hint: Any, seen: set[Any]) -> Iterator[type]:
     """Every class a value of type ``hint`` may contain."""
+    if isinstance(hint, list):  # the parameter list of a Callable
+        for argument in hint:
+            yield from _reachable(argument, seen)
+        return
     if hint in seen:
         return
     seen.add(hint)

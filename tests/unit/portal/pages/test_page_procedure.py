@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from mock_salesforce.faults import FaultSettings
 from portal.bootstrap import Portal
+from portal.domain.procedure import PROCEDURE, ProcedureStep
 from portal.domain.steps import StepStatus
 from portal.services.actors import Actor
 from portal.services.integration import SignInPurpose
@@ -235,10 +236,11 @@ def test_step_9_saves_turn_off_retrieving_contact_information(page_app, absent_p
 def test_an_unexpected_failure_shows_a_reference_never_a_traceback(
     page_app, absent_portal: Portal, monkeypatch: pytest.MonkeyPatch
 ):
-    def broken() -> None:
+    def broken(*, step: int) -> None:
         raise RuntimeError("disk on fire at /var/lib/secret-path")
 
-    monkeypatch.setattr(absent_portal.integration, "current", broken)
+    # Step 1's check, run through the procedure's registry of use cases.
+    monkeypatch.setattr(absent_portal.procedure, "run", broken)
     app = on_step(page_app, absent_portal, 1)
 
     assert not app.exception
@@ -246,3 +248,22 @@ def test_an_unexpected_failure_shows_a_reference_never_a_traceback(
     assert "Something went wrong and the portal could not finish" in shown
     assert "give Support the reference" in shown
     assert "disk on fire" not in shown and "Traceback" not in shown
+
+
+@pytest.mark.parametrize("step", PROCEDURE, ids=lambda s: f"step{s.number}")
+def test_every_step_is_rendered_from_the_registry(
+    page_app, absent_portal: Portal, step: ProcedureStep
+):
+    app = on_step(page_app, absent_portal, step.number)
+
+    assert not app.exception
+    assert app.header[0].value == f"{step.number}. {step.title}"
+    shown = texts(app)
+    assert all(line in shown for line in step.instructions)
+    assert all(branch.branch_id in shown for branch in step.branches)
+    # Its use case ran (and recorded its result) through the procedure's registry.
+    status = absent_portal.procedure.progress().steps[step.number - 1].status
+    assert status is not None
+    # A step a person may check in Salesforce Setup can be marked done by hand until it is.
+    marks = step.manual and status is not StepStatus.OK
+    assert ("proc.mark_done" in {b.key for b in app.button}) is marks

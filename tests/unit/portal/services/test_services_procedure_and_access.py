@@ -8,7 +8,8 @@ from service_fakes import ADMIN, VIEWER, World, make_world, portal_user, usage
 
 from portal.domain.audit import AuditAction, AuditOutcome
 from portal.domain.config import PortalRole
-from portal.domain.steps import PROCEDURE, StepStatus
+from portal.domain.procedure import PROCEDURE, ProcedureStep, UseCase
+from portal.domain.steps import StepStatus
 from portal.services.actors import Role
 from portal.services.errors import LoginFailed, NotAllowed
 
@@ -62,9 +63,26 @@ def test_every_step_has_a_check(world: World, step: int) -> None:
     assert result.title == PROCEDURE[step - 1].title
 
 
+@pytest.mark.parametrize("step", PROCEDURE, ids=lambda s: f"step{s.number}")
+def test_every_step_resolves_to_the_service_method_its_use_case_names(
+    world: World, step: ProcedureStep
+) -> None:
+    # One hop: the registry's use case names ``<service>.<method>`` of the composition root.
+    service, method = step.use_case.value.split(".")
+    runs = world.portal.procedure.use_case(step=step.number)
+    assert callable(runs)
+    assert runs == getattr(getattr(world.portal, service), method)
+
+
+def test_every_use_case_belongs_to_exactly_one_step() -> None:
+    assert sorted(s.use_case.name for s in PROCEDURE) == sorted(u.name for u in UseCase)
+
+
 def test_an_unknown_step_is_refused(world: World) -> None:
     with pytest.raises(ValueError):
         world.portal.procedure.check(step=11)
+    with pytest.raises(ValueError):
+        world.portal.procedure.use_case(step=0)
 
 
 # --- access -----------------------------------------------------------------------------------
