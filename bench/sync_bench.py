@@ -49,8 +49,8 @@ from portal.domain.settings import (
 from portal.services.actors import Actor, Role
 from portal.services.container import Portal, build_portal
 from portal.services.integration import SignInPurpose
-from portal.sync.generator import simulate
-from portal.sync.phones import phone_variants
+from portal.services.sync.simulation import simulate
+from portal.domain.sync.phones import phone_variants
 
 CALLS: Final = 1_000
 ROUNDS: Final = 3

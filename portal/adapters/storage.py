@@ -9,7 +9,8 @@ from typing import Final
 from portal.adapters.clock import Clock
 from portal.adapters.crypto import TokenCipher
 from portal.adapters.db import Database
-from portal.adapters.memory import InMemoryStore, StoreState
+from portal.adapters.duckdb_sync import DuckDbSyncStore
+from portal.adapters.memory import InMemoryStore, InMemorySyncStore, StoreState
 from portal.adapters.ports import PortalStorage, Repositories, UnitOfWork
 from portal.adapters.unit_of_work import (
     DuckDbUnitOfWork,
@@ -47,6 +48,7 @@ class DuckDbPortalStorage:
         self._cipher = cipher
         self._clock = clock
         self._repositories = duckdb_repositories(runner=database, cipher=cipher, clock=clock)
+        self._sync = DuckDbSyncStore(database)
 
     @property
     def repositories(self) -> RepositorySet:
@@ -54,6 +56,10 @@ class DuckDbPortalStorage:
 
     def unit_of_work(self) -> DuckDbUnitOfWork:
         return DuckDbUnitOfWork(self.database, cipher=self._cipher, clock=self._clock)
+
+    @property
+    def sync(self) -> DuckDbSyncStore:
+        return self._sync
 
     def check_key(self) -> None:
         """Raise :class:`~portal.adapters.crypto.TokenDecryptionError` when the stored tokens
@@ -85,6 +91,7 @@ class InMemoryPortalStorage:
         self.store = InMemoryStore()
         self._clock = clock
         self._repositories = memory_repositories(store=self.store, clock=clock)
+        self._sync = InMemorySyncStore(self.store)
 
     @property
     def repositories(self) -> RepositorySet:
@@ -92,6 +99,10 @@ class InMemoryPortalStorage:
 
     def unit_of_work(self) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.store, clock=self._clock)
+
+    @property
+    def sync(self) -> InMemorySyncStore:
+        return self._sync
 
     def wipe(self) -> None:
         # Like the DuckDB wipe: the users' own preferences are not demo state.

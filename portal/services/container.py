@@ -44,7 +44,7 @@ from portal.services.restore import RestoreService
 from portal.services.salesforce import SalesforceAccess
 from portal.services.settings import SettingsService
 from portal.services.validation import ValidationService
-from portal.sync.service import SyncService
+from portal.services.sync.service import SyncService
 
 
 class Closable(Protocol):

@@ -44,8 +44,8 @@ from portal.services.container import Portal, build_portal
 from portal.services.error_tables import ExportFormat
 from portal.services.errors import LoginFailed, LoginLocked, NotAllowed
 from portal.services.integration import SignInPurpose
-from portal.sync.engine import STILL_WRITING
-from portal.sync.store import SyncStore
+from portal.services.sync.engine import STILL_WRITING
+from portal.adapters.duckdb_sync import SyncStore
 from tests.resilience.harness.figures import FigureBook
 from tests.resilience.harness.world import (
     ADMIN,

@@ -52,7 +52,7 @@ from portal.domain.settings import IntegrationSettings
 from portal.domain.steps import StepStatus
 from portal.services.connections import REVOKE_PREFIX
 from portal.services.container import Portal, build_portal
-from portal.sync.engine import STILL_WRITING
+from portal.services.sync.engine import STILL_WRITING
 from tests.resilience.harness import crash_child
 from tests.resilience.harness.crash_child import ChildOrder, Finished, Procedure, Ready
 from tests.resilience.harness.world import (

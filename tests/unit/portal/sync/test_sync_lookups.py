@@ -23,7 +23,7 @@ from portal.adapters.salesforce.results import ObjectDescription, PhoneMatchObje
 from portal.domain.calls import ActivityKind
 from portal.domain.oauth import TokenSet
 from portal.domain.secret import SecretStr
-from portal.sync.lookups import (
+from portal.adapters.salesforce.sync_reads import (
     QUERY_URL_BUDGET,
     SEARCH_RESULTS_LIMIT,
     SEARCH_TERMS_BUDGET,

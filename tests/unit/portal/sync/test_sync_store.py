@@ -13,8 +13,8 @@ from portal.adapters.db import Database
 from portal.domain.calls import ActivityKind
 from portal.domain.integration_errors import ErrorSource
 from portal.domain.sync_log import SyncLogEntry, SyncOutcome
-from portal.sync.generator import simulate
-from portal.sync.store import DeliveryState, Failed, SyncStore, Written
+from portal.services.sync.simulation import simulate
+from portal.adapters.duckdb_sync import DeliveryState, Failed, SyncStore, Written
 
 NOW = datetime(2025, 5, 7, 3, 0, tzinfo=UTC)
 ORG = "00D000000000001AAA"

@@ -21,7 +21,7 @@ from typing import Final
 
 from portal.domain.calls import JST, Call, CallDirection, CallResult, Meeting
 from portal.domain.timestamps import require_aware
-from portal.sync.phones import hyphenated, other_form
+from portal.domain.sync.phones import hyphenated, other_form
 
 #: Where the simulated MiiTel app lives (links in Tasks and Events point there).
 MIITEL_APP_URL: Final = "https://miitel.example/app"

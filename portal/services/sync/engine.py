@@ -11,7 +11,7 @@ One run:
    sent.
 2. For each area that is enabled, the due records (per the timing setting) go in rounds:
    counterparts found by SOSL phone search with many numbers per search (compared in
-   E.164: :mod:`portal.sync.phones`), the object described once
+   E.164: :mod:`portal.domain.sync.phones`), the object described once
    for field types, owners looked up in one query, then sObject Collections of 200 records
    (``allOrNone=false``). Before each request the records are claimed (``sending``) and
    committed; after it, every record's outcome (outbox, sync log, error log) is committed in
@@ -47,12 +47,12 @@ from portal.domain.integration_errors import IntegrationErrorEntry, SyncOperatio
 from portal.domain.settings import IntegrationSettings, Owner
 from portal.domain.sync_log import SyncLogEntry, SyncOutcome
 from portal.domain.text import Text, msg
-from portal.sync import messages
-from portal.sync.lookups import QUERY_URL_BUDGET, find_counterparts, find_markers, find_users
-from portal.sync.matching import Counterpart
-from portal.sync.phones import phone_key
-from portal.sync.ports import Progress, SyncGateway, no_progress
-from portal.sync.records import (
+from portal.domain.sync import messages
+from portal.adapters.salesforce.sync_reads import QUERY_URL_BUDGET, find_counterparts, find_markers, find_users
+from portal.domain.sync.matching import Counterpart
+from portal.domain.sync.phones import phone_key
+from portal.domain.sync.ports import Progress, SyncGateway, no_progress
+from portal.domain.sync.records import (
     FieldTypes,
     RecordProblem,
     event_fields,
@@ -60,7 +60,7 @@ from portal.sync.records import (
     owner_problem,
     task_fields,
 )
-from portal.sync.store import DeliveryState, Failed, SyncStore, SyncTransaction, Written
+from portal.adapters.duckdb_sync import DeliveryState, Failed, SyncStore, SyncTransaction, Written
 
 log = logging.getLogger(__name__)
 

@@ -24,13 +24,13 @@ from portal.services.actors import Actor
 from portal.services.connections import Connections
 from portal.services.context import ServiceContext
 from portal.services.errors import PortalError
-from portal.sync import messages
-from portal.sync.csv_import import RowProblem, parse_csv
-from portal.sync.engine import SyncEngine, SyncSummary
-from portal.sync.generator import MiitelUser, simulate
-from portal.sync.lookups import QUERY_URL_BUDGET
-from portal.sync.ports import Progress, SyncGateway, no_progress
-from portal.sync.store import DeliveryState, SyncStore, WaitingReason
+from portal.domain.sync import messages
+from portal.domain.sync.csv_import import RowProblem, parse_csv
+from portal.services.sync.engine import SyncEngine, SyncSummary
+from portal.services.sync.simulation import MiitelUser, simulate
+from portal.adapters.salesforce.sync_reads import QUERY_URL_BUDGET
+from portal.domain.sync.ports import Progress, SyncGateway, no_progress
+from portal.adapters.duckdb_sync import DeliveryState, SyncStore, WaitingReason
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from portal.domain.calls import (
     csv_columns,
 )
 from portal.domain.text import Text, msg
-from portal.sync.phones import phone_key
+from portal.domain.sync.phones import phone_key
 
 MAX_ROWS: Final = 10_000
 MAX_BYTES: Final = 20 * 1024 * 1024

@@ -29,7 +29,7 @@ from portal.domain.settings import (
     VideoHistorySettings,
 )
 from portal.domain.templates import render_subject
-from portal.sync.matching import Counterpart
+from portal.domain.sync.matching import Counterpart
 
 SUBJECT_MAX: Final = 255
 MEETING_MARKER_PREFIX: Final = "MiiTel Meetings "
