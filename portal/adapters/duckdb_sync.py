@@ -339,7 +339,9 @@ def _keep(
     return [str(r[0]) for r in rows]
 
 
-def _queue(runner: SqlRunner, kind: ActivityKind, record_ids: Sequence[str], *, now: datetime) -> None:
+def _queue(
+    runner: SqlRunner, kind: ActivityKind, record_ids: Sequence[str], *, now: datetime
+) -> None:
     """Outbox rows, ``pending``, for newly kept records."""
     runner.execute(
         """INSERT INTO sync_outbox (kind, record_id, state, attempts, updated_at)

@@ -708,7 +708,9 @@ class InMemorySyncStore:
         counted = Counter((r.activity.kind, r.state) for r in self._rows())
         return [
             StateCount(kind, state, n)
-            for (kind, state), n in sorted(counted.items(), key=lambda c: (c[0][0].value, c[0][1].value))
+            for (kind, state), n in sorted(
+                counted.items(), key=lambda c: (c[0][0].value, c[0][1].value)
+            )
         ]
 
     def open_count(self) -> int:

@@ -10,12 +10,12 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from portal.adapters.mock_org import MockInfo
+from portal.domain.sync.messages import recognise_detail
 from portal.domain.text import N_
 from portal.services.actors import Actor
 from portal.services.container import Portal
 from portal.services.demo import NOT_INTEGRATED_FIRST_STEP, DemoService
 from portal.services.sync.engine import SyncSummary
-from portal.domain.sync.messages import recognise_detail
 from portal.ui import nav, session
 from portal.ui.auth import VIEWER_NOTE, read_only_note, require_actor
 from portal.ui.container import portal_or_stop

@@ -26,6 +26,7 @@ from portal.adapters.salesforce.access import LiveSalesforce
 from portal.adapters.salesforce.http import Timeouts, Trust, build_session
 from portal.adapters.salesforce.oauth import OAuthClient
 from portal.adapters.salesforce.retries import RetryPolicy
+from portal.adapters.salesforce.sync_reads import sync_gateway
 from portal.adapters.salesforce.versions import NEWEST_SUPPORTED, VersionPolicy
 from portal.adapters.storage import DuckDbPortalStorage
 from portal.services.access import AccessService
@@ -43,8 +44,8 @@ from portal.services.removal import RemovalService
 from portal.services.restore import RestoreService
 from portal.services.salesforce import SalesforceAccess
 from portal.services.settings import SettingsService
-from portal.services.validation import ValidationService
 from portal.services.sync.service import SyncService
+from portal.services.validation import ValidationService
 
 
 class Closable(Protocol):
@@ -204,5 +205,5 @@ def assemble_portal(
         preferences=PreferencesService(context),
         demo=demo,
         storage=storage,
-        sync=SyncService(context, connections=connections),
+        sync=SyncService(context, gateway=lambda: sync_gateway(connections.integration())),
     )

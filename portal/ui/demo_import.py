@@ -9,9 +9,9 @@ from typing import Final
 import streamlit as st
 
 from portal.domain.calls import ActivityKind, csv_columns
+from portal.domain.sync.csv_import import kind_of
 from portal.services.actors import Actor
 from portal.services.container import Portal
-from portal.domain.sync.csv_import import kind_of
 from portal.services.sync.service import CsvImportResult
 from portal.ui import session
 from portal.ui.auth import VIEWER_NOTE

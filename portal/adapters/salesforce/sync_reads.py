@@ -4,7 +4,8 @@ batched, many numbers per SOSL phone search, many values per ``IN (...)`` in eac
 Who is on the other end of a call is found with Salesforce's phone search (``FIND {a OR b …}
 IN PHONE FIELDS RETURNING Contact(…), Account(…), Lead(…)``), which ignores how a number is
 written; every record it returns is checked again here in E.164 (search is fuzzy: a search
-also finds a number's parts), then MiiTel's rule picks the winner (:mod:`portal.domain.sync.matching`).
+also finds a number's parts), then MiiTel's rule picks the winner
+(:mod:`portal.domain.sync.matching`).
 Salesforce drops a search's ``OR`` when the terms pass 4,000 characters and returns at most
 2,000 records a search: numbers go in batches under :data:`SEARCH_TERMS_BUDGET`, and a batch
 whose answer reaches :data:`SEARCH_RESULTS_LIMIT` is split and searched again.

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from portal.domain.timestamps import parse_datetime
 from portal.adapters.salesforce.results import PhoneMatchObject
 from portal.domain.sync.phones import stored_keys
+from portal.domain.timestamps import parse_datetime
 
 #: The order in which objects are searched; the first that matches wins.
 MATCH_ORDER: Final = (PhoneMatchObject.CONTACT, PhoneMatchObject.ACCOUNT, PhoneMatchObject.LEAD)
