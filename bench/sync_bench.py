@@ -46,11 +46,11 @@ from portal.domain.settings import (
     TodoObjectSettings,
     VideoHistorySettings,
 )
+from portal.domain.sync.phones import phone_variants
 from portal.services.actors import Actor, Role
 from portal.services.container import Portal, build_portal
 from portal.services.integration import SignInPurpose
 from portal.services.sync.simulation import simulate
-from portal.domain.sync.phones import phone_variants
 
 CALLS: Final = 1_000
 ROUNDS: Final = 3

@@ -20,9 +20,6 @@ from portal.adapters.salesforce.errors import (
 )
 from portal.adapters.salesforce.gateway import phone_search
 from portal.adapters.salesforce.results import ObjectDescription, PhoneMatchObject, RecordResult
-from portal.domain.calls import ActivityKind
-from portal.domain.oauth import TokenSet
-from portal.domain.secret import SecretStr
 from portal.adapters.salesforce.sync_reads import (
     QUERY_URL_BUDGET,
     SEARCH_RESULTS_LIMIT,
@@ -32,6 +29,9 @@ from portal.adapters.salesforce.sync_reads import (
     find_markers,
     find_users,
 )
+from portal.domain.calls import ActivityKind
+from portal.domain.oauth import TokenSet
+from portal.domain.secret import SecretStr
 
 _SEARCH = re.compile(r"^FIND \{(?P<terms>[^}]*)\} IN PHONE FIELDS RETURNING (?P<returning>.+)$")
 
