@@ -47,10 +47,10 @@ from portal.domain.settings import (
     TodoObjectSettings,
     VideoHistorySettings,
 )
+from portal.domain.sync.phones import phone_variants
 from portal.services.actors import Actor, Role
 from portal.services.integration import SignInPurpose
-from portal.sync.generator import simulate
-from portal.sync.phones import phone_variants
+from portal.services.sync.simulation import simulate
 
 CALLS: Final = 1_000
 ROUNDS: Final = 3

@@ -25,6 +25,7 @@ from portal.adapters.salesforce.access import LiveSalesforce
 from portal.adapters.salesforce.http import Timeouts, Trust, build_session
 from portal.adapters.salesforce.oauth import OAuthClient
 from portal.adapters.salesforce.retries import RetryPolicy
+from portal.adapters.salesforce.sync_reads import sync_gateway
 from portal.adapters.salesforce.versions import NEWEST_SUPPORTED, VersionPolicy
 from portal.adapters.storage import DuckDbPortalStorage
 from portal.adapters.web_sessions import process_store
@@ -46,9 +47,9 @@ from portal.services.removal import RemovalService
 from portal.services.restore import RestoreService
 from portal.services.salesforce import SalesforceAccess
 from portal.services.settings import SettingsService
+from portal.services.sync.service import SyncService
 from portal.services.validation import ValidationService
 from portal.services.web_sessions import WebSessions
-from portal.sync.service import SyncService
 
 
 class Closable(Protocol):
@@ -208,7 +209,7 @@ def assemble_portal(
         preferences=PreferencesService(context),
         demo=demo,
         storage=storage,
-        sync=SyncService(context, connections=connections),
+        sync=SyncService(context, gateway=lambda: sync_gateway(connections.integration())),
     )
 
 

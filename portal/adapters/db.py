@@ -189,7 +189,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             )""",
         ),
     ),
-    # Added by the calls and meetings sync (portal/sync/store.py owns the repository).
+    # Added by the calls and meetings sync (portal/adapters/duckdb_sync.py owns the repository).
     Migration(
         3,
         "calls and meetings inbox and outbox",

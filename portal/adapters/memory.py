@@ -11,14 +11,17 @@ import copy
 import itertools
 import threading
 from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from portal.adapters.duckdb_exports import copy_statement
 from portal.domain.audit import AuditEntry
 from portal.domain.backup import BackupSnapshot
+from portal.domain.calls import Activity, ActivityKind
 from portal.domain.clock import Clock
 from portal.domain.exports import CsvShape, ExportCancelled, ExportControl
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
@@ -43,8 +46,34 @@ from portal.domain.ports import (
     check_token_slot,
 )
 from portal.domain.settings import IntegrationSettings
-from portal.domain.sync_log import SyncLogEntry
+from portal.domain.sync.outbox import (
+    OPEN_STATES,
+    DeliveryState,
+    Enqueued,
+    Failed,
+    OutboxItem,
+    StateCount,
+    WaitingReason,
+    Written,
+)
+from portal.domain.sync_log import SyncLogEntry, SyncOutcome
 from portal.domain.timestamps import require_aware
+
+
+@dataclass
+class OutboxRow:
+    """One outbox row of the in-memory sync store (the DuckDB table's columns)."""
+
+    activity: Activity
+    state: DeliveryState = DeliveryState.PENDING
+    attempts: int = 0
+    org_id: str | None = None
+    salesforce_id: str | None = None
+    last_code: str | None = None
+    last_message: str | None = None
+    next_attempt_at: datetime | None = None
+    look_up_after: datetime | None = None
+    updated_at: datetime | None = None
 
 
 @dataclass
@@ -62,6 +91,8 @@ class StoreState:
     findings: dict[str, Finding] = field(default_factory=dict)
     login_failures: list[tuple[datetime, str, str]] = field(default_factory=list)
     languages: dict[str, str] = field(default_factory=dict)
+    #: The sync's inbox and outbox in one: every call and meeting once, by kind and id.
+    sync_outbox: dict[tuple[ActivityKind, str], OutboxRow] = field(default_factory=dict)
 
 
 class InMemoryStore:
@@ -453,3 +484,258 @@ class InMemoryPreferenceRepository:
         require_aware(at, name="at")
         with self._store.lock:
             self._store.state.languages[username] = language
+
+
+class InMemoryOutbox:
+    """Outbox changes on the shared state (each its own change, or inside a sync transaction
+    that holds the lock)."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def _rows(self, kind: ActivityKind, record_ids: Sequence[str]) -> list[OutboxRow]:
+        outbox = self._store.state.sync_outbox
+        return [row for i in dict.fromkeys(record_ids) if (row := outbox.get((kind, i)))]
+
+    def mark_written(
+        self, kind: ActivityKind, written: Sequence[Written], *, org_id: str, now: datetime
+    ) -> None:
+        with self._store.lock:
+            outbox = self._store.state.sync_outbox
+            for w in written:
+                if row := outbox.get((kind, w.record_id)):
+                    row.state, row.salesforce_id, row.org_id = (
+                        DeliveryState.WRITTEN,
+                        w.salesforce_id,
+                        org_id,
+                    )
+                    row.last_code = row.last_message = row.next_attempt_at = None
+                    row.updated_at = now
+
+    def mark_failed(
+        self, kind: ActivityKind, failed: Sequence[Failed], *, org_id: str, now: datetime
+    ) -> None:
+        with self._store.lock:
+            outbox = self._store.state.sync_outbox
+            for f in failed:
+                if row := outbox.get((kind, f.record_id)):
+                    row.state, row.org_id = DeliveryState.FAILED, org_id
+                    row.last_code, row.last_message = f.code, f.message
+                    row.next_attempt_at, row.updated_at = None, now
+
+    def claim(
+        self,
+        kind: ActivityKind,
+        record_ids: Sequence[str],
+        *,
+        org_id: str,
+        now: datetime,
+        look_up_after: datetime,
+    ) -> int:
+        with self._store.lock:
+            claimed = 0
+            for row in self._rows(kind, record_ids):
+                if row.state is DeliveryState.PENDING:
+                    row.state, row.attempts, row.org_id = (
+                        DeliveryState.SENDING,
+                        row.attempts + 1,
+                        org_id,
+                    )
+                    row.look_up_after, row.updated_at = look_up_after, now
+                    claimed += 1
+            return claimed
+
+    def release(
+        self,
+        kind: ActivityKind,
+        record_ids: Sequence[str],
+        *,
+        now: datetime,
+        code: str | None = None,
+        message: str | None = None,
+        next_attempt_at: datetime | None = None,
+        state: DeliveryState = DeliveryState.PENDING,
+    ) -> None:
+        with self._store.lock:
+            for row in self._rows(kind, record_ids):
+                if row.state in OPEN_STATES:
+                    row.state, row.last_code, row.last_message = state, code, message
+                    row.next_attempt_at, row.look_up_after, row.updated_at = (
+                        next_attempt_at,
+                        None,
+                        now,
+                    )
+
+    def retry_later(
+        self,
+        kind: ActivityKind,
+        record_ids: Sequence[str],
+        *,
+        now: datetime,
+        code: str,
+        message: str,
+        delay: Callable[[int], timedelta],
+        state: DeliveryState,
+        answered: bool = True,
+    ) -> None:
+        with self._store.lock:
+            for row in self._rows(kind, record_ids):
+                if row.state in OPEN_STATES:
+                    row.state, row.last_code, row.last_message = state, code, message
+                    row.next_attempt_at = now + delay(max(1, row.attempts))
+                    if answered:
+                        row.look_up_after = None
+                    row.updated_at = now
+
+
+@dataclass(frozen=True)
+class InMemorySyncTransaction:
+    """The outbox, the sync log and the error log of one :meth:`InMemorySyncStore.transaction`."""
+
+    outbox: InMemoryOutbox
+    sync_log: InMemorySyncLogRepository
+    errors: InMemoryIntegrationErrorRepository
+    commit: Callable[[], None]
+
+
+class InMemorySyncStore:
+    """The sync store in memory: the same contract as
+    :class:`~portal.adapters.duckdb_sync.DuckDbSyncStore`, on an :class:`InMemoryStore`."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+        self.outbox = InMemoryOutbox(store)
+
+    @contextmanager
+    def transaction(self) -> Iterator[InMemorySyncTransaction]:
+        """Holds the store's lock; whatever is not committed when the block ends is undone."""
+        with self._store.lock:
+            saved = [self._store.snapshot()]
+
+            def commit() -> None:
+                saved[0] = self._store.snapshot()
+
+            try:
+                yield InMemorySyncTransaction(
+                    outbox=self.outbox,
+                    sync_log=InMemorySyncLogRepository(self._store),
+                    errors=InMemoryIntegrationErrorRepository(self._store),
+                    commit=commit,
+                )
+            finally:
+                self._store.restore(saved[0])
+
+    def enqueue(self, activities: Sequence[Activity], *, now: datetime) -> Enqueued:
+        added: set[tuple[ActivityKind, str]] = set()
+        with self._store.lock:
+            outbox = self._store.state.sync_outbox
+            for activity in activities:
+                key = (activity.kind, activity.record_id)
+                if key not in outbox:
+                    outbox[key] = OutboxRow(activity=activity, updated_at=now)
+                    added.add(key)
+        return Enqueued.of(activities, added=added)
+
+    def inbox_size(self) -> int:
+        with self._store.lock:
+            return len(self._store.state.sync_outbox)
+
+    def _rows(self, kind: ActivityKind | None = None) -> list[OutboxRow]:
+        with self._store.lock:
+            rows = list(self._store.state.sync_outbox.values())
+        return [r for r in rows if kind is None or r.activity.kind is kind]
+
+    def _written_ids(self, kind: ActivityKind) -> set[str]:
+        with self._store.lock:
+            return {
+                e.miitel_record_id
+                for e in self._store.state.sync_log
+                if e.source is kind.source and e.outcome is SyncOutcome.WRITTEN
+            }
+
+    def items(
+        self,
+        kind: ActivityKind,
+        *,
+        states: Sequence[DeliveryState],
+        ready_at: datetime | None = None,
+        settled_at: datetime | None = None,
+    ) -> list[OutboxItem]:
+        written = self._written_ids(kind)
+        rows = [
+            r
+            for r in self._rows(kind)
+            if r.state in states
+            and r.activity.record_id not in written
+            and (ready_at is None or r.next_attempt_at is None or r.next_attempt_at <= ready_at)
+            and (settled_at is None or r.look_up_after is None or r.look_up_after <= settled_at)
+        ]
+        rows.sort(key=lambda r: (r.activity.started_at, r.activity.record_id))
+        return [
+            OutboxItem(
+                activity=r.activity,
+                state=r.state,
+                attempts=r.attempts,
+                org_id=r.org_id,
+                next_attempt_at=r.next_attempt_at,
+            )
+            for r in rows
+        ]
+
+    def waiting_for_retry(self, kind: ActivityKind, *, now: datetime) -> int:
+        return sum(
+            1
+            for r in self._rows(kind)
+            if r.state is DeliveryState.PENDING
+            and r.next_attempt_at is not None
+            and r.next_attempt_at > now
+        )
+
+    def maybe_still_writing(self, kind: ActivityKind, *, now: datetime) -> int:
+        return sum(
+            1
+            for r in self._rows(kind)
+            if r.state is DeliveryState.SENDING
+            and r.look_up_after is not None
+            and r.look_up_after > now
+        )
+
+    def counts(self) -> list[StateCount]:
+        counted = Counter((r.activity.kind, r.state) for r in self._rows())
+        return [
+            StateCount(kind, state, n)
+            for (kind, state), n in sorted(
+                counted.items(), key=lambda c: (c[0][0].value, c[0][1].value)
+            )
+        ]
+
+    def open_count(self) -> int:
+        return sum(1 for r in self._rows() if r.state in OPEN_STATES)
+
+    def waiting_reasons(self) -> list[WaitingReason]:
+        groups: dict[tuple[ActivityKind, str | None], list[OutboxRow]] = {}
+        for row in self._rows():
+            if row.state in OPEN_STATES:
+                groups.setdefault((row.activity.kind, row.last_code), []).append(row)
+        reasons = [
+            WaitingReason(kind, code, _any_message(rows), len(rows))
+            for (kind, code), rows in groups.items()
+        ]
+        return sorted(reasons, key=lambda w: (w.kind.value, -w.count))
+
+    def salesforce_id(self, kind: ActivityKind, record_id: str) -> str | None:
+        with self._store.lock:
+            row = self._store.state.sync_outbox.get((kind, record_id))
+            return row.salesforce_id if row else None
+
+    def requeue_failed(self, *, now: datetime, kind: ActivityKind | None = None) -> int:
+        with self._store.lock:
+            failed = [r for r in self._rows(kind) if r.state is DeliveryState.FAILED]
+            for row in failed:
+                row.state, row.next_attempt_at, row.updated_at = DeliveryState.PENDING, None, now
+            return len(failed)
+
+
+def _any_message(rows: Sequence[OutboxRow]) -> str | None:
+    # Like DuckDB's any_value: one of the group's messages, NULLs skipped.
+    return next((r.last_message for r in rows if r.last_message is not None), None)

@@ -1,5 +1,5 @@
 """The portal's storage as one object: every repository, a unit of work per use case, and the
-demo's wipe, in a DuckDB file or in memory (same contract, :class:`~portal.adapters.ports.
+demo's wipe, in a DuckDB file or in memory (same contract, :class:`~portal.domain.ports.
 PortalStorage`)."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ from typing import Final
 
 from portal.adapters.crypto import TokenCipher
 from portal.adapters.db import Database
-from portal.adapters.memory import InMemoryStore, StoreState
+from portal.adapters.duckdb_sync import DuckDbSyncStore
+from portal.adapters.memory import InMemoryStore, InMemorySyncStore, StoreState
 from portal.adapters.unit_of_work import (
     DuckDbUnitOfWork,
     InMemoryUnitOfWork,
@@ -47,6 +48,7 @@ class DuckDbPortalStorage:
         self._cipher = cipher
         self._clock = clock
         self._repositories = duckdb_repositories(runner=database, cipher=cipher, clock=clock)
+        self._sync = DuckDbSyncStore(database)
 
     @property
     def repositories(self) -> RepositorySet:
@@ -54,6 +56,10 @@ class DuckDbPortalStorage:
 
     def unit_of_work(self) -> DuckDbUnitOfWork:
         return DuckDbUnitOfWork(self.database, cipher=self._cipher, clock=self._clock)
+
+    @property
+    def sync(self) -> DuckDbSyncStore:
+        return self._sync
 
     def check_key(self) -> None:
         """Raise :class:`~portal.adapters.crypto.TokenDecryptionError` when the stored tokens
@@ -85,6 +91,7 @@ class InMemoryPortalStorage:
         self.store = InMemoryStore()
         self._clock = clock
         self._repositories = memory_repositories(store=self.store, clock=clock)
+        self._sync = InMemorySyncStore(self.store)
 
     @property
     def repositories(self) -> RepositorySet:
@@ -92,6 +99,10 @@ class InMemoryPortalStorage:
 
     def unit_of_work(self) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.store, clock=self._clock)
+
+    @property
+    def sync(self) -> InMemorySyncStore:
+        return self._sync
 
     def wipe(self) -> None:
         # Like the DuckDB wipe: the users' own preferences are not demo state.

@@ -11,11 +11,11 @@ from streamlit.errors import StreamlitAPIException
 
 from portal.bootstrap import Portal
 from portal.domain.mock_org import MockInfo
+from portal.domain.sync.messages import recognise_detail
 from portal.domain.text import N_
 from portal.services.actors import Actor
 from portal.services.demo import NOT_INTEGRATED_FIRST_STEP, DemoService
-from portal.sync.engine import SyncSummary
-from portal.sync.messages import recognise_detail
+from portal.services.sync.engine import SyncSummary
 from portal.ui import nav, session
 from portal.ui.auth import VIEWER_NOTE, read_only_note, require_actor
 from portal.ui.container import portal_or_stop

@@ -55,7 +55,7 @@ TEMPLATES: Final = (
     N_('"{area}": {count} problem(s), nothing saved'),
     N_("demo reset to the mock scenario {scenario}"),
     N_("{error} in {where} (reference {reference})"),
-    # Audit log: the sync (portal/sync/service.py, portal/sync/messages.py)
+    # Audit log: the sync (portal/services/sync/service.py, portal/domain/sync/messages.py)
     N_("simulated {calls} calls and {meetings} meetings: {detail}"),
     N_("sent the queued calls and meetings: {detail}"),
     N_("sent the failed calls and meetings again: {detail}"),

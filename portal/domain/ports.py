@@ -7,13 +7,16 @@ in memory (``memory.py``, ``storage.py``), held to the same contract by the same
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, Self
 
 from portal.domain.audit import AuditEntry
 from portal.domain.backup import BackupSnapshot
+from portal.domain.calls import Activity, ActivityKind
 from portal.domain.exports import CsvShape, ExportControl
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
 from portal.domain.integration_errors import (
@@ -29,6 +32,15 @@ from portal.domain.integration_errors import (
 from portal.domain.oauth import PendingAuthorization, TokenSet
 from portal.domain.settings import IntegrationSettings
 from portal.domain.steps import StepStatus
+from portal.domain.sync.outbox import (
+    DeliveryState,
+    Enqueued,
+    Failed,
+    OutboxItem,
+    StateCount,
+    WaitingReason,
+    Written,
+)
 from portal.domain.sync_log import SyncLogEntry
 from portal.domain.timestamps import require_aware
 
@@ -360,6 +372,153 @@ class UnitOfWork(Repositories, Protocol):
     def rollback(self) -> None: ...
 
 
+class Outbox(Protocol):
+    """Changes to outbox rows (:mod:`portal.domain.sync.outbox`), on a sync transaction or
+    each its own transaction. Rows of another state than a change expects stay as they are."""
+
+    def mark_written(
+        self, kind: ActivityKind, written: Sequence[Written], *, org_id: str, now: datetime
+    ) -> None:
+        """The rows become ``written`` to ``org_id`` with their Salesforce id."""
+        ...
+
+    def mark_failed(
+        self, kind: ActivityKind, failed: Sequence[Failed], *, org_id: str, now: datetime
+    ) -> None:
+        """The rows become ``failed``, remembering Salesforce's code and message."""
+        ...
+
+    def claim(
+        self,
+        kind: ActivityKind,
+        record_ids: Sequence[str],
+        *,
+        org_id: str,
+        now: datetime,
+        look_up_after: datetime,
+    ) -> int:
+        """Pending rows become ``sending`` to ``org_id`` (one attempt more); returns how many.
+        Until the request's answer settles them, they may be looked up only from
+        ``look_up_after`` (a write whose answer never came may land at Salesforce until then)."""
+        ...
+
+    def release(
+        self,
+        kind: ActivityKind,
+        record_ids: Sequence[str],
+        *,
+        now: datetime,
+        code: str | None = None,
+        message: str | None = None,
+        next_attempt_at: datetime | None = None,
+        state: DeliveryState = DeliveryState.PENDING,
+    ) -> None:
+        """Open rows go (back) to ``state`` (pending, or kept ``sending`` when whether
+        Salesforce wrote them is unknown), remembering why and when to try again. Their
+        request has been answered: they may be looked up at once."""
+        ...
+
+    def retry_later(
+        self,
+        kind: ActivityKind,
+        record_ids: Sequence[str],
+        *,
+        now: datetime,
+        code: str,
+        message: str,
+        delay: Callable[[int], timedelta],
+        state: DeliveryState,
+        answered: bool = True,
+    ) -> None:
+        """Like :meth:`release`, each row waiting ``delay(its attempts so far, at least 1)``.
+        Without an ``answered`` request, rows keep the time from which their claim lets them
+        be looked up."""
+        ...
+
+
+class SyncTransaction(Protocol):
+    """The outbox, the sync log and the error log on one transaction: :meth:`commit` makes
+    the changes permanent; whatever is not committed when the block ends is undone."""
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+    @property
+    def sync_log(self) -> SyncLogRepository: ...
+
+    @property
+    def errors(self) -> IntegrationErrorRepository: ...
+
+    def commit(self) -> None: ...
+
+
+class SyncStore(Protocol):
+    """The sync's inbox (every call and meeting once, keyed by kind and MiiTel id) and outbox
+    (where each stands on its way to Salesforce), next to the portal's other records.
+
+    A claim is committed before the write to Salesforce and each outcome after it, so what a
+    crash interrupts is found ``sending`` afterwards, never lost and never sent blindly."""
+
+    @property
+    def outbox(self) -> Outbox:
+        """Outbox changes, each its own transaction."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[SyncTransaction]:
+        """A transaction over the outbox, the sync log and the error log."""
+        ...
+
+    def enqueue(self, activities: Sequence[Activity], *, now: datetime) -> Enqueued:
+        """Keep new calls and meetings (inbox) and queue them (outbox, ``pending``), all or
+        nothing. Ids already in the inbox are left as they are and reported."""
+        ...
+
+    def inbox_size(self) -> int:
+        """How many calls and meetings the inbox holds."""
+        ...
+
+    def items(
+        self,
+        kind: ActivityKind,
+        *,
+        states: Sequence[DeliveryState],
+        ready_at: datetime | None = None,
+        settled_at: datetime | None = None,
+    ) -> list[OutboxItem]:
+        """Outbox rows of ``kind`` in ``states`` (oldest call first, then by id) whose MiiTel
+        id has no "written" line in the sync log; with ``ready_at``, only rows not waiting
+        past it; with ``settled_at``, only rows Salesforce can no longer be writing by then."""
+        ...
+
+    def waiting_for_retry(self, kind: ActivityKind, *, now: datetime) -> int:
+        """Pending rows of ``kind`` whose retry time is still ahead of ``now``."""
+        ...
+
+    def maybe_still_writing(self, kind: ActivityKind, *, now: datetime) -> int:
+        """Sending rows of ``kind`` whose request, never answered, may still land at ``now``."""
+        ...
+
+    def counts(self) -> list[StateCount]:
+        """How many rows per kind and state (by kind, then state)."""
+        ...
+
+    def open_count(self) -> int:
+        """Records not yet written nor refused (pending or sending)."""
+        ...
+
+    def waiting_reasons(self) -> list[WaitingReason]:
+        """Open rows per kind and last error code (by kind, the most frequent first)."""
+        ...
+
+    def salesforce_id(self, kind: ActivityKind, record_id: str) -> str | None:
+        """The Salesforce id a written record got (None if not written or unknown)."""
+        ...
+
+    def requeue_failed(self, *, now: datetime, kind: ActivityKind | None = None) -> int:
+        """Refused records (of ``kind``, or all) go back to ``pending``; returns how many."""
+        ...
+
+
 class PortalStorage(Protocol):
     """Where the services keep everything."""
 
@@ -370,6 +529,11 @@ class PortalStorage(Protocol):
 
     def unit_of_work(self) -> UnitOfWork:
         """A new unit of work (use it in a ``with`` block)."""
+        ...
+
+    @property
+    def sync(self) -> SyncStore:
+        """The calls and meetings the sync holds, and what is left to send."""
         ...
 
     def wipe(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 
 def require_aware(value: datetime, *, name: str) -> datetime:
@@ -12,3 +13,19 @@ def require_aware(value: datetime, *, name: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware (got a naive datetime)")
     return value.astimezone(UTC)
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    """A Salesforce datetime (``2024-05-01T12:34:56.000+0000``) as an aware datetime."""
+    if not value:
+        return None
+    text = str(value)
+    for fmt in ("%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S%z"):
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None

@@ -10,9 +10,9 @@ import streamlit as st
 
 from portal.bootstrap import Portal
 from portal.domain.calls import ActivityKind, csv_columns
+from portal.domain.sync.csv_import import kind_of
 from portal.services.actors import Actor
-from portal.sync.csv_import import kind_of
-from portal.sync.service import CsvImportResult
+from portal.services.sync.service import CsvImportResult
 from portal.ui import session
 from portal.ui.auth import VIEWER_NOTE
 from portal.ui.feedback import attempt

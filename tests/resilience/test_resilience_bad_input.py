@@ -51,7 +51,7 @@ from portal.domain.validation import validate_settings
 from portal.services.errors import PortalError
 from portal.services.integration import CallbackKind, WrongOrgPolicy
 from portal.services.settings import SaveResult
-from portal.sync.service import CsvImportResult
+from portal.services.sync.service import CsvImportResult
 from tests.resilience.harness.answers import Answer, ask, unclear
 from tests.resilience.harness.figures import FigureBook, sized
 from tests.resilience.harness.world import (

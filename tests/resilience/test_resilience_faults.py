@@ -34,7 +34,7 @@ from portal.domain.history import AuthEvent
 from portal.domain.settings import IntegrationSettings
 from portal.domain.steps import StepStatus
 from portal.services.settings import SaveResult
-from portal.sync.engine import SyncSummary
+from portal.services.sync.engine import SyncSummary
 from tests.resilience.harness.answers import Answer, ask, unclear
 from tests.resilience.harness.figures import FigureBook
 from tests.resilience.harness.mock_process import MockProcess, restart_mock, start_mock

@@ -44,8 +44,7 @@ from portal.domain.steps import StepStatus
 from portal.services.error_tables import ExportFormat
 from portal.services.errors import LoginFailed, LoginLocked, NotAllowed
 from portal.services.integration import SignInPurpose
-from portal.sync.engine import STILL_WRITING
-from portal.sync.store import SyncStore
+from portal.services.sync.engine import STILL_WRITING
 from tests.resilience.harness.figures import FigureBook
 from tests.resilience.harness.world import (
     ADMIN,
@@ -438,7 +437,7 @@ def test_user_values_reach_soql_only_as_escaped_literals(
                 assert imported.imported == 1, imported.message
                 # As if a sync had been interrupted long enough ago: the call is then looked
                 # up by its id.
-                with SyncStore(storage.database).transaction() as tx:
+                with storage.sync.transaction() as tx:
                     sent = datetime.now(UTC) - STILL_WRITING
                     tx.outbox.claim(
                         ActivityKind.CALL,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
 from typing import Any, Final, Literal, Protocol, TypeVar
 
 from simple_salesforce import Salesforce, format_soql
@@ -38,6 +37,7 @@ from portal.domain.salesforce import (
     SObjectSummary,
 )
 from portal.domain.text import msg
+from portal.domain.timestamps import parse_datetime
 
 T = TypeVar("T")
 
@@ -101,22 +101,6 @@ def _strip_attributes(value: Any) -> Any:
     if isinstance(value, list):
         return [_strip_attributes(v) for v in value]
     return value
-
-
-def parse_datetime(value: Any) -> datetime | None:
-    """A Salesforce datetime (``2024-05-01T12:34:56.000+0000``) as an aware datetime."""
-    if not value:
-        return None
-    text = str(value)
-    for fmt in ("%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S%z"):
-        try:
-            return datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def _field(raw: Mapping[str, Any]) -> FieldDescription:

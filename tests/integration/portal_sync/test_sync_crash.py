@@ -22,7 +22,7 @@ from portal.adapters.clock import ShiftedClock
 from portal.bootstrap import build_portal
 from portal.domain.config import PortalConfig
 from portal.domain.sync_log import SyncOutcome
-from portal.sync.engine import STILL_WRITING
+from portal.services.sync.engine import STILL_WRITING
 
 REPO = Path(__file__).resolve().parents[3]
 CHILD = Path(__file__).with_name("sync_child.py")

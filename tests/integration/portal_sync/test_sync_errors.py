@@ -42,7 +42,7 @@ from portal.domain.settings import (
     UnmappedRule,
 )
 from portal.domain.sync_log import SyncOutcome
-from portal.sync.engine import STILL_WRITING
+from portal.services.sync.engine import STILL_WRITING
 
 World = Callable[..., list[SeededOrg]]
 COLLECTIONS = f"/services/data/v{NEWEST_SUPPORTED}/composite/sobjects"

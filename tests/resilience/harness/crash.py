@@ -53,7 +53,7 @@ from portal.domain.restore import restore_from_backup
 from portal.domain.settings import IntegrationSettings
 from portal.domain.steps import StepStatus
 from portal.services.connections import REVOKE_PREFIX
-from portal.sync.engine import STILL_WRITING
+from portal.services.sync.engine import STILL_WRITING
 from tests.resilience.harness import crash_child
 from tests.resilience.harness.crash_child import ChildOrder, Finished, Procedure, Ready
 from tests.resilience.harness.world import (

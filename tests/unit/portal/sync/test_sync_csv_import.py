@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from portal.domain.calls import JST, ActivityKind, Call, CallDirection, CallResult, Meeting
-from portal.sync.csv_import import parse_csv
+from portal.domain.sync.csv_import import parse_csv
 
 HEADER = "call_id,direction,result,started_at,ended_at,miitel_user,counterpart_number,memo\n"
 GOOD = (
@@ -115,7 +115,7 @@ def test_meetings_with_participants_separated_by_semicolons() -> None:
 
 
 def test_the_header_line_tells_calls_from_meetings() -> None:
-    from portal.sync.csv_import import kind_of
+    from portal.domain.sync.csv_import import kind_of
 
     assert kind_of(HEADER.encode()) is ActivityKind.CALL
     assert (

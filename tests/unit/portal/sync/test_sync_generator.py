@@ -6,8 +6,8 @@ from collections import Counter
 from datetime import UTC, datetime, time
 
 from portal.domain.calls import JST, Activity, CallResult
-from portal.sync.generator import MiitelUser, SimulatedActivities, simulate
-from portal.sync.phones import phone_key
+from portal.domain.sync.phones import phone_key
+from portal.services.sync.simulation import MiitelUser, SimulatedActivities, simulate
 
 NOW = datetime(2025, 5, 7, 3, 0, tzinfo=UTC)  # 12:00 in Japan
 KNOWN = ("03-1234-5678", "0451234567", "090-1111-2222", "0612345678")

@@ -14,6 +14,15 @@ import pytest
 from simple_salesforce import format_soql
 
 from portal.adapters.salesforce.gateway import phone_search
+from portal.adapters.salesforce.sync_reads import (
+    QUERY_URL_BUDGET,
+    SEARCH_RESULTS_LIMIT,
+    SEARCH_TERMS_BUDGET,
+    chunk_values,
+    find_counterparts,
+    find_markers,
+    find_users,
+)
 from portal.domain.calls import ActivityKind
 from portal.domain.gateway_errors import (
     SalesforcePermissionError,
@@ -23,15 +32,6 @@ from portal.domain.gateway_errors import (
 from portal.domain.oauth import TokenSet
 from portal.domain.salesforce import ObjectDescription, PhoneMatchObject, RecordResult
 from portal.domain.secret import SecretStr
-from portal.sync.lookups import (
-    QUERY_URL_BUDGET,
-    SEARCH_RESULTS_LIMIT,
-    SEARCH_TERMS_BUDGET,
-    chunk_values,
-    find_counterparts,
-    find_markers,
-    find_users,
-)
 
 _SEARCH = re.compile(r"^FIND \{(?P<terms>[^}]*)\} IN PHONE FIELDS RETURNING (?P<returning>.+)$")
 

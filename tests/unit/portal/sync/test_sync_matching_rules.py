@@ -4,7 +4,7 @@ LastModifiedDate among records of one object; numbers compared by their digits."
 from __future__ import annotations
 
 from portal.domain.salesforce import PhoneMatchObject
-from portal.sync.matching import best_matches, candidates
+from portal.domain.sync.matching import best_matches, candidates
 
 CONTACT, ACCOUNT, LEAD = PhoneMatchObject.CONTACT, PhoneMatchObject.ACCOUNT, PhoneMatchObject.LEAD
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.sync.phones import (
+from portal.domain.sync.phones import (
     hyphenated,
     other_form,
     phone_key,

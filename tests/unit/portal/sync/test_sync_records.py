@@ -15,8 +15,8 @@ from portal.domain.settings import (
     TodoObjectSettings,
     VideoHistorySettings,
 )
-from portal.sync.matching import Counterpart
-from portal.sync.records import FieldTypes, convert, event_fields, task_fields
+from portal.domain.sync.matching import Counterpart
+from portal.domain.sync.records import FieldTypes, convert, event_fields, task_fields
 
 CALL = Call(
     call_id="call-1",

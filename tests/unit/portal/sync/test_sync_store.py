@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from portal.adapters.db import Database
+from portal.adapters.duckdb_sync import DuckDbSyncStore
 from portal.domain.calls import ActivityKind
 from portal.domain.integration_errors import ErrorSource
+from portal.domain.sync.outbox import DeliveryState, Failed, Written
 from portal.domain.sync_log import SyncLogEntry, SyncOutcome
-from portal.sync.generator import simulate
-from portal.sync.store import DeliveryState, Failed, SyncStore, Written
+from portal.services.sync.simulation import simulate
 
 NOW = datetime(2025, 5, 7, 3, 0, tzinfo=UTC)
 ORG = "00D000000000001AAA"
@@ -26,12 +27,12 @@ def database(tmp_path: Path) -> Iterator[Database]:
         yield db
 
 
-def _ids(store: SyncStore, state: DeliveryState) -> list[str]:
+def _ids(store: DuckDbSyncStore, state: DeliveryState) -> list[str]:
     return [i.activity.record_id for i in store.items(ActivityKind.CALL, states=(state,))]
 
 
 def test_calls_are_kept_once_and_queued(database: Database) -> None:
-    store = SyncStore(database)
+    store = DuckDbSyncStore(database)
     activity = simulate(seed=1, calls=5, meetings=2, now=NOW)
     first = store.enqueue([*activity.calls, *activity.meetings], now=NOW)
     again = store.enqueue(list(activity.calls[:2]), now=NOW)
@@ -49,7 +50,7 @@ def test_states_move_and_survive_reopening_the_file(tmp_path: Path) -> None:
     calls = simulate(seed=2, calls=4, meetings=0, now=NOW).calls
     ids = [c.call_id for c in calls]
     with Database(path=path) as db:
-        store = SyncStore(db)
+        store = DuckDbSyncStore(db)
         store.enqueue(list(calls), now=NOW)
         with store.transaction() as tx:
             claimed = tx.outbox.claim(
@@ -70,7 +71,7 @@ def test_states_move_and_survive_reopening_the_file(tmp_path: Path) -> None:
             # Not committed: rolled back when the block ends.
         assert _ids(store, DeliveryState.SENDING) == sorted(ids[:3], key=ids.index)
     with Database(path=path) as db:
-        store = SyncStore(db)
+        store = DuckDbSyncStore(db)
         assert set(_ids(store, DeliveryState.SENDING)) == set(ids[:3])
         assert _ids(store, DeliveryState.PENDING) == [ids[3]]
         sending = store.items(ActivityKind.CALL, states=(DeliveryState.SENDING,))
@@ -78,7 +79,7 @@ def test_states_move_and_survive_reopening_the_file(tmp_path: Path) -> None:
 
 
 def test_a_call_the_sync_log_says_was_written_is_never_offered_again(database: Database) -> None:
-    store = SyncStore(database)
+    store = DuckDbSyncStore(database)
     [call] = simulate(seed=3, calls=1, meetings=0, now=NOW).calls
     store.enqueue([call], now=NOW)
     with store.transaction() as tx:
@@ -97,7 +98,7 @@ def test_a_call_the_sync_log_says_was_written_is_never_offered_again(database: D
 
 
 def test_waiting_rows_back_off_and_failed_rows_can_be_queued_again(database: Database) -> None:
-    store = SyncStore(database)
+    store = DuckDbSyncStore(database)
     calls = simulate(seed=4, calls=3, meetings=0, now=NOW).calls
     ids = [c.call_id for c in calls]
     store.enqueue(list(calls), now=NOW)
@@ -131,7 +132,7 @@ def test_waiting_rows_back_off_and_failed_rows_can_be_queued_again(database: Dat
 
 
 def test_a_send_never_answered_is_looked_up_only_after_its_time(database: Database) -> None:
-    store = SyncStore(database)
+    store = DuckDbSyncStore(database)
     calls = simulate(seed=5, calls=3, meetings=0, now=NOW).calls
     ids = [c.call_id for c in calls]
     store.enqueue(list(calls), now=NOW)

@@ -28,8 +28,8 @@ from portal.domain.settings import (
     Owner,
     VideoHistorySettings,
 )
+from portal.domain.sync.matching import Counterpart
 from portal.domain.templates import render_subject
-from portal.sync.matching import Counterpart
 
 SUBJECT_MAX: Final = 255
 MEETING_MARKER_PREFIX: Final = "MiiTel Meetings "

@@ -11,7 +11,7 @@ One run:
    sent.
 2. For each area that is enabled, the due records (per the timing setting) go in rounds:
    counterparts found by SOSL phone search with many numbers per search (compared in
-   E.164: :mod:`portal.sync.phones`), the object described once
+   E.164: :mod:`portal.domain.sync.phones`), the object described once
    for field types, owners looked up in one query, then sObject Collections of 200 records
    (``allOrNone=false``). Before each request the records are claimed (``sending``) and
    committed; after it, every record's outcome (outbox, sync log, error log) is committed in
@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 from portal.domain.calls import Activity, ActivityKind, Call, Meeting
 from portal.domain.clock import Clock
@@ -43,16 +43,15 @@ from portal.domain.gateway_errors import (
     SalesforceUnavailable,
 )
 from portal.domain.integration_errors import IntegrationErrorEntry, SyncOperation
+from portal.domain.ports import SyncStore, SyncTransaction
 from portal.domain.salesforce import RecordResult
 from portal.domain.settings import IntegrationSettings, Owner
-from portal.domain.sync_log import SyncLogEntry, SyncOutcome
-from portal.domain.text import Text, msg
-from portal.sync import messages
-from portal.sync.lookups import QUERY_URL_BUDGET, find_counterparts, find_markers, find_users
-from portal.sync.matching import Counterpart
-from portal.sync.phones import phone_key
-from portal.sync.ports import Progress, SyncGateway, no_progress
-from portal.sync.records import (
+from portal.domain.sync import messages
+from portal.domain.sync.matching import Counterpart
+from portal.domain.sync.outbox import DeliveryState, Failed, OutboxItem, Written
+from portal.domain.sync.phones import phone_key
+from portal.domain.sync.ports import Progress, SalesforceUser, SyncGateway, no_progress
+from portal.domain.sync.records import (
     FieldTypes,
     RecordProblem,
     event_fields,
@@ -60,7 +59,8 @@ from portal.sync.records import (
     owner_problem,
     task_fields,
 )
-from portal.sync.store import DeliveryState, Failed, SyncStore, SyncTransaction, Written
+from portal.domain.sync_log import SyncLogEntry, SyncOutcome
+from portal.domain.text import Text, msg
 
 log = logging.getLogger(__name__)
 
@@ -161,16 +161,9 @@ class _Prepared:
 class SyncEngine:
     """Sends what the outbox holds; see the module doc for the rules."""
 
-    def __init__(
-        self,
-        *,
-        store: SyncStore,
-        clock: Clock,
-        query_budget: int = QUERY_URL_BUDGET,
-    ) -> None:
+    def __init__(self, *, store: SyncStore, clock: Clock) -> None:
         self._store = store
         self._clock = clock
-        self._budget = query_budget
 
     def run(
         self,
@@ -223,11 +216,11 @@ class SyncEngine:
         self, settings: IntegrationSettings, tally: _Tally, *, respect_backoff: bool
     ) -> list[tuple[ActivityKind, list[Activity]]]:
         now = self._clock.now()
-        plan: list[tuple[ActivityKind, list[Activity]]] = []
         areas = (
             (ActivityKind.CALL, settings.activity_history.enabled),
             (ActivityKind.MEETING, settings.video_history.enabled),
         )
+        plan: list[tuple[ActivityKind, list[Activity]]] = []
         for kind, enabled in areas:
             if respect_backoff and (later := self._store.waiting_for_retry(kind, now=now)):
                 tally.notes.append(messages.waiting_for_retry(kind, later))
@@ -236,19 +229,32 @@ class SyncEngine:
                 states=(DeliveryState.PENDING,),
                 ready_at=now if respect_backoff else None,
             )
-            if not items:
-                continue
-            if not enabled:
-                tally.notes.append(messages.area_disabled(kind, len(items)))
-                continue
-            due = [i.activity for i in items if self._due_at(i.activity, settings) <= now]
-            if len(due) < len(items):
-                tally.notes.append(
-                    messages.not_due(kind, len(items) - len(due), settings.activity_history.timing)
-                )
-            if due:
+            if due := self._due(kind, items, enabled, settings, tally, now=now):
                 plan.append((kind, due))
         return plan
+
+    def _due(
+        self,
+        kind: ActivityKind,
+        items: Sequence[OutboxItem],
+        enabled: bool,
+        settings: IntegrationSettings,
+        tally: _Tally,
+        *,
+        now: datetime,
+    ) -> list[Activity]:
+        """The pending records of an area that are due now; notes say why the rest wait."""
+        if not items:
+            return []
+        if not enabled:
+            tally.notes.append(messages.area_disabled(kind, len(items)))
+            return []
+        due = [i.activity for i in items if self._due_at(i.activity, settings) <= now]
+        if len(due) < len(items):
+            tally.notes.append(
+                messages.not_due(kind, len(items) - len(due), settings.activity_history.timing)
+            )
+        return due
 
     @staticmethod
     def _due_at(activity: Activity, settings: IntegrationSettings) -> datetime:
@@ -267,6 +273,32 @@ class SyncEngine:
         *,
         ready_at: datetime | None,
     ) -> None:
+        """Records left ``sending`` are looked up by their marker: found ones are recorded as
+        written, the others go back to ``pending``."""
+        ours = self._uncertain(kind, org_id, tally, ready_at=ready_at)
+        if not ours:
+            return
+        markers = {marker_of(a): a for a in ours}
+        try:
+            found = gateway.find_markers(kind, markers)
+        except SalesforceGatewayError as exc:
+            if is_transient(exc):
+                raise _Interrupted(self._waiting_note(exc, len(ours))) from None
+            # Unverifiable: they stay "sending" rather than risk writing them twice.
+            tally.notes.append(messages.not_looked_up(kind, len(ours), exc.error_code))
+            return
+        written = [Written(a.record_id, found[m]) for m, a in markers.items() if m in found]
+        again = [a.record_id for m, a in markers.items() if m not in found]
+        self._settle_uncertain(kind, written, again, org_id)
+        tally.written += len(written)
+        if written:
+            tally.notes.append(messages.found_after_interruption(kind, len(written)))
+
+    def _uncertain(
+        self, kind: ActivityKind, org_id: str, tally: _Tally, *, ready_at: datetime | None
+    ) -> list[Activity]:
+        """The records of ``kind`` left ``sending`` to this org that may be looked up now;
+        notes say which others wait and why."""
         # Even when asked to send now: looking up a write Salesforce may still be carrying
         # out finds nothing, and would send it twice.
         now = self._clock.now()
@@ -280,26 +312,16 @@ class SyncEngine:
         items = self._store.items(
             kind, states=(DeliveryState.SENDING,), ready_at=ready_at, settled_at=now
         )
-        if not items:
-            return
         ours = [i.activity for i in items if i.org_id in (None, org_id)]
-        elsewhere = len(items) - len(ours)
-        if elsewhere:
+        if elsewhere := len(items) - len(ours):
             tally.notes.append(messages.sent_to_another_org(kind, elsewhere))
-        if not ours:
-            return
-        markers = {marker_of(a): a for a in ours}
-        try:
-            found = find_markers(gateway, kind, markers, budget=self._budget)
-        except SalesforceGatewayError as exc:
-            if is_transient(exc):
-                raise _Interrupted(self._waiting_note(exc, len(ours))) from None
-            # Unverifiable: they stay "sending" rather than risk writing them twice.
-            tally.notes.append(messages.not_looked_up(kind, len(ours), exc.error_code))
-            return
+        return ours
+
+    def _settle_uncertain(
+        self, kind: ActivityKind, written: Sequence[Written], again: Sequence[str], org_id: str
+    ) -> None:
+        """Found records are written (outbox and sync log), the rest pending, in one commit."""
         now = self._clock.now()
-        written = [Written(a.record_id, found[m]) for m, a in markers.items() if m in found]
-        again = [a.record_id for m, a in markers.items() if m not in found]
         with self._store.transaction() as tx:
             tx.outbox.mark_written(kind, written, org_id=org_id, now=now)
             for record in written:
@@ -317,9 +339,6 @@ class SyncEngine:
                 )
             tx.outbox.release(kind, again, now=now)
             tx.commit()
-        tally.written += len(written)
-        if written:
-            tally.notes.append(messages.found_after_interruption(kind, len(written)))
 
     # --- one round --------------------------------------------------------------------------
 
@@ -335,14 +354,7 @@ class SyncEngine:
         progress: Callable[[int, Text], None],
     ) -> None:
         progress(0, messages.looking_up(kind, len(items)))
-        try:
-            prepared = self._prepare(gateway, kind, items, settings, org_id)
-        except SalesforceGatewayError as exc:
-            if not is_transient(exc):
-                raise
-            self._wait(kind, [a.record_id for a in items], exc, state=DeliveryState.PENDING)
-            raise _Interrupted(self._waiting_note(exc, len(items))) from None
-
+        prepared = self._prepare_or_wait(gateway, kind, items, settings, org_id)
         blocked = [p for p in prepared if p.problem is not None]
         if blocked:
             self._settle(kind, [], [(p, None) for p in blocked], org_id, tally)
@@ -354,6 +366,23 @@ class SyncEngine:
             sent += len(chunk)
             progress(sent, messages.sent_of(kind, sent, len(items)))
 
+    def _prepare_or_wait(
+        self,
+        gateway: SyncGateway,
+        kind: ActivityKind,
+        items: Sequence[Activity],
+        settings: IntegrationSettings,
+        org_id: str,
+    ) -> list[_Prepared]:
+        """:meth:`_prepare`; a transient failure leaves the round waiting and ends the run."""
+        try:
+            return self._prepare(gateway, kind, items, settings, org_id)
+        except SalesforceGatewayError as exc:
+            if not is_transient(exc):
+                raise
+            self._wait(kind, [a.record_id for a in items], exc, state=DeliveryState.PENDING)
+            raise _Interrupted(self._waiting_note(exc, len(items))) from None
+
     def _prepare(
         self,
         gateway: SyncGateway,
@@ -363,36 +392,10 @@ class SyncEngine:
         org_id: str,
     ) -> list[_Prepared]:
         """Lookups (transient failures raise) and the record of each item."""
-        now = self._clock.now()
-        counterparts: dict[str, Counterpart] = {}
-        if kind is ActivityKind.CALL:
-            counterparts = find_counterparts(
-                gateway,
-                [a.counterpart_number for a in items if isinstance(a, Call)],
-                budget=self._budget,
-                on_refused=lambda sobject, exc: self._lookup_refused(
-                    items, sobject.value, exc, org_id, now
-                ),
-            )
-        try:
-            types = FieldTypes.of(gateway.describe(kind.sobject))
-        except SalesforceGatewayError as exc:
-            if is_transient(exc):
-                raise
-            # Without describe values go in their plain form; Salesforce judges each record.
-            types = FieldTypes({})
+        counterparts = self._counterparts(gateway, kind, items, org_id)
+        types = self._field_types(gateway, kind)
         owners = {a.record_id: self._owner(a, settings) for a in items}
-        usernames = {o.salesforce_username for o in owners.values() if o.salesforce_username}
-        user_problem: RecordProblem | None = None
-        try:
-            users = find_users(gateway, usernames, budget=self._budget)
-        except SalesforceGatewayError as exc:
-            if is_transient(exc):
-                raise
-            users = {}
-            user_problem = RecordProblem(
-                exc.error_code, f"The record's owner could not be looked up: {exc.detail}"
-            )
+        users, user_problem = self._users(gateway, owners.values())
         prepared: list[_Prepared] = []
         for activity in items:
             owner = owners[activity.record_id]
@@ -405,30 +408,50 @@ class SyncEngine:
                     continue
                 # An inactive owner is sent as is: Salesforce answers INACTIVE_OWNER_OR_USER.
                 owner_id = user.id
-            try:
-                if isinstance(activity, Call):
-                    counterpart = counterparts.get(phone_key(activity.counterpart_number))
-                    fields = task_fields(
-                        call=activity,
-                        settings=settings.activity_history,
-                        counterpart=counterpart,
-                        owner_id=owner_id,
-                        types=types,
-                    )
-                    prepared.append(_Prepared(activity, fields, counterpart=counterpart))
-                else:
-                    fields = event_fields(
-                        meeting=activity,
-                        settings=settings.video_history,
-                        owner_id=owner_id,
-                        types=types,
-                    )
-                    prepared.append(_Prepared(activity, fields))
-            except ValueError as exc:  # a Subject template saved before it was validated
-                prepared.append(
-                    _Prepared(activity, None, RecordProblem("INVALID_SUBJECT_TEMPLATE", str(exc)))
+            prepared.append(
+                _record(
+                    activity, settings, counterparts=counterparts, owner_id=owner_id, types=types
                 )
+            )
         return prepared
+
+    def _counterparts(
+        self, gateway: SyncGateway, kind: ActivityKind, items: Sequence[Activity], org_id: str
+    ) -> dict[str, Counterpart]:
+        if kind is not ActivityKind.CALL:
+            return {}
+        now = self._clock.now()
+        return gateway.find_counterparts(
+            [a.counterpart_number for a in items if isinstance(a, Call)],
+            on_refused=lambda sobject, exc: self._lookup_refused(
+                items, sobject.value, exc, org_id, now
+            ),
+        )
+
+    @staticmethod
+    def _field_types(gateway: SyncGateway, kind: ActivityKind) -> FieldTypes:
+        try:
+            return FieldTypes.of(gateway.describe(kind.sobject))
+        except SalesforceGatewayError as exc:
+            if is_transient(exc):
+                raise
+            # Without describe values go in their plain form; Salesforce judges each record.
+            return FieldTypes({})
+
+    @staticmethod
+    def _users(
+        gateway: SyncGateway, owners: Iterable[Owner]
+    ) -> tuple[dict[str, SalesforceUser], RecordProblem | None]:
+        """The owners' Salesforce users, or none and why (a refused lookup)."""
+        usernames = {o.salesforce_username for o in owners if o.salesforce_username}
+        try:
+            return gateway.find_users(usernames), None
+        except SalesforceGatewayError as exc:
+            if is_transient(exc):
+                raise
+            return {}, RecordProblem(
+                exc.error_code, f"The record's owner could not be looked up: {exc.detail}"
+            )
 
     @staticmethod
     def _owner(activity: Activity, settings: IntegrationSettings) -> Owner:
@@ -478,40 +501,18 @@ class SyncEngine:
         rest: Sequence[_Prepared],
     ) -> None:
         ids = [p.activity.record_id for p in chunk]
-        with self._store.transaction() as tx:
-            now = self._clock.now()
-            tx.outbox.claim(kind, ids, org_id=org_id, now=now, look_up_after=now + STILL_WRITING)
-            tx.commit()
+        self._claim(kind, ids, org_id)
         try:
             results = gateway.create_records(
                 kind.sobject, [p.fields or {} for p in chunk], all_or_none=False
             )
         except SalesforceGatewayError as exc:
             if is_transient(exc):
-                # Whether Salesforce wrote them is unknown: keep them "sending" to look up
-                # (without an answer, only once Salesforce cannot be writing them any more).
-                self._wait(
-                    kind, ids, exc, state=DeliveryState.SENDING, answered=exc.status is not None
-                )
-                self._wait(
-                    kind, [p.activity.record_id for p in rest], exc, state=DeliveryState.PENDING
-                )
-                raise _Interrupted(self._waiting_note(exc, len(chunk) + len(rest))) from None
+                self._interrupted_write(kind, ids, rest, exc)
             refused = RecordProblem(exc.error_code, exc.detail or exc.user_message, exc.fields)
             self._settle(kind, [], [(p, refused) for p in chunk], org_id, tally)
             return
-        by_index = {r.index: r for r in results}
-        succeeded: list[tuple[_Prepared, RecordResult]] = []
-        failed: list[tuple[_Prepared, RecordProblem | None]] = []
-        unanswered: list[str] = []
-        for index, prepared in enumerate(chunk):
-            result = by_index.get(index)
-            if result is None:
-                unanswered.append(prepared.activity.record_id)
-            elif result.success and result.id:
-                succeeded.append((prepared, result))
-            else:
-                failed.append((prepared, _problem_of(result)))
+        succeeded, failed, unanswered = _outcomes(chunk, results)
         self._settle(kind, succeeded, failed, org_id, tally)
         if unanswered:
             # Salesforce's answer left these out: look them up next time, never resend blindly.
@@ -523,6 +524,27 @@ class SyncEngine:
                 message="Salesforce's answer had no result for this record.",
                 state=DeliveryState.SENDING,
             )
+
+    def _claim(self, kind: ActivityKind, ids: Sequence[str], org_id: str) -> None:
+        """The records become ``sending``, committed before the write is attempted."""
+        with self._store.transaction() as tx:
+            now = self._clock.now()
+            tx.outbox.claim(kind, ids, org_id=org_id, now=now, look_up_after=now + STILL_WRITING)
+            tx.commit()
+
+    def _interrupted_write(
+        self,
+        kind: ActivityKind,
+        ids: Sequence[str],
+        rest: Sequence[_Prepared],
+        exc: SalesforceGatewayError,
+    ) -> NoReturn:
+        """A transient failure on a write: whether Salesforce wrote the chunk is unknown, so it
+        stays "sending" to look up (without an answer, only once Salesforce cannot be writing
+        it any more); the rest of the round waits. Ends the run."""
+        self._wait(kind, ids, exc, state=DeliveryState.SENDING, answered=exc.status is not None)
+        self._wait(kind, [p.activity.record_id for p in rest], exc, state=DeliveryState.PENDING)
+        raise _Interrupted(self._waiting_note(exc, len(ids) + len(rest))) from None
 
     def _settle(
         self,
@@ -659,3 +681,52 @@ def _problem_of(result: RecordResult) -> RecordProblem:
     fields = tuple(dict.fromkeys(f for e in result.errors for f in e.fields))
     message = " ".join(dict.fromkeys(e.message for e in result.errors if e.message))
     return RecordProblem(first.status_code or "UNKNOWN_ERROR", message, fields)
+
+
+def _record(
+    activity: Activity,
+    settings: IntegrationSettings,
+    *,
+    counterparts: Mapping[str, Counterpart],
+    owner_id: str | None,
+    types: FieldTypes,
+) -> _Prepared:
+    """The Task of a call or the Event of a meeting, or the problem that keeps it unsent."""
+    try:
+        if isinstance(activity, Call):
+            counterpart = counterparts.get(phone_key(activity.counterpart_number))
+            fields = task_fields(
+                call=activity,
+                settings=settings.activity_history,
+                counterpart=counterpart,
+                owner_id=owner_id,
+                types=types,
+            )
+            return _Prepared(activity, fields, counterpart=counterpart)
+        fields = event_fields(
+            meeting=activity, settings=settings.video_history, owner_id=owner_id, types=types
+        )
+        return _Prepared(activity, fields)
+    except ValueError as exc:  # a Subject template saved before it was validated
+        return _Prepared(activity, None, RecordProblem("INVALID_SUBJECT_TEMPLATE", str(exc)))
+
+
+def _outcomes(
+    chunk: Sequence[_Prepared], results: Sequence[RecordResult]
+) -> tuple[
+    list[tuple[_Prepared, RecordResult]], list[tuple[_Prepared, RecordProblem | None]], list[str]
+]:
+    """Each record of a written chunk: succeeded, failed (and why), or left out of the answer."""
+    by_index = {r.index: r for r in results}
+    succeeded: list[tuple[_Prepared, RecordResult]] = []
+    failed: list[tuple[_Prepared, RecordProblem | None]] = []
+    unanswered: list[str] = []
+    for index, prepared in enumerate(chunk):
+        result = by_index.get(index)
+        if result is None:
+            unanswered.append(prepared.activity.record_id)
+        elif result.success and result.id:
+            succeeded.append((prepared, result))
+        else:
+            failed.append((prepared, _problem_of(result)))
+    return succeeded, failed, unanswered

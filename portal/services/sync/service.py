@@ -7,55 +7,29 @@ One sync runs at a time per portal process; a second caller waits for the first 
 
 from __future__ import annotations
 
-import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from portal.adapters.db import Database
 from portal.domain.audit import AuditAction, AuditOutcome
 from portal.domain.calls import Activity, ActivityKind
-from portal.domain.gateway_errors import SalesforceGatewayError
+from portal.domain.ports import SyncStore
 from portal.domain.settings import IntegrationSettings
+from portal.domain.sync import messages
+from portal.domain.sync.csv_import import RowProblem, parse_csv
+from portal.domain.sync.outbox import DeliveryState, WaitingReason
+from portal.domain.sync.ports import Progress, SyncGateway, no_progress
 from portal.domain.sync_log import SyncLogEntry
 from portal.domain.text import Text, msg, plural_msg
 from portal.services.actors import Actor
-from portal.services.connections import Connections
 from portal.services.context import ServiceContext
 from portal.services.errors import PortalError
-from portal.sync import messages
-from portal.sync.csv_import import RowProblem, parse_csv
-from portal.sync.engine import SyncEngine, SyncSummary
-from portal.sync.generator import MiitelUser, simulate
-from portal.sync.lookups import QUERY_URL_BUDGET
-from portal.sync.ports import Progress, SyncGateway, no_progress
-from portal.sync.store import DeliveryState, SyncStore, WaitingReason
-
-log = logging.getLogger(__name__)
+from portal.services.sync.engine import SyncEngine, SyncSummary
+from portal.services.sync.simulation import MiitelUser, require_demo_data, simulate
 
 #: The most calls (or meetings) one simulation makes.
 MAX_SIMULATED: Final = 10_000
-#: Numbers sampled from the org so simulated calls reach known Contacts, Accounts and Leads.
-_DIRECTORY_QUERIES: Final = (
-    "SELECT Phone, MobilePhone FROM Contact WHERE Phone != null OR MobilePhone != null "
-    "ORDER BY LastModifiedDate DESC LIMIT 150",
-    "SELECT Phone FROM Account WHERE Phone != null ORDER BY LastModifiedDate DESC LIMIT 50",
-    "SELECT Phone, MobilePhone FROM Lead WHERE IsConverted = false "
-    "AND (Phone != null OR MobilePhone != null) ORDER BY LastModifiedDate DESC LIMIT 50",
-)
-
-
-class SyncUnavailable(PortalError):
-    """The portal's storage cannot hold the sync's inbox (only the DuckDB file can)."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            msg(
-                "Calls and meetings can be synced only with the portal's database file; this "
-                "portal runs without one."
-            )
-        )
 
 
 @dataclass(frozen=True)
@@ -148,35 +122,23 @@ class OutboxStatus:
 
 class SyncService:
     def __init__(
-        self,
-        context: ServiceContext,
-        *,
-        connections: Connections,
-        query_budget: int = QUERY_URL_BUDGET,
+        self, context: ServiceContext, *, gateway: Callable[[], SyncGateway | None]
     ) -> None:
+        """``gateway()``: the integrated org as the sync asks it, or None (not integrated, or
+        a connection that cannot sync)."""
         self._context = context
-        self._connections = connections
-        self._budget = query_budget
+        self._gateway = gateway
         self._lock = threading.Lock()
         self._directory: dict[str, tuple[str, ...]] = {}
 
-    # --- storage and Salesforce -------------------------------------------------------------
+    # --- storage ----------------------------------------------------------------------------
 
     def _store(self) -> SyncStore:
-        # The inbox lives next to the portal's other tables, in the DuckDB file storage holds.
-        database = getattr(self._context.storage, "database", None)
-        if not isinstance(database, Database):
-            raise SyncUnavailable()
-        return SyncStore(database)
-
-    def _gateway(self) -> SyncGateway | None:
-        gateway = self._connections.integration()
-        if gateway is None or not isinstance(gateway, SyncGateway):
-            return None
-        return gateway
+        # The inbox lives next to the portal's other records, in whatever storage holds them.
+        return self._context.storage.sync
 
     def _engine(self, store: SyncStore) -> SyncEngine:
-        return SyncEngine(store=store, clock=self._context.clock, query_budget=self._budget)
+        return SyncEngine(store=store, clock=self._context.clock)
 
     # --- use cases --------------------------------------------------------------------------
 
@@ -209,6 +171,7 @@ class SyncService:
                         count=count,
                     )
                 )
+        require_demo_data()
         report = progress or no_progress
         store = self._store()
         with self._lock:
@@ -342,17 +305,12 @@ class SyncService:
         org_id = gateway.tokens.org_id
         if org_id in self._directory:
             return self._directory[org_id]
-        numbers: list[str] = []
-        try:
-            for soql in _DIRECTORY_QUERIES:
-                for row in gateway.query_all(soql):
-                    numbers.extend(str(v) for k, v in row.items() if "Phone" in k and v)
-        except SalesforceGatewayError as exc:
-            # The simulation still works; its calls then only reach unknown numbers.
-            log.info("Sampling the org's phone numbers failed: %s", exc.error_code)
-            return tuple(dict.fromkeys(numbers))
-        self._directory[org_id] = tuple(dict.fromkeys(numbers))
-        return self._directory[org_id]
+        directory = gateway.phone_directory()
+        if not directory.complete:
+            # The simulation still works; its calls then reach fewer known numbers.
+            return directory.numbers
+        self._directory[org_id] = directory.numbers
+        return directory.numbers
 
     def _audit(self, actor: Actor, detail: Text) -> None:
         # Stored as its English line; the audit log recognises it again (log_details).

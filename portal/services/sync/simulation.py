@@ -8,10 +8,15 @@ Leads), written in the other form half of the time (hyphenated for plain, plain 
 hyphenated), so matching must try both; the rest are numbers nobody in the org has. Meetings
 have a host, participants, start and end, and a recording URL. Everything falls in Japanese
 business hours of the last few days and has ended before ``now``.
+
+Demo code: the names and companies come from Faker, the portal's only module that imports it
+(lazily, so the portal runs without the ``demo`` extra; a simulation then raises
+:class:`DemoDataUnavailable`).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import random
 import uuid
 from collections.abc import Sequence
@@ -20,8 +25,10 @@ from datetime import datetime, time, timedelta
 from typing import Final
 
 from portal.domain.calls import JST, Call, CallDirection, CallResult, Meeting
+from portal.domain.sync.phones import hyphenated, other_form
+from portal.domain.text import msg
 from portal.domain.timestamps import require_aware
-from portal.sync.phones import hyphenated, other_form
+from portal.services.errors import PortalError
 
 #: Where the simulated MiiTel app lives (links in Tasks and Events point there).
 MIITEL_APP_URL: Final = "https://miitel.example/app"
@@ -48,6 +55,25 @@ _MEMOS: Final = (
 )
 
 
+class DemoDataUnavailable(PortalError):
+    """Simulated calls need Faker, which only the portal's ``demo`` extra installs."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            msg(
+                "Demo data is unavailable: this portal was installed without its demo extra "
+                "(Faker), so calls and meetings cannot be simulated. Import them from CSV "
+                "instead."
+            )
+        )
+
+
+def require_demo_data() -> None:
+    """Raise :class:`DemoDataUnavailable` when simulations cannot run (Faker is missing)."""
+    if importlib.util.find_spec("faker") is None:
+        raise DemoDataUnavailable()
+
+
 @dataclass(frozen=True)
 class MiitelUser:
     """A MiiTel user: the id (email) the Activity history assignee maps, and a display name
@@ -67,8 +93,11 @@ class _Randomness:
     """Every random choice of one simulation, from one seed."""
 
     def __init__(self, seed: int) -> None:
-        # Faker takes a while to import: only a simulation needs it, not every page.
-        from faker import Faker
+        # Faker takes a while to import and is an optional extra: only a simulation needs it.
+        try:
+            from faker import Faker
+        except ImportError:
+            raise DemoDataUnavailable() from None
 
         self.rng = random.Random(f"miitel-sim:{seed}")
         self.fake = Faker("ja_JP")

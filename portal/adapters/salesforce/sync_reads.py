@@ -1,10 +1,11 @@
-"""The sync's reads from Salesforce, batched: many numbers per SOSL phone search, many values
-per ``IN (...)`` in each SOQL query.
+"""The sync's gateway (:class:`~portal.domain.sync.ports.SyncGateway`) on Salesforce: its reads
+batched, many numbers per SOSL phone search, many values per ``IN (...)`` in each SOQL query.
 
 Who is on the other end of a call is found with Salesforce's phone search (``FIND {a OR b …}
 IN PHONE FIELDS RETURNING Contact(…), Account(…), Lead(…)``), which ignores how a number is
 written; every record it returns is checked again here in E.164 (search is fuzzy: a search
-also finds a number's parts), then MiiTel's rule picks the winner (:mod:`portal.sync.matching`).
+also finds a number's parts), then MiiTel's rule picks the winner
+(:mod:`portal.domain.sync.matching`).
 Salesforce drops a search's ``OR`` when the terms pass 4,000 characters and returns at most
 2,000 records a search: numbers go in batches under :data:`SEARCH_TERMS_BUDGET`, and a batch
 whose answer reaches :data:`SEARCH_RESULTS_LIMIT` is split and searched again.
@@ -17,9 +18,9 @@ the headers, so 1,000 calls need a handful of requests where one per call would 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Final
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Final, Protocol, runtime_checkable
 from urllib.parse import quote_plus, urlencode
 
 from simple_salesforce import format_soql
@@ -31,10 +32,13 @@ from portal.domain.gateway_errors import (
     SalesforcePermissionError,
     SalesforceRequestError,
 )
-from portal.domain.salesforce import PhoneMatchObject
-from portal.sync.matching import MATCH_ORDER, Counterpart, best_matches, candidates
-from portal.sync.phones import phone_key, search_terms
-from portal.sync.ports import SyncGateway
+from portal.domain.oauth import TokenSet
+from portal.domain.salesforce import ObjectDescription, PhoneMatchObject, RecordResult
+from portal.domain.sync.matching import MATCH_ORDER, Counterpart, best_matches, candidates
+from portal.domain.sync.phones import phone_key, search_terms
+from portal.domain.sync.ports import OnRefused, PhoneDirectory, SalesforceUser
+
+log = logging.getLogger(__name__)
 
 #: Bytes of URL-encoded SOQL or SOSL per request (Salesforce's limit is 16,384 for URI plus
 #: headers).
@@ -56,13 +60,42 @@ _RETURNING: Final[Mapping[PhoneMatchObject, str]] = {
     ),
 }
 _USER_QUERY: Final = "SELECT Id, Username, IsActive FROM User WHERE Username IN {n}"
-#: Where each kind of record carries MiiTel's id, so a write can be found again.
+#: Where each kind of record carries MiiTel's id, so a write can be found again: the field,
+#: and the query template that reads it (``{n}``: the markers, quoted by format_soql).
 MARKER_FIELDS: Final[Mapping[ActivityKind, tuple[str, str]]] = {
-    ActivityKind.CALL: ("Task", "CallObject"),
-    ActivityKind.MEETING: ("Event", "Location"),
+    ActivityKind.CALL: ("CallObject", "SELECT Id, CallObject FROM Task WHERE CallObject IN {n}"),
+    ActivityKind.MEETING: ("Location", "SELECT Id, Location FROM Event WHERE Location IN {n}"),
 }
 _SEPARATOR: Final = " OR "
-_Refused = Callable[[PhoneMatchObject, SalesforceGatewayError], None]
+#: Numbers sampled from the org so simulated calls reach known Contacts, Accounts and Leads.
+_DIRECTORY_QUERIES: Final = (
+    "SELECT Phone, MobilePhone FROM Contact WHERE Phone != null OR MobilePhone != null "
+    "ORDER BY LastModifiedDate DESC LIMIT 150",
+    "SELECT Phone FROM Account WHERE Phone != null ORDER BY LastModifiedDate DESC LIMIT 50",
+    "SELECT Phone, MobilePhone FROM Lead WHERE IsConverted = false "
+    "AND (Phone != null OR MobilePhone != null) ORDER BY LastModifiedDate DESC LIMIT 50",
+)
+
+
+@runtime_checkable
+class SyncApi(Protocol):
+    """The calls of :class:`~portal.adapters.salesforce.gateway.SalesforceGateway` the sync's
+    gateway is built on (checked at run time: a test double without them cannot sync)."""
+
+    @property
+    def tokens(self) -> TokenSet: ...
+
+    def query_all(self, soql_template: str, **params: Any) -> list[dict[str, Any]]: ...
+
+    def search_phones(
+        self, terms: Sequence[str], returning: Sequence[str]
+    ) -> list[dict[str, Any]]: ...
+
+    def describe(self, sobject: str) -> ObjectDescription: ...
+
+    def create_records(
+        self, sobject: str, records: Sequence[Mapping[str, Any]], *, all_or_none: bool = False
+    ) -> list[RecordResult]: ...
 
 
 def chunk_values(template: str, values: Sequence[str], *, budget: int) -> list[list[str]]:
@@ -88,7 +121,7 @@ def chunk_values(template: str, values: Sequence[str], *, budget: int) -> list[l
 
 
 def query_in_chunks(
-    gateway: SyncGateway, template: str, values: Iterable[str], *, budget: int = QUERY_URL_BUDGET
+    gateway: SyncApi, template: str, values: Iterable[str], *, budget: int = QUERY_URL_BUDGET
 ) -> list[dict[str, Any]]:
     """Every row of ``template`` run over ``values`` in as few queries as the budget allows."""
     ordered = sorted(set(values))
@@ -107,10 +140,10 @@ def _terms(keys: Sequence[str]) -> list[str]:
     return [t for key in keys for t in search_terms(key)]
 
 
-def search_statement(keys: Sequence[str], objects: Sequence[PhoneMatchObject]) -> str:
-    """The SOSL phone search for ``keys`` (:func:`phone_key`) on ``objects``, as the gateway
-    sends it (for the URL budget)."""
-    return phone_search(_terms(keys) or ["0"], [_RETURNING[o] for o in objects])
+def _base_statement(objects: Sequence[PhoneMatchObject]) -> str:
+    """The SOSL phone search on ``objects`` without its terms, as the gateway sends it (what
+    every search costs of the URL budget)."""
+    return phone_search([], [_RETURNING[o] for o in objects])
 
 
 def key_batches(
@@ -122,7 +155,7 @@ def key_batches(
 ) -> list[list[str]]:
     """``keys`` split so that each search's terms stay within ``terms_budget`` characters and
     its URL-encoded statement within ``url_budget`` bytes."""
-    base_url = len(urlencode({"q": search_statement([], objects)}))
+    base_url = len(urlencode({"q": _base_statement(objects)}))
     batches: list[list[str]] = []
     current: list[str] = []
     chars, size = 0, base_url
@@ -142,7 +175,7 @@ def key_batches(
 
 
 def _search(
-    gateway: SyncGateway, keys: Sequence[str], objects: Sequence[PhoneMatchObject]
+    gateway: SyncApi, keys: Sequence[str], objects: Sequence[PhoneMatchObject]
 ) -> list[Counterpart]:
     """The candidates one search finds; a batch whose answer reaches Salesforce's cap is
     split in two and each half searched, so no number's records are cut off."""
@@ -158,10 +191,10 @@ def _search(
 
 
 def _search_each(
-    gateway: SyncGateway,
+    gateway: SyncApi,
     keys: Sequence[str],
     objects: list[PhoneMatchObject],
-    on_refused: _Refused,
+    on_refused: OnRefused,
 ) -> list[Counterpart]:
     """A refused search asked again object by object: the refused ones are reported (and
     left out of later searches), the others still searched."""
@@ -176,11 +209,11 @@ def _search_each(
 
 
 def find_counterparts(
-    gateway: SyncGateway,
+    gateway: SyncApi,
     numbers: Iterable[str],
     *,
     budget: int = QUERY_URL_BUDGET,
-    on_refused: _Refused | None = None,
+    on_refused: OnRefused | None = None,
 ) -> dict[str, Counterpart]:
     """The record each number belongs to, keyed by the number's :func:`phone_key` (E.164).
 
@@ -205,15 +238,8 @@ def find_counterparts(
     return best_matches(keys, found)
 
 
-@dataclass(frozen=True)
-class SalesforceUser:
-    id: str
-    username: str
-    active: bool
-
-
 def find_users(
-    gateway: SyncGateway, usernames: Iterable[str], *, budget: int = QUERY_URL_BUDGET
+    gateway: SyncApi, usernames: Iterable[str], *, budget: int = QUERY_URL_BUDGET
 ) -> dict[str, SalesforceUser]:
     """The org's users among ``usernames``, active or not, keyed by lower-case username."""
     names = {u for u in usernames if u}
@@ -231,14 +257,72 @@ def find_users(
 
 
 def find_markers(
-    gateway: SyncGateway,
+    gateway: SyncApi,
     kind: ActivityKind,
     markers: Iterable[str],
     *,
     budget: int = QUERY_URL_BUDGET,
 ) -> dict[str, str]:
     """The Salesforce ids of records already carrying these markers (marker → Id)."""
-    sobject, field = MARKER_FIELDS[kind]
-    template = f"SELECT Id, {field} FROM {sobject} WHERE {field} IN {{n}}"
+    field, template = MARKER_FIELDS[kind]
     rows = query_in_chunks(gateway, template, markers, budget=budget)
     return {str(r[field]): str(r["Id"]) for r in rows if r.get(field)}
+
+
+def phone_directory(gateway: SyncApi) -> PhoneDirectory:
+    """Numbers of the org's newest Contacts, Accounts and unconverted Leads (in that order,
+    each once); incomplete when a query fails part way."""
+    numbers: list[str] = []
+    try:
+        for soql in _DIRECTORY_QUERIES:
+            for row in gateway.query_all(soql):
+                numbers.extend(str(v) for k, v in row.items() if "Phone" in k and v)
+    except SalesforceGatewayError as exc:
+        log.info("Sampling the org's phone numbers failed: %s", exc.error_code)
+        return PhoneDirectory(tuple(dict.fromkeys(numbers)), complete=False)
+    return PhoneDirectory(tuple(dict.fromkeys(numbers)), complete=True)
+
+
+class SalesforceSyncGateway:
+    """:class:`~portal.domain.sync.ports.SyncGateway` over the Salesforce gateway, each read
+    packed into requests of at most ``query_budget`` URL-encoded bytes."""
+
+    def __init__(self, api: SyncApi, *, query_budget: int = QUERY_URL_BUDGET) -> None:
+        self._api = api
+        self._budget = query_budget
+
+    @property
+    def tokens(self) -> TokenSet:
+        return self._api.tokens
+
+    def find_counterparts(
+        self, numbers: Iterable[str], *, on_refused: OnRefused | None = None
+    ) -> dict[str, Counterpart]:
+        return find_counterparts(self._api, numbers, budget=self._budget, on_refused=on_refused)
+
+    def find_users(self, usernames: Iterable[str]) -> dict[str, SalesforceUser]:
+        return find_users(self._api, usernames, budget=self._budget)
+
+    def find_markers(self, kind: ActivityKind, markers: Iterable[str]) -> dict[str, str]:
+        return find_markers(self._api, kind, markers, budget=self._budget)
+
+    def phone_directory(self) -> PhoneDirectory:
+        return phone_directory(self._api)
+
+    def describe(self, sobject: str) -> ObjectDescription:
+        return self._api.describe(sobject)
+
+    def create_records(
+        self, sobject: str, records: Sequence[Mapping[str, Any]], *, all_or_none: bool = False
+    ) -> list[RecordResult]:
+        return self._api.create_records(sobject, records, all_or_none=all_or_none)
+
+
+def sync_gateway(
+    api: object | None, *, query_budget: int = QUERY_URL_BUDGET
+) -> SalesforceSyncGateway | None:
+    """The sync's gateway over ``api`` (the integrated org's gateway), or None when there is
+    none or it cannot do what the sync asks."""
+    if api is None or not isinstance(api, SyncApi):
+        return None
+    return SalesforceSyncGateway(api, query_budget=query_budget)

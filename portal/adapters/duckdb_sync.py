@@ -1,91 +1,36 @@
-"""Where the sync keeps calls and meetings (the inbox) and what is left to send (the outbox),
-in the portal's DuckDB file (tables from migration 3 of :mod:`portal.adapters.db`).
+"""The sync store on DuckDB: calls and meetings (the inbox) and what is left to send (the
+outbox), in the portal's DuckDB file (tables from migration 3 of :mod:`portal.adapters.db`);
+the port is :class:`~portal.domain.ports.SyncStore`, its in-memory twin
+:class:`~portal.adapters.memory.InMemorySyncStore`.
 
-Every call or meeting is in the inbox once (its MiiTel id is the key) with one outbox row
-whose state says where it stands:
+The states an outbox row goes through are in :mod:`portal.domain.sync.outbox`.
 
-- ``pending``: waiting to be sent (new, its area disabled, not integrated, or retrying later);
-- ``sending``: claimed and committed *before* the write to Salesforce, so after a crash or a
-  failed request it is known that a write may have happened (the next sync looks it up by its
-  marker before sending it again);
-- ``written``: in Salesforce, with its record id; ``failed``: Salesforce refused the record
-  (the error log says why); it can be queued again after the settings are fixed.
-
-A :class:`SyncTransaction` changes outbox rows, the sync log and the error log together.
+A :class:`DuckDbSyncTransaction` changes outbox rows, the sync log and the error log together.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import Enum
 
 from portal.adapters.db import Database, SqlRunner, Transaction, from_db_time, to_db_time
 from portal.adapters.duckdb_logs import DuckDbIntegrationErrorRepository, DuckDbSyncLogRepository
 from portal.domain.calls import Activity, ActivityKind
+from portal.domain.sync.codec import from_json, to_json
+from portal.domain.sync.outbox import (
+    DeliveryState,
+    Enqueued,
+    Failed,
+    OutboxItem,
+    StateCount,
+    WaitingReason,
+    Written,
+)
 from portal.domain.sync_log import SyncOutcome
-from portal.sync.codec import from_json, to_json
 
 
-class DeliveryState(Enum):
-    PENDING = "pending"
-    SENDING = "sending"
-    WRITTEN = "written"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class OutboxItem:
-    """One call or meeting still to be sent, with its outbox bookkeeping."""
-
-    activity: Activity
-    state: DeliveryState
-    attempts: int
-    org_id: str | None
-    next_attempt_at: datetime | None
-
-
-@dataclass(frozen=True)
-class Enqueued:
-    """What adding calls or meetings did: how many are new, and the ids already known."""
-
-    added: int
-    already_known: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class StateCount:
-    kind: ActivityKind
-    state: DeliveryState
-    count: int
-
-
-@dataclass(frozen=True)
-class WaitingReason:
-    """Why queued records wait: the last error code (None: never tried) and how many."""
-
-    kind: ActivityKind
-    code: str | None
-    message: str | None
-    count: int
-
-
-@dataclass(frozen=True)
-class Written:
-    record_id: str
-    salesforce_id: str
-
-
-@dataclass(frozen=True)
-class Failed:
-    record_id: str
-    code: str
-    message: str
-
-
-class OutboxRows:
+class DuckDbOutbox:
     """Outbox changes on one runner (a transaction or the database)."""
 
     def __init__(self, runner: SqlRunner) -> None:
@@ -229,13 +174,13 @@ class OutboxRows:
         )
 
 
-class SyncTransaction:
+class DuckDbSyncTransaction:
     """The outbox, the sync log and the error log on one transaction."""
 
     def __init__(self, transaction: Transaction) -> None:
         self._transaction = transaction
         self.runner: SqlRunner = transaction
-        self.outbox = OutboxRows(transaction)
+        self.outbox = DuckDbOutbox(transaction)
         self.sync_log = DuckDbSyncLogRepository(transaction)
         self.errors = DuckDbIntegrationErrorRepository(transaction)
 
@@ -243,56 +188,35 @@ class SyncTransaction:
         self._transaction.commit()
 
 
-class SyncStore:
+class DuckDbSyncStore:
     """The inbox and outbox in the portal's DuckDB file."""
 
     def __init__(self, database: Database) -> None:
         self._database = database
-        self.outbox = OutboxRows(database)
+        self.outbox = DuckDbOutbox(database)
 
     @contextmanager
-    def transaction(self) -> Iterator[SyncTransaction]:
+    def transaction(self) -> Iterator[DuckDbSyncTransaction]:
         """A transaction; whatever is not committed when the block ends is rolled back."""
         transaction = self._database.begin()
         try:
-            yield SyncTransaction(transaction)
+            yield DuckDbSyncTransaction(transaction)
         finally:
             transaction.close()
 
     def enqueue(self, activities: Sequence[Activity], *, now: datetime) -> Enqueued:
         """Keep new calls and meetings (inbox) and queue them (outbox, ``pending``), in one
         transaction. Ids already in the inbox are left as they are and reported."""
-        added: set[tuple[str, str]] = set()
-        received = to_db_time(now)
+        added: set[tuple[ActivityKind, str]] = set()
         with self.transaction() as tx:
-            runner = tx.runner
             for kind in ActivityKind:
                 batch = [a for a in activities if a.kind is kind]
-                if not batch:
-                    continue
-                rows = runner.execute(
-                    """INSERT INTO sync_inbox (kind, record_id, payload, started_at, received_at)
-                       SELECT ?, unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),
-                              unnest(?::TIMESTAMP[]), ?
-                       ON CONFLICT DO NOTHING RETURNING record_id""",
-                    [
-                        kind.value,
-                        [a.record_id for a in batch],
-                        [to_json(a) for a in batch],
-                        [to_db_time(a.started_at) for a in batch],
-                        received,
-                    ],
-                )
-                new_ids = [str(r[0]) for r in rows]
-                runner.execute(
-                    """INSERT INTO sync_outbox (kind, record_id, state, attempts, updated_at)
-                       SELECT ?, unnest(?::VARCHAR[]), 'pending', 0, ?""",
-                    [kind.value, new_ids, received],
-                )
-                added.update((kind.value, i) for i in new_ids)
+                if batch:
+                    new_ids = _keep(tx.runner, kind, batch, now=now)
+                    _queue(tx.runner, kind, new_ids, now=now)
+                    added.update((kind, i) for i in new_ids)
             tx.commit()
-        known = tuple(a.record_id for a in activities if (a.kind.value, a.record_id) not in added)
-        return Enqueued(added=len(added), already_known=known)
+        return Enqueued.of(activities, added=added)
 
     def inbox_size(self) -> int:
         return int(self._database.execute("SELECT count(*) FROM sync_inbox")[0][0])
@@ -394,3 +318,33 @@ class SyncStore:
             [to_db_time(now), *params],
         )
         return len(rows)
+
+
+def _keep(
+    runner: SqlRunner, kind: ActivityKind, batch: Sequence[Activity], *, now: datetime
+) -> list[str]:
+    """Insert the inbox rows of ``batch`` (all of ``kind``); returns the ids that were new."""
+    rows = runner.execute(
+        """INSERT INTO sync_inbox (kind, record_id, payload, started_at, received_at)
+           SELECT ?, unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::TIMESTAMP[]), ?
+           ON CONFLICT DO NOTHING RETURNING record_id""",
+        [
+            kind.value,
+            [a.record_id for a in batch],
+            [to_json(a) for a in batch],
+            [to_db_time(a.started_at) for a in batch],
+            to_db_time(now),
+        ],
+    )
+    return [str(r[0]) for r in rows]
+
+
+def _queue(
+    runner: SqlRunner, kind: ActivityKind, record_ids: Sequence[str], *, now: datetime
+) -> None:
+    """Outbox rows, ``pending``, for newly kept records."""
+    runner.execute(
+        """INSERT INTO sync_outbox (kind, record_id, state, attempts, updated_at)
+           SELECT ?, unnest(?::VARCHAR[]), 'pending', 0, ?""",
+        [kind.value, list(record_ids), to_db_time(now)],
+    )

@@ -2,7 +2,7 @@
 
 A number matches a record when it is the same number, in E.164, as the record's Phone or
 MobilePhone (so ``03-1234-5678``, ``0312345678`` and ``+81 3 1234 5678`` are one number; see
-:mod:`portal.sync.phones`). Contacts come
+:mod:`portal.domain.sync.phones`). Contacts come
 first, then Accounts, then unconverted Leads; among records of the same object the one with
 the newest LastModifiedDate wins (then the smallest Id, so the choice never flickers).
 """
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from portal.adapters.salesforce.gateway import parse_datetime
 from portal.domain.salesforce import PhoneMatchObject
-from portal.sync.phones import stored_keys
+from portal.domain.sync.phones import stored_keys
+from portal.domain.timestamps import parse_datetime
 
 #: The order in which objects are searched; the first that matches wins.
 MATCH_ORDER: Final = (PhoneMatchObject.CONTACT, PhoneMatchObject.ACCOUNT, PhoneMatchObject.LEAD)
