@@ -36,16 +36,9 @@ from portal.adapters.config import PortalConfig, PortalMode
 from portal.adapters.crypto import generate_key
 from portal.adapters.mock_org import sign_in
 from portal.domain.calls import Call
+from portal.domain.demo_settings import configured_settings
 from portal.domain.secret import SecretStr
-from portal.domain.settings import (
-    ActivityHistorySettings,
-    AssigneeSettings,
-    CallDataItem,
-    FieldMappings,
-    IntegrationSettings,
-    TodoObjectSettings,
-    VideoHistorySettings,
-)
+from portal.domain.settings import CallDataItem, IntegrationSettings
 from portal.services.actors import Actor, Role
 from portal.services.container import Portal, build_portal
 from portal.services.integration import SignInPurpose
@@ -114,28 +107,19 @@ def _integrate(portal: Portal, config: PortalConfig, org: SeededOrg) -> None:
 
 def _settings(org: SeededOrg, *, enabled: bool) -> IntegrationSettings:
     reps = [u.username for u in org.users if u.role is UserRole.REP]
-    return IntegrationSettings(
-        activity_history=ActivityHistorySettings(
-            enabled=enabled,
-            todo=TodoObjectSettings(
-                subject="[MiiTel] {direction} call with {counterpart} ({duration})",
-                field_mappings=FieldMappings.of(
-                    {
-                        CallDataItem.START_TIME: "ActivityDate",
-                        CallDataItem.DIRECTION: "CallType",
-                        CallDataItem.DURATION: "CallDurationInSeconds",
-                        CallDataItem.CALL_URL: "MiiTel_Call_URL__c",
-                        CallDataItem.TRANSCRIPT: "MiiTel_Transcript__c",
-                        CallDataItem.SUMMARY: "MiiTel_Summary__c",
-                        CallDataItem.MEMO: "Description",
-                    }
-                ),
-            ),
-        ),
-        video_history=VideoHistorySettings(enabled=False),
-        assignee=AssigneeSettings.from_mapping(
-            user_mappings={f"rep{i}@miitel.example": name for i, name in enumerate(reps[:4])}
-        ),
+    return configured_settings(
+        user_mappings={f"rep{i}@miitel.example": name for i, name in enumerate(reps[:4])},
+        activity=enabled,
+        call_fields={
+            CallDataItem.START_TIME: "ActivityDate",
+            CallDataItem.DIRECTION: "CallType",
+            CallDataItem.DURATION: "CallDurationInSeconds",
+            CallDataItem.CALL_URL: "MiiTel_Call_URL__c",
+            CallDataItem.TRANSCRIPT: "MiiTel_Transcript__c",
+            CallDataItem.SUMMARY: "MiiTel_Summary__c",
+            CallDataItem.MEMO: "Description",
+        },
+        video=False,
     )
 
 

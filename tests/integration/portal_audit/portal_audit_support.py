@@ -14,16 +14,9 @@ from mock_salesforce.seed import SeededOrg, SeededUser
 from portal.adapters.config import PortalConfig, PortalMode
 from portal.adapters.crypto import generate_key
 from portal.adapters.mock_org import Consent, sign_in
+from portal.domain.demo_settings import configured_settings
 from portal.domain.secret import SecretStr
-from portal.domain.settings import (
-    ActivityHistorySettings,
-    AssigneeSettings,
-    CallDataItem,
-    FieldMappings,
-    IntegrationSettings,
-    TodoObjectSettings,
-    UnmappedRule,
-)
+from portal.domain.settings import CallDataItem, IntegrationSettings
 from portal.services.actors import Actor, Role
 from portal.services.container import Portal
 from portal.services.integration import CallbackOutcome, SignInPurpose
@@ -106,24 +99,15 @@ def callback_params(
 def admin_settings(org: SeededOrg) -> IntegrationSettings:
     """Activity history on the org's MiiTel fields, reps mapped to their Salesforce users."""
     reps = [u.username for u in org.users if u.role.value == "rep"]
-    return IntegrationSettings(
-        activity_history=ActivityHistorySettings(
-            enabled=True,
-            todo=TodoObjectSettings(
-                subject="[MiiTel] {direction} call with {counterpart}",
-                field_mappings=FieldMappings.of(
-                    {
-                        CallDataItem.START_TIME: "MiiTel_Call_Start__c",
-                        CallDataItem.TRANSCRIPT: "MiiTel_Transcript__c",
-                    }
-                ),
-            ),
-        ),
-        assignee=AssigneeSettings.from_mapping(
-            user_mappings={"rep1@miitel.example": reps[0]},
-            default_owner_username=org.admin.username,
-            unmapped_rule=UnmappedRule.DEFAULT_OWNER,
-        ),
+    return configured_settings(
+        user_mappings={"rep1@miitel.example": reps[0]},
+        default_owner=org.admin.username,
+        subject="[MiiTel] {direction} call with {counterpart}",
+        call_fields={
+            CallDataItem.START_TIME: "MiiTel_Call_Start__c",
+            CallDataItem.TRANSCRIPT: "MiiTel_Transcript__c",
+        },
+        video=False,
     )
 
 

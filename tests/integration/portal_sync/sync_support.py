@@ -14,20 +14,9 @@ from mock_salesforce.seed import SeededOrg, SeededUser, UserRole
 from portal.adapters.config import PortalConfig, PortalMode
 from portal.adapters.crypto import generate_key
 from portal.adapters.mock_org import sign_in
+from portal.domain.demo_settings import configured_settings
 from portal.domain.secret import SecretStr
-from portal.domain.settings import (
-    ActivityHistorySettings,
-    ActivityTiming,
-    AssigneeSettings,
-    CallDataItem,
-    FieldMappings,
-    IntegrationSettings,
-    MeetingDataItem,
-    TaskStatus,
-    TodoObjectSettings,
-    UnmappedRule,
-    VideoHistorySettings,
-)
+from portal.domain.settings import CallDataItem, IntegrationSettings, MeetingDataItem
 from portal.services.actors import Actor, Role
 from portal.services.container import Portal
 from portal.services.integration import CallbackKind, CallbackOutcome, SignInPurpose
@@ -88,46 +77,28 @@ def acme_settings(org: SeededOrg, *, video: bool = True) -> IntegrationSettings:
     """Both areas on, every call item mapped (onto the org's MiiTel fields where there is no
     standard field), two MiiTel users mapped to reps, the rest to the integration user."""
     team = reps(org)
-    return IntegrationSettings(
-        activity_history=ActivityHistorySettings(
-            enabled=True,
-            timing=ActivityTiming.AFTER_CALL_END,
-            todo=TodoObjectSettings(
-                subject="[MiiTel] {direction} call with {counterpart} ({duration})",
-                status=TaskStatus.COMPLETED,
-                field_mappings=FieldMappings.of(
-                    {
-                        CallDataItem.START_TIME: "ActivityDate",
-                        CallDataItem.END_TIME: "MiiTel_Call_End__c",
-                        CallDataItem.DIRECTION: "CallType",
-                        CallDataItem.DURATION: "CallDurationInSeconds",
-                        CallDataItem.CALL_URL: "MiiTel_Call_URL__c",
-                        CallDataItem.TRANSCRIPT: "MiiTel_Transcript__c",
-                        CallDataItem.SUMMARY: "MiiTel_Summary__c",
-                        CallDataItem.MEMO: "Description",
-                    }
-                ),
-            ),
-        ),
-        video_history=VideoHistorySettings(
-            enabled=video,
-            subject="[MiiTel Meetings] {title}",
-            field_mappings=FieldMappings.of(
-                {
-                    MeetingDataItem.TITLE: "Description",
-                    MeetingDataItem.PARTICIPANTS: "MiiTel_Participants__c",
-                    MeetingDataItem.RECORDING_URL: "MiiTel_Meeting_URL__c",
-                    MeetingDataItem.SUMMARY: "MiiTel_Summary__c",
-                }
-            ),
-        ),
-        assignee=AssigneeSettings.from_mapping(
-            user_mappings={
-                "sato@miitel.example": team[0].username,
-                "suzuki@miitel.example": team[1].username,
-            },
-            unmapped_rule=UnmappedRule.INTEGRATION_USER,
-        ),
+    return configured_settings(
+        user_mappings={
+            "sato@miitel.example": team[0].username,
+            "suzuki@miitel.example": team[1].username,
+        },
+        call_fields={
+            CallDataItem.START_TIME: "ActivityDate",
+            CallDataItem.END_TIME: "MiiTel_Call_End__c",
+            CallDataItem.DIRECTION: "CallType",
+            CallDataItem.DURATION: "CallDurationInSeconds",
+            CallDataItem.CALL_URL: "MiiTel_Call_URL__c",
+            CallDataItem.TRANSCRIPT: "MiiTel_Transcript__c",
+            CallDataItem.SUMMARY: "MiiTel_Summary__c",
+            CallDataItem.MEMO: "Description",
+        },
+        video=video,
+        meeting_fields={
+            MeetingDataItem.TITLE: "Description",
+            MeetingDataItem.PARTICIPANTS: "MiiTel_Participants__c",
+            MeetingDataItem.RECORDING_URL: "MiiTel_Meeting_URL__c",
+            MeetingDataItem.SUMMARY: "MiiTel_Summary__c",
+        },
     )
 
 

@@ -19,19 +19,14 @@ from mock_salesforce.store import Store
 from portal.adapters.config import PortalConfig, PortalMode
 from portal.adapters.crypto import generate_key
 from portal.adapters.mock_org import Consent, sign_in
+from portal.domain import demo_settings
 from portal.domain.secret import SecretStr
 from portal.domain.settings import (
-    ActivityHistorySettings,
     ActivityTiming,
-    AssigneeSettings,
     CallDataItem,
-    FieldMappings,
     IntegrationSettings,
     MeetingDataItem,
     TaskStatus,
-    TodoObjectSettings,
-    UnmappedRule,
-    VideoHistorySettings,
 )
 from portal.services.actors import Actor, Role
 from portal.services.container import Portal
@@ -191,66 +186,38 @@ def configured_settings(org: SeededOrg | OrgPeople) -> IntegrationSettings:
     """An admin's configuration of the three backed-up tabs: call data on the org's MiiTel
     fields, meetings enabled, reps mapped to their Salesforce users."""
     people = org if isinstance(org, OrgPeople) else OrgPeople.of(org)
-    reps = people.rep_usernames
-    return IntegrationSettings(
-        activity_history=ActivityHistorySettings(
-            enabled=True,
-            timing=ActivityTiming.AFTER_CALL_START,
-            todo=TodoObjectSettings(
-                subject="[MiiTel] {direction} call with {counterpart}",
-                status=TaskStatus.COMPLETED,
-                field_mappings=FieldMappings.of(
-                    {
-                        CallDataItem.START_TIME: "MiiTel_Call_Start__c",
-                        CallDataItem.DURATION: "CallDurationInSeconds",
-                        CallDataItem.CALL_URL: "MiiTel_Call_URL__c",
-                        CallDataItem.MEMO: "MiiTel_Memo__c",
-                    }
-                ),
-            ),
-        ),
-        video_history=VideoHistorySettings(
-            enabled=True,
-            subject="[MiiTel Meetings] {title}",
-            field_mappings=FieldMappings.of(
-                {
-                    MeetingDataItem.START_TIME: "StartDateTime",
-                    MeetingDataItem.END_TIME: "EndDateTime",
-                    MeetingDataItem.RECORDING_URL: "MiiTel_Meeting_URL__c",
-                }
-            ),
-        ),
-        assignee=AssigneeSettings.from_mapping(
-            user_mappings={f"rep{i + 1}@miitel.example": name for i, name in enumerate(reps)},
-            default_owner_username=people.admin_username,
-            unmapped_rule=UnmappedRule.DEFAULT_OWNER,
-        ),
+    return demo_settings.configured_settings(
+        user_mappings={
+            f"rep{i + 1}@miitel.example": name for i, name in enumerate(people.rep_usernames)
+        },
+        default_owner=people.admin_username,
+        timing=ActivityTiming.AFTER_CALL_START,
+        subject="[MiiTel] {direction} call with {counterpart}",
+        call_fields={
+            CallDataItem.START_TIME: "MiiTel_Call_Start__c",
+            CallDataItem.DURATION: "CallDurationInSeconds",
+            CallDataItem.CALL_URL: "MiiTel_Call_URL__c",
+            CallDataItem.MEMO: "MiiTel_Memo__c",
+        },
+        meeting_fields={
+            MeetingDataItem.START_TIME: "StartDateTime",
+            MeetingDataItem.END_TIME: "EndDateTime",
+            MeetingDataItem.RECORDING_URL: "MiiTel_Meeting_URL__c",
+        },
     )
 
 
 def edited_settings(org: SeededOrg) -> IntegrationSettings:
     """The same tabs edited after a removal, so they differ from the backup in every area."""
-    reps = OrgPeople.of(org).rep_usernames
-    return IntegrationSettings(
-        activity_history=ActivityHistorySettings(
-            enabled=False,
-            timing=ActivityTiming.AFTER_CALL_END,
-            todo=TodoObjectSettings(
-                subject="{user}: {direction} {phone_number}",
-                status=TaskStatus.OPEN,
-                field_mappings=FieldMappings.of({CallDataItem.MEMO: "Description"}),
-            ),
-        ),
-        video_history=VideoHistorySettings(
-            enabled=False,
-            subject="{title} ({host})",
-            field_mappings=FieldMappings.of({MeetingDataItem.SUMMARY: "Description"}),
-        ),
-        assignee=AssigneeSettings.from_mapping(
-            user_mappings={"newcomer@miitel.example": reps[-1]},
-            default_owner_username=None,
-            unmapped_rule=UnmappedRule.INTEGRATION_USER,
-        ),
+    return demo_settings.configured_settings(
+        user_mappings={"newcomer@miitel.example": OrgPeople.of(org).rep_usernames[-1]},
+        activity=False,
+        subject="{user}: {direction} {phone_number}",
+        status=TaskStatus.OPEN,
+        call_fields={CallDataItem.MEMO: "Description"},
+        video=False,
+        meeting_subject="{title} ({host})",
+        meeting_fields={MeetingDataItem.SUMMARY: "Description"},
     )
 
 
