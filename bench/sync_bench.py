@@ -32,18 +32,17 @@ from bench.common import Measure, markdown_table
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.scenarios import reset_world
 from mock_salesforce.seed import DEFAULT_SIZE, SeededOrg, UserRole
-from portal.adapters.config import PortalConfig, PortalMode
-from portal.adapters.crypto import generate_key
+from portal.adapters.config import PortalConfig
 from portal.adapters.mock_org import sign_in
 from portal.domain.calls import Call
 from portal.domain.demo_settings import configured_settings
-from portal.domain.secret import SecretStr
 from portal.domain.settings import CallDataItem, IntegrationSettings
 from portal.services.actors import Actor, Role
 from portal.services.container import Portal, build_portal
 from portal.services.integration import SignInPurpose
 from portal.sync.generator import simulate
 from portal.sync.phones import phone_variants
+from tests.portal_over_mock import portal_config
 
 CALLS: Final = 1_000
 ROUNDS: Final = 3
@@ -67,23 +66,6 @@ class Run:
     @property
     def rate(self) -> float:
         return self.calls / self.seconds
-
-
-def _config(server: ThreadedMockServer, data_dir: Path) -> PortalConfig:
-    app = server.backend.connected_apps.definition("MiiTel")
-    return PortalConfig(
-        mode=PortalMode.MOCK,
-        salesforce_login_url=server.https_url,
-        client_id=app.client_id,
-        client_secret=SecretStr(app.client_secret),
-        redirect_uri=app.callback_urls[0],
-        ca_bundle=server.ca_bundle,
-        db_path=data_dir / "portal.duckdb",
-        encryption_key=generate_key(),
-        users=(),
-        data_dir=data_dir,
-        mock_http_url=server.http_url,
-    )
 
 
 def _integrate(portal: Portal, config: PortalConfig, org: SeededOrg) -> None:
@@ -208,7 +190,7 @@ def _naive_calls(server: ThreadedMockServer, org: SeededOrg) -> tuple[Call, ...]
 def measures() -> list[Measure]:
     with ThreadedMockServer() as server, tempfile.TemporaryDirectory() as scratch:
         [org] = reset_world(server.backend, seed=SEED, scenario="default", size=DEFAULT_SIZE)
-        config = _config(server, Path(scratch))
+        config = portal_config(mock=server, data_dir=Path(scratch))
         portal = build_portal(config=config)
         try:
             _integrate(portal, config, org)

@@ -12,6 +12,7 @@ from mock_salesforce import ThreadedMockServer
 from mock_salesforce.backend import MockBackend
 from mock_salesforce.rows import insert
 from mock_salesforce.schema import USER_PERMISSIONS
+from tests.portal_over_mock import guarded_server
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,9 @@ def make_bare_org(
 
 @pytest.fixture
 def mock_server() -> Iterator[ThreadedMockServer]:
-    """A fresh, empty mock org server (in memory) on free ports."""
-    with ThreadedMockServer() as server:
+    """A fresh, empty mock org server (in memory) on free ports; its control plane requires
+    its token (reach it through ``tests.portal_over_mock.control_session``)."""
+    with guarded_server() as server:
         yield server
 
 

@@ -4,51 +4,22 @@ fault control."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import requests
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg, SeededUser
-from portal.adapters.config import PortalConfig, PortalMode
-from portal.adapters.crypto import generate_key
+from portal.adapters.config import PortalConfig
 from portal.adapters.mock_org import Consent, sign_in
 from portal.domain.demo_settings import configured_settings
-from portal.domain.secret import SecretStr
 from portal.domain.settings import CallDataItem, IntegrationSettings
 from portal.services.actors import Actor, Role
 from portal.services.container import Portal
 from portal.services.integration import CallbackOutcome, SignInPurpose
+from tests.portal_over_mock import control_session
 
-SEED = 11
 ADMIN = Actor(username="alice", role=Role.ADMIN)
-
-
-def mock_portal_config(
-    server: ThreadedMockServer,
-    data_dir: Path,
-    *,
-    key: SecretStr | None = None,
-    mode: PortalMode = PortalMode.MOCK,
-) -> PortalConfig:
-    """What ``load_config`` gives for this mock server; in REAL mode the mock stands in for a
-    real org (no CA bundle: the system store and REQUESTS_CA_BUNDLE decide)."""
-    app = server.backend.connected_apps.definition("MiiTel")
-    mock = mode is PortalMode.MOCK
-    return PortalConfig(
-        mode=mode,
-        salesforce_login_url=server.https_url,
-        client_id=app.client_id,
-        client_secret=SecretStr(app.client_secret),
-        redirect_uri=app.callback_urls[0],
-        ca_bundle=server.ca_bundle if mock else None,
-        db_path=data_dir / "portal.duckdb",
-        encryption_key=key or generate_key(),
-        users=(),
-        data_dir=data_dir,
-        mock_http_url=server.http_url if mock else None,
-    )
 
 
 def browser(server: ThreadedMockServer) -> requests.Session:
@@ -113,7 +84,7 @@ def admin_settings(org: SeededOrg) -> IntegrationSettings:
 
 def set_faults(server: ThreadedMockServer, **settings: Any) -> dict[str, Any]:
     """POST /mock-api/faults (GET with no arguments); returns the mock's answer."""
-    with browser(server) as session:
+    with control_session(server) as session:
         url = f"{server.https_url}/mock-api/faults"
         response = session.post(url, json=settings) if settings else session.get(url)
     assert response.status_code == 200, response.text

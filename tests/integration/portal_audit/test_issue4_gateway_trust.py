@@ -14,7 +14,7 @@ from pathlib import Path
 
 import certifi
 import pytest
-from portal_audit_support import ADMIN, browser_sign_in, mock_portal_config
+from portal_audit_support import ADMIN, browser_sign_in
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg
@@ -34,6 +34,7 @@ from portal.adapters.salesforce.versions import NEWEST_SUPPORTED
 from portal.domain.steps import StepStatus
 from portal.services.container import build_portal
 from portal.services.integration import CallbackKind
+from tests.portal_over_mock import portal_config
 
 Scenario = Callable[..., list[SeededOrg]]
 
@@ -50,7 +51,7 @@ def test_mock_mode_works_end_to_end_despite_requests_ca_bundle(
     world: Scenario, mock_server: ThreadedMockServer, tmp_path: Path
 ) -> None:
     [org] = world("default")
-    config = mock_portal_config(mock_server, tmp_path)
+    config = portal_config(mock=mock_server, data_dir=tmp_path)
     portal = build_portal(config=config)
     try:
         # Authlib (code exchange), userinfo, simple-salesforce (SOQL, describe), revoke.
@@ -65,7 +66,7 @@ def test_mock_mode_works_end_to_end_despite_requests_ca_bundle(
 
 def _real_mode(server: ThreadedMockServer, tmp_path: Path) -> PortalConfig:
     """REAL mode against the mock standing in for a Salesforce org behind a corporate proxy."""
-    return mock_portal_config(server, tmp_path, mode=PortalMode.REAL)
+    return portal_config(mock=server, data_dir=tmp_path, mode=PortalMode.REAL)
 
 
 def test_real_mode_trusts_the_ca_that_requests_ca_bundle_names(
@@ -126,7 +127,7 @@ def gateway(
     world: Scenario, mock_server: ThreadedMockServer, tmp_path: Path
 ) -> tuple[SalesforceGateway, SeededOrg]:
     [org] = world("default")
-    config = mock_portal_config(mock_server, tmp_path)
+    config = portal_config(mock=mock_server, data_dir=tmp_path)
     portal = build_portal(config=config)
     assert browser_sign_in(portal, config, org.admin, mock_server).succeeded
     tokens = portal.storage.repositories.tokens.load()

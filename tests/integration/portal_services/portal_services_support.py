@@ -4,45 +4,21 @@ mode, and signing in on the mock's own login and "Allow access?" pages like a pe
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import requests
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg, SeededUser
-from portal.adapters.config import PortalConfig, PortalMode
-from portal.adapters.crypto import generate_key
+from portal.adapters.config import PortalConfig
 from portal.adapters.mock_org import Consent, sign_in
 from portal.domain.demo_settings import configured_settings
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
-from portal.domain.secret import SecretStr
 from portal.domain.settings import CallDataItem, IntegrationSettings, MeetingDataItem
 from portal.services.actors import Actor, Role
 from portal.services.container import Portal
 from portal.services.integration import CallbackOutcome, SignInPurpose
 
-SEED = 11
 ADMIN = Actor(username="alice", role=Role.ADMIN)
-
-
-def portal_config(
-    server: ThreadedMockServer, data_dir: Path, *, key: SecretStr | None = None
-) -> PortalConfig:
-    """The configuration ``load_config`` would give in mock mode for this server."""
-    app = server.backend.connected_apps.definition("MiiTel")
-    return PortalConfig(
-        mode=PortalMode.MOCK,
-        salesforce_login_url=server.https_url,
-        client_id=app.client_id,
-        client_secret=SecretStr(app.client_secret),
-        redirect_uri=app.callback_urls[0],
-        ca_bundle=server.ca_bundle,
-        db_path=data_dir / "portal.duckdb",
-        encryption_key=key or generate_key(),
-        users=(),
-        data_dir=data_dir,
-        mock_http_url=server.http_url,
-    )
 
 
 def browser_sign_in(

@@ -4,45 +4,24 @@ signing in like a person, settings that map call data, and reading what Salesfor
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import requests
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg, SeededUser, UserRole
-from portal.adapters.config import PortalConfig, PortalMode
-from portal.adapters.crypto import generate_key
+from portal.adapters.config import PortalConfig
 from portal.adapters.mock_org import sign_in
 from portal.domain.demo_settings import configured_settings
-from portal.domain.secret import SecretStr
 from portal.domain.settings import CallDataItem, IntegrationSettings, MeetingDataItem
 from portal.services.actors import Actor, Role
 from portal.services.container import Portal
 from portal.services.integration import CallbackKind, CallbackOutcome, SignInPurpose
+from tests.portal_over_mock import control_session
 
-SEED = 11
 ADMIN = Actor(username="alice", role=Role.ADMIN)
 VIEWER = Actor(username="victor", role=Role.VIEWER)
 API = "/services/data/v59.0"
-
-
-def portal_config(server: ThreadedMockServer, data_dir: Path) -> PortalConfig:
-    """The configuration ``load_config`` would give in mock mode for this server."""
-    app = server.backend.connected_apps.definition("MiiTel")
-    return PortalConfig(
-        mode=PortalMode.MOCK,
-        salesforce_login_url=server.https_url,
-        client_id=app.client_id,
-        client_secret=SecretStr(app.client_secret),
-        redirect_uri=app.callback_urls[0],
-        ca_bundle=server.ca_bundle,
-        db_path=data_dir / "portal.duckdb",
-        encryption_key=generate_key(),
-        users=(),
-        data_dir=data_dir,
-        mock_http_url=server.http_url,
-    )
 
 
 def integrate(portal: Portal, config: PortalConfig, user: SeededUser) -> CallbackOutcome:
@@ -174,9 +153,7 @@ class Faults:
 
     def __init__(self, server: ThreadedMockServer) -> None:
         self.url = server.https_url + "/mock-api/faults"
-        self.http = requests.Session()
-        self.http.trust_env = False
-        self.http.verify = str(server.ca_bundle)
+        self.http = control_session(server)
 
     def set(self, **settings: Any) -> None:
         response = self.http.post(self.url, json=settings, timeout=10)

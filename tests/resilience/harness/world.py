@@ -13,14 +13,11 @@ from typing import Any, Final
 
 import requests
 
-from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg, SeededUser, UserRole
 from mock_salesforce.store import Store
-from portal.adapters.config import PortalConfig, PortalMode
-from portal.adapters.crypto import generate_key
+from portal.adapters.config import PortalConfig
 from portal.adapters.mock_org import Consent, sign_in
 from portal.domain import demo_settings
-from portal.domain.secret import SecretStr
 from portal.domain.settings import (
     ActivityTiming,
     CallDataItem,
@@ -31,68 +28,13 @@ from portal.domain.settings import (
 from portal.services.actors import Actor, Role
 from portal.services.container import Portal
 from portal.services.integration import CallbackOutcome, SignInPurpose
+from tests.portal_over_mock import MockEndpoint, control_session
 
 #: The seed of the mock world every resilience run uses (same seed, same org).
 SEED: Final = 11
 ADMIN: Final = Actor(username="alice", role=Role.ADMIN)
 SECOND_ADMIN: Final = Actor(username="bob", role=Role.ADMIN)
 VIEWER: Final = Actor(username="victor", role=Role.VIEWER)
-
-
-@dataclass(frozen=True)
-class MockEndpoint:
-    """Where a running mock org answers, and the MiiTel connected app's credentials there."""
-
-    https_url: str
-    http_url: str
-    ca_bundle: Path
-    client_id: str
-    client_secret: str
-    redirect_uri: str
-
-    @classmethod
-    def of(cls, server: ThreadedMockServer) -> MockEndpoint:
-        app = server.backend.connected_apps.definition("MiiTel")
-        return cls(
-            https_url=server.https_url,
-            http_url=server.http_url,
-            ca_bundle=server.ca_bundle,
-            client_id=app.client_id,
-            client_secret=app.client_secret,
-            redirect_uri=app.callback_urls[0],
-        )
-
-    @classmethod
-    def from_ready(cls, ready: Mapping[str, Any]) -> MockEndpoint:
-        """From the ``READY {json}`` line of ``python -m mock_salesforce serve``."""
-        return cls(
-            https_url=str(ready["instance_url"]),
-            http_url=str(ready["http_url"]),
-            ca_bundle=Path(ready["ca_bundle"]),
-            client_id=str(ready["client_id"]),
-            client_secret=str(ready["client_secret"]),
-            redirect_uri=str(ready["redirect_uris"][0]),
-        )
-
-
-def portal_config(
-    *, endpoint: MockEndpoint, data_dir: Path, key: SecretStr | None = None
-) -> PortalConfig:
-    """What ``load_config`` gives in mock mode for ``endpoint``, with the DuckDB file in
-    ``data_dir``."""
-    return PortalConfig(
-        mode=PortalMode.MOCK,
-        salesforce_login_url=endpoint.https_url,
-        client_id=endpoint.client_id,
-        client_secret=SecretStr(endpoint.client_secret),
-        redirect_uri=endpoint.redirect_uri,
-        ca_bundle=endpoint.ca_bundle,
-        db_path=data_dir / "portal.duckdb",
-        encryption_key=key or generate_key(),
-        users=(),
-        data_dir=data_dir,
-        mock_http_url=endpoint.http_url,
-    )
 
 
 @contextmanager
@@ -223,7 +165,7 @@ def edited_settings(org: SeededOrg) -> IntegrationSettings:
 
 def fault_state(endpoint: MockEndpoint) -> dict[str, Any]:
     """``GET /mock-api/faults``: the faults in force and what they did so far."""
-    with browser(endpoint.ca_bundle) as session:
+    with control_session(endpoint) as session:
         response = session.get(f"{endpoint.https_url}/mock-api/faults")
     response.raise_for_status()
     state: dict[str, Any] = response.json()
@@ -232,7 +174,7 @@ def fault_state(endpoint: MockEndpoint) -> dict[str, Any]:
 
 def set_faults(endpoint: MockEndpoint, **settings: Any) -> dict[str, Any]:
     """``POST /mock-api/faults`` (``DELETE`` with no settings); the mock's fault state."""
-    with browser(endpoint.ca_bundle) as session:
+    with control_session(endpoint) as session:
         url = f"{endpoint.https_url}/mock-api/faults"
         response = session.post(url, json=settings) if settings else session.delete(url)
     response.raise_for_status()
