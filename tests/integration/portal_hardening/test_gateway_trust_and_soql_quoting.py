@@ -14,7 +14,7 @@ from pathlib import Path
 
 import certifi
 import pytest
-from portal_audit_support import ADMIN, browser_sign_in
+from hardening_support import ADMIN, browser_sign_in
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg

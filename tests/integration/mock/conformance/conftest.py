@@ -1,4 +1,5 @@
-"""Fixtures of the issue-3 audit tests: a seeded mock org and HTTP clients that trust its CA."""
+"""Fixtures of the whole-mock conformance tests (faults, OAuth, permissions, scenarios, Setup
+actions): a seeded mock org and HTTP clients that trust its CA."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Helpers of the issue-4 audit: the portal's configuration for the mock org, signing in on the
-mock's own pages like a person, settings an admin of the seeded org would make, and the mock's
-fault control."""
+"""Helpers of the hardening tests (secrets, CA trust, the removal's transaction): signing in on
+the mock's own pages like a person, settings an admin of the seeded org would make, and the
+mock's fault control."""
 
 from __future__ import annotations
 
