@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import requests
@@ -80,6 +81,16 @@ def make_bare_org(
     )
     token, _, _ = backend.sessions.issue(org_id=org.org_id, user_id=user_id, app_name="MiiTel")
     return BareOrg(org.org_id, user_id, username, "pass1234", token)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """DATA_DIR of this test process (one per xdist worker): nothing a test runs writes the
+    repository's data/ (the portal's default), which parallel workers would share."""
+    path = tmp_path_factory.mktemp("data-dir")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DATA_DIR", str(path))
+        yield path
 
 
 @pytest.fixture
