@@ -60,8 +60,11 @@ demo: install fonts
 	$(UV_RUN) python scripts/demo.py $(if $(SCENARIO),--scenario $(SCENARIO)) \
 		$(if $(SEED),--seed $(SEED)) $(if $(RESET),--reset)
 
+# Parallel (pytest-xdist): one worker per CPU, each test file on one worker (its module-scoped
+# servers are started once); TEST_WORKERS=0 runs serially.
+TEST_WORKERS ?= auto
 test: install chromium fonts sf-cli
-	$(UV_RUN) pytest
+	$(UV_RUN) pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: install
 	$(UV_RUN) ruff check .

@@ -32,25 +32,20 @@ from bench.common import Measure, markdown_table
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.scenarios import reset_world
 from mock_salesforce.seed import DEFAULT_SIZE, SeededOrg, UserRole
-from portal.adapters.crypto import generate_key
 from portal.adapters.mock_org import sign_in
 from portal.bootstrap import Portal, build_portal
 from portal.domain.calls import Call
-from portal.domain.config import PortalConfig, PortalMode
-from portal.domain.secret import SecretStr
+from portal.domain.config import PortalConfig
+from portal.domain.demo_settings import configured_settings
 from portal.domain.settings import (
-    ActivityHistorySettings,
-    AssigneeSettings,
     CallDataItem,
-    FieldMappings,
     IntegrationSettings,
-    TodoObjectSettings,
-    VideoHistorySettings,
 )
 from portal.domain.sync.phones import phone_variants
 from portal.services.actors import Actor, Role
 from portal.services.integration import SignInPurpose
 from portal.services.sync.simulation import simulate
+from tests.portal_over_mock import portal_config
 
 CALLS: Final = 1_000
 ROUNDS: Final = 3
@@ -76,23 +71,6 @@ class Run:
         return self.calls / self.seconds
 
 
-def _config(server: ThreadedMockServer, data_dir: Path) -> PortalConfig:
-    app = server.backend.connected_apps.definition("MiiTel")
-    return PortalConfig(
-        mode=PortalMode.MOCK,
-        salesforce_login_url=server.https_url,
-        client_id=app.client_id,
-        client_secret=SecretStr(app.client_secret),
-        redirect_uri=app.callback_urls[0],
-        ca_bundle=server.ca_bundle,
-        db_path=data_dir / "portal.duckdb",
-        encryption_key=generate_key(),
-        users=(),
-        data_dir=data_dir,
-        mock_http_url=server.http_url,
-    )
-
-
 def _integrate(portal: Portal, config: PortalConfig, org: SeededOrg) -> None:
     redirect = portal.integration.start(actor=ADMIN, purpose=SignInPurpose.INTEGRATION)
     browser = requests.Session()
@@ -114,28 +92,19 @@ def _integrate(portal: Portal, config: PortalConfig, org: SeededOrg) -> None:
 
 def _settings(org: SeededOrg, *, enabled: bool) -> IntegrationSettings:
     reps = [u.username for u in org.users if u.role is UserRole.REP]
-    return IntegrationSettings(
-        activity_history=ActivityHistorySettings(
-            enabled=enabled,
-            todo=TodoObjectSettings(
-                subject="[MiiTel] {direction} call with {counterpart} ({duration})",
-                field_mappings=FieldMappings.of(
-                    {
-                        CallDataItem.START_TIME: "ActivityDate",
-                        CallDataItem.DIRECTION: "CallType",
-                        CallDataItem.DURATION: "CallDurationInSeconds",
-                        CallDataItem.CALL_URL: "MiiTel_Call_URL__c",
-                        CallDataItem.TRANSCRIPT: "MiiTel_Transcript__c",
-                        CallDataItem.SUMMARY: "MiiTel_Summary__c",
-                        CallDataItem.MEMO: "Description",
-                    }
-                ),
-            ),
-        ),
-        video_history=VideoHistorySettings(enabled=False),
-        assignee=AssigneeSettings.from_mapping(
-            user_mappings={f"rep{i}@miitel.example": name for i, name in enumerate(reps[:4])}
-        ),
+    return configured_settings(
+        user_mappings={f"rep{i}@miitel.example": name for i, name in enumerate(reps[:4])},
+        activity=enabled,
+        call_fields={
+            CallDataItem.START_TIME: "ActivityDate",
+            CallDataItem.DIRECTION: "CallType",
+            CallDataItem.DURATION: "CallDurationInSeconds",
+            CallDataItem.CALL_URL: "MiiTel_Call_URL__c",
+            CallDataItem.TRANSCRIPT: "MiiTel_Transcript__c",
+            CallDataItem.SUMMARY: "MiiTel_Summary__c",
+            CallDataItem.MEMO: "Description",
+        },
+        video=False,
     )
 
 
@@ -224,7 +193,7 @@ def _naive_calls(server: ThreadedMockServer, org: SeededOrg) -> tuple[Call, ...]
 def measures() -> list[Measure]:
     with ThreadedMockServer() as server, tempfile.TemporaryDirectory() as scratch:
         [org] = reset_world(server.backend, seed=SEED, scenario="default", size=DEFAULT_SIZE)
-        config = _config(server, Path(scratch))
+        config = portal_config(mock=server, data_dir=Path(scratch))
         portal = build_portal(config=config)
         try:
             _integrate(portal, config, org)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import requests
@@ -12,6 +13,7 @@ from mock_salesforce import ThreadedMockServer
 from mock_salesforce.backend import MockBackend
 from mock_salesforce.rows import insert
 from mock_salesforce.schema import USER_PERMISSIONS
+from tests.portal_over_mock import guarded_server
 
 
 @dataclass(frozen=True)
@@ -81,10 +83,21 @@ def make_bare_org(
     return BareOrg(org.org_id, user_id, username, "pass1234", token)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """DATA_DIR of this test process (one per xdist worker): nothing a test runs writes the
+    repository's data/ (the portal's default), which parallel workers would share."""
+    path = tmp_path_factory.mktemp("data-dir")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DATA_DIR", str(path))
+        yield path
+
+
 @pytest.fixture
 def mock_server() -> Iterator[ThreadedMockServer]:
-    """A fresh, empty mock org server (in memory) on free ports."""
-    with ThreadedMockServer() as server:
+    """A fresh, empty mock org server (in memory) on free ports; its control plane requires
+    its token (reach it through ``tests.portal_over_mock.control_session``)."""
+    with guarded_server() as server:
         yield server
 
 

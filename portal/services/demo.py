@@ -20,6 +20,7 @@ from typing import Final, TypeVar
 from portal.domain.audit import AuditAction, AuditOutcome
 from portal.domain.backup import BackupSnapshot
 from portal.domain.config import PortalConfig, PortalMode
+from portal.domain.demo_settings import configured_settings
 from portal.domain.gateway_errors import SalesforceGatewayError
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
 from portal.domain.integration_errors import ErrorSource, IntegrationErrorEntry, SyncOperation
@@ -32,18 +33,7 @@ from portal.domain.mock_org import (
     MockUser,
 )
 from portal.domain.settings import (
-    ActivityHistorySettings,
-    ActivityTiming,
-    AssigneeSettings,
-    BasicSettings,
-    CallDataItem,
-    FieldMappings,
     IntegrationSettings,
-    MeetingDataItem,
-    TaskStatus,
-    TodoObjectSettings,
-    UnmappedRule,
-    VideoHistorySettings,
 )
 from portal.domain.text import msg
 from portal.services.actors import Actor, Role
@@ -294,49 +284,12 @@ def demo_settings(info: MockInfo, *, org_id: str) -> IntegrationSettings:
     """Realistic settings for the demo org: both integrations on, call data mapped onto the
     org's MiiTel custom fields, and the sales reps mapped to their Salesforce users."""
     reps = [u for u in info.users if u.role == "rep" and u.org_id == org_id]
-    mappings = {f"{rep.username.split('@', 1)[0]}@miitel.example": rep.username for rep in reps[:4]}
     admin = info.user("admin", org_id=org_id)
-    return IntegrationSettings(
-        basic=BasicSettings(turn_off_contact_retrieval=False),
-        activity_history=ActivityHistorySettings(
-            enabled=True,
-            timing=ActivityTiming.AFTER_CALL_END,
-            todo=TodoObjectSettings(
-                subject="[MiiTel] {direction} call with {counterpart} ({duration})",
-                status=TaskStatus.COMPLETED,
-                field_mappings=FieldMappings.of(
-                    {
-                        CallDataItem.START_TIME: "MiiTel_Call_Start__c",
-                        CallDataItem.END_TIME: "MiiTel_Call_End__c",
-                        CallDataItem.DIRECTION: "MiiTel_Direction__c",
-                        CallDataItem.DURATION: "CallDurationInSeconds",
-                        CallDataItem.CALL_URL: "MiiTel_Call_URL__c",
-                        CallDataItem.TRANSCRIPT: "MiiTel_Transcript__c",
-                        CallDataItem.SUMMARY: "MiiTel_Summary__c",
-                        CallDataItem.MEMO: "MiiTel_Memo__c",
-                    }
-                ),
-            ),
-        ),
-        video_history=VideoHistorySettings(
-            enabled=True,
-            subject="[MiiTel Meetings] {title}",
-            field_mappings=FieldMappings.of(
-                {
-                    MeetingDataItem.START_TIME: "StartDateTime",
-                    MeetingDataItem.END_TIME: "EndDateTime",
-                    MeetingDataItem.RECORDING_URL: "MiiTel_Meeting_URL__c",
-                    MeetingDataItem.PARTICIPANTS: "MiiTel_Participants__c",
-                    MeetingDataItem.TRANSCRIPT: "MiiTel_Transcript__c",
-                    MeetingDataItem.SUMMARY: "MiiTel_Summary__c",
-                }
-            ),
-        ),
-        assignee=AssigneeSettings.from_mapping(
-            user_mappings=mappings,
-            default_owner_username=admin.username if admin else None,
-            unmapped_rule=UnmappedRule.DEFAULT_OWNER if admin else UnmappedRule.INTEGRATION_USER,
-        ),
+    return configured_settings(
+        user_mappings={
+            f"{rep.username.split('@', 1)[0]}@miitel.example": rep.username for rep in reps[:4]
+        },
+        default_owner=admin.username if admin else None,
     )
 
 

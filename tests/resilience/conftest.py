@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from mock_salesforce import ThreadedMockServer
+from tests.portal_over_mock import guarded_server
 from tests.resilience.harness.crash import CrashLab
 from tests.resilience.harness.figures import RESULTS_ENV, FigureBook, write
 
@@ -58,5 +58,5 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 @pytest.fixture(scope="module")
 def crash_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CrashLab]:
     """A mock org in this process and the templates crash trials start from."""
-    with ThreadedMockServer() as server:
+    with guarded_server() as server:
         yield CrashLab(server=server, workdir=tmp_path_factory.mktemp("crash"))

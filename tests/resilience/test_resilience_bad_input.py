@@ -52,17 +52,16 @@ from portal.services.errors import PortalError
 from portal.services.integration import CallbackKind, WrongOrgPolicy
 from portal.services.settings import SaveResult
 from portal.services.sync.service import CsvImportResult
+from tests.portal_over_mock import MockEndpoint, guarded_server, portal_config
 from tests.resilience.harness.answers import Answer, ask, unclear
 from tests.resilience.harness.figures import FigureBook, sized
 from tests.resilience.harness.world import (
     ADMIN,
     SEED,
-    MockEndpoint,
     authorize_params,
     configured_settings,
     edited_settings,
     integrate,
-    portal_config,
 )
 
 #: What people paste into a form when they try to break out of a SOQL string or a template.
@@ -101,7 +100,7 @@ class World:
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
-    with ThreadedMockServer() as server:
+    with guarded_server() as server:
         orgs = reset_world(server.backend, seed=SEED, scenario="second-org", size=SMALL_SIZE)
         yield World(server=server, endpoint=MockEndpoint.of(server), orgs=orgs)
 
@@ -113,7 +112,7 @@ def open_portal(
     integrated: bool,
     policy: WrongOrgPolicy = WrongOrgPolicy.CONFIRM,
 ) -> tuple[Portal, PortalConfig]:
-    config = portal_config(endpoint=world.endpoint, data_dir=directory)
+    config = portal_config(mock=world.endpoint, data_dir=directory)
     portal = build_portal(config=config, wrong_org_policy=policy)
     if integrated:
         outcome = integrate(portal=portal, config=config, user=world.orgs[0].integration_user)

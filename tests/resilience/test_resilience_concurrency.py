@@ -32,18 +32,17 @@ from portal.domain.settings import CallDataItem, FieldMappings, IntegrationSetti
 from portal.services.error_tables import ExportFormat
 from portal.services.removal import RemovalResult
 from portal.services.restore import RestoreResult
+from tests.portal_over_mock import MockEndpoint, portal_config
 from tests.resilience.harness.answers import Answer, ask, unclear
 from tests.resilience.harness.figures import FigureBook, sized
 from tests.resilience.harness.world import (
     ADMIN,
     SECOND_ADMIN,
     SEED,
-    MockEndpoint,
     calls_csv,
     configured_settings,
     edited_settings,
     integrate,
-    portal_config,
 )
 
 
@@ -58,7 +57,7 @@ class Bench:
 @pytest.fixture
 def bench(mock_server: ThreadedMockServer, tmp_path: Path) -> Iterator[Bench]:
     [org] = reset_world(mock_server.backend, seed=SEED, scenario="default", size=SMALL_SIZE)
-    config = portal_config(endpoint=MockEndpoint.of(mock_server), data_dir=tmp_path)
+    config = portal_config(mock=MockEndpoint.of(mock_server), data_dir=tmp_path)
     portal = build_portal(config=config)
     assert integrate(portal=portal, config=config, user=org.integration_user).succeeded
     portal.storage.repositories.settings.save(configured_settings(org))

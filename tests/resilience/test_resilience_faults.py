@@ -35,19 +35,18 @@ from portal.domain.settings import IntegrationSettings
 from portal.domain.steps import StepStatus
 from portal.services.settings import SaveResult
 from portal.services.sync.engine import SyncSummary
+from tests.portal_over_mock import MockEndpoint, portal_config
 from tests.resilience.harness.answers import Answer, ask, unclear
 from tests.resilience.harness.figures import FigureBook
 from tests.resilience.harness.mock_process import MockProcess, restart_mock, start_mock
 from tests.resilience.harness.world import (
     ADMIN,
     SEED,
-    MockEndpoint,
     OrgPeople,
     calls_csv,
     configured_settings,
     fault_state,
     integrate,
-    portal_config,
     set_faults,
     tasks_by_call_id,
 )
@@ -123,7 +122,7 @@ class Scene:
 
 
 def make_scene(*, endpoint: MockEndpoint, people: OrgPeople, data_dir: Path, prefix: str) -> Scene:
-    config = portal_config(endpoint=endpoint, data_dir=data_dir)
+    config = portal_config(mock=endpoint, data_dir=data_dir)
     waits: list[float] = []
     portal = build_portal(
         config=config, retry=RetryPolicy(attempts=2, sleep=waits.append), timeouts=TIMEOUTS

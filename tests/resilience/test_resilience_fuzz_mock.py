@@ -17,11 +17,14 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mock_salesforce import ThreadedMockServer
 from mock_salesforce.scenarios import reset_world
 from mock_salesforce.seed import SMALL_SIZE
+from tests.portal_over_mock import MockEndpoint, guarded_server
 from tests.resilience.harness.figures import FigureBook, sized
-from tests.resilience.harness.world import SEED, MockEndpoint, browser
+from tests.resilience.harness.world import (
+    SEED,
+    browser,
+)
 
 API: Final = "/services/data/v59.0"
 
@@ -182,7 +185,7 @@ class FuzzTarget:
 
 @pytest.fixture(scope="module")
 def target() -> Iterator[FuzzTarget]:
-    with ThreadedMockServer() as server:
+    with guarded_server() as server:
         [org] = reset_world(server.backend, seed=SEED, scenario="default", size=SMALL_SIZE)
         app = server.backend.connected_apps.definition("MiiTel")
         user = org.integration_user

@@ -45,17 +45,16 @@ from portal.services.error_tables import ExportFormat
 from portal.services.errors import LoginFailed, LoginLocked, NotAllowed
 from portal.services.integration import SignInPurpose
 from portal.services.sync.engine import STILL_WRITING
+from tests.portal_over_mock import MockEndpoint, guarded_server, portal_config
 from tests.resilience.harness.figures import FigureBook
 from tests.resilience.harness.world import (
     ADMIN,
     SEED,
     VIEWER,
-    MockEndpoint,
     authorize_params,
     calls_csv,
     configured_settings,
     integrate,
-    portal_config,
     set_faults,
 )
 
@@ -72,7 +71,7 @@ class World:
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
-    with ThreadedMockServer() as server:
+    with guarded_server() as server:
         [org] = reset_world(server.backend, seed=SEED, scenario="default", size=SMALL_SIZE)
         yield World(server=server, endpoint=MockEndpoint.of(server), org=org)
 
@@ -86,7 +85,7 @@ def _users() -> tuple[PortalUser, ...]:
 
 
 def _config(world: World, directory: Path) -> PortalConfig:
-    base = portal_config(endpoint=world.endpoint, data_dir=directory)
+    base = portal_config(mock=world.endpoint, data_dir=directory)
     return PortalConfig(
         **{**{f.name: getattr(base, f.name) for f in fields(base)}, "users": _users()}
     )

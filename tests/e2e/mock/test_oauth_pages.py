@@ -13,10 +13,11 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from mock_salesforce import MockOptions, ThreadedMockServer
+from mock_salesforce import MockOptions
 from mock_salesforce.oauth.pkce import s256
 from mock_salesforce.rows import insert
 from mock_salesforce.schema import USER_PERMISSIONS
+from tests.portal_over_mock import guarded_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -61,7 +62,7 @@ def test_login_then_allow_lands_on_the_callback_with_code_and_state(
     callback_server: HTTPServer,
 ) -> None:
     redirect_uri = f"http://127.0.0.1:{callback_server.server_address[1]}/callback"
-    with ThreadedMockServer(options=MockOptions(redirect_uris=(redirect_uri,))) as mock:
+    with guarded_server(options=MockOptions(redirect_uris=(redirect_uri,))) as mock:
         backend = mock.backend
         org = backend.orgs.create(name="E2E Org", schema_profile="acme")
         profile_obj, user_obj = org.schema.get("Profile"), org.schema.get("User")

@@ -105,37 +105,52 @@ def running_stack(
         )
         stack.processes.append(mock)
         stack.ready = _ready_line(mock)
-        users = [
-            {"username": name, "password_hash": _hash(password), "role": name}
-            for name, password in PORTAL_USERS.items()
-        ]
-        portal = _start(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "portal/streamlit_app.py",
-                "--server.port",
-                str(port),
-                "--server.headless",
-                "true",
-            ],
-            env=_child_env(
-                DATA_DIR=str(data_dir),
-                PORTAL_PORT=str(port),
-                PORTAL_MODE="mock",
-                PORTAL_USERS=json.dumps(users),
-                **(portal_env or {}),
-            ),
-            stderr=logs / "portal.log",
+        stack.processes.append(
+            start_portal(data_dir=data_dir, port=port, logs=logs, portal_env=portal_env)
         )
-        stack.processes.append(portal)
-        _wait_for_health(portal, f"http://127.0.0.1:{port}/_stcore/health")
         yield stack
     finally:
         for process in reversed(stack.processes):
             _stop(process)
+
+
+def start_portal(
+    *, data_dir: Path, port: int, logs: Path, portal_env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """``streamlit run portal/streamlit_app.py`` in mock mode over ``data_dir`` on ``port``,
+    with the journeys' portal users (and ``portal_env`` added to its environment); returns
+    once it answers its health check (stopped again when it never does)."""
+    users = [
+        {"username": name, "password_hash": _hash(password), "role": name}
+        for name, password in PORTAL_USERS.items()
+    ]
+    portal = _start(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "portal/streamlit_app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+        ],
+        env=_child_env(
+            DATA_DIR=str(data_dir),
+            PORTAL_PORT=str(port),
+            PORTAL_MODE="mock",
+            PORTAL_USERS=json.dumps(users),
+            **(portal_env or {}),
+        ),
+        stderr=logs / "portal.log",
+    )
+    try:
+        _wait_for_health(portal, f"http://127.0.0.1:{port}/_stcore/health")
+    except BaseException:
+        _stop(portal)
+        raise
+    return portal
 
 
 def _start(command: list[str], *, env: dict[str, str], stderr: Path) -> subprocess.Popen[str]:

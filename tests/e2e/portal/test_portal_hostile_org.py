@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,15 +23,10 @@ from typing import Final
 import pytest
 from playwright.sync_api import BrowserContext, Page, Request, expect
 from portal_stack import (
-    PORTAL_USERS,
     WAIT_MS,
     Shots,
     Stack,
-    _child_env,
-    _hash,
-    _start,
     _stop,
-    _wait_for_health,
     back_at_portal,
     click,
     free_port,
@@ -40,6 +34,7 @@ from portal_stack import (
     main,
     open_step,
     sign_in_at_salesforce,
+    start_portal,
 )
 
 from mock_salesforce import ThreadedMockServer
@@ -47,6 +42,7 @@ from mock_salesforce.backend import MockBackend, MockOptions
 from mock_salesforce.cli import ready_info
 from mock_salesforce.control import ready_users
 from mock_salesforce.scenarios import reset_world
+from tests.portal_over_mock import guarded_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -140,7 +136,7 @@ def hostile_stack(tmp: Path) -> Iterator[HostileStack]:
     (data_dir / "mock").mkdir(parents=True)
     port = free_port()
     uris = (f"http://localhost:{port}/", f"http://127.0.0.1:{port}/")
-    server = ThreadedMockServer(options=MockOptions(redirect_uris=uris))
+    server = guarded_server(options=MockOptions(redirect_uris=uris))
     server.start()
     portal = None
     try:
@@ -148,33 +144,9 @@ def hostile_stack(tmp: Path) -> Iterator[HostileStack]:
         rename_org_and_users(server.backend)
         ready = ready_info(server)
         (data_dir / "mock" / "ready.json").write_text(json.dumps(ready))
-        users = [
-            {"username": name, "password_hash": _hash(password), "role": name}
-            for name, password in PORTAL_USERS.items()
-        ]
         logs = tmp / "logs"
         logs.mkdir()
-        portal = _start(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "portal/streamlit_app.py",
-                "--server.port",
-                str(port),
-                "--server.headless",
-                "true",
-            ],
-            env=_child_env(
-                DATA_DIR=str(data_dir),
-                PORTAL_PORT=str(port),
-                PORTAL_MODE="mock",
-                PORTAL_USERS=json.dumps(users),
-            ),
-            stderr=logs / "portal.log",
-        )
-        _wait_for_health(portal, f"http://127.0.0.1:{port}/_stcore/health")
+        portal = start_portal(data_dir=data_dir, port=port, logs=logs)
         stack = Stack(portal_url=f"http://localhost:{port}/", ready=ready, data_dir=data_dir)
         yield HostileStack(stack=stack, server=server, remote=[])
     finally:

@@ -1,5 +1,6 @@
-"""Fixtures for the gateway against the real mock org: a seeded world, the portal's session
-and OAuth client, and a scripted browser that logs in and answers "Allow access?"."""
+"""Fixtures for the gateway against the real mock org (its seeded world comes from
+tests/integration/conftest.py): the portal's session and OAuth client, and a scripted browser
+that logs in and answers "Allow access?"."""
 
 from __future__ import annotations
 
@@ -10,11 +11,8 @@ import requests
 from sf_flow import Integration, MockBrowser, Sleeps, integrate, make_oauth_client
 
 from mock_salesforce import ThreadedMockServer
-from mock_salesforce.scenarios import reset_world
-from mock_salesforce.seed import SMALL_SIZE, SeededOrg, SeededUser
+from mock_salesforce.seed import SeededOrg, SeededUser
 from portal.adapters.salesforce import OAuthClient, RetryPolicy, Timeouts, Trust, build_session
-
-SEED = 7
 
 
 @pytest.fixture
@@ -36,13 +34,9 @@ def sf_session(mock_server: ThreadedMockServer, sleeps: Sleeps) -> Iterator[requ
 
 
 @pytest.fixture
-def world(mock_server: ThreadedMockServer) -> Callable[..., list[SeededOrg]]:
-    """Reset the mock to a small seeded world in the given scenario."""
-
-    def make(scenario: str = "default") -> list[SeededOrg]:
-        return reset_world(mock_server.backend, seed=SEED, scenario=scenario, size=SMALL_SIZE)
-
-    return make
+def world_seed() -> int:
+    """The gateway's tests read the world seeded with 7."""
+    return 7
 
 
 @pytest.fixture

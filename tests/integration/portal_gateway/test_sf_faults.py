@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-import requests
 from sf_flow import Integration, Sleeps, connect_with
 
 from mock_salesforce import ThreadedMockServer
 from portal.adapters.salesforce import OAuthClient, RetryPolicy, Timeouts, Trust, build_session
 from portal.adapters.salesforce.versions import NEWEST_SUPPORTED
 from portal.domain.gateway_errors import SalesforceLimitError, SalesforceUnavailable
+from tests.portal_over_mock import control_session
 
 Integrate = Callable[..., Integration]
 QUERY_PATH = f"/services/data/v{NEWEST_SUPPORTED}/query"
@@ -26,9 +26,7 @@ class Faults:
 
     def __init__(self, server: ThreadedMockServer) -> None:
         self.url = server.https_url + "/mock-api/faults"
-        self.http = requests.Session()
-        self.http.trust_env = False
-        self.http.verify = str(server.ca_bundle)
+        self.http = control_session(server)
 
     def set(self, **settings: Any) -> None:
         response = self.http.post(self.url, json=settings, timeout=10)

@@ -7,10 +7,17 @@ import pytest
 import requests
 
 from mock_salesforce import ThreadedMockServer
+from mock_salesforce.control import TOKEN_HEADER
 from portal.adapters.salesforce import Timeouts, Trust, build_session
 
-# A control-plane route that every mock build serves.
+# A control-plane route that every mock build serves (with the mock's control token).
 PROBE = "/mock-api/faults"
+
+
+def _probe(session: requests.Session, server: ThreadedMockServer) -> requests.Response:
+    return session.get(
+        server.https_url + PROBE, headers={TOKEN_HEADER: server.control_token or ""}, timeout=5
+    )
 
 
 @pytest.fixture
@@ -25,10 +32,10 @@ def test_mock_mode_reaches_the_mock_where_a_plain_session_cannot(
 ) -> None:
     with requests.Session() as plain, pytest.raises(requests.exceptions.SSLError):
         plain.verify = str(mock_server.ca_bundle)
-        plain.get(mock_server.https_url + PROBE, timeout=5)
+        _probe(plain, mock_server)
 
     with build_session(trust=Trust.mock_ca(mock_server.ca_bundle), timeout=Timeouts()) as ours:
-        assert ours.get(mock_server.https_url + PROBE).status_code == 200
+        assert _probe(ours, mock_server).status_code == 200
 
 
 @pytest.mark.usefixtures("env_bundle_without_mock_ca")
@@ -38,7 +45,7 @@ def test_mock_mode_ignores_proxy_settings_from_the_environment(
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
     monkeypatch.setenv("NO_PROXY", "")
     with build_session(trust=Trust.mock_ca(mock_server.ca_bundle), timeout=Timeouts()) as ours:
-        assert ours.get(mock_server.https_url + PROBE).status_code == 200
+        assert _probe(ours, mock_server).status_code == 200
 
 
 def test_real_mode_trusts_what_requests_ca_bundle_names(
@@ -47,14 +54,14 @@ def test_real_mode_trusts_what_requests_ca_bundle_names(
     # A corporate proxy's CA arrives through REQUESTS_CA_BUNDLE: here, the mock's CA.
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(mock_server.ca_bundle))
     with build_session(trust=Trust.system(), timeout=Timeouts()) as session:
-        assert session.get(mock_server.https_url + PROBE).status_code == 200
+        assert _probe(session, mock_server).status_code == 200
 
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", certifi.where())
     with (
         build_session(trust=Trust.system(), timeout=Timeouts()) as session,
         pytest.raises(requests.exceptions.SSLError),
     ):
-        session.get(mock_server.https_url + PROBE)
+        _probe(session, mock_server)
 
 
 def test_real_mode_does_not_trust_the_mock_ca_by_itself(
@@ -66,4 +73,4 @@ def test_real_mode_does_not_trust_the_mock_ca_by_itself(
         build_session(trust=Trust.system(), timeout=Timeouts()) as session,
         pytest.raises(requests.exceptions.SSLError),
     ):
-        session.get(mock_server.https_url + PROBE)
+        _probe(session, mock_server)

@@ -4,57 +4,26 @@ mode, and signing in on the mock's own login and "Allow access?" pages like a pe
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import requests
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg, SeededUser
-from portal.adapters.crypto import generate_key
 from portal.adapters.mock_org import sign_in
 from portal.bootstrap import Portal
-from portal.domain.config import PortalConfig, PortalMode
+from portal.domain.config import PortalConfig
+from portal.domain.demo_settings import configured_settings
 from portal.domain.history import AuthenticationHistoryEntry, AuthEvent
 from portal.domain.mock_org import Consent
-from portal.domain.secret import SecretStr
 from portal.domain.settings import (
-    ActivityHistorySettings,
-    ActivityTiming,
-    AssigneeSettings,
     CallDataItem,
-    FieldMappings,
     IntegrationSettings,
     MeetingDataItem,
-    TaskStatus,
-    TodoObjectSettings,
-    UnmappedRule,
-    VideoHistorySettings,
 )
 from portal.services.actors import Actor, Role
 from portal.services.integration import CallbackOutcome, SignInPurpose
 
-SEED = 11
 ADMIN = Actor(username="alice", role=Role.ADMIN)
-
-
-def portal_config(
-    server: ThreadedMockServer, data_dir: Path, *, key: SecretStr | None = None
-) -> PortalConfig:
-    """The configuration ``load_config`` would give in mock mode for this server."""
-    app = server.backend.connected_apps.definition("MiiTel")
-    return PortalConfig(
-        mode=PortalMode.MOCK,
-        salesforce_login_url=server.https_url,
-        client_id=app.client_id,
-        client_secret=SecretStr(app.client_secret),
-        redirect_uri=app.callback_urls[0],
-        ca_bundle=server.ca_bundle,
-        db_path=data_dir / "portal.duckdb",
-        encryption_key=key or generate_key(),
-        users=(),
-        data_dir=data_dir,
-        mock_http_url=server.http_url,
-    )
 
 
 def browser_sign_in(
@@ -105,37 +74,20 @@ def acme_settings(org: SeededOrg) -> IntegrationSettings:
     """What an admin of "Acme Japan" configured: call data on the org's MiiTel fields, reps
     mapped to their Salesforce users."""
     reps = [u.username for u in org.users if u.role.value == "rep"]
-    return IntegrationSettings(
-        activity_history=ActivityHistorySettings(
-            enabled=True,
-            timing=ActivityTiming.AFTER_CALL_END,
-            todo=TodoObjectSettings(
-                subject="[MiiTel] {direction} call with {counterpart}",
-                status=TaskStatus.COMPLETED,
-                field_mappings=FieldMappings.of(
-                    {
-                        CallDataItem.START_TIME: "MiiTel_Call_Start__c",
-                        CallDataItem.DURATION: "CallDurationInSeconds",
-                        CallDataItem.CALL_URL: "MiiTel_Call_URL__c",
-                        CallDataItem.TRANSCRIPT: "MiiTel_Transcript__c",
-                        CallDataItem.MEMO: "MiiTel_Memo__c",
-                    }
-                ),
-            ),
-        ),
-        video_history=VideoHistorySettings(
-            enabled=False,
-            subject="[MiiTel Meetings] {title}",
-            field_mappings=FieldMappings.of(
-                {
-                    MeetingDataItem.START_TIME: "StartDateTime",
-                    MeetingDataItem.RECORDING_URL: "MiiTel_Meeting_URL__c",
-                }
-            ),
-        ),
-        assignee=AssigneeSettings.from_mapping(
-            user_mappings={"rep1@miitel.example": reps[0], "rep2@miitel.example": reps[1]},
-            default_owner_username=org.admin.username,
-            unmapped_rule=UnmappedRule.DEFAULT_OWNER,
-        ),
+    return configured_settings(
+        user_mappings={"rep1@miitel.example": reps[0], "rep2@miitel.example": reps[1]},
+        default_owner=org.admin.username,
+        subject="[MiiTel] {direction} call with {counterpart}",
+        call_fields={
+            CallDataItem.START_TIME: "MiiTel_Call_Start__c",
+            CallDataItem.DURATION: "CallDurationInSeconds",
+            CallDataItem.CALL_URL: "MiiTel_Call_URL__c",
+            CallDataItem.TRANSCRIPT: "MiiTel_Transcript__c",
+            CallDataItem.MEMO: "MiiTel_Memo__c",
+        },
+        video=False,
+        meeting_fields={
+            MeetingDataItem.START_TIME: "StartDateTime",
+            MeetingDataItem.RECORDING_URL: "MiiTel_Meeting_URL__c",
+        },
     )

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from portal_services_support import ADMIN, portal_config
+from portal_services_support import ADMIN
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.cli import ready_info
@@ -21,6 +21,7 @@ from portal.domain.history import AuthEvent
 from portal.domain.steps import StepStatus
 from portal.services.actors import Actor, Role
 from portal.services.errors import DemoUnavailable, NotAllowed
+from tests.portal_over_mock import portal_config
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def demo_config(mock_server: ThreadedMockServer, tmp_path: Path) -> PortalConfig
     ready = tmp_path / READY_FILE
     ready.parent.mkdir(parents=True)
     ready.write_text(json.dumps(ready_info(mock_server)), encoding="utf-8")
-    return portal_config(mock_server, tmp_path)
+    return portal_config(mock=mock_server, data_dir=tmp_path)
 
 
 @pytest.fixture

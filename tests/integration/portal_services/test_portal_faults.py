@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import requests
 from portal_services_support import acme_settings, browser_sign_in
 
 from mock_salesforce import ThreadedMockServer
@@ -16,6 +15,7 @@ from portal.bootstrap import Portal
 from portal.domain.config import PortalConfig
 from portal.domain.history import AuthEvent
 from portal.domain.steps import StepStatus
+from tests.portal_over_mock import control_session
 
 
 @pytest.fixture
@@ -23,9 +23,7 @@ def faults(mock_server: ThreadedMockServer) -> Callable[..., dict[str, Any]]:
     """POST /mock-api/faults (or GET it with no arguments)."""
 
     def call(**settings: Any) -> dict[str, Any]:
-        session = requests.Session()
-        session.trust_env = False
-        session.verify = str(mock_server.ca_bundle)
+        session = control_session(mock_server)
         url = f"{mock_server.https_url}/mock-api/faults"
         try:
             response = session.post(url, json=settings) if settings else session.get(url)

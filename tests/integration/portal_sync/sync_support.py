@@ -4,56 +4,28 @@ signing in like a person, settings that map call data, and reading what Salesfor
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import requests
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg, SeededUser, UserRole
-from portal.adapters.crypto import generate_key
 from portal.adapters.mock_org import sign_in
 from portal.bootstrap import Portal
-from portal.domain.config import PortalConfig, PortalMode
-from portal.domain.secret import SecretStr
+from portal.domain.config import PortalConfig
+from portal.domain.demo_settings import configured_settings
 from portal.domain.settings import (
-    ActivityHistorySettings,
-    ActivityTiming,
-    AssigneeSettings,
     CallDataItem,
-    FieldMappings,
     IntegrationSettings,
     MeetingDataItem,
-    TaskStatus,
-    TodoObjectSettings,
-    UnmappedRule,
-    VideoHistorySettings,
 )
 from portal.services.actors import Actor, Role
 from portal.services.integration import CallbackKind, CallbackOutcome, SignInPurpose
+from tests.portal_over_mock import control_session
 
-SEED = 11
 ADMIN = Actor(username="alice", role=Role.ADMIN)
 VIEWER = Actor(username="victor", role=Role.VIEWER)
 API = "/services/data/v59.0"
-
-
-def portal_config(server: ThreadedMockServer, data_dir: Path) -> PortalConfig:
-    """The configuration ``load_config`` would give in mock mode for this server."""
-    app = server.backend.connected_apps.definition("MiiTel")
-    return PortalConfig(
-        mode=PortalMode.MOCK,
-        salesforce_login_url=server.https_url,
-        client_id=app.client_id,
-        client_secret=SecretStr(app.client_secret),
-        redirect_uri=app.callback_urls[0],
-        ca_bundle=server.ca_bundle,
-        db_path=data_dir / "portal.duckdb",
-        encryption_key=generate_key(),
-        users=(),
-        data_dir=data_dir,
-        mock_http_url=server.http_url,
-    )
 
 
 def integrate(portal: Portal, config: PortalConfig, user: SeededUser) -> CallbackOutcome:
@@ -88,46 +60,28 @@ def acme_settings(org: SeededOrg, *, video: bool = True) -> IntegrationSettings:
     """Both areas on, every call item mapped (onto the org's MiiTel fields where there is no
     standard field), two MiiTel users mapped to reps, the rest to the integration user."""
     team = reps(org)
-    return IntegrationSettings(
-        activity_history=ActivityHistorySettings(
-            enabled=True,
-            timing=ActivityTiming.AFTER_CALL_END,
-            todo=TodoObjectSettings(
-                subject="[MiiTel] {direction} call with {counterpart} ({duration})",
-                status=TaskStatus.COMPLETED,
-                field_mappings=FieldMappings.of(
-                    {
-                        CallDataItem.START_TIME: "ActivityDate",
-                        CallDataItem.END_TIME: "MiiTel_Call_End__c",
-                        CallDataItem.DIRECTION: "CallType",
-                        CallDataItem.DURATION: "CallDurationInSeconds",
-                        CallDataItem.CALL_URL: "MiiTel_Call_URL__c",
-                        CallDataItem.TRANSCRIPT: "MiiTel_Transcript__c",
-                        CallDataItem.SUMMARY: "MiiTel_Summary__c",
-                        CallDataItem.MEMO: "Description",
-                    }
-                ),
-            ),
-        ),
-        video_history=VideoHistorySettings(
-            enabled=video,
-            subject="[MiiTel Meetings] {title}",
-            field_mappings=FieldMappings.of(
-                {
-                    MeetingDataItem.TITLE: "Description",
-                    MeetingDataItem.PARTICIPANTS: "MiiTel_Participants__c",
-                    MeetingDataItem.RECORDING_URL: "MiiTel_Meeting_URL__c",
-                    MeetingDataItem.SUMMARY: "MiiTel_Summary__c",
-                }
-            ),
-        ),
-        assignee=AssigneeSettings.from_mapping(
-            user_mappings={
-                "sato@miitel.example": team[0].username,
-                "suzuki@miitel.example": team[1].username,
-            },
-            unmapped_rule=UnmappedRule.INTEGRATION_USER,
-        ),
+    return configured_settings(
+        user_mappings={
+            "sato@miitel.example": team[0].username,
+            "suzuki@miitel.example": team[1].username,
+        },
+        call_fields={
+            CallDataItem.START_TIME: "ActivityDate",
+            CallDataItem.END_TIME: "MiiTel_Call_End__c",
+            CallDataItem.DIRECTION: "CallType",
+            CallDataItem.DURATION: "CallDurationInSeconds",
+            CallDataItem.CALL_URL: "MiiTel_Call_URL__c",
+            CallDataItem.TRANSCRIPT: "MiiTel_Transcript__c",
+            CallDataItem.SUMMARY: "MiiTel_Summary__c",
+            CallDataItem.MEMO: "Description",
+        },
+        video=video,
+        meeting_fields={
+            MeetingDataItem.TITLE: "Description",
+            MeetingDataItem.PARTICIPANTS: "MiiTel_Participants__c",
+            MeetingDataItem.RECORDING_URL: "MiiTel_Meeting_URL__c",
+            MeetingDataItem.SUMMARY: "MiiTel_Summary__c",
+        },
     )
 
 
@@ -203,9 +157,7 @@ class Faults:
 
     def __init__(self, server: ThreadedMockServer) -> None:
         self.url = server.https_url + "/mock-api/faults"
-        self.http = requests.Session()
-        self.http.trust_env = False
-        self.http.verify = str(server.ca_bundle)
+        self.http = control_session(server)
 
     def set(self, **settings: Any) -> None:
         response = self.http.post(self.url, json=settings, timeout=10)

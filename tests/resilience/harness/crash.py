@@ -54,17 +54,16 @@ from portal.domain.settings import IntegrationSettings
 from portal.domain.steps import StepStatus
 from portal.services.connections import REVOKE_PREFIX
 from portal.services.sync.engine import STILL_WRITING
+from tests.portal_over_mock import MockEndpoint, portal_config
 from tests.resilience.harness import crash_child
 from tests.resilience.harness.crash_child import ChildOrder, Finished, Procedure, Ready
 from tests.resilience.harness.world import (
     ADMIN,
     SEED,
-    MockEndpoint,
     calls_csv,
     configured_settings,
     edited_settings,
     integrate,
-    portal_config,
     tasks_by_call_id,
 )
 
@@ -264,7 +263,7 @@ class CrashLab:
     # --- templates -------------------------------------------------------------------------
 
     def _config(self, directory: Path) -> PortalConfig:
-        return portal_config(endpoint=self.endpoint, data_dir=directory, key=self.key)
+        return portal_config(mock=self.endpoint, data_dir=directory, key=self.key)
 
     @contextlib.contextmanager
     def _portal(self, config: PortalConfig, clock: Clock | None = None) -> Iterator[Portal]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Final
 
-from tests.resilience.harness.world import MockEndpoint
+from tests.portal_over_mock import MockEndpoint
 
 ROOT: Final = Path(__file__).resolve().parents[3]
 READY_TIMEOUT_S: Final = 120.0

@@ -15,6 +15,7 @@ from rest_api_support import Api
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.body_limits import REST_MAX_BYTES
+from mock_salesforce.control import TOKEN_HEADER
 from mock_salesforce.errors import EXCERPT_CHARS
 from tests.conftest import BareOrg
 
@@ -169,7 +170,7 @@ def test_the_control_plane_takes_no_body_over_1_mb(
     answer = trusted_session.post(
         mock_server.https_url + "/mock-api/faults",
         data=b'{"latency_ms": 0' + b" " * (1024 * 1024) + b"}",
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", TOKEN_HEADER: mock_server.control_token or ""},
     )
     assert answer.status_code == 413
     assert answer.json()["error"] == "body_too_large"

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from mock_cli_process import start_mock
 
-from mock_salesforce import ThreadedMockServer
 from mock_salesforce.backend import DB_FILE
+from tests.portal_over_mock import guarded_server
 
 
 def _modes(root: Path) -> dict[str, int]:
@@ -85,7 +85,7 @@ def test_the_embedded_mock_keeps_its_files_private_under_umask_0(
     tmp_path: Path, umask_zero: None
 ) -> None:
     data_dir = tmp_path / "embedded"
-    with ThreadedMockServer(data_dir=data_dir) as server:
+    with guarded_server(data_dir=data_dir) as server:
         server.backend.store.execute("CREATE TABLE _file_mode_probe (a INTEGER)")
         server.backend.store.execute("INSERT INTO _file_mode_probe VALUES (1)")
         assert _modes(data_dir)["."] == 0o700
@@ -96,9 +96,9 @@ def test_the_embedded_mock_keeps_its_files_private_under_umask_0(
 
 def test_files_an_older_mock_left_readable_are_made_private(tmp_path: Path) -> None:
     data_dir = tmp_path / "old"
-    with ThreadedMockServer(data_dir=data_dir):
+    with guarded_server(data_dir=data_dir):
         pass
     for path in [data_dir, *data_dir.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
-    with ThreadedMockServer(data_dir=data_dir):
+    with guarded_server(data_dir=data_dir):
         assert _loose(data_dir) == {}

@@ -24,16 +24,17 @@ from simple_salesforce.exceptions import (
 from mock_salesforce import MockBackend, ThreadedMockServer
 from mock_salesforce.faults import FaultSettings
 from tests.conftest import BareOrg, make_bare_org
+from tests.portal_over_mock import control_session
 
 QUERY = "SELECT Id FROM User LIMIT 1"
 
 
 @pytest.fixture
 def control(mock_server: ThreadedMockServer) -> Iterator[requests.Session]:
-    session = requests.Session()
-    session.trust_env = False
+    session = control_session(mock_server)
     yield session
     session.delete(f"{mock_server.http_url}/mock-api/faults")
+    session.close()
 
 
 @pytest.fixture

@@ -19,17 +19,15 @@ from streamlit.testing.v1 import AppTest
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.cli import ready_info
-from mock_salesforce.connected_apps import MIITEL
 from mock_salesforce.control import ready_users
 from mock_salesforce.scenarios import reset_world
-from portal.adapters.crypto import generate_key
 from portal.adapters.mock_org import sign_in
 from portal.bootstrap import Portal
-from portal.domain.config import PortalConfig, PortalMode, PortalRole, PortalUser
-from portal.domain.secret import SecretStr
+from portal.domain.config import PortalConfig, PortalRole, PortalUser
 from portal.services.actors import Actor, Role
 from portal.services.integration import SignInPurpose
 from portal.ui.markup import unescaped
+from tests.portal_over_mock import guarded_server, portal_config
 
 ROOT = Path(__file__).resolve().parents[4]
 APP = ROOT / "portal" / "streamlit_app.py"
@@ -75,20 +73,7 @@ class MockWorld:
         raise LookupError(f"no {role} user in {org_name}")
 
     def config(self, data_dir: Path) -> PortalConfig:
-        app = self.server.backend.connected_apps.definition(MIITEL)
-        return PortalConfig(
-            mode=PortalMode.MOCK,
-            salesforce_login_url=self.server.https_url,
-            client_id=app.client_id,
-            client_secret=SecretStr(app.client_secret),
-            redirect_uri=app.callback_urls[0],
-            ca_bundle=self.server.ca_bundle,
-            db_path=data_dir / "portal.duckdb",
-            encryption_key=generate_key(),
-            users=USERS,
-            data_dir=data_dir,
-            mock_http_url=self.server.http_url,
-        )
+        return portal_config(mock=self.server, data_dir=data_dir, users=USERS)
 
     def write_ready_file(self, data_dir: Path) -> None:
         """What ``python -m mock_salesforce serve`` writes, so the Demo page finds the mock."""
@@ -97,7 +82,7 @@ class MockWorld:
 
 
 def start_world(scenario: str = "default") -> ThreadedMockServer:
-    server = ThreadedMockServer()
+    server = guarded_server()
     server.start()
     reset_world(server.backend, seed=42, scenario=scenario)
     return server

@@ -1,4 +1,5 @@
-"""Fixtures of the issue-3 audit tests: a seeded mock org and HTTP clients that trust its CA."""
+"""Fixtures of the whole-mock conformance tests (faults, OAuth, permissions, scenarios, Setup
+actions): a seeded mock org and HTTP clients that trust its CA."""
 
 from __future__ import annotations
 
@@ -11,16 +12,16 @@ from mock_salesforce import ThreadedMockServer
 from mock_salesforce.scenarios import reset_world
 from mock_salesforce.seed import SMALL_SIZE
 from tests.integration.mock.setup.setup_admin import World
+from tests.portal_over_mock import control_session
 
 SEED = 7
 
 
 @pytest.fixture
 def api(mock_server: ThreadedMockServer) -> Iterator[requests.Session]:
-    """A client on the HTTPS port (API and control plane), no cookies shared with browsers."""
-    session = requests.Session()
-    session.trust_env = False
-    session.verify = str(mock_server.ca_bundle)
+    """A client on the HTTPS port (API and control plane, with its token), no cookies shared
+    with browsers."""
+    session = control_session(mock_server)
     yield session
     # An open TLS keep-alive connection would hold up the server's shutdown.
     session.close()

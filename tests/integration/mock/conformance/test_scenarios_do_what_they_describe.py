@@ -46,6 +46,7 @@ from tests.integration.mock.setup.setup_admin import (
     sobject,
     users_row,
 )
+from tests.portal_over_mock import control_session, guarded_server
 
 pytestmark = pytest.mark.slow
 
@@ -303,7 +304,7 @@ def walk_through(server: ThreadedMockServer, name: str, users: list[dict[str, st
 @pytest.fixture(scope="module")
 def served() -> Iterator[ThreadedMockServer]:
     """One mock org server (in memory, default-size world) switched between scenarios."""
-    with ThreadedMockServer() as server:
+    with guarded_server() as server:
         yield server
 
 
@@ -311,10 +312,7 @@ def served() -> Iterator[ThreadedMockServer]:
 def test_scenario_started_by_the_control_plane_is_what_its_description_says(
     served: ThreadedMockServer, name: str
 ) -> None:
-    control = requests.Session()
-    control.trust_env = False
-    control.verify = str(served.ca_bundle)
-    with control:
+    with control_session(served) as control:
         answer = control.post(f"{served.https_url}/mock-api/scenario", json={"name": name})
         assert answer.status_code == 200, answer.text
         body = answer.json()

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from portal_audit_support import (
+from hardening_support import (
     ADMIN,
     admin_settings,
     browser,

@@ -17,16 +17,10 @@ from mock_salesforce import MockOptions, ThreadedMockServer
 from tests.conftest import BareOrg, make_bare_org
 from tests.integration.mock.oauth.oauth_flow import Browser, make_pkce
 from tests.integration.mock.setup.setup_admin import World, password_grant, salesforce
+from tests.portal_over_mock import control_session, guarded_server
 
 QUERY = "SELECT Id FROM User LIMIT 1"
 DRAWS = 30
-
-
-def _control(server: ThreadedMockServer) -> requests.Session:
-    session = requests.Session()
-    session.trust_env = False
-    session.verify = str(server.ca_bundle)
-    return session
 
 
 def _outcomes(sf: Salesforce, n: int = DRAWS) -> list[int]:
@@ -45,8 +39,8 @@ def seeded_pair() -> Iterator[tuple[ThreadedMockServer, ThreadedMockServer]]:
     """Two independent mock servers started with the same ``--seed``."""
     options = MockOptions(seed=5)
     with (
-        ThreadedMockServer(options=options) as first,
-        ThreadedMockServer(options=options) as second,
+        guarded_server(options=options) as first,
+        guarded_server(options=options) as second,
     ):
         yield first, second
 
@@ -57,7 +51,7 @@ def test_failures_follow_the_mocks_own_seed_on_every_server(
     runs = []
     for server in seeded_pair:
         org = make_bare_org(server.backend)
-        with _control(server) as control:
+        with control_session(server) as control:
             answer = control.post(f"{server.https_url}/mock-api/faults", json={"error_rate": 0.5})
             assert answer.status_code == 200
             runs.append(_outcomes(salesforce(server, org.token)))

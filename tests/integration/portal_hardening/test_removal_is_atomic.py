@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from portal_audit_support import ADMIN, admin_settings, browser_sign_in, set_faults
+from hardening_support import ADMIN, admin_settings, browser_sign_in, set_faults
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg

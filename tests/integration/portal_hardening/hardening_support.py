@@ -1,62 +1,29 @@
-"""Helpers of the issue-4 audit: the portal's configuration for the mock org, signing in on the
-mock's own pages like a person, settings an admin of the seeded org would make, and the mock's
-fault control."""
+"""Helpers of the hardening tests (secrets, CA trust, the removal's transaction): signing in on
+the mock's own pages like a person, settings an admin of the seeded org would make, and the
+mock's fault control."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import requests
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg, SeededUser
-from portal.adapters.crypto import generate_key
 from portal.adapters.mock_org import sign_in
 from portal.bootstrap import Portal
-from portal.domain.config import PortalConfig, PortalMode
+from portal.domain.config import PortalConfig
+from portal.domain.demo_settings import configured_settings
 from portal.domain.mock_org import Consent
-from portal.domain.secret import SecretStr
 from portal.domain.settings import (
-    ActivityHistorySettings,
-    AssigneeSettings,
     CallDataItem,
-    FieldMappings,
     IntegrationSettings,
-    TodoObjectSettings,
-    UnmappedRule,
 )
 from portal.services.actors import Actor, Role
 from portal.services.integration import CallbackOutcome, SignInPurpose
+from tests.portal_over_mock import control_session
 
-SEED = 11
 ADMIN = Actor(username="alice", role=Role.ADMIN)
-
-
-def mock_portal_config(
-    server: ThreadedMockServer,
-    data_dir: Path,
-    *,
-    key: SecretStr | None = None,
-    mode: PortalMode = PortalMode.MOCK,
-) -> PortalConfig:
-    """What ``load_config`` gives for this mock server; in REAL mode the mock stands in for a
-    real org (no CA bundle: the system store and REQUESTS_CA_BUNDLE decide)."""
-    app = server.backend.connected_apps.definition("MiiTel")
-    mock = mode is PortalMode.MOCK
-    return PortalConfig(
-        mode=mode,
-        salesforce_login_url=server.https_url,
-        client_id=app.client_id,
-        client_secret=SecretStr(app.client_secret),
-        redirect_uri=app.callback_urls[0],
-        ca_bundle=server.ca_bundle if mock else None,
-        db_path=data_dir / "portal.duckdb",
-        encryption_key=key or generate_key(),
-        users=(),
-        data_dir=data_dir,
-        mock_http_url=server.http_url if mock else None,
-    )
 
 
 def browser(server: ThreadedMockServer) -> requests.Session:
@@ -107,30 +74,21 @@ def callback_params(
 def admin_settings(org: SeededOrg) -> IntegrationSettings:
     """Activity history on the org's MiiTel fields, reps mapped to their Salesforce users."""
     reps = [u.username for u in org.users if u.role.value == "rep"]
-    return IntegrationSettings(
-        activity_history=ActivityHistorySettings(
-            enabled=True,
-            todo=TodoObjectSettings(
-                subject="[MiiTel] {direction} call with {counterpart}",
-                field_mappings=FieldMappings.of(
-                    {
-                        CallDataItem.START_TIME: "MiiTel_Call_Start__c",
-                        CallDataItem.TRANSCRIPT: "MiiTel_Transcript__c",
-                    }
-                ),
-            ),
-        ),
-        assignee=AssigneeSettings.from_mapping(
-            user_mappings={"rep1@miitel.example": reps[0]},
-            default_owner_username=org.admin.username,
-            unmapped_rule=UnmappedRule.DEFAULT_OWNER,
-        ),
+    return configured_settings(
+        user_mappings={"rep1@miitel.example": reps[0]},
+        default_owner=org.admin.username,
+        subject="[MiiTel] {direction} call with {counterpart}",
+        call_fields={
+            CallDataItem.START_TIME: "MiiTel_Call_Start__c",
+            CallDataItem.TRANSCRIPT: "MiiTel_Transcript__c",
+        },
+        video=False,
     )
 
 
 def set_faults(server: ThreadedMockServer, **settings: Any) -> dict[str, Any]:
     """POST /mock-api/faults (GET with no arguments); returns the mock's answer."""
-    with browser(server) as session:
+    with control_session(server) as session:
         url = f"{server.https_url}/mock-api/faults"
         response = session.post(url, json=settings) if settings else session.get(url)
     assert response.status_code == 200, response.text

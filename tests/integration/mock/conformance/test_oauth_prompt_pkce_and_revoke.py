@@ -26,6 +26,7 @@ from tests.integration.mock.oauth.oauth_flow import (
     make_pkce,
 )
 from tests.integration.mock.setup.setup_admin import SetupBrowser
+from tests.portal_over_mock import guarded_server
 
 EVIL = "evil.example"
 
@@ -186,7 +187,7 @@ def test_a_challenge_without_a_method_is_s256(
 # -- sessions, refresh and revoke ----------------------------------------------------------------
 def test_a_configured_session_timeout_expires_every_rest_call_and_refresh_revives_it() -> None:
     options = MockOptions(session_timeout=timedelta(minutes=5))
-    with ThreadedMockServer(options=options) as server:
+    with guarded_server(options=options) as server:
         org = make_bare_org(server.backend)
         app = server.backend.connected_apps.definition("MiiTel")
         visitor = Browser(server, app)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import certifi
 import pytest
-from portal_audit_support import ADMIN, browser_sign_in, mock_portal_config
+from hardening_support import ADMIN, browser_sign_in
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg
@@ -28,6 +28,7 @@ from portal.domain.gateway_errors import OAuthFailure, SalesforceRequestError
 from portal.domain.salesforce import PermissionCheckStatus
 from portal.domain.steps import StepStatus
 from portal.services.integration import CallbackKind
+from tests.portal_over_mock import portal_config
 
 Scenario = Callable[..., list[SeededOrg]]
 
@@ -44,7 +45,7 @@ def test_mock_mode_works_end_to_end_despite_requests_ca_bundle(
     world: Scenario, mock_server: ThreadedMockServer, tmp_path: Path
 ) -> None:
     [org] = world("default")
-    config = mock_portal_config(mock_server, tmp_path)
+    config = portal_config(mock=mock_server, data_dir=tmp_path)
     portal = build_portal(config=config)
     try:
         # Authlib (code exchange), userinfo, simple-salesforce (SOQL, describe), revoke.
@@ -59,7 +60,7 @@ def test_mock_mode_works_end_to_end_despite_requests_ca_bundle(
 
 def _real_mode(server: ThreadedMockServer, tmp_path: Path) -> PortalConfig:
     """REAL mode against the mock standing in for a Salesforce org behind a corporate proxy."""
-    return mock_portal_config(server, tmp_path, mode=PortalMode.REAL)
+    return portal_config(mock=server, data_dir=tmp_path, mode=PortalMode.REAL)
 
 
 def test_real_mode_trusts_the_ca_that_requests_ca_bundle_names(
@@ -120,7 +121,7 @@ def gateway(
     world: Scenario, mock_server: ThreadedMockServer, tmp_path: Path
 ) -> tuple[SalesforceGateway, SeededOrg]:
     [org] = world("default")
-    config = mock_portal_config(mock_server, tmp_path)
+    config = portal_config(mock=mock_server, data_dir=tmp_path)
     portal = build_portal(config=config)
     assert browser_sign_in(portal, config, org.admin, mock_server).succeeded
     tokens = portal.storage.repositories.tokens.load()
