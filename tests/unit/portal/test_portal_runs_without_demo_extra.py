@@ -22,7 +22,7 @@ DEMO_ONLY = ("mock_salesforce", "faker", "lark")
 
 # The modules the portal imports at start. Retarget the composition root to `portal.bootstrap`
 # when it moves there.
-START_MODULES = ("portal.streamlit_app", "portal.services.container")
+START_MODULES = ("portal.streamlit_app", "portal.bootstrap")
 
 _PROGRAM = """
 import importlib
