@@ -101,158 +101,6 @@ def labelled(choices: Iterable[Labelled]) -> Callable[[Labelled], str]:
     return {choice: t(choice.label) for choice in choices}.__getitem__
 
 
-@dataclass(frozen=True)
-class Choice(Generic[Labelled]):
-    """A radio among an enum's choices, each shown with its label."""
-
-    key: str
-    label: str
-    options: tuple[Labelled, ...]
-    #: The setting whose problems are shown under the radio, if any can concern it.
-    problem: str | None = None
-
-
-@dataclass(frozen=True)
-class HistoryValues(Generic[ItemT]):
-    """What a history form's widgets hold; ``choices`` by :attr:`Choice.key`."""
-
-    enabled: bool
-    subject: str
-    mappings: FieldMappings[ItemT]
-    choices: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class HistoryForm(Generic[SettingsT, ItemT]):
-    """What tells the Activity history and the Video history forms apart: their settings,
-    the Salesforce object and data items they map, their widget keys and their words."""
-
-    area: SettingsArea
-    key: str
-    enabled_key: str
-    subject_key: str
-    save_key: str
-    sobject: str
-    items: type[ItemT]
-    current: Callable[[IntegrationSettings], SettingsT]
-    values: Callable[[SettingsT], HistoryValues[ItemT]]
-    settings: Callable[[HistoryValues[ItemT]], SettingsT]
-    save: Callable[[Portal, Actor, SettingsT], SaveResult]
-    #: Names the save in the error log.
-    where: str
-    enabled_label: str
-    subject_help: str
-    mappings_heading: str
-    mapping_label: Callable[[ItemT], Text]
-    #: Where the object's settings sit in the problems' setting keys ("todo." or "").
-    setting_prefix: str
-    #: The setting key of problems about the object as a whole (its describe).
-    object_setting: str
-    object_heading: str | None = None
-    #: Radios above the object's settings, and below its Subject.
-    area_choices: tuple[Choice[Any], ...] = ()
-    object_choices: tuple[Choice[Any], ...] = ()
-
-    @property
-    def choices(self) -> tuple[Choice[Any], ...]:
-        return self.area_choices + self.object_choices
-
-    def setting(self, name: str) -> str:
-        """The problems' setting key of one of the object's settings."""
-        return self.setting_prefix + name
-
-    def mapping_key(self, item: ItemT) -> str:
-        return f"{self.key}.map.{item.value}"
-
-
-def _activity_values(current: ActivityHistorySettings) -> HistoryValues[CallDataItem]:
-    return HistoryValues(
-        enabled=current.enabled,
-        subject=current.todo.subject,
-        mappings=current.todo.field_mappings,
-        choices={ACT_TIMING: current.timing, ACT_STATUS: current.todo.status},
-    )
-
-
-def _activity_settings(values: HistoryValues[CallDataItem]) -> ActivityHistorySettings:
-    return ActivityHistorySettings(
-        enabled=values.enabled,
-        timing=values.choices[ACT_TIMING],
-        todo=TodoObjectSettings(
-            subject=values.subject,
-            status=values.choices[ACT_STATUS],
-            field_mappings=values.mappings,
-        ),
-    )
-
-
-def _video_values(current: VideoHistorySettings) -> HistoryValues[MeetingDataItem]:
-    return HistoryValues(
-        enabled=current.enabled,
-        subject=current.subject,
-        mappings=current.field_mappings,
-        choices={},
-    )
-
-
-def _video_settings(values: HistoryValues[MeetingDataItem]) -> VideoHistorySettings:
-    return VideoHistorySettings(
-        enabled=values.enabled, subject=values.subject, field_mappings=values.mappings
-    )
-
-
-ACTIVITY_FORM: Final[HistoryForm[ActivityHistorySettings, CallDataItem]] = HistoryForm(
-    area=SettingsArea.ACTIVITY_HISTORY,
-    key=ACT,
-    enabled_key=ACT_ENABLED,
-    subject_key=ACT_SUBJECT,
-    save_key=ACT_SAVE,
-    sobject="Task",
-    items=CallDataItem,
-    current=lambda settings: settings.activity_history,
-    values=_activity_values,
-    settings=_activity_settings,
-    save=lambda portal, actor, settings: portal.settings.save_activity_history(
-        actor=actor, settings=settings
-    ),
-    where="save activity history",
-    enabled_label=N_("Enabled: write one Salesforce ToDo (Task) per call"),
-    subject_help=N_(
-        "Placeholders: {direction}, {counterpart}, {phone_number}, {user}, "
-        "{start_time}, {end_time}, {duration}."
-    ),
-    mappings_heading=N_("**Call data written to Task fields** (field API names)"),
-    mapping_label=lambda item: msg("Task field for {item}", item=item.label),
-    setting_prefix="todo.",
-    object_setting="todo",
-    object_heading=N_("ToDo object"),
-    area_choices=(Choice(ACT_TIMING, N_("When to write the ToDo"), tuple(ActivityTiming)),),
-    object_choices=(Choice(ACT_STATUS, N_("Status"), tuple(TaskStatus), problem="todo.status"),),
-)
-VIDEO_FORM: Final[HistoryForm[VideoHistorySettings, MeetingDataItem]] = HistoryForm(
-    area=SettingsArea.VIDEO_HISTORY,
-    key=VID,
-    enabled_key=VID_ENABLED,
-    subject_key=VID_SUBJECT,
-    save_key=VID_SAVE,
-    sobject="Event",
-    items=MeetingDataItem,
-    current=lambda settings: settings.video_history,
-    values=_video_values,
-    settings=_video_settings,
-    save=lambda portal, actor, settings: portal.settings.save_video_history(
-        actor=actor, settings=settings
-    ),
-    where="save video history",
-    enabled_label=N_("Enabled: write one Salesforce Event per meeting"),
-    subject_help=N_("Placeholders: {title}, {host}, {participants}, {start_time}, {end_time}."),
-    mappings_heading=N_("**Meeting data written to Event fields** (field API names)"),
-    mapping_label=lambda item: msg("Event field for {item}", item=item.label),
-    setting_prefix="",
-    object_setting="event",
-)
-
-
 @guarded
 def salesforce_integration_page() -> None:
     """The four tabs, with step 8's last report on the fields it concerns."""
@@ -418,7 +266,159 @@ def _basic_settings(portal: Portal, actor: Actor) -> None:
     authentication_history(portal)
 
 
-# --- Activity history integration and Video history integration: one form ---------------
+# --- Activity history integration and Video history integration: one form -------------------
+
+
+@dataclass(frozen=True)
+class Choice(Generic[Labelled]):
+    """A radio among an enum's choices, each shown with its label."""
+
+    key: str
+    label: str
+    options: tuple[Labelled, ...]
+    #: The setting whose problems are shown under the radio, if any can concern it.
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class HistoryValues(Generic[ItemT]):
+    """What a history form's widgets hold; ``choices`` by :attr:`Choice.key`."""
+
+    enabled: bool
+    subject: str
+    mappings: FieldMappings[ItemT]
+    choices: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class HistoryForm(Generic[SettingsT, ItemT]):
+    """What tells the Activity history and the Video history forms apart: their settings,
+    the Salesforce object and data items they map, their widget keys and their words."""
+
+    area: SettingsArea
+    key: str
+    enabled_key: str
+    subject_key: str
+    save_key: str
+    sobject: str
+    items: type[ItemT]
+    current: Callable[[IntegrationSettings], SettingsT]
+    values: Callable[[SettingsT], HistoryValues[ItemT]]
+    settings: Callable[[HistoryValues[ItemT]], SettingsT]
+    save: Callable[[Portal, Actor, SettingsT], SaveResult]
+    #: Names the save in the error log.
+    where: str
+    enabled_label: str
+    subject_help: str
+    mappings_heading: str
+    mapping_label: Callable[[ItemT], Text]
+    #: Where the object's settings sit in the problems' setting keys ("todo." or "").
+    setting_prefix: str
+    #: The setting key of problems about the object as a whole (its describe).
+    object_setting: str
+    object_heading: str | None = None
+    #: Radios above the object's settings, and below its Subject.
+    area_choices: tuple[Choice[Any], ...] = ()
+    object_choices: tuple[Choice[Any], ...] = ()
+
+    @property
+    def choices(self) -> tuple[Choice[Any], ...]:
+        return self.area_choices + self.object_choices
+
+    def setting(self, name: str) -> str:
+        """The problems' setting key of one of the object's settings."""
+        return self.setting_prefix + name
+
+    def mapping_key(self, item: ItemT) -> str:
+        return f"{self.key}.map.{item.value}"
+
+
+def _activity_values(current: ActivityHistorySettings) -> HistoryValues[CallDataItem]:
+    return HistoryValues(
+        enabled=current.enabled,
+        subject=current.todo.subject,
+        mappings=current.todo.field_mappings,
+        choices={ACT_TIMING: current.timing, ACT_STATUS: current.todo.status},
+    )
+
+
+def _activity_settings(values: HistoryValues[CallDataItem]) -> ActivityHistorySettings:
+    return ActivityHistorySettings(
+        enabled=values.enabled,
+        timing=values.choices[ACT_TIMING],
+        todo=TodoObjectSettings(
+            subject=values.subject,
+            status=values.choices[ACT_STATUS],
+            field_mappings=values.mappings,
+        ),
+    )
+
+
+def _video_values(current: VideoHistorySettings) -> HistoryValues[MeetingDataItem]:
+    return HistoryValues(
+        enabled=current.enabled,
+        subject=current.subject,
+        mappings=current.field_mappings,
+        choices={},
+    )
+
+
+def _video_settings(values: HistoryValues[MeetingDataItem]) -> VideoHistorySettings:
+    return VideoHistorySettings(
+        enabled=values.enabled, subject=values.subject, field_mappings=values.mappings
+    )
+
+
+ACTIVITY_FORM: Final[HistoryForm[ActivityHistorySettings, CallDataItem]] = HistoryForm(
+    area=SettingsArea.ACTIVITY_HISTORY,
+    key=ACT,
+    enabled_key=ACT_ENABLED,
+    subject_key=ACT_SUBJECT,
+    save_key=ACT_SAVE,
+    sobject="Task",
+    items=CallDataItem,
+    current=lambda settings: settings.activity_history,
+    values=_activity_values,
+    settings=_activity_settings,
+    save=lambda portal, actor, settings: portal.settings.save_activity_history(
+        actor=actor, settings=settings
+    ),
+    where="save activity history",
+    enabled_label=N_("Enabled: write one Salesforce ToDo (Task) per call"),
+    subject_help=N_(
+        "Placeholders: {direction}, {counterpart}, {phone_number}, {user}, "
+        "{start_time}, {end_time}, {duration}."
+    ),
+    mappings_heading=N_("**Call data written to Task fields** (field API names)"),
+    mapping_label=lambda item: msg("Task field for {item}", item=item.label),
+    setting_prefix="todo.",
+    object_setting="todo",
+    object_heading=N_("ToDo object"),
+    area_choices=(Choice(ACT_TIMING, N_("When to write the ToDo"), tuple(ActivityTiming)),),
+    object_choices=(Choice(ACT_STATUS, N_("Status"), tuple(TaskStatus), problem="todo.status"),),
+)
+VIDEO_FORM: Final[HistoryForm[VideoHistorySettings, MeetingDataItem]] = HistoryForm(
+    area=SettingsArea.VIDEO_HISTORY,
+    key=VID,
+    enabled_key=VID_ENABLED,
+    subject_key=VID_SUBJECT,
+    save_key=VID_SAVE,
+    sobject="Event",
+    items=MeetingDataItem,
+    current=lambda settings: settings.video_history,
+    values=_video_values,
+    settings=_video_settings,
+    save=lambda portal, actor, settings: portal.settings.save_video_history(
+        actor=actor, settings=settings
+    ),
+    where="save video history",
+    enabled_label=N_("Enabled: write one Salesforce Event per meeting"),
+    subject_help=N_("Placeholders: {title}, {host}, {participants}, {start_time}, {end_time}."),
+    mappings_heading=N_("**Meeting data written to Event fields** (field API names)"),
+    mapping_label=lambda item: msg("Event field for {item}", item=item.label),
+    setting_prefix="",
+    object_setting="event",
+)
 
 
 def _history_form(
