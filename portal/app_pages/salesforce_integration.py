@@ -9,7 +9,8 @@ while a problem remains) and shows each problem next to its field.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Final, TypeVar
+from dataclasses import dataclass
+from typing import Any, Final, Generic, TypeVar
 
 import streamlit as st
 
@@ -21,6 +22,7 @@ from portal.domain.settings import (
     AssigneeSettings,
     CallDataItem,
     FieldMappings,
+    IntegrationSettings,
     MeetingDataItem,
     SettingsArea,
     TaskStatus,
@@ -29,7 +31,7 @@ from portal.domain.settings import (
     UserMapping,
     VideoHistorySettings,
 )
-from portal.domain.text import N_, msg, plural_msg
+from portal.domain.text import N_, Text, msg, plural_msg
 from portal.domain.wording import for_object
 from portal.services.actors import Actor
 from portal.services.settings import FieldChoices, SaveResult
@@ -52,6 +54,8 @@ from portal.ui.i18n import _, t
 from portal.ui.settings_problems import VALIDATION_REPORT, FieldProblems
 
 Labelled = TypeVar("Labelled", ActivityTiming, TaskStatus, UnmappedRule)
+ItemT = TypeVar("ItemT", CallDataItem, MeetingDataItem)
+SettingsT = TypeVar("SettingsT", ActivityHistorySettings, VideoHistorySettings)
 TABS: Final = tuple(area.label for area in SettingsArea)
 CHECK_AGAIN: Final = "sf.check_again"
 # Activity history integration
@@ -97,14 +101,6 @@ def labelled(choices: Iterable[Labelled]) -> Callable[[Labelled], str]:
     return {choice: t(choice.label) for choice in choices}.__getitem__
 
 
-def act_mapping_key(item: CallDataItem) -> str:
-    return f"{ACT}.map.{item.value}"
-
-
-def vid_mapping_key(item: MeetingDataItem) -> str:
-    return f"{VID}.map.{item.value}"
-
-
 @guarded
 def salesforce_integration_page() -> None:
     """The four tabs, with step 8's last report on the fields it concerns."""
@@ -118,9 +114,9 @@ def salesforce_integration_page() -> None:
     with basic:
         _basic_settings(portal, actor)
     with activity:
-        _activity_history(portal, actor, report)
+        _history_form(portal, actor, report, ACTIVITY_FORM)
     with video:
-        _video_history(portal, actor, report)
+        _history_form(portal, actor, report, VIDEO_FORM)
     with assignee:
         _assignee(portal, actor, report)
 
@@ -270,105 +266,259 @@ def _basic_settings(portal: Portal, actor: Actor) -> None:
     authentication_history(portal)
 
 
-# --- Activity history integration -----------------------------------------------------------
+# --- Activity history integration and Video history integration: one form -------------------
 
 
-def _activity_history(portal: Portal, actor: Actor, report: ValidationReport | None) -> None:
-    current = portal.settings.current().activity_history
-    problems = _problems(report, SettingsArea.ACTIVITY_HISTORY)
-    choices = _field_choices(portal, "Task")
+@dataclass(frozen=True)
+class Choice(Generic[Labelled]):
+    """A radio among an enum's choices, each shown with its label."""
+
+    key: str
+    label: str
+    options: tuple[Labelled, ...]
+    #: The setting whose problems are shown under the radio, if any can concern it.
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class HistoryValues(Generic[ItemT]):
+    """What a history form's widgets hold; ``choices`` by :attr:`Choice.key`."""
+
+    enabled: bool
+    subject: str
+    mappings: FieldMappings[ItemT]
+    choices: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class HistoryForm(Generic[SettingsT, ItemT]):
+    """What tells the Activity history and the Video history forms apart: their settings,
+    the Salesforce object and data items they map, their widget keys and their words."""
+
+    area: SettingsArea
+    key: str
+    enabled_key: str
+    subject_key: str
+    save_key: str
+    sobject: str
+    items: type[ItemT]
+    current: Callable[[IntegrationSettings], SettingsT]
+    values: Callable[[SettingsT], HistoryValues[ItemT]]
+    settings: Callable[[HistoryValues[ItemT]], SettingsT]
+    save: Callable[[Portal, Actor, SettingsT], SaveResult]
+    #: Names the save in the error log.
+    where: str
+    enabled_label: str
+    subject_help: str
+    mappings_heading: str
+    mapping_label: Callable[[ItemT], Text]
+    #: Where the object's settings sit in the problems' setting keys ("todo." or "").
+    setting_prefix: str
+    #: The setting key of problems about the object as a whole (its describe).
+    object_setting: str
+    object_heading: str | None = None
+    #: Radios above the object's settings, and below its Subject.
+    area_choices: tuple[Choice[Any], ...] = ()
+    object_choices: tuple[Choice[Any], ...] = ()
+
+    @property
+    def choices(self) -> tuple[Choice[Any], ...]:
+        return self.area_choices + self.object_choices
+
+    def setting(self, name: str) -> str:
+        """The problems' setting key of one of the object's settings."""
+        return self.setting_prefix + name
+
+    def mapping_key(self, item: ItemT) -> str:
+        return f"{self.key}.map.{item.value}"
+
+
+def _activity_values(current: ActivityHistorySettings) -> HistoryValues[CallDataItem]:
+    return HistoryValues(
+        enabled=current.enabled,
+        subject=current.todo.subject,
+        mappings=current.todo.field_mappings,
+        choices={ACT_TIMING: current.timing, ACT_STATUS: current.todo.status},
+    )
+
+
+def _activity_settings(values: HistoryValues[CallDataItem]) -> ActivityHistorySettings:
+    return ActivityHistorySettings(
+        enabled=values.enabled,
+        timing=values.choices[ACT_TIMING],
+        todo=TodoObjectSettings(
+            subject=values.subject,
+            status=values.choices[ACT_STATUS],
+            field_mappings=values.mappings,
+        ),
+    )
+
+
+def _video_values(current: VideoHistorySettings) -> HistoryValues[MeetingDataItem]:
+    return HistoryValues(
+        enabled=current.enabled,
+        subject=current.subject,
+        mappings=current.field_mappings,
+        choices={},
+    )
+
+
+def _video_settings(values: HistoryValues[MeetingDataItem]) -> VideoHistorySettings:
+    return VideoHistorySettings(
+        enabled=values.enabled, subject=values.subject, field_mappings=values.mappings
+    )
+
+
+ACTIVITY_FORM: Final[HistoryForm[ActivityHistorySettings, CallDataItem]] = HistoryForm(
+    area=SettingsArea.ACTIVITY_HISTORY,
+    key=ACT,
+    enabled_key=ACT_ENABLED,
+    subject_key=ACT_SUBJECT,
+    save_key=ACT_SAVE,
+    sobject="Task",
+    items=CallDataItem,
+    current=lambda settings: settings.activity_history,
+    values=_activity_values,
+    settings=_activity_settings,
+    save=lambda portal, actor, settings: portal.settings.save_activity_history(
+        actor=actor, settings=settings
+    ),
+    where="save activity history",
+    enabled_label=N_("Enabled: write one Salesforce ToDo (Task) per call"),
+    subject_help=N_(
+        "Placeholders: {direction}, {counterpart}, {phone_number}, {user}, "
+        "{start_time}, {end_time}, {duration}."
+    ),
+    mappings_heading=N_("**Call data written to Task fields** (field API names)"),
+    mapping_label=lambda item: msg("Task field for {item}", item=item.label),
+    setting_prefix="todo.",
+    object_setting="todo",
+    object_heading=N_("ToDo object"),
+    area_choices=(Choice(ACT_TIMING, N_("When to write the ToDo"), tuple(ActivityTiming)),),
+    object_choices=(Choice(ACT_STATUS, N_("Status"), tuple(TaskStatus), problem="todo.status"),),
+)
+VIDEO_FORM: Final[HistoryForm[VideoHistorySettings, MeetingDataItem]] = HistoryForm(
+    area=SettingsArea.VIDEO_HISTORY,
+    key=VID,
+    enabled_key=VID_ENABLED,
+    subject_key=VID_SUBJECT,
+    save_key=VID_SAVE,
+    sobject="Event",
+    items=MeetingDataItem,
+    current=lambda settings: settings.video_history,
+    values=_video_values,
+    settings=_video_settings,
+    save=lambda portal, actor, settings: portal.settings.save_video_history(
+        actor=actor, settings=settings
+    ),
+    where="save video history",
+    enabled_label=N_("Enabled: write one Salesforce Event per meeting"),
+    subject_help=N_("Placeholders: {title}, {host}, {participants}, {start_time}, {end_time}."),
+    mappings_heading=N_("**Meeting data written to Event fields** (field API names)"),
+    mapping_label=lambda item: msg("Event field for {item}", item=item.label),
+    setting_prefix="",
+    object_setting="event",
+)
+
+
+def _history_form(
+    portal: Portal,
+    actor: Actor,
+    report: ValidationReport | None,
+    form: HistoryForm[SettingsT, ItemT],
+) -> None:
+    """A history tab: Enabled, the form's choices, the object's Subject and the data mappings
+    onto its fields, then "Save"."""
+    current = form.current(portal.settings.current())
+    values = form.values(current)
+    problems = _problems(report, form.area)
+    choices = _field_choices(portal, form.sobject)
     seed(
-        ACT,
+        form.key,
         source=current,
         values={
-            ACT_ENABLED: current.enabled,
-            ACT_TIMING: current.timing,
-            ACT_SUBJECT: current.todo.subject,
-            ACT_STATUS: current.todo.status,
-            **{act_mapping_key(i): current.todo.field_mappings.get(i) or "" for i in CallDataItem},
+            form.enabled_key: values.enabled,
+            **values.choices,
+            form.subject_key: values.subject,
+            **{form.mapping_key(i): values.mappings.get(i) or "" for i in form.items},
         },
     )
     top = st.container()
     locked = not actor.is_admin
-    with st.form(ACT, border=False):
-        st.toggle(
-            _("Enabled: write one Salesforce ToDo (Task) per call"),
-            key=ACT_ENABLED,
-            disabled=locked,
-        )
-        st.radio(
-            _("When to write the ToDo"),
-            options=list(ActivityTiming),
-            format_func=labelled(ActivityTiming),
-            key=ACT_TIMING,
-            horizontal=True,
-            disabled=locked,
-        )
-        st.markdown("**" + _("ToDo object") + "**")
-        problems.show("todo")
+    with st.form(form.key, border=False):
+        st.toggle(_(form.enabled_label), key=form.enabled_key, disabled=locked)
+        for choice in form.area_choices:
+            _choice(choice, problems, disabled=locked)
+        if form.object_heading is not None:
+            st.markdown("**" + _(form.object_heading) + "**")
+        problems.show(form.object_setting)
         st.text_input(
-            _("Subject"),
-            key=ACT_SUBJECT,
-            disabled=locked,
-            help=_(
-                "Placeholders: {direction}, {counterpart}, {phone_number}, {user}, "
-                "{start_time}, {end_time}, {duration}."
-            ),
+            _("Subject"), key=form.subject_key, disabled=locked, help=_(form.subject_help)
         )
-        problems.show("todo.subject")
-        st.radio(
-            _("Status"),
-            options=list(TaskStatus),
-            format_func=labelled(TaskStatus),
-            key=ACT_STATUS,
-            horizontal=True,
-            disabled=locked,
-        )
-        problems.show("todo.status")
-        st.markdown(_("**Call data written to Task fields** (field API names)"))
-        if not choices.available:
-            st.caption(t(choices.message))
-        for item in CallDataItem:
-            mapping_input(
-                t(msg("Task field for {item}", item=item.label)),
-                key=act_mapping_key(item),
-                choices=choices,
-                saved=current.todo.field_mappings.get(item) or "",
-                disabled=locked,
-            )
-            problems.show(f"todo.field_mappings.{item.value}")
+        problems.show(form.setting("subject"))
+        for choice in form.object_choices:
+            _choice(choice, problems, disabled=locked)
+        _mapping_inputs(form, choices, values.mappings, problems, disabled=locked)
         st.form_submit_button(
             _("Save"),
-            key=ACT_SAVE,
+            key=form.save_key,
             type="primary",
             disabled=locked,
-            on_click=_save_activity_history,
-            args=(portal, actor),
+            on_click=_save_history,
+            args=(portal, actor, form),
         )
     read_only_note(actor)
     _left_over(top, problems)
 
 
-def _save_activity_history(portal: Portal, actor: Actor) -> None:
+def _choice(choice: Choice[Any], problems: FieldProblems, *, disabled: bool) -> None:
+    st.radio(
+        _(choice.label),
+        options=list(choice.options),
+        format_func=labelled(choice.options),
+        key=choice.key,
+        horizontal=True,
+        disabled=disabled,
+    )
+    if choice.problem is not None:
+        problems.show(choice.problem)
+
+
+def _mapping_inputs(
+    form: HistoryForm[SettingsT, ItemT],
+    choices: FieldChoices,
+    saved: FieldMappings[ItemT],
+    problems: FieldProblems,
+    *,
+    disabled: bool,
+) -> None:
+    st.markdown(_(form.mappings_heading))
+    if not choices.available:
+        st.caption(t(choices.message))
+    for item in form.items:
+        mapping_input(
+            t(form.mapping_label(item)),
+            key=form.mapping_key(item),
+            choices=choices,
+            saved=saved.get(item) or "",
+            disabled=disabled,
+        )
+        problems.show(form.setting(f"field_mappings.{item.value}"))
+
+
+def _save_history(portal: Portal, actor: Actor, form: HistoryForm[SettingsT, ItemT]) -> None:
     state = st.session_state
-    settings = ActivityHistorySettings(
-        enabled=bool(state[ACT_ENABLED]),
-        timing=state[ACT_TIMING],
-        todo=TodoObjectSettings(
-            subject=str(state[ACT_SUBJECT]),
-            status=state[ACT_STATUS],
-            field_mappings=FieldMappings.of(
-                {item: str(state[act_mapping_key(item)]) for item in CallDataItem}
+    settings = form.settings(
+        HistoryValues(
+            enabled=bool(state[form.enabled_key]),
+            subject=str(state[form.subject_key]),
+            mappings=FieldMappings.of(
+                {item: str(state[form.mapping_key(item)]) for item in form.items}
             ),
-        ),
+            choices={choice.key: state[choice.key] for choice in form.choices},
+        )
     )
-    _saved(
-        SettingsArea.ACTIVITY_HISTORY,
-        attempt(
-            lambda: portal.settings.save_activity_history(actor=actor, settings=settings),
-            where="save activity history",
-        ),
-    )
+    _saved(form.area, attempt(lambda: form.save(portal, actor, settings), where=form.where))
 
 
 def _saved(area: SettingsArea, result: SaveResult | None) -> None:
@@ -382,78 +532,6 @@ def _saved(area: SettingsArea, result: SaveResult | None) -> None:
             notify(NoticeKind.WARNING, t(result.warning))
     else:
         notify(NoticeKind.ERROR, t(result.message))
-
-
-# --- Video history integration --------------------------------------------------------------
-
-
-def _video_history(portal: Portal, actor: Actor, report: ValidationReport | None) -> None:
-    current = portal.settings.current().video_history
-    problems = _problems(report, SettingsArea.VIDEO_HISTORY)
-    choices = _field_choices(portal, "Event")
-    seed(
-        VID,
-        source=current,
-        values={
-            VID_ENABLED: current.enabled,
-            VID_SUBJECT: current.subject,
-            **{vid_mapping_key(i): current.field_mappings.get(i) or "" for i in MeetingDataItem},
-        },
-    )
-    top = st.container()
-    locked = not actor.is_admin
-    with st.form(VID, border=False):
-        st.toggle(
-            _("Enabled: write one Salesforce Event per meeting"), key=VID_ENABLED, disabled=locked
-        )
-        problems.show("event")
-        st.text_input(
-            _("Subject"),
-            key=VID_SUBJECT,
-            disabled=locked,
-            help=_("Placeholders: {title}, {host}, {participants}, {start_time}, {end_time}."),
-        )
-        problems.show("subject")
-        st.markdown(_("**Meeting data written to Event fields** (field API names)"))
-        if not choices.available:
-            st.caption(t(choices.message))
-        for item in MeetingDataItem:
-            mapping_input(
-                t(msg("Event field for {item}", item=item.label)),
-                key=vid_mapping_key(item),
-                choices=choices,
-                saved=current.field_mappings.get(item) or "",
-                disabled=locked,
-            )
-            problems.show(f"field_mappings.{item.value}")
-        st.form_submit_button(
-            _("Save"),
-            key=VID_SAVE,
-            type="primary",
-            disabled=locked,
-            on_click=_save_video_history,
-            args=(portal, actor),
-        )
-    read_only_note(actor)
-    _left_over(top, problems)
-
-
-def _save_video_history(portal: Portal, actor: Actor) -> None:
-    state = st.session_state
-    settings = VideoHistorySettings(
-        enabled=bool(state[VID_ENABLED]),
-        subject=str(state[VID_SUBJECT]),
-        field_mappings=FieldMappings.of(
-            {item: str(state[vid_mapping_key(item)]) for item in MeetingDataItem}
-        ),
-    )
-    _saved(
-        SettingsArea.VIDEO_HISTORY,
-        attempt(
-            lambda: portal.settings.save_video_history(actor=actor, settings=settings),
-            where="save video history",
-        ),
-    )
 
 
 # --- Activity history assignee --------------------------------------------------------------
