@@ -217,50 +217,94 @@ def convert_value(field: FieldDef, raw: Any, where: str) -> Any:
     """The stored form of one JSON value for ``field``; JSON_PARSER_ERROR when it cannot be."""
     if raw is None:
         return False if field.type is FieldType.BOOLEAN else None
-    kind = field.type
     if isinstance(raw, list | dict):
         raise _parser_error(_type_name(field), raw, where)
-    if kind is FieldType.BOOLEAN:
-        if isinstance(raw, bool):
-            return raw
-        if isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
-            return raw.strip().lower() == "true"
-        raise _parser_error("boolean", raw, where)
-    if kind in NUMERIC_TYPES:
-        if isinstance(raw, str) and not raw.strip():
-            return None
-        number = _as_number(raw)
-        if number is None or (isinstance(number, float) and not math.isfinite(number)):
-            raise _parser_error(_type_name(field), raw, where)
-        if kind is FieldType.INT:
-            if isinstance(number, float) and not number.is_integer():
-                raise _parser_error("int", raw, where)
-            if abs(number) > _INT_MAX:
-                raise _parser_error("int", raw, where)
-            return int(number)
-        try:
-            return float(number)
-        except OverflowError:
-            raise _parser_error(_type_name(field), raw, where) from None
-    if kind is FieldType.DATE:
-        parsed_date = parse_date(raw) if isinstance(raw, str) else None
-        if isinstance(raw, str) and not raw.strip():
-            return None
-        if parsed_date is None:
-            raise _parser_error("date", raw, where)
-        return parsed_date
-    if kind is FieldType.DATETIME:
-        if isinstance(raw, str) and not raw.strip():
-            return None
-        parsed = parse_datetime(raw) if isinstance(raw, str) else None
-        if parsed is None:
-            raise _parser_error("datetime", raw, where)
-        return parsed
-    # Text types: numbers and booleans become their JSON text, as Salesforce does.
+    return _CONVERTERS[field.type](field, raw, where)
+
+
+def _blank(raw: Any) -> bool:
+    """An empty or all-space string: null for number, date and datetime fields."""
+    return isinstance(raw, str) and not raw.strip()
+
+
+def _to_boolean(field: FieldDef, raw: Any, where: str) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
+        return raw.strip().lower() == "true"
+    raise _parser_error("boolean", raw, where)
+
+
+def _finite_number(field: FieldDef, raw: Any, where: str) -> float | int:
+    """A JSON number or numeric string that is finite (booleans are not numbers)."""
+    number = _as_number(raw)
+    if number is None or (isinstance(number, float) and not math.isfinite(number)):
+        raise _parser_error(_type_name(field), raw, where)
+    return number
+
+
+def _to_int(field: FieldDef, raw: Any, where: str) -> int | None:
+    if _blank(raw):
+        return None
+    number = _finite_number(field, raw, where)
+    if isinstance(number, float) and not number.is_integer():
+        raise _parser_error("int", raw, where)
+    if abs(number) > _INT_MAX:
+        raise _parser_error("int", raw, where)
+    return int(number)
+
+
+def _to_float(field: FieldDef, raw: Any, where: str) -> float | None:
+    if _blank(raw):
+        return None
+    number = _finite_number(field, raw, where)
+    try:
+        return float(number)
+    except OverflowError:
+        raise _parser_error(_type_name(field), raw, where) from None
+
+
+def _to_date(field: FieldDef, raw: Any, where: str) -> date | None:
+    if _blank(raw):
+        return None
+    parsed = parse_date(raw) if isinstance(raw, str) else None
+    if parsed is None:
+        raise _parser_error("date", raw, where)
+    return parsed
+
+
+def _to_datetime(field: FieldDef, raw: Any, where: str) -> datetime | None:
+    if _blank(raw):
+        return None
+    parsed = parse_datetime(raw) if isinstance(raw, str) else None
+    if parsed is None:
+        raise _parser_error("datetime", raw, where)
+    return parsed
+
+
+def _to_text(field: FieldDef, raw: Any, where: str) -> str | None:
+    """Text as sent; numbers and booleans become their JSON text, as Salesforce does."""
     text = raw if isinstance(raw, str) else _json_text(raw)
-    if kind in (FieldType.ID, FieldType.REFERENCE):
-        text = text.strip()
     return text if text != "" else None
+
+
+def _to_id_text(field: FieldDef, raw: Any, where: str) -> str | None:
+    """An id as text without surrounding spaces."""
+    text = (raw if isinstance(raw, str) else _json_text(raw)).strip()
+    return text if text != "" else None
+
+
+#: How a JSON value (not null, not an array or object) becomes each field type's stored value.
+_CONVERTERS: Mapping[FieldType, Callable[[FieldDef, Any, str], Any]] = {
+    **dict.fromkeys(TEXT_TYPES, _to_text),
+    FieldType.ID: _to_id_text,
+    FieldType.REFERENCE: _to_id_text,
+    FieldType.BOOLEAN: _to_boolean,
+    **dict.fromkeys(NUMERIC_TYPES, _to_float),
+    FieldType.INT: _to_int,
+    FieldType.DATE: _to_date,
+    FieldType.DATETIME: _to_datetime,
+}
 
 
 def _type_name(field: FieldDef) -> str:
