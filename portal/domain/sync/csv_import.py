@@ -152,6 +152,7 @@ class _BadFile(ValueError):
 
 
 def _text_of(data: bytes | str) -> str:
+    """The file's text; :class:`_BadFile` when it is too large or not text."""
     if isinstance(data, str):
         return data
     if len(data) > MAX_BYTES:
@@ -254,7 +255,7 @@ class _Rows:
         return True
 
     def _parse(self, line: int, raw: list[str]) -> Activity | RowProblem:
-        """The row's activity, or what is wrong with it (an id an earlier row has included)."""
+        """The row's activity, or what is wrong with it (first problem found)."""
         if len(raw) > len(self._names):
             return RowProblem(
                 line,
