@@ -217,50 +217,94 @@ def convert_value(field: FieldDef, raw: Any, where: str) -> Any:
     """The stored form of one JSON value for ``field``; JSON_PARSER_ERROR when it cannot be."""
     if raw is None:
         return False if field.type is FieldType.BOOLEAN else None
-    kind = field.type
     if isinstance(raw, list | dict):
         raise _parser_error(_type_name(field), raw, where)
-    if kind is FieldType.BOOLEAN:
-        if isinstance(raw, bool):
-            return raw
-        if isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
-            return raw.strip().lower() == "true"
-        raise _parser_error("boolean", raw, where)
-    if kind in NUMERIC_TYPES:
-        if isinstance(raw, str) and not raw.strip():
-            return None
-        number = _as_number(raw)
-        if number is None or (isinstance(number, float) and not math.isfinite(number)):
-            raise _parser_error(_type_name(field), raw, where)
-        if kind is FieldType.INT:
-            if isinstance(number, float) and not number.is_integer():
-                raise _parser_error("int", raw, where)
-            if abs(number) > _INT_MAX:
-                raise _parser_error("int", raw, where)
-            return int(number)
-        try:
-            return float(number)
-        except OverflowError:
-            raise _parser_error(_type_name(field), raw, where) from None
-    if kind is FieldType.DATE:
-        parsed_date = parse_date(raw) if isinstance(raw, str) else None
-        if isinstance(raw, str) and not raw.strip():
-            return None
-        if parsed_date is None:
-            raise _parser_error("date", raw, where)
-        return parsed_date
-    if kind is FieldType.DATETIME:
-        if isinstance(raw, str) and not raw.strip():
-            return None
-        parsed = parse_datetime(raw) if isinstance(raw, str) else None
-        if parsed is None:
-            raise _parser_error("datetime", raw, where)
-        return parsed
-    # Text types: numbers and booleans become their JSON text, as Salesforce does.
+    return _CONVERTERS[field.type](field, raw, where)
+
+
+def _blank(raw: Any) -> bool:
+    """An empty or all-space string: null for number, date and datetime fields."""
+    return isinstance(raw, str) and not raw.strip()
+
+
+def _to_boolean(field: FieldDef, raw: Any, where: str) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
+        return raw.strip().lower() == "true"
+    raise _parser_error("boolean", raw, where)
+
+
+def _finite_number(field: FieldDef, raw: Any, where: str) -> float | int:
+    """A JSON number or numeric string that is finite (booleans are not numbers)."""
+    number = _as_number(raw)
+    if number is None or (isinstance(number, float) and not math.isfinite(number)):
+        raise _parser_error(_type_name(field), raw, where)
+    return number
+
+
+def _to_int(field: FieldDef, raw: Any, where: str) -> int | None:
+    if _blank(raw):
+        return None
+    number = _finite_number(field, raw, where)
+    if isinstance(number, float) and not number.is_integer():
+        raise _parser_error("int", raw, where)
+    if abs(number) > _INT_MAX:
+        raise _parser_error("int", raw, where)
+    return int(number)
+
+
+def _to_float(field: FieldDef, raw: Any, where: str) -> float | None:
+    if _blank(raw):
+        return None
+    number = _finite_number(field, raw, where)
+    try:
+        return float(number)
+    except OverflowError:
+        raise _parser_error(_type_name(field), raw, where) from None
+
+
+def _to_date(field: FieldDef, raw: Any, where: str) -> date | None:
+    if _blank(raw):
+        return None
+    parsed = parse_date(raw) if isinstance(raw, str) else None
+    if parsed is None:
+        raise _parser_error("date", raw, where)
+    return parsed
+
+
+def _to_datetime(field: FieldDef, raw: Any, where: str) -> datetime | None:
+    if _blank(raw):
+        return None
+    parsed = parse_datetime(raw) if isinstance(raw, str) else None
+    if parsed is None:
+        raise _parser_error("datetime", raw, where)
+    return parsed
+
+
+def _to_text(field: FieldDef, raw: Any, where: str) -> str | None:
+    """Text as sent; numbers and booleans become their JSON text, as Salesforce does."""
     text = raw if isinstance(raw, str) else _json_text(raw)
-    if kind in (FieldType.ID, FieldType.REFERENCE):
-        text = text.strip()
     return text if text != "" else None
+
+
+def _to_id_text(field: FieldDef, raw: Any, where: str) -> str | None:
+    """An id as text without surrounding spaces."""
+    text = (raw if isinstance(raw, str) else _json_text(raw)).strip()
+    return text if text != "" else None
+
+
+#: How a JSON value (not null, not an array or object) becomes each field type's stored value.
+_CONVERTERS: Mapping[FieldType, Callable[[FieldDef, Any, str], Any]] = {
+    **dict.fromkeys(TEXT_TYPES, _to_text),
+    FieldType.ID: _to_id_text,
+    FieldType.REFERENCE: _to_id_text,
+    FieldType.BOOLEAN: _to_boolean,
+    **dict.fromkeys(NUMERIC_TYPES, _to_float),
+    FieldType.INT: _to_int,
+    FieldType.DATE: _to_date,
+    FieldType.DATETIME: _to_datetime,
+}
 
 
 def _type_name(field: FieldDef) -> str:
@@ -631,19 +675,7 @@ class Records:
         locator: BodyLocator,
     ) -> dict[str, Any]:
         """Stored values for a create or an update, checked in Salesforce's order."""
-        fields: dict[str, tuple[FieldDef, Any, str]] = {}
-        foreign: dict[str, tuple[FieldDef, Mapping[str, Any]]] = {}
-        for key, raw in values.items():
-            if key in _IGNORED_KEYS:
-                continue
-            field = obj.field(key)
-            if field is None:
-                lookup = obj.relationship(key)
-                if lookup is not None and isinstance(raw, dict):
-                    foreign[lookup.name] = (lookup, raw)
-                    continue
-                raise _no_such_column(key, obj)
-            fields[field.name] = (field, raw, key)
+        fields, foreign = _fields_and_parents(obj, values)
         self._check_writable(obj, fields, foreign, operation, record_id)
         prepared = {
             name: convert_value(field, raw, locator.at(key))
@@ -654,21 +686,7 @@ class Records:
         prepared.pop("Id", None)
         if operation is DmlOperation.CREATE:
             self._fill_defaults(obj, prepared)
-            missing = [
-                f.name for f in obj.fields if f.required_on_create and prepared.get(f.name) is None
-            ]
-        else:
-            missing = [
-                name
-                for name, value in prepared.items()
-                if value is None and not _nillable(obj, name)
-            ]
-        if missing:
-            raise SalesforceError(
-                "REQUIRED_FIELD_MISSING",
-                f"Required fields are missing: [{', '.join(missing)}]",
-                fields=missing,
-            )
+        _check_required(obj, prepared, operation)
         for name, value in prepared.items():
             field = obj.field(name)
             if field is not None and value is not None:
@@ -768,45 +786,61 @@ class Records:
         by_prefix = {o.key_prefix: o for o in schema if o.key_prefix}
         for name, value in list(prepared.items()):
             field = obj.field(name)
-            if field is None or field.type is not FieldType.REFERENCE or value is None:
-                continue
-            label = f"{field.label} ID"
-            if not _BASE62.match(value) or not is_valid_id(value):
-                raise SalesforceError(
-                    "MALFORMED_ID",
-                    f"{label}: id value of incorrect type: {value}",
-                    fields=[field.name],
-                )
-            target = by_prefix.get(value[:3])
-            if target is None or target.name not in field.reference_to:
-                raise SalesforceError(
-                    "FIELD_INTEGRITY_EXCEPTION",
-                    f"{label}: id value of incorrect type: {value}",
-                    fields=[field.name],
-                )
-            target_id = normalize_id(value)
-            state = self.state(org_id=org_id, obj=target, record_id=target_id)
-            if state is RecordState.MISSING:
-                raise SalesforceError(
-                    "INVALID_CROSS_REFERENCE_KEY",
-                    "invalid cross reference id",
-                    fields=[field.name],
-                )
-            if state is RecordState.DELETED:
-                raise entity_is_deleted([field.name])
-            if (
-                field.name == "OwnerId"
-                and target.name == "User"
-                and not self._active_user(org_id, target_id)
-            ):
-                raise SalesforceError(
-                    "INACTIVE_OWNER_OR_USER",
-                    f"operation performed with inactive user [{target_id}] as owner of "
-                    f"{obj.name.lower()}",
-                    fields=[field.name],
-                )
-            # Store the case-safe 18-character form, as Salesforce does.
-            prepared[name] = target_id
+            if field is not None and field.type is FieldType.REFERENCE and value is not None:
+                # Store the case-safe 18-character form, as Salesforce does.
+                prepared[name] = self._checked_reference(org_id, by_prefix, obj, field, value)
+
+    def _checked_reference(
+        self,
+        org_id: str,
+        by_prefix: Mapping[str, ObjectDef],
+        obj: ObjectDef,
+        field: FieldDef,
+        value: str,
+    ) -> str:
+        """The 18-character id a reference names: well formed, of an allowed type, live, and
+        (for an owner) an active user."""
+        label = f"{field.label} ID"
+        if not _BASE62.match(value) or not is_valid_id(value):
+            raise SalesforceError(
+                "MALFORMED_ID",
+                f"{label}: id value of incorrect type: {value}",
+                fields=[field.name],
+            )
+        target = by_prefix.get(value[:3])
+        if target is None or target.name not in field.reference_to:
+            raise SalesforceError(
+                "FIELD_INTEGRITY_EXCEPTION",
+                f"{label}: id value of incorrect type: {value}",
+                fields=[field.name],
+            )
+        target_id = normalize_id(value)
+        self._check_live_reference(org_id, field, target, target_id)
+        if (
+            field.name == "OwnerId"
+            and target.name == "User"
+            and not self._active_user(org_id, target_id)
+        ):
+            raise SalesforceError(
+                "INACTIVE_OWNER_OR_USER",
+                f"operation performed with inactive user [{target_id}] as owner of "
+                f"{obj.name.lower()}",
+                fields=[field.name],
+            )
+        return target_id
+
+    def _check_live_reference(
+        self, org_id: str, field: FieldDef, target: ObjectDef, target_id: str
+    ) -> None:
+        state = self.state(org_id=org_id, obj=target, record_id=target_id)
+        if state is RecordState.MISSING:
+            raise SalesforceError(
+                "INVALID_CROSS_REFERENCE_KEY",
+                "invalid cross reference id",
+                fields=[field.name],
+            )
+        if state is RecordState.DELETED:
+            raise entity_is_deleted([field.name])
 
     def _active_user(self, org_id: str, user_id: str) -> bool:
         found = self._store.execute(
@@ -823,30 +857,8 @@ class Records:
         spec: Mapping[str, Any],
     ) -> str:
         """A parent's id from ``{"Account": {"Ext__c": "x"}}`` (a relationship by external id)."""
-        attributes = spec.get("attributes")
-        wanted = attributes.get("type") if isinstance(attributes, dict) else None
-        if wanted is None and len(lookup.reference_to) == 1:
-            wanted = lookup.reference_to[0]
-        target = schema.get(str(wanted)) if wanted else None
-        if target is None or target.name not in lookup.reference_to:
-            raise SalesforceError(
-                "INVALID_FIELD",
-                f"The relationship {lookup.relationship_name} on {obj.name} needs a valid type "
-                "in its attributes",
-            )
-        keys = [k for k in spec if k not in _IGNORED_KEYS]
-        if len(keys) != 1:
-            raise SalesforceError(
-                "INVALID_FIELD",
-                f"Foreign key external ID reference on {lookup.relationship_name} must name "
-                "exactly one external ID field",
-            )
-        raw = spec[keys[0]]
-        field = target.field(keys[0])
-        if field is None or not (field.external_id or field.name == "Id"):
-            raise SalesforceError(
-                "INVALID_FIELD", f"Field {keys[0]} is not an external ID field of {target.name}"
-            )
+        target = _parent_object(schema, obj, lookup, spec)
+        field, raw = _parent_key(target, lookup, spec)
         shown = raw if isinstance(raw, str) else _json_text(raw)
         matches = self.match_external(org_id=org_id, obj=target, field_name=field.name, value=shown)
         if not matches:
@@ -899,6 +911,85 @@ class Records:
                     f"{others[0]}",
                     fields=[field.name],
                 )
+
+
+def _fields_and_parents(
+    obj: ObjectDef, values: Mapping[str, Any]
+) -> tuple[dict[str, tuple[FieldDef, Any, str]], dict[str, tuple[FieldDef, Mapping[str, Any]]]]:
+    """The body's fields (each with its value and the key as sent), and its parents named by
+    relationship (``{"Account": {...}}``, by the lookup field); INVALID_FIELD for other keys."""
+    fields: dict[str, tuple[FieldDef, Any, str]] = {}
+    foreign: dict[str, tuple[FieldDef, Mapping[str, Any]]] = {}
+    for key, raw in values.items():
+        if key in _IGNORED_KEYS:
+            continue
+        field = obj.field(key)
+        if field is None:
+            lookup = obj.relationship(key)
+            if lookup is not None and isinstance(raw, dict):
+                foreign[lookup.name] = (lookup, raw)
+                continue
+            raise _no_such_column(key, obj)
+        fields[field.name] = (field, raw, key)
+    return fields, foreign
+
+
+def _check_required(obj: ObjectDef, prepared: Mapping[str, Any], operation: DmlOperation) -> None:
+    """REQUIRED_FIELD_MISSING for a create without a required value, or an update that clears
+    a field that cannot be null."""
+    if operation is DmlOperation.CREATE:
+        missing = [
+            f.name for f in obj.fields if f.required_on_create and prepared.get(f.name) is None
+        ]
+    else:
+        missing = [
+            name for name, value in prepared.items() if value is None and not _nillable(obj, name)
+        ]
+    if missing:
+        raise SalesforceError(
+            "REQUIRED_FIELD_MISSING",
+            f"Required fields are missing: [{', '.join(missing)}]",
+            fields=missing,
+        )
+
+
+def _parent_object(
+    schema: OrgSchema, obj: ObjectDef, lookup: FieldDef, spec: Mapping[str, Any]
+) -> ObjectDef:
+    """The object a relationship value names: its ``attributes.type``, else the lookup's only
+    target; INVALID_FIELD when that is no object the lookup may point to."""
+    attributes = spec.get("attributes")
+    wanted = attributes.get("type") if isinstance(attributes, dict) else None
+    if wanted is None and len(lookup.reference_to) == 1:
+        wanted = lookup.reference_to[0]
+    target = schema.get(str(wanted)) if wanted else None
+    if target is None or target.name not in lookup.reference_to:
+        raise SalesforceError(
+            "INVALID_FIELD",
+            f"The relationship {lookup.relationship_name} on {obj.name} needs a valid type "
+            "in its attributes",
+        )
+    return target
+
+
+def _parent_key(
+    target: ObjectDef, lookup: FieldDef, spec: Mapping[str, Any]
+) -> tuple[FieldDef, Any]:
+    """The one external id field (or Id) a relationship value names, and its value."""
+    keys = [k for k in spec if k not in _IGNORED_KEYS]
+    if len(keys) != 1:
+        raise SalesforceError(
+            "INVALID_FIELD",
+            f"Foreign key external ID reference on {lookup.relationship_name} must name "
+            "exactly one external ID field",
+        )
+    raw = spec[keys[0]]
+    field = target.field(keys[0])
+    if field is None or not (field.external_id or field.name == "Id"):
+        raise SalesforceError(
+            "INVALID_FIELD", f"Field {keys[0]} is not an external ID field of {target.name}"
+        )
+    return field, raw
 
 
 def _picklist_value(field: FieldDef, value: str) -> str:

@@ -13,7 +13,7 @@ import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from portal.domain.calls import (
     JST,
@@ -27,6 +27,9 @@ from portal.domain.calls import (
 )
 from portal.domain.sync.phones import phone_key
 from portal.domain.text import Text, msg
+
+if TYPE_CHECKING:
+    from _csv import Reader as _CsvReader
 
 MAX_ROWS: Final = 10_000
 MAX_BYTES: Final = 20 * 1024 * 1024
@@ -122,121 +125,159 @@ def kind_of(data: bytes) -> ActivityKind | None:
 
 def parse_csv(*, kind: ActivityKind, data: bytes | str) -> ParsedCsv:
     """The calls (or meetings) of a CSV file, and what is wrong with each bad row."""
-    columns = csv_columns(kind)
-    if isinstance(data, bytes):
-        if len(data) > MAX_BYTES:
-            return _file_problem(
-                kind, msg("the file is larger than {mb} MB", mb=MAX_BYTES // 1024 // 1024)
-            )
-        try:
-            text = decode(data)
-        except ValueError as exc:
-            said = exc.args[0] if exc.args else None
-            return _file_problem(kind, said if isinstance(said, Text) else msg(str(exc)))
-    else:
-        text = data
-    reader = csv.reader(io.StringIO(text))
     try:
-        header = next(reader)
+        reader = csv.reader(io.StringIO(_text_of(data)))
+        header = _header(reader)
+        names = [h.strip().lower() for h in header]
+        _check_columns(kind, names)
+    except _BadFile as exc:
+        return _file_problem(kind, exc.problem)
+    rows = _Rows(kind, names)
+    rows.read(reader)
+    return ParsedCsv(
+        kind=kind,
+        activities=tuple(rows.activities),
+        problems=tuple(rows.problems),
+        rows_read=rows.rows_read,
+        ignored_columns=_ignored_columns(kind, header, names),
+    )
+
+
+class _BadFile(ValueError):
+    """The whole file cannot be read: one problem, on line 1."""
+
+    def __init__(self, problem: Text) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
+def _text_of(data: bytes | str) -> str:
+    """The file's text; :class:`_BadFile` when it is too large or not text."""
+    if isinstance(data, str):
+        return data
+    if len(data) > MAX_BYTES:
+        raise _BadFile(msg("the file is larger than {mb} MB", mb=MAX_BYTES // 1024 // 1024))
+    try:
+        return decode(data)
+    except ValueError as exc:
+        said = exc.args[0] if exc.args else None
+        raise _BadFile(said if isinstance(said, Text) else msg(str(exc))) from None
+
+
+def _header(reader: _CsvReader) -> list[str]:
+    try:
+        return next(reader)
     except StopIteration:
-        return _file_problem(kind, msg("the file is empty; the first line must name the columns"))
+        raise _BadFile(msg("the file is empty; the first line must name the columns")) from None
     except csv.Error as exc:
-        return _file_problem(kind, msg("the header line is not valid CSV ({error})", error=exc))
-    names = [h.strip().lower() for h in header]
-    known = {c.name for c in columns}
+        raise _BadFile(msg("the header line is not valid CSV ({error})", error=exc)) from None
+
+
+def _check_columns(kind: ActivityKind, names: list[str]) -> None:
+    """Every required column is there, and none twice."""
+    columns = csv_columns(kind)
     missing = [c.name for c in columns if c.required and c.name not in names]
     repeated = sorted({n for n in names if n and names.count(n) > 1})
     if missing or repeated:
         every = ", ".join(c.name for c in columns)
-        if missing and repeated:
-            problem = msg(
-                "missing required column(s) {missing}; repeated column(s) {repeated}. The "
-                "columns are: {columns}.",
-                missing=", ".join(missing),
-                repeated=", ".join(repeated),
-                columns=every,
-            )
-        elif missing:
-            problem = msg(
-                "missing required column(s) {missing}. The columns are: {columns}.",
-                missing=", ".join(missing),
-                columns=every,
-            )
-        else:
-            problem = msg(
-                "repeated column(s) {repeated}. The columns are: {columns}.",
-                repeated=", ".join(repeated),
-                columns=every,
-            )
-        return _file_problem(kind, problem)
-    ignored = tuple(h.strip() for h, n in zip(header, names, strict=True) if n not in known and n)
-    build: Callable[[Mapping[str, str]], Activity] = (
-        _call_from_row if kind is ActivityKind.CALL else _meeting_from_row
+        raise _BadFile(_columns_problem(missing, repeated, every))
+
+
+def _columns_problem(missing: list[str], repeated: list[str], every: str) -> Text:
+    if missing and repeated:
+        return msg(
+            "missing required column(s) {missing}; repeated column(s) {repeated}. The "
+            "columns are: {columns}.",
+            missing=", ".join(missing),
+            repeated=", ".join(repeated),
+            columns=every,
+        )
+    if missing:
+        return msg(
+            "missing required column(s) {missing}. The columns are: {columns}.",
+            missing=", ".join(missing),
+            columns=every,
+        )
+    return msg(
+        "repeated column(s) {repeated}. The columns are: {columns}.",
+        repeated=", ".join(repeated),
+        columns=every,
     )
 
-    activities: list[Activity] = []
-    problems: list[RowProblem] = []
-    first_line: dict[str, int] = {}
-    rows_read = 0
-    while True:
+
+def _ignored_columns(kind: ActivityKind, header: list[str], names: list[str]) -> tuple[str, ...]:
+    """The headers that name no column (as spelled in the file; blank ones left out)."""
+    known = {c.name for c in csv_columns(kind)}
+    return tuple(h.strip() for h, n in zip(header, names, strict=True) if n not in known and n)
+
+
+class _Rows:
+    """The rows after the header: good activities and a problem per bad row, in file order."""
+
+    def __init__(self, kind: ActivityKind, names: list[str]) -> None:
+        self._names = names
+        self._id_column = _ID_COLUMNS[kind]
+        self._build = _BUILDERS[kind]
+        self._first_line: dict[str, int] = {}
+        self.activities: list[Activity] = []
+        self.problems: list[RowProblem] = []
+        self.rows_read = 0
+
+    def read(self, reader: _CsvReader) -> None:
+        """Every non-blank line until the end, the row limit, or a line that is not CSV."""
         try:
-            raw = next(reader)
-        except StopIteration:
-            break
+            for raw in reader:
+                if any(cell.strip() for cell in raw) and not self._add(reader.line_num, raw):
+                    return
         except csv.Error as exc:
             # The reader cannot be trusted past a malformed line: stop and say where.
-            problems.append(
+            self.problems.append(
                 RowProblem(
                     reader.line_num,
                     None,
                     msg("not valid CSV ({error}); rows after it unread", error=exc),
                 )
             )
-            break
-        line = reader.line_num
-        if not any(cell.strip() for cell in raw):
-            continue
-        rows_read += 1
-        if rows_read > MAX_ROWS:
-            problems.append(
+
+    def _add(self, line: int, raw: list[str]) -> bool:
+        """Take one row; False when it is one too many and reading must stop."""
+        self.rows_read += 1
+        if self.rows_read > MAX_ROWS:
+            self.problems.append(
                 RowProblem(line, None, msg("more than {most} rows; split the file", most=MAX_ROWS))
             )
-            break
-        if len(raw) > len(names):
-            problems.append(
-                RowProblem(
-                    line,
-                    None,
-                    msg(
-                        "has {values} values for {columns} columns",
-                        values=len(raw),
-                        columns=len(names),
-                    ),
-                )
+            return False
+        parsed = self._parse(line, raw)
+        if isinstance(parsed, RowProblem):
+            self.problems.append(parsed)
+        else:
+            self.activities.append(parsed)
+        return True
+
+    def _parse(self, line: int, raw: list[str]) -> Activity | RowProblem:
+        """The row's activity, or what is wrong with it (first problem found)."""
+        if len(raw) > len(self._names):
+            return RowProblem(
+                line,
+                None,
+                msg(
+                    "has {values} values for {columns} columns",
+                    values=len(raw),
+                    columns=len(self._names),
+                ),
             )
-            continue
-        row = {name: raw[i].strip() if i < len(raw) else "" for i, name in enumerate(names)}
+        row = {name: raw[i].strip() if i < len(raw) else "" for i, name in enumerate(self._names)}
         try:
-            activity = build(row)
+            activity = self._build(row)
         except _BadValue as exc:
-            problems.append(RowProblem(line, exc.column, exc.problem))
-            continue
-        earlier = first_line.get(activity.record_id)
+            return RowProblem(line, exc.column, exc.problem)
+        earlier = self._first_line.get(activity.record_id)
         if earlier is not None:
-            id_column = "call_id" if kind is ActivityKind.CALL else "meeting_id"
-            problems.append(
-                RowProblem(line, id_column, msg("repeats the id of line {line}", line=earlier))
+            return RowProblem(
+                line, self._id_column, msg("repeats the id of line {line}", line=earlier)
             )
-            continue
-        first_line[activity.record_id] = line
-        activities.append(activity)
-    return ParsedCsv(
-        kind=kind,
-        activities=tuple(activities),
-        problems=tuple(problems),
-        rows_read=rows_read,
-        ignored_columns=ignored,
-    )
+        self._first_line[activity.record_id] = line
+        return activity
 
 
 def _file_problem(kind: ActivityKind, message: Text) -> ParsedCsv:
@@ -327,3 +368,13 @@ def _meeting_from_row(row: Mapping[str, str]) -> Meeting:
         transcript=row.get("transcript", ""),
         summary=row.get("summary", ""),
     )
+
+
+_BUILDERS: Final[Mapping[ActivityKind, Callable[[Mapping[str, str]], Activity]]] = {
+    ActivityKind.CALL: _call_from_row,
+    ActivityKind.MEETING: _meeting_from_row,
+}
+_ID_COLUMNS: Final[Mapping[ActivityKind, str]] = {
+    ActivityKind.CALL: "call_id",
+    ActivityKind.MEETING: "meeting_id",
+}

@@ -420,3 +420,69 @@ def test_updated_and_deleted_lists_cover_whole_minutes_up_to_now(
     deleted = sf.Account.deleted(start, end)
     assert [d["id"] for d in deleted["deletedRecords"]] == [gone]
     assert SF_DATETIME.match(deleted["latestDateCovered"])
+
+
+def test_a_parent_named_by_external_id_must_name_one_existing_record(
+    sf: SalesforceClient, mock_server: ThreadedMockServer, bare_org: BareOrg
+) -> None:
+    contact_id = sf.Contact.create({"LastName": "Ext", "MiiTel_External_Id__c": "C-7"})["id"]
+    backend = mock_server.backend
+    contact = backend.org_schema(bare_org.org_id).get("Contact")
+    assert contact is not None
+    for twin in ("TWIN", "TWIN"):
+        # Two rows sharing a value can only exist from before the field became unique.
+        insert(
+            backend.store,
+            org_id=bare_org.org_id,
+            obj=contact,
+            actor_id=bare_org.user_id,
+            now=backend.clock.now(),
+            rows=[{"LastName": "Twin", "MiiTel_External_Id__c": twin}],
+        )
+    cases = [
+        (
+            {"Contact__r": {"attributes": {"type": "Account"}, "MiiTel_External_Id__c": "C-7"}},
+            "INVALID_FIELD",
+            "The relationship Contact__r on MiiTel_Call_Log__c needs a valid type in its "
+            "attributes",
+        ),
+        (
+            {"Contact__r": {"MiiTel_External_Id__c": "C-7", "LastName": "Ext"}},
+            "INVALID_FIELD",
+            "Foreign key external ID reference on Contact__r must name exactly one external "
+            "ID field",
+        ),
+        (
+            {"Contact__r": {"LastName": "Ext"}},
+            "INVALID_FIELD",
+            "Field LastName is not an external ID field of Contact",
+        ),
+        (
+            {"Contact__r": {"MiiTel_External_Id__c": 404}},
+            "INVALID_FIELD",
+            "Foreign key external ID: 404 not found for field MiiTel_External_Id__c in entity "
+            "Contact",
+        ),
+        (
+            {"Contact__r": {"MiiTel_External_Id__c": "twin"}},
+            "DUPLICATE_EXTERNAL_ID",
+            "Foreign key external ID: twin matched more than one record for field "
+            "MiiTel_External_Id__c in entity Contact",
+        ),
+        (
+            {"Contact__r": "C-7"},
+            "INVALID_FIELD",
+            "No such column 'Contact__r' on sobject of type MiiTel_Call_Log__c",
+        ),
+    ]
+    for values, code, message in cases:
+        error = _rejects(sf, "MiiTel_Call_Log__c", {"Name": "Call", **values})
+        assert (error["errorCode"], error["message"]) == (code, message)
+    by_id = sf.MiiTel_Call_Log__c.create({"Name": "Call", "Contact__r": {"Id": contact_id}})
+    assert sf.MiiTel_Call_Log__c.get(by_id["id"])["Contact__c"] == contact_id
+    assert _rejects(sf, "Task", {"Subject": "Call", "Who": {"MiiTel_External_Id__c": "C-7"}})[
+        "message"
+    ] == ("The relationship Who on Task needs a valid type in its attributes")
+    who = {"attributes": {"type": "Contact"}, "MiiTel_External_Id__c": "C-7"}
+    task_id = sf.Task.create({"Subject": "Call", "Who": who})["id"]
+    assert sf.Task.get(task_id)["WhoId"] == contact_id
