@@ -721,7 +721,9 @@ class InMemorySyncStore:
             WaitingReason(kind, code, _any_message(rows), len(rows))
             for (kind, code), rows in groups.items()
         ]
-        return sorted(reasons, key=lambda w: (w.kind.value, -w.count))
+        return sorted(
+            reasons, key=lambda w: (w.kind.value, -w.count, w.code is not None, w.code or "")
+        )
 
     def salesforce_id(self, kind: ActivityKind, record_id: str) -> str | None:
         with self._store.lock:
