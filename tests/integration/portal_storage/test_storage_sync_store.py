@@ -4,8 +4,9 @@ outbox, the sync log and the error log changed together on one transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from portal.services.sync.simulation import simulate
 
 NOW = datetime(2025, 5, 7, 3, 0, tzinfo=UTC)
 ORG = "00D000000000001AAA"
+JST = timezone(timedelta(hours=9))
 CALL = ActivityKind.CALL
 MEETING = ActivityKind.MEETING
 PENDING = DeliveryState.PENDING
@@ -532,6 +534,71 @@ class TestSyncTransaction:
             pass
 
         assert ids_in(storage.sync, SENDING) == [call.call_id]
+
+
+class TestTimes:
+    def test_times_come_back_in_utc_whatever_zone_they_were_given_in(
+        self, storage: Storage
+    ) -> None:
+        store = storage.sync
+        [call] = calls(seed=25, n=1)
+        store.enqueue([call], now=NOW.astimezone(JST))
+        later = (NOW + timedelta(hours=1)).astimezone(JST)
+
+        store.outbox.release(CALL, [call.call_id], now=NOW.astimezone(JST), next_attempt_at=later)
+
+        [item] = store.items(CALL, states=(PENDING,), ready_at=later.astimezone(JST))
+        assert item.next_attempt_at == later
+        assert item.next_attempt_at is not None and item.next_attempt_at.tzinfo is UTC
+        assert store.waiting_for_retry(CALL, now=NOW.astimezone(JST)) == 1
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            "enqueue",
+            "claim",
+            "release",
+            "retry_later",
+            "mark_written",
+            "mark_failed",
+            "items",
+            "waiting_for_retry",
+            "maybe_still_writing",
+            "requeue_failed",
+        ],
+    )
+    def test_a_time_without_a_zone_is_refused(self, storage: Storage, change: str) -> None:
+        store = storage.sync
+        [call] = calls(seed=26, n=1)
+        if change != "enqueue":
+            store.enqueue([call], now=NOW)
+        naive = NOW.replace(tzinfo=None)
+        ids = [call.call_id]
+        attempts: dict[str, Callable[[], object]] = {
+            "enqueue": lambda: store.enqueue([call], now=naive),
+            "claim": lambda: store.outbox.claim(
+                CALL, ids, org_id=ORG, now=NOW, look_up_after=naive
+            ),
+            "release": lambda: store.outbox.release(CALL, ids, now=naive),
+            "retry_later": lambda: store.outbox.retry_later(
+                CALL, ids, now=naive, code="X", message="x", delay=no_delay, state=PENDING
+            ),
+            "mark_written": lambda: store.outbox.mark_written(
+                CALL, [Written(call.call_id, "00TA")], org_id=ORG, now=naive
+            ),
+            "mark_failed": lambda: store.outbox.mark_failed(
+                CALL, [Failed(call.call_id, "X", "x")], org_id=ORG, now=naive
+            ),
+            "items": lambda: store.items(CALL, states=(PENDING,), settled_at=naive),
+            "waiting_for_retry": lambda: store.waiting_for_retry(CALL, now=naive),
+            "maybe_still_writing": lambda: store.maybe_still_writing(CALL, now=naive),
+            "requeue_failed": lambda: store.requeue_failed(now=naive),
+        }
+
+        with pytest.raises(ValueError, match="timezone-aware"):
+            attempts[change]()
+
+        assert counts(store) == ({} if change == "enqueue" else {(CALL, PENDING): 1})
 
 
 def test_states_survive_reopening_the_duckdb_file(tmp_path: Path) -> None:
