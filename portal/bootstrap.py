@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+import requests
+
 from portal.adapters import catalogs
 from portal.adapters.clock import SystemClock
 from portal.adapters.config import READY_FILE, changed_key_problem, load_config
@@ -111,12 +113,30 @@ def build_portal(
         storage.close()
         raise ConfigError((changed_key_problem(config.db_path),)) from None
     mock = config.mode is PortalMode.MOCK
-    if mock:
-        assert config.ca_bundle is not None, "load_config requires the CA bundle in mock mode"
-        trust = Trust.mock_ca(config.ca_bundle)
-    else:
-        trust = Trust.system()
-    session = build_session(trust=trust, timeout=timeouts or Timeouts(), retry=retry)
+    salesforce, session = connect_salesforce(config=config, retry=retry, timeouts=timeouts)
+    demo_session = build_session(trust=_trust(config), timeout=timeouts or Timeouts(), retry=retry)
+    portal = assemble_portal(
+        storage=storage,
+        salesforce=salesforce,
+        clock=clock,
+        users=config.users,
+        links=SetupLinks(mock_http_url=config.mock_http_url if mock else None),
+        wrong_org_policy=wrong_org_policy,
+        demo_config=config if mock else None,
+        mock_org=MockOrg(session=demo_session, ready_path=config.data_dir / READY_FILE)
+        if mock
+        else None,
+    )
+    return replace(portal, sessions=(session, demo_session))
+
+
+def connect_salesforce(
+    *, config: PortalConfig, retry: RetryPolicy | None = None, timeouts: Timeouts | None = None
+) -> tuple[LiveSalesforce, requests.Session]:
+    """Salesforce as ``config`` reaches it (the org, or the mock org trusting its CA): the
+    access the services use, and its HTTP session to close with the portal."""
+    mock = config.mode is PortalMode.MOCK
+    session = build_session(trust=_trust(config), timeout=timeouts or Timeouts(), retry=retry)
     oauth = OAuthClient(
         login_url=config.salesforce_login_url,
         client_id=config.client_id,
@@ -134,20 +154,14 @@ def build_portal(
             ceiling=config.api_version_ceiling or NEWEST_SUPPORTED,
         ),
     )
-    demo_session = build_session(trust=trust, timeout=timeouts or Timeouts(), retry=retry)
-    portal = assemble_portal(
-        storage=storage,
-        salesforce=salesforce,
-        clock=clock,
-        users=config.users,
-        links=SetupLinks(mock_http_url=config.mock_http_url if mock else None),
-        wrong_org_policy=wrong_org_policy,
-        demo_config=config if mock else None,
-        mock_org=MockOrg(session=demo_session, ready_path=config.data_dir / READY_FILE)
-        if mock
-        else None,
-    )
-    return replace(portal, sessions=(session, demo_session))
+    return salesforce, session
+
+
+def _trust(config: PortalConfig) -> Trust:
+    if config.mode is PortalMode.MOCK:
+        assert config.ca_bundle is not None, "load_config requires the CA bundle in mock mode"
+        return Trust.mock_ca(config.ca_bundle)
+    return Trust.system()
 
 
 def assemble_portal(

@@ -298,7 +298,7 @@ class DuckDbSyncStore:
         rows = self._database.execute(
             """SELECT kind, last_code, any_value(last_message), count(*) FROM sync_outbox
                WHERE state IN ('pending', 'sending') GROUP BY kind, last_code
-               ORDER BY 1, 4 DESC"""
+               ORDER BY 1, 4 DESC, 2 NULLS FIRST"""
         )
         return [WaitingReason(ActivityKind(k), c, m, int(n)) for k, c, m, n in rows]
 

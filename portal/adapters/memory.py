@@ -500,6 +500,9 @@ class InMemoryOutbox:
     def mark_written(
         self, kind: ActivityKind, written: Sequence[Written], *, org_id: str, now: datetime
     ) -> None:
+        if not written:
+            return
+        now = _utc(now)
         with self._store.lock:
             outbox = self._store.state.sync_outbox
             for w in written:
@@ -515,6 +518,9 @@ class InMemoryOutbox:
     def mark_failed(
         self, kind: ActivityKind, failed: Sequence[Failed], *, org_id: str, now: datetime
     ) -> None:
+        if not failed:
+            return
+        now = _utc(now)
         with self._store.lock:
             outbox = self._store.state.sync_outbox
             for f in failed:
@@ -532,6 +538,9 @@ class InMemoryOutbox:
         now: datetime,
         look_up_after: datetime,
     ) -> int:
+        if not record_ids:
+            return 0
+        now, look_up_after = _utc(now), _utc(look_up_after)
         with self._store.lock:
             claimed = 0
             for row in self._rows(kind, record_ids):
@@ -556,6 +565,10 @@ class InMemoryOutbox:
         next_attempt_at: datetime | None = None,
         state: DeliveryState = DeliveryState.PENDING,
     ) -> None:
+        if not record_ids:
+            return
+        now = _utc(now)
+        next_attempt_at = _utc(next_attempt_at) if next_attempt_at is not None else None
         with self._store.lock:
             for row in self._rows(kind, record_ids):
                 if row.state in OPEN_STATES:
@@ -578,6 +591,9 @@ class InMemoryOutbox:
         state: DeliveryState,
         answered: bool = True,
     ) -> None:
+        if not record_ids:
+            return
+        now = _utc(now)
         with self._store.lock:
             for row in self._rows(kind, record_ids):
                 if row.state in OPEN_STATES:
@@ -627,6 +643,8 @@ class InMemorySyncStore:
 
     def enqueue(self, activities: Sequence[Activity], *, now: datetime) -> Enqueued:
         added: set[tuple[ActivityKind, str]] = set()
+        if activities:
+            now = _utc(now)
         with self._store.lock:
             outbox = self._store.state.sync_outbox
             for activity in activities:
@@ -661,6 +679,8 @@ class InMemorySyncStore:
         ready_at: datetime | None = None,
         settled_at: datetime | None = None,
     ) -> list[OutboxItem]:
+        ready_at = _utc(ready_at) if ready_at is not None else None
+        settled_at = _utc(settled_at) if settled_at is not None else None
         written = self._written_ids(kind)
         rows = [
             r
@@ -683,6 +703,7 @@ class InMemorySyncStore:
         ]
 
     def waiting_for_retry(self, kind: ActivityKind, *, now: datetime) -> int:
+        now = _utc(now)
         return sum(
             1
             for r in self._rows(kind)
@@ -692,6 +713,7 @@ class InMemorySyncStore:
         )
 
     def maybe_still_writing(self, kind: ActivityKind, *, now: datetime) -> int:
+        now = _utc(now)
         return sum(
             1
             for r in self._rows(kind)
@@ -721,7 +743,9 @@ class InMemorySyncStore:
             WaitingReason(kind, code, _any_message(rows), len(rows))
             for (kind, code), rows in groups.items()
         ]
-        return sorted(reasons, key=lambda w: (w.kind.value, -w.count))
+        return sorted(
+            reasons, key=lambda w: (w.kind.value, -w.count, w.code is not None, w.code or "")
+        )
 
     def salesforce_id(self, kind: ActivityKind, record_id: str) -> str | None:
         with self._store.lock:
@@ -729,11 +753,17 @@ class InMemorySyncStore:
             return row.salesforce_id if row else None
 
     def requeue_failed(self, *, now: datetime, kind: ActivityKind | None = None) -> int:
+        now = _utc(now)
         with self._store.lock:
             failed = [r for r in self._rows(kind) if r.state is DeliveryState.FAILED]
             for row in failed:
                 row.state, row.next_attempt_at, row.updated_at = DeliveryState.PENDING, None, now
             return len(failed)
+
+
+def _utc(value: datetime) -> datetime:
+    # Like the DuckDB store's columns: aware times only, kept and handed back in UTC.
+    return require_aware(value, name="timestamp")
 
 
 def _any_message(rows: Sequence[OutboxRow]) -> str | None:

@@ -507,7 +507,8 @@ class SyncStore(Protocol):
         ...
 
     def waiting_reasons(self) -> list[WaitingReason]:
-        """Open rows per kind and last error code (by kind, the most frequent first)."""
+        """Open rows per kind and last error code (by kind, the most frequent first, then
+        those never tried, then by code)."""
         ...
 
     def salesforce_id(self, kind: ActivityKind, record_id: str) -> str | None:

@@ -11,7 +11,8 @@ from portal_storage_support import START, Storage
 from portal.adapters.clock import FixedClock
 from portal.adapters.crypto import TokenCipher, generate_key
 from portal.adapters.db import Database
-from portal.adapters.memory import InMemoryStore
+from portal.adapters.duckdb_sync import DuckDbSyncStore
+from portal.adapters.memory import InMemoryStore, InMemorySyncStore
 from portal.adapters.unit_of_work import (
     DuckDbUnitOfWork,
     InMemoryUnitOfWork,
@@ -46,6 +47,7 @@ def storage(
                 kind="duckdb",
                 repos=duckdb_repositories(runner=db, cipher=cipher, clock=clock),
                 new_uow=lambda: DuckDbUnitOfWork(db, cipher=cipher, clock=clock),
+                sync=DuckDbSyncStore(db),
                 clock=clock,
             )
     else:
@@ -54,5 +56,6 @@ def storage(
             kind="memory",
             repos=memory_repositories(store=store, clock=clock),
             new_uow=lambda: InMemoryUnitOfWork(store, clock=clock),
+            sync=InMemorySyncStore(store),
             clock=clock,
         )

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from portal.adapters.clock import FixedClock
 from portal.adapters.unit_of_work import RepositorySet
 from portal.domain.backup import BackupSnapshot
-from portal.domain.ports import UnitOfWork
+from portal.domain.ports import SyncStore, UnitOfWork
 from portal.domain.settings import (
     ActivityTiming,
     AssigneeSettings,
@@ -27,11 +27,13 @@ START = datetime(2025, 4, 1, 9, 0, tzinfo=UTC)
 
 @dataclass
 class Storage:
-    """One storage implementation: repositories outside any unit of work, and new units of work."""
+    """One storage implementation: repositories outside any unit of work, new units of work,
+    and the sync store on the same state."""
 
     kind: str
     repos: RepositorySet
     new_uow: Callable[[], UnitOfWork]
+    sync: SyncStore
     clock: FixedClock
 
 

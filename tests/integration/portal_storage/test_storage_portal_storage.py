@@ -1,5 +1,6 @@
 """The portal storage as the services use it (token slots, procedure progress, check findings,
-login failures, units of work over all of them, the wipe), in memory and in a DuckDB file."""
+login failures, units of work over all of them, the wipe of everything the sync holds too), in
+memory and in a DuckDB file."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from portal.domain.ports import Finding, PortalStorage, ProgressEntry
 from portal.domain.secret import SecretStr
 from portal.domain.settings import BasicSettings, IntegrationSettings
 from portal.domain.steps import StepStatus
+from portal.services.sync.simulation import simulate
 
 # Any slot names but the integrated connection's; these are the ones the services use.
 CHECK_SLOT = "check"
@@ -149,10 +151,14 @@ def test_wipe_empties_everything(portal_storage: PortalStorage) -> None:
     )
     portal_storage.repositories.tokens.save(_tokens(1))
     portal_storage.repositories.token_slots.save(CHECK_SLOT, _tokens(2))
+    activity = simulate(seed=1, calls=2, meetings=1, now=START)
+    portal_storage.sync.enqueue([*activity.calls, *activity.meetings], now=START)
     portal_storage.wipe()
     assert portal_storage.repositories.settings.load() == IntegrationSettings.default()
     assert portal_storage.repositories.tokens.load() is None
     assert portal_storage.repositories.token_slots.load(CHECK_SLOT) is None
+    assert portal_storage.sync.inbox_size() == 0
+    assert portal_storage.sync.counts() == []
 
 
 def test_wipe_keeps_each_users_language(portal_storage: PortalStorage) -> None:

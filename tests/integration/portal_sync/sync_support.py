@@ -1,8 +1,10 @@
-"""Helpers for the sync against the real mock org: the portal in mock mode over a DuckDB file,
-signing in like a person, settings that map call data, and reading what Salesforce holds."""
+"""Helpers for the sync against the real mock org: signing in like a person, settings that map
+call data, importing and sending calls, and reading what Salesforce holds. The fixtures built
+on them are in this directory's conftest."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -12,6 +14,7 @@ from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg, SeededUser, UserRole
 from portal.adapters.mock_org import sign_in
 from portal.bootstrap import Portal
+from portal.domain.calls import ActivityKind
 from portal.domain.config import PortalConfig
 from portal.domain.demo_settings import configured_settings
 from portal.domain.settings import (
@@ -21,11 +24,15 @@ from portal.domain.settings import (
 )
 from portal.services.actors import Actor, Role
 from portal.services.integration import CallbackKind, CallbackOutcome, SignInPurpose
+from portal.services.sync.engine import SyncSummary
 from tests.portal_over_mock import control_session
 
 ADMIN = Actor(username="alice", role=Role.ADMIN)
 VIEWER = Actor(username="victor", role=Role.VIEWER)
 API = "/services/data/v59.0"
+
+#: The ``world`` fixture: resets the mock to a seeded world in a scenario, returns its orgs.
+World = Callable[..., list[SeededOrg]]
 
 
 def integrate(portal: Portal, config: PortalConfig, user: SeededUser) -> CallbackOutcome:
@@ -94,6 +101,28 @@ def calls_csv(rows: list[dict[str, str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def import_and_sync(portal: Portal, calls: dict[str, str]) -> SyncSummary:
+    """Import one inbound call of three minutes per (call id, number MiiTel reports) and send
+    the queue; every call must be imported and written."""
+    rows = [
+        {
+            "call_id": call_id,
+            "direction": "inbound",
+            "result": "connected",
+            "started_at": "2025-05-01T10:00:00+09:00",
+            "ended_at": "2025-05-01T10:03:00+09:00",
+            "miitel_user": "sato@miitel.example",
+            "counterpart_number": number,
+        }
+        for call_id, number in calls.items()
+    ]
+    result = portal.sync.import_csv(actor=ADMIN, kind=ActivityKind.CALL, data=calls_csv(rows))
+    assert result.imported == len(rows), result.problems
+    summary = portal.sync.sync_pending(actor=ADMIN)
+    assert (summary.written, summary.failed) == (len(rows), 0), summary
+    return summary
+
+
 def _cell(value: str) -> str:
     if any(ch in value for ch in ',"\n'):
         return '"' + value.replace('"', '""') + '"'
@@ -122,6 +151,10 @@ class Org:
             [self.org.org_id],
         )
         return [dict(zip(names, r, strict=True)) for r in rows]
+
+    def links(self) -> dict[str, tuple[Any, Any, str]]:
+        """Each call's Task (by MiiTel id): its WhoId, WhatId and Subject."""
+        return {t["CallObject"]: (t["WhoId"], t["WhatId"], t["Subject"]) for t in self.tasks()}
 
     def events(self) -> list[dict[str, Any]]:
         names, rows = self.server.backend.store.execute_with_columns(

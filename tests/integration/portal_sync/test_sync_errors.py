@@ -4,7 +4,7 @@ later; nothing is written twice."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -13,6 +13,7 @@ from sync_support import (
     ADMIN,
     Faults,
     Org,
+    World,
     acme_settings,
     calls_csv,
     integrate,
@@ -44,7 +45,6 @@ from portal.domain.settings import (
 from portal.domain.sync_log import SyncOutcome
 from portal.services.sync.engine import STILL_WRITING
 
-World = Callable[..., list[SeededOrg]]
 COLLECTIONS = f"/services/data/v{NEWEST_SUPPORTED}/composite/sobjects"
 
 
@@ -54,14 +54,6 @@ def faults(mock_server: ThreadedMockServer) -> Iterator[Faults]:
     yield control
     control.clear()
     control.http.close()
-
-
-@pytest.fixture
-def acme(world: World, portal: Portal, config: PortalConfig) -> SeededOrg:
-    [org] = world("default")
-    integrate(portal, config, org.integration_user)
-    portal.storage.repositories.settings.save(acme_settings(org))
-    return org
 
 
 def _markers(server: ThreadedMockServer, org: SeededOrg) -> list[str]:

@@ -4,7 +4,6 @@ integration is removed, until it can be sent."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -37,8 +36,6 @@ from portal.domain.settings import (
 from portal.domain.sync_log import SyncOutcome
 from portal.services.errors import NotAllowed
 
-World = Callable[..., list[SeededOrg]]
-
 
 def call_row(
     call_id: str,
@@ -64,14 +61,6 @@ def call_row(
         "summary": "見積もりを送付する。",
         "memo": "来週火曜に再度連絡",
     }
-
-
-@pytest.fixture
-def acme(world: World, portal: Portal, config: PortalConfig) -> SeededOrg:
-    [org] = world("default")
-    integrate(portal, config, org.integration_user)
-    portal.storage.repositories.settings.save(acme_settings(org))
-    return org
 
 
 def test_each_call_becomes_one_task_with_the_mapped_call_data(

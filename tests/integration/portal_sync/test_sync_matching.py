@@ -4,67 +4,13 @@ plain form of the number."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import timedelta
-from typing import Any
+from collections.abc import Callable
 
-import pytest
-from sync_support import ADMIN, Org, acme_settings, admin_client, calls_csv, integrate
+from sync_support import ADMIN, Org, import_and_sync
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg
 from portal.bootstrap import Portal
-from portal.domain.calls import ActivityKind
-from portal.domain.config import PortalConfig
-
-World = Callable[..., list[SeededOrg]]
-
-
-@pytest.fixture
-def acme(world: World, portal: Portal, config: PortalConfig) -> SeededOrg:
-    [org] = world("default")
-    integrate(portal, config, org.integration_user)
-    portal.storage.repositories.settings.save(acme_settings(org, video=False))
-    return org
-
-
-@pytest.fixture
-def create(mock_server: ThreadedMockServer, acme: SeededOrg) -> Iterator[Callable[..., str]]:
-    """Create one record as the org's admin, five minutes after the previous one."""
-    client, http = admin_client(mock_server, acme)
-
-    def make(sobject: str, **fields: Any) -> str:
-        mock_server.backend.clock.advance(timedelta(minutes=5))
-        created = getattr(client, sobject).create(fields)
-        return str(created["id"])
-
-    yield make
-    http.close()
-
-
-def _sync(portal: Portal, calls: dict[str, str]) -> None:
-    rows = [
-        {
-            "call_id": call_id,
-            "direction": "inbound",
-            "result": "connected",
-            "started_at": "2025-05-01T10:00:00+09:00",
-            "ended_at": "2025-05-01T10:03:00+09:00",
-            "miitel_user": "sato@miitel.example",
-            "counterpart_number": number,
-        }
-        for call_id, number in calls.items()
-    ]
-    result = portal.sync.import_csv(actor=ADMIN, kind=ActivityKind.CALL, data=calls_csv(rows))
-    assert result.imported == len(rows), result.problems
-    summary = portal.sync.sync_pending(actor=ADMIN)
-    assert summary.written == len(rows), summary
-
-
-def _links(server: ThreadedMockServer, org: SeededOrg) -> dict[str, tuple[Any, Any, str]]:
-    return {
-        t["CallObject"]: (t["WhoId"], t["WhatId"], t["Subject"]) for t in Org(server, org).tasks()
-    }
 
 
 def test_a_contact_wins_over_account_and_lead_and_the_newest_contact_wins(
@@ -79,9 +25,9 @@ def test_a_contact_wins_over_account_and_lead_and_the_newest_contact_wins(
     create("Contact", LastName="古井", Phone="03-8888-0001")
     newer = create("Contact", LastName="新田", MobilePhone="0388880001", AccountId=account)
 
-    _sync(portal, {"m-contact": "0388880001"})
+    import_and_sync(portal, {"m-contact": "0388880001"})
 
-    who, what, subject = _links(mock_server, acme)["m-contact"]
+    who, what, subject = Org(mock_server, acme).links()["m-contact"]
     assert (who, what) == (newer, account)
     assert subject == "[MiiTel] Inbound call with 新田 (3:00)"
 
@@ -96,9 +42,9 @@ def test_an_account_wins_over_a_lead_and_the_newest_account_wins(
     create("Account", Name="旧本社", Phone="045-888-0002")
     newest = create("Account", Name="新本社", Phone="0458880002")
 
-    _sync(portal, {"m-account": "045-888-0002"})
+    import_and_sync(portal, {"m-account": "045-888-0002"})
 
-    who, what, _ = _links(mock_server, acme)["m-account"]
+    who, what, _ = Org(mock_server, acme).links()["m-account"]
     assert (who, what) == (None, newest)
 
 
@@ -111,9 +57,9 @@ def test_a_lead_is_found_by_mobile_phone_in_the_other_form_and_converted_leads_n
     lead = create("Lead", LastName="携帯", Company="モバイル商事", MobilePhone="09088880003")
     create("Lead", LastName="変換済", Company="済商事", Phone="06-8888-0004", IsConverted=True)
 
-    _sync(portal, {"m-lead": "090-8888-0003", "m-converted": "06-8888-0004"})
+    import_and_sync(portal, {"m-lead": "090-8888-0003", "m-converted": "06-8888-0004"})
 
-    links = _links(mock_server, acme)
+    links = Org(mock_server, acme).links()
     assert links["m-lead"][:2] == (lead, None)
     assert links["m-converted"][:2] == (None, None)
 
@@ -121,9 +67,9 @@ def test_a_lead_is_found_by_mobile_phone_in_the_other_form_and_converted_leads_n
 def test_an_unknown_number_writes_a_task_without_a_link(
     acme: SeededOrg, portal: Portal, mock_server: ThreadedMockServer
 ) -> None:
-    _sync(portal, {"m-unknown": "0120-888-005"})
+    import_and_sync(portal, {"m-unknown": "0120-888-005"})
 
-    who, what, subject = _links(mock_server, acme)["m-unknown"]
+    who, what, subject = Org(mock_server, acme).links()["m-unknown"]
     assert (who, what) == (None, None)
     assert subject == "[MiiTel] Inbound call with 0120-888-005 (3:00)"
     [entry] = portal.sync.recent(limit=1)

@@ -5,22 +5,15 @@ SOSL phone search over HTTPS, with records stored through simple-salesforce."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import timedelta
-from typing import Any
+from collections.abc import Callable
 
-import pytest
-from sync_support import ADMIN, Org, acme_settings, admin_client, calls_csv, integrate
+from sync_support import Org, import_and_sync
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.permissions import FULL_ACCESS
 from mock_salesforce.seed import SeededOrg
 from portal.bootstrap import Portal
-from portal.domain.calls import ActivityKind
-from portal.domain.config import PortalConfig
 from portal.domain.integration_errors import ErrorLogFilter, SyncOperation
-
-World = Callable[..., list[SeededOrg]]
 
 #: (call id, the number MiiTel reports, object, field, the number as the org stores it)
 FOUND = [
@@ -52,49 +45,8 @@ NOT_FOUND = [
 _NAMES = {"Contact": "LastName", "Lead": "LastName", "Account": "Name"}
 
 
-@pytest.fixture
-def acme(world: World, portal: Portal, config: PortalConfig) -> SeededOrg:
-    [org] = world("default")
-    integrate(portal, config, org.integration_user)
-    portal.storage.repositories.settings.save(acme_settings(org, video=False))
-    return org
-
-
-@pytest.fixture
-def create(mock_server: ThreadedMockServer, acme: SeededOrg) -> Iterator[Callable[..., str]]:
-    client, http = admin_client(mock_server, acme)
-
-    def make(sobject: str, **fields: Any) -> str:
-        mock_server.backend.clock.advance(timedelta(minutes=1))
-        if sobject == "Lead":
-            fields.setdefault("Company", "電話番号商事")
-        return str(getattr(client, sobject).create(fields)["id"])
-
-    yield make
-    http.close()
-
-
-def _sync(portal: Portal, calls: dict[str, str]) -> None:
-    rows = [
-        {
-            "call_id": call_id,
-            "direction": "outbound",
-            "result": "connected",
-            "started_at": "2025-05-01T10:00:00+09:00",
-            "ended_at": "2025-05-01T10:01:00+09:00",
-            "miitel_user": "sato@miitel.example",
-            "counterpart_number": number,
-        }
-        for call_id, number in calls.items()
-    ]
-    result = portal.sync.import_csv(actor=ADMIN, kind=ActivityKind.CALL, data=calls_csv(rows))
-    assert result.imported == len(rows), result.problems
-    summary = portal.sync.sync_pending(actor=ADMIN)
-    assert (summary.written, summary.failed) == (len(rows), 0), summary
-
-
 def _linked(server: ThreadedMockServer, org: SeededOrg) -> dict[str, str | None]:
-    return {t["CallObject"]: t["WhoId"] or t["WhatId"] for t in Org(server, org).tasks()}
+    return {call: who or what for call, (who, what, _) in Org(server, org).links().items()}
 
 
 def test_every_stored_format_and_country_is_found_and_lookalikes_are_not(
@@ -108,7 +60,7 @@ def test_every_stored_format_and_country_is_found_and_lookalikes_are_not(
         record = create(sobject, **{_NAMES[sobject]: call_id, field: stored})
         expected[call_id] = record if (call_id, _number, sobject, field, stored) in FOUND else None
 
-    _sync(portal, {call_id: number for call_id, number, *_ in FOUND + NOT_FOUND})
+    import_and_sync(portal, {call_id: number for call_id, number, *_ in FOUND + NOT_FOUND})
 
     linked = _linked(mock_server, acme)
     assert {c: linked[c] for c in expected} == expected
@@ -137,7 +89,7 @@ def test_a_user_who_may_not_read_leads_still_gets_contacts_linked(
         actor_id=acme.admin.user_id,
     )
 
-    _sync(portal, {"to-contact": "03-5550-0301", "to-lead": "0355500302"})
+    import_and_sync(portal, {"to-contact": "03-5550-0301", "to-lead": "0355500302"})
 
     linked = _linked(mock_server, acme)
     assert (linked["to-contact"], linked["to-lead"]) == (contact, None)
