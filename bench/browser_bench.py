@@ -34,7 +34,7 @@ DEMO_GOAL_S: Final = 5.0
 
 
 def _stack_modules():  # the browser journeys' own driver, shared with the e2e tests
-    for path in (E2E, ROOT / "tests"):
+    for path in (E2E, ROOT / "tests", ROOT):
         if str(path) not in sys.path:
             sys.path.insert(0, str(path))
     import journey
@@ -46,19 +46,11 @@ def _stack_modules():  # the browser journeys' own driver, shared with the e2e t
 @contextmanager
 def _chromium() -> Iterator[Any]:
     """Debian's Chromium, headless, as the browser tests launch it."""
-    portal_stack, _journey = _stack_modules()
-    from playwright.sync_api import sync_playwright
+    _stack_modules()
+    from tests.e2e.browser_support import launch_chromium
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(portal_stack.CHROMIUM),
-            headless=True,
-            args=portal_stack.CHROMIUM_ARGS,
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launch_chromium() as browser:
+        yield browser
 
 
 def procedure_seconds(language: str) -> float:

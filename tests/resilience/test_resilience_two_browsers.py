@@ -9,11 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.e2e.browser_support import CHROMIUM, launch_chromium
 from tests.e2e.portal.portal_stack import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     WAIT_MS,
     Stack,
     click,
@@ -35,14 +34,8 @@ GENERIC_FAILURE = "Something went wrong and the portal could not finish"
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium is not installed at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with launch_chromium() as launched:
+        yield launched
 
 
 def session(browser: Browser, stack: Stack) -> tuple[BrowserContext, Page]:
