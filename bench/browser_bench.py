@@ -57,10 +57,7 @@ def procedure_seconds(language: str) -> float:
     """Steps 1-10 of the default scenario in Chromium, in ``language``."""
     portal_stack, journey = _stack_modules()
     with tempfile.TemporaryDirectory() as tmp, _chromium() as browser:
-        context = browser.new_context(
-            viewport={"width": 1400, "height": 1100}, locale=journey.LOCALES[language]
-        )
-        context.set_default_timeout(portal_stack.WAIT_MS)
+        context = portal_stack.new_profile(browser, locale=journey.LOCALES[language])
         with portal_stack.running_stack(Path(tmp)) as stack:
             page = context.new_page()
             started = time.perf_counter()

@@ -18,6 +18,7 @@ from tests.e2e.portal.portal_stack import (
     click,
     log_in_to_portal,
     main,
+    new_profile,
     open_step,
     running_stack,
     settle,
@@ -40,8 +41,7 @@ def browser() -> Iterator[Browser]:
 
 def session(browser: Browser, stack: Stack) -> tuple[BrowserContext, Page]:
     """A browser profile of its own, logged in to the portal as the admin."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1100})
-    context.set_default_timeout(WAIT_MS)
+    context = new_profile(browser)
     page = context.new_page()
     page.goto(stack.portal_url)
     log_in_to_portal(page)

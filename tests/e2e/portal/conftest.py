@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
+from portal_stack import new_profile
 
 # Streamlit reruns and Salesforce round trips take their time; nothing here measures speed.
 expect.set_options(timeout=60_000)
@@ -15,8 +16,7 @@ expect.set_options(timeout=60_000)
 @pytest.fixture
 def context(chromium: Browser) -> Iterator[BrowserContext]:
     """A fresh browser profile (no cookies) with a desktop-sized window."""
-    context = chromium.new_context(viewport={"width": 1400, "height": 1100})
-    context.set_default_timeout(60_000)
+    context = new_profile(chromium)
     try:
         yield context
     finally:

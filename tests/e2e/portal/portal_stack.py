@@ -20,7 +20,7 @@ from typing import Any, Final
 
 import bcrypt
 import requests
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from tests.e2e.browser_support import log_in_to_mock
 
@@ -50,6 +50,14 @@ class Stack:
     @property
     def setup_url(self) -> str:
         return str(self.ready["http_url"]).rstrip("/") + "/setup"
+
+
+def new_profile(browser: Browser, **options: Any) -> BrowserContext:
+    """A fresh browser profile (no cookies) with a desktop-sized window, waiting up to
+    :data:`WAIT_MS` for anything; ``options`` as Playwright's ``new_context`` takes them."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1100}, **options)
+    context.set_default_timeout(WAIT_MS)
+    return context
 
 
 def free_port() -> int:

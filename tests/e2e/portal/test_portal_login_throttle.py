@@ -16,6 +16,7 @@ from portal_stack import (
     Stack,
     expect_login_page,
     log_in_to_portal,
+    new_profile,
     running_stack,
     send_portal_login,
     settle,
@@ -30,12 +31,7 @@ ADMIN_BROWSER = "203.0.113.10"
 def browser_from(chromium: Browser, address: str) -> BrowserContext:
     """A fresh browser whose requests (the websocket's included) carry ``address`` as the
     proxy's X-Forwarded-For."""
-    context = chromium.new_context(
-        viewport={"width": 1400, "height": 1100},
-        extra_http_headers={"X-Forwarded-For": address},
-    )
-    context.set_default_timeout(60_000)
-    return context
+    return new_profile(chromium, extra_http_headers={"X-Forwarded-For": address})
 
 
 def open_login(context: BrowserContext, stack: Stack) -> Page:
