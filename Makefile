@@ -21,7 +21,7 @@ help:
 	@echo "make install  install the locked dependencies (uv) into .venv"
 	@echo "make demo     start the mock Salesforce org (and the portal), print DEMO {json}"
 	@echo "make test     every test (installs Chromium when missing)"
-	@echo "make lint     ruff check, ruff format --check, mypy, lint-imports (layer contracts)"
+	@echo "make lint     ruff check, ruff format --check, mypy, lint-imports (layer contracts), vulture"
 	@echo "make bench    benchmarks as a Markdown table"
 	@echo "make resilience  the long resilience runs; writes their table into README.md"
 
@@ -71,6 +71,7 @@ lint: install
 	$(UV_RUN) ruff format --check .
 	$(UV_RUN) mypy
 	$(UV_RUN) lint-imports
+	$(UV_RUN) vulture
 
 # Proposed gate (not yet in lint): no function graded worse than D by radon.
 complexity: install

@@ -34,7 +34,7 @@ DEMO_GOAL_S: Final = 5.0
 
 
 def _stack_modules():  # the browser journeys' own driver, shared with the e2e tests
-    for path in (E2E, ROOT / "tests"):
+    for path in (E2E, ROOT / "tests", ROOT):
         if str(path) not in sys.path:
             sys.path.insert(0, str(path))
     import journey
@@ -46,29 +46,18 @@ def _stack_modules():  # the browser journeys' own driver, shared with the e2e t
 @contextmanager
 def _chromium() -> Iterator[Any]:
     """Debian's Chromium, headless, as the browser tests launch it."""
-    portal_stack, _journey = _stack_modules()
-    from playwright.sync_api import sync_playwright
+    _stack_modules()
+    from tests.e2e.browser_support import launch_chromium
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(portal_stack.CHROMIUM),
-            headless=True,
-            args=portal_stack.CHROMIUM_ARGS,
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launch_chromium() as browser:
+        yield browser
 
 
 def procedure_seconds(language: str) -> float:
     """Steps 1-10 of the default scenario in Chromium, in ``language``."""
     portal_stack, journey = _stack_modules()
     with tempfile.TemporaryDirectory() as tmp, _chromium() as browser:
-        context = browser.new_context(
-            viewport={"width": 1400, "height": 1100}, locale=journey.LOCALES[language]
-        )
-        context.set_default_timeout(portal_stack.WAIT_MS)
+        context = portal_stack.new_profile(browser, locale=journey.LOCALES[language])
         with portal_stack.running_stack(Path(tmp)) as stack:
             page = context.new_page()
             started = time.perf_counter()

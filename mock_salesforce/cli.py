@@ -329,7 +329,7 @@ def check_ports_free(args: ServeArgs) -> None:
 def serve(args: ServeArgs) -> int:
     stop = threading.Event()
 
-    def on_signal(signum: int, frame: FrameType | None) -> None:
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
         stop.set()
 
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -117,10 +117,6 @@ class AppPolicy:
     #: Profile ids and permission set ids whose users are pre-authorized.
     preauthorized: frozenset[str]
 
-    @property
-    def permitted_users(self) -> str:
-        return ADMIN_APPROVED if self.admin_approved_only else SELF_AUTHORIZE
-
 
 def _derived(seed: int, purpose: str) -> bytes:
     return hmac.new(
@@ -192,9 +188,6 @@ class ConnectedApps:
         if found is None:
             raise LookupError(f"no connected app named {app_name!r}")
         return found
-
-    def definitions(self) -> list[ConnectedAppDefinition]:
-        return list(self._definitions.values())
 
     def require_pkce(self, app_name: str, *, required: bool = True) -> None:
         """Turn the app's "Require Proof Key for Code Exchange (PKCE)" setting on or off."""

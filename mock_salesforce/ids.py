@@ -69,14 +69,3 @@ def make_id(prefix: str, number: int, *, pod: str = "5g") -> str:
         n, r = divmod(n, 62)
         digits = _BASE62[r] + digits
     return to18(prefix + pod + digits)
-
-
-def prefix_of(record_id: str) -> str:
-    return record_id[:3]
-
-
-def type_for_prefix(prefix: str) -> str | None:
-    for type_name, key in KEY_PREFIXES.items():
-        if key == prefix:
-            return type_name
-    return None

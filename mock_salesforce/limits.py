@@ -158,17 +158,6 @@ class ApiLimits:
                 [maximum, org_id, self._today()],
             )
 
-    def set_used(self, *, org_id: str, used: int) -> None:
-        """Set today's count directly (scenarios: an org close to or over its allowance)."""
-        with self._store.lock:
-            self._counts.pop((org_id, self._today()), None)
-            maximum = self.maximum(org_id=org_id)
-            self._store.execute(
-                "INSERT INTO _api_requests_daily VALUES (?, ?, ?, ?) ON CONFLICT (org_id, day) "
-                "DO UPDATE SET used = EXCLUDED.used",
-                [org_id, self._today(), max(used, 0), maximum],
-            )
-
     def report(self, *, org_id: str, records: int) -> dict[str, Any]:
         """The body of ``GET /limits``: ``{Name: {Max, Remaining}}``, API requests first.
 

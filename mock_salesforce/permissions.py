@@ -358,12 +358,6 @@ class Permissions:
     def has_permission(self, *, org_id: str, user_id: str, permission: str) -> bool:
         return self.effective(org_id=org_id, user_id=user_id).has(permission)
 
-    def sources_of(
-        self, *, org_id: str, user_id: str, permission: str
-    ) -> tuple[PermissionSource, ...]:
-        """Where the user's ``permission`` comes from (empty when they lack it)."""
-        return self.effective(org_id=org_id, user_id=user_id).sources.get(permission, ())
-
     def _profiles_where(self, where: str, params: Sequence[Any]) -> list[ProfileInfo]:
         rows = self._store.execute(
             f'SELECT p."Id", p."Name", {self._perm_columns("p")}, min(ps."Id") '
@@ -405,21 +399,12 @@ class Permissions:
         )
         return found[0] if found else None
 
-    def permission_set_by_name(self, *, org_id: str, name: str) -> PermissionSetInfo | None:
-        found = self._permission_sets_where('ps._org_id = ? AND ps."Name" = ?', [org_id, name])
-        return found[0] if found else None
-
     def permission_sets(
         self, *, org_id: str, include_profile_owned: bool = False
     ) -> list[PermissionSetInfo]:
         """The org's permission sets; those owned by profiles only when asked."""
         owned = "" if include_profile_owned else ' AND NOT coalesce(ps."IsOwnedByProfile", false)'
         return self._permission_sets_where("ps._org_id = ?" + owned, [org_id])
-
-    def assigned_permission_sets(self, *, org_id: str, user_id: str) -> list[PermissionSetInfo]:
-        """Permission sets assigned to the user (never the profile's own set)."""
-        ids = {a.permission_set_id for a in self.assignments(org_id=org_id, user_id=user_id)}
-        return [ps for ps in self.permission_sets(org_id=org_id) if ps.permission_set_id in ids]
 
     def assignments(
         self, *, org_id: str, user_id: str | None = None, permission_set_id: str | None = None
@@ -454,19 +439,12 @@ class Permissions:
         ):
             raise api_disabled()
 
-    def require_object(
-        self, principal: Principal, sobject: str, action: ObjectAction | str
-    ) -> None:
-        """Raise ``INSUFFICIENT_ACCESS_OR_READONLY`` unless the caller may do ``action`` on
-        records of ``sobject`` (``read``, ``create``, ``edit`` or ``delete``)."""
-        self.require_object_access(
-            org_id=principal.org_id, user_id=principal.user_id, sobject=sobject, action=action
-        )
-
     def require_object_access(
         self, *, org_id: str, user_id: str, sobject: str, action: ObjectAction | str
     ) -> None:
-        """:meth:`require_object` for a user known by id (what DML in ``records.py`` has)."""
+        """Raise ``INSUFFICIENT_ACCESS_OR_READONLY`` unless the user may do ``action`` on
+        records of ``sobject`` (``read``, ``create``, ``edit`` or ``delete``); what DML in
+        ``records.py`` checks."""
         if sobject.lower() in _PERMISSION_OBJECTS and ObjectAction(action) is not ObjectAction.READ:
             # A write that may change someone's permissions is about to happen.
             self.invalidate()

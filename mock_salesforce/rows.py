@@ -121,16 +121,3 @@ def soft_delete(
         actor_id=actor_id,
         now=now,
     )
-
-
-def fetch(
-    store: Store, *, org_id: str, obj: ObjectDef, record_id: str, include_deleted: bool = False
-) -> dict[str, Any] | None:
-    """One row as {field: value} over the object's fields, or None."""
-    cols = ", ".join(f'"{f.name}"' for f in obj.fields)
-    deleted = "" if include_deleted else ' AND NOT "IsDeleted"'
-    names, rows = store.execute_with_columns(
-        f'SELECT {cols} FROM {obj.table} WHERE _org_id = ? AND "Id" = ?{deleted}',
-        [org_id, record_id],
-    )
-    return dict(zip(names, rows[0], strict=True)) if rows else None

@@ -85,7 +85,7 @@ class SoapFault(Exception):
 
 
 class _NoDoctype(ET.TreeBuilder):
-    def doctype(self, name: str, pubid: str, system: str) -> None:
+    def doctype(self, _name: str, _pubid: str, _system: str) -> None:
         raise SoapFault("Client", "DOCTYPE is not allowed in SOAP requests")
 
 

@@ -18,7 +18,7 @@ import duckdb
 
 from mock_salesforce.file_modes import make_private_dir, restrict
 from mock_salesforce.ids import make_id
-from mock_salesforce.schema import ObjectDef, OrgSchema, physical_schema
+from mock_salesforce.schema import ObjectDef, physical_schema
 
 #: The mock's own tables (not sObjects). Other modules add theirs via ``ensure_table``.
 _INTERNAL_TABLES = {
@@ -212,8 +212,3 @@ class Store:
     def on_wipe(self, hook: Callable[[], None]) -> None:
         """Call ``hook`` after every :meth:`wipe`: components drop what they cache in memory."""
         self._wipe_hooks.append(hook)
-
-
-def table_of(schema: OrgSchema, sobject: str) -> str | None:
-    obj = schema.get(sobject)
-    return obj.table if obj else None

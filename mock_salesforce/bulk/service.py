@@ -73,6 +73,16 @@ def _enum(body: dict[str, Any], key: str, allowed: Any, type_name: str, default:
     return value
 
 
+def _operation(body: dict[str, Any], allowed: tuple[str, ...]) -> str:
+    """The job's ``operation``: required, and one of ``allowed`` (ingest or query ones)."""
+    operation = _text(body, "operation")
+    if operation is None:
+        raise invalid_job("The operation of the job is required")
+    if operation not in allowed:
+        raise enum_error("OperationEnum", operation)
+    return operation
+
+
 def _format(body: dict[str, Any]) -> tuple[str, str]:
     _enum(body, "contentType", ("CSV",), "ContentType", "CSV")
     delimiter = _enum(body, "columnDelimiter", DELIMITERS, "ColumnDelimiterEnum", "COMMA")
@@ -90,11 +100,7 @@ def create_ingest_job(
     body: dict[str, Any],
 ) -> Job:
     """A new Open ingest job, after Salesforce's checks of the object and operation."""
-    operation = _text(body, "operation")
-    if operation is None:
-        raise invalid_job("The operation of the job is required")
-    if operation not in INGEST_OPERATIONS:
-        raise enum_error("OperationEnum", operation)
+    operation = _operation(body, INGEST_OPERATIONS)
     delimiter, line_ending = _format(body)
     name = _text(body, "object")
     if not name:
@@ -152,11 +158,7 @@ def create_query_job(
     body: dict[str, Any],
 ) -> Job:
     """A new query job (UploadComplete, queued for the worker); bad SOQL fails at once."""
-    operation = _text(body, "operation")
-    if operation is None:
-        raise invalid_job("The operation of the job is required")
-    if operation not in QUERY_OPERATIONS:
-        raise enum_error("OperationEnum", operation)
+    operation = _operation(body, QUERY_OPERATIONS)
     delimiter, line_ending = _format(body)
     soql = _text(body, "query")
     if not soql or not soql.strip():

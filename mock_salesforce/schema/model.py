@@ -1,9 +1,9 @@
 """Metadata of an org's sObjects: what describe returns and what SOQL and DML check against.
 
 An :class:`OrgSchema` is the set of objects one org has (standard objects plus that org's
-custom fields and objects). A user's *view* of it (:meth:`OrgSchema.restricted`) drops the
-objects and fields the user cannot read, so describe, SOQL and DML need no separate checks
-for read access: a hidden field simply does not exist for that user, as in Salesforce.
+custom fields and objects). A user's *view* of it (:func:`mock_salesforce.permissions.view_of`)
+drops the objects and fields the user cannot read, so describe, SOQL and DML need no separate
+checks for read access: a hidden field simply does not exist for that user, as in Salesforce.
 """
 
 from __future__ import annotations
@@ -179,10 +179,6 @@ class ObjectDef:
                 return f
         return None
 
-    @property
-    def name_field(self) -> FieldDef | None:
-        return self.field("Name")
-
     def with_fields(self, fields: Iterable[FieldDef]) -> ObjectDef:
         return replace(self, fields=tuple(fields), _by_lower={})
 
@@ -219,22 +215,3 @@ class OrgSchema:
             if rel.relationship_name.lower() == lowered:
                 return rel
         return None
-
-    def restricted(
-        self,
-        *,
-        readable_objects: Iterable[str] | None = None,
-        hidden_fields: Mapping[str, Iterable[str]] | None = None,
-    ) -> OrgSchema:
-        """A user's view: only ``readable_objects`` (all when None), minus ``hidden_fields``."""
-        allowed = None if readable_objects is None else {o.lower() for o in readable_objects}
-        hidden = {k.lower(): {f.lower() for f in v} for k, v in (hidden_fields or {}).items()}
-        objects = {}
-        for key, obj in self.objects.items():
-            if allowed is not None and key not in allowed:
-                continue
-            drop = hidden.get(key)
-            if drop:
-                obj = obj.with_fields(f for f in obj.fields if f.name.lower() not in drop)
-            objects[key] = obj
-        return OrgSchema(objects)

@@ -39,8 +39,6 @@ from portal.domain.failures import StorageError, StorageFailure, WriteConflictEr
 from portal.domain.text import msg
 from portal.domain.timestamps import require_aware
 
-DEFAULT_DB_PATH: Final = Path("data/portal.duckdb")
-
 log = logging.getLogger(__name__)
 
 Row = tuple[Any, ...]
@@ -448,9 +446,9 @@ class Database:
 
     def __exit__(
         self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
+        _exc_type: type[BaseException] | None,
+        _exc: BaseException | None,
+        _traceback: TracebackType | None,
     ) -> None:
         self.close()
 

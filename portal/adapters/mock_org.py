@@ -9,7 +9,6 @@ back to the portal. Only for the bundled mock org: a real org's login pages are 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -281,8 +280,3 @@ def _follow(
         said = " ".join(page.alerts) or f"HTTP {response.status_code}"
         raise MockSignInError(f"The mock org showed a page the sign-in cannot go on from: {said}")
     raise MockSignInError("The mock org's pages did not lead back to the portal.")
-
-
-def form_fields(html: str) -> Mapping[str, Mapping[str, str]]:
-    """Hidden inputs of each form on a page, by form id (for tests of the pages)."""
-    return {form.form_id: dict(form.inputs) for form in _parse(html).forms}

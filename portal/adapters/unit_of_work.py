@@ -184,9 +184,9 @@ class DuckDbUnitOfWork(_UnitOfWorkBase):
 
     def __exit__(
         self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
+        _exc_type: type[BaseException] | None,
+        _exc: BaseException | None,
+        _traceback: TracebackType | None,
     ) -> None:
         transaction, self._transaction = self._transaction, None
         if transaction is not None:
@@ -224,9 +224,9 @@ class InMemoryUnitOfWork(_UnitOfWorkBase):
 
     def __exit__(
         self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
+        _exc_type: type[BaseException] | None,
+        _exc: BaseException | None,
+        _traceback: TracebackType | None,
     ) -> None:
         saved, self._saved = self._saved, None
         try:

@@ -160,10 +160,6 @@ class Meeting:
     def record_id(self) -> str:
         return self.meeting_id
 
-    @property
-    def duration_minutes(self) -> int:
-        return int((self.ended_at - self.started_at).total_seconds() // 60)
-
     def due_at(self) -> datetime:
         """Meetings are written once they have ended."""
         return self.ended_at

@@ -18,7 +18,6 @@ from portal.domain.settings import (
     BasicSettings,
     CallDataItem,
     FieldMappings,
-    IntegrationSettings,
     MeetingDataItem,
     TaskStatus,
     TodoObjectSettings,
@@ -78,15 +77,6 @@ def assignee_to_dict(settings: AssigneeSettings) -> JsonObject:
         "user_mappings": {m.miitel_user: m.salesforce_username for m in settings.user_mappings},
         "default_owner_username": settings.default_owner_username,
         "unmapped_rule": settings.unmapped_rule.value,
-    }
-
-
-def settings_to_dict(settings: IntegrationSettings) -> JsonObject:
-    return {
-        "basic": basic_to_dict(settings.basic),
-        "activity_history": activity_history_to_dict(settings.activity_history),
-        "video_history": video_history_to_dict(settings.video_history),
-        "assignee": assignee_to_dict(settings.assignee),
     }
 
 
@@ -154,20 +144,6 @@ def assignee_from_dict(data: object, *, path: str = "assignee") -> AssigneeSetti
             else read_str(default_owner, path=f"{path}.default_owner_username")
         ),
         unmapped_rule=read_enum(obj["unmapped_rule"], UnmappedRule, path=f"{path}.unmapped_rule"),
-    )
-
-
-def settings_from_dict(data: object, *, path: str = "settings") -> IntegrationSettings:
-    obj = read_object(
-        data, path=path, keys={"basic", "activity_history", "video_history", "assignee"}
-    )
-    return IntegrationSettings(
-        basic=basic_from_dict(obj["basic"], path=f"{path}.basic"),
-        activity_history=activity_history_from_dict(
-            obj["activity_history"], path=f"{path}.activity_history"
-        ),
-        video_history=video_history_from_dict(obj["video_history"], path=f"{path}.video_history"),
-        assignee=assignee_from_dict(obj["assignee"], path=f"{path}.assignee"),
     )
 
 

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Final
 
-from portal.domain.text import N_, Text, msg
+from portal.domain.text import Text, msg
 
 #: The message of ``REQUEST_LIMIT_EXCEEDED`` when the org's 24-hour allowance is spent.
 DAILY_ALLOWANCE: Final = "TotalRequests"
@@ -40,11 +40,9 @@ class ApiUsage:
         return self.seen_at + WINDOW
 
 
-RECONNECT = N_('Click "Integrate" on the Basic settings tab to connect again.')
-
-
 def reconnect(problem: str) -> Text:
-    """``problem`` (a message) followed by :data:`RECONNECT`, as one translatable message."""
+    """``problem`` (a message) followed by what to do (integrate again), as one translatable
+    message."""
     return msg(
         '{problem} Click "Integrate" on the Basic settings tab to connect again.',
         problem=problem,

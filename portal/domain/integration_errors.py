@@ -115,10 +115,6 @@ class ErrorLogPage:
     limit: int
     offset: int
 
-    @property
-    def has_more(self) -> bool:
-        return self.offset + len(self.entries) < self.total
-
 
 @dataclass(frozen=True)
 class CodeCount:

@@ -362,9 +362,9 @@ class UnitOfWork(Repositories, Protocol):
 
     def __exit__(
         self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
+        _exc_type: type[BaseException] | None,
+        _exc: BaseException | None,
+        _traceback: TracebackType | None,
     ) -> None: ...
 
     def commit(self) -> None: ...

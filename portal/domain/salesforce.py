@@ -115,11 +115,6 @@ class ConnectedAppUsage:
         return len({t.user_id for t in self.tokens if t.user_id})
 
     @property
-    def is_used(self) -> bool:
-        """Someone in the org has authorized the app (it appears in OAuth Usage)."""
-        return bool(self.tokens)
-
-    @property
     def is_installed(self) -> bool:
         return self.connected_app is not None or any(t.app_menu_item_id for t in self.tokens)
 
@@ -189,16 +184,3 @@ class PhoneMatchObject(Enum):
     CONTACT = "Contact"
     ACCOUNT = "Account"
     LEAD = "Lead"
-
-
-@dataclass(frozen=True)
-class PhoneMatch:
-    """A record whose ``field`` (Phone or MobilePhone) equals ``number``."""
-
-    number: str
-    sobject: PhoneMatchObject
-    record_id: str
-    name: str
-    field: str
-    last_modified: datetime | None
-    account_id: str | None = None

@@ -22,9 +22,6 @@ class SecretStr:
         """The secret itself; call it only where the value is sent or stored encrypted."""
         return self._value
 
-    def is_empty(self) -> bool:
-        return self._value == ""
-
     def __repr__(self) -> str:
         return f"SecretStr('{MASK}')"
 

@@ -315,10 +315,6 @@ class Owner:
     salesforce_username: str | None
     reason: OwnerReason
 
-    @property
-    def is_integration_user(self) -> bool:
-        return self.salesforce_username is None
-
 
 @dataclass(frozen=True)
 class AssigneeSettings:

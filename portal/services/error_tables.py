@@ -61,10 +61,6 @@ class ErrorPage:
     def page_count(self) -> int:
         return max(1, math.ceil(self.total / self.page_size))
 
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.page_count
-
 
 @dataclass(frozen=True)
 class NewErrorCodes:

@@ -22,7 +22,7 @@ from typing import Final, TypeVar
 
 import streamlit as st
 
-from portal.domain.text import N_, msg
+from portal.domain.text import msg
 from portal.services.errors import PortalError
 from portal.ui import container, session
 from portal.ui.i18n import t
@@ -31,10 +31,6 @@ log = logging.getLogger("portal.ui")
 T = TypeVar("T")
 
 NOTICES: Final = "ui.notices"
-GENERIC_FAILURE: Final = N_(
-    "Something went wrong and the portal could not finish. Nothing was shown to anyone else; "
-    "try again, and if it happens again give Support the reference {reference}."
-)
 
 
 class NoticeKind(Enum):

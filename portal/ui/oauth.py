@@ -71,10 +71,6 @@ def capture_callback() -> None:
         del st.query_params[name]
 
 
-def has_pending_callback() -> bool:
-    return bool(st.session_state.get(CALLBACK_PARAMS))
-
-
 def drop_callback_without_login() -> None:
     """A sign-in callback reached a browser that is not logged in to the portal (another
     browser, an ended login, or a link someone else made): nothing is done with it; the login

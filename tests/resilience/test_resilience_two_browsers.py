@@ -9,16 +9,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.e2e.browser_support import CHROMIUM, launch_chromium
 from tests.e2e.portal.portal_stack import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     WAIT_MS,
     Stack,
     click,
     log_in_to_portal,
     main,
+    new_profile,
     open_step,
     running_stack,
     settle,
@@ -35,20 +35,13 @@ GENERIC_FAILURE = "Something went wrong and the portal could not finish"
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium is not installed at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with launch_chromium() as launched:
+        yield launched
 
 
 def session(browser: Browser, stack: Stack) -> tuple[BrowserContext, Page]:
     """A browser profile of its own, logged in to the portal as the admin."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1100})
-    context.set_default_timeout(WAIT_MS)
+    context = new_profile(browser)
     page = context.new_page()
     page.goto(stack.portal_url)
     log_in_to_portal(page)

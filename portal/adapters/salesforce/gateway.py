@@ -30,8 +30,6 @@ from portal.domain.salesforce import (
     PermissionCheckStatus,
     PermissionGrant,
     PermissionSource,
-    PhoneMatch,
-    PhoneMatchObject,
     RecordError,
     RecordResult,
     SObjectSummary,
@@ -479,56 +477,3 @@ class SalesforceGateway:
             return []
         records = result.get("searchRecords", []) if isinstance(result, dict) else result
         return [dict(r) for r in records]
-
-    def find_by_phones(self, numbers: Iterable[str]) -> list[PhoneMatch]:
-        """Contacts, Accounts and unconverted Leads whose Phone or MobilePhone equals one of
-        ``numbers`` exactly. Sorted by number (as given), then Contact, Account, Lead, then
-        newest LastModifiedDate: the first match per number is the one MiiTel uses."""
-        given = [n for n in dict.fromkeys(numbers) if n]
-        queries: tuple[tuple[PhoneMatchObject, str, tuple[str, ...]], ...] = (
-            (
-                PhoneMatchObject.CONTACT,
-                "SELECT Id, Name, Phone, MobilePhone, AccountId, LastModifiedDate FROM Contact "
-                "WHERE Phone IN {n} OR MobilePhone IN {n}",
-                ("Phone", "MobilePhone"),
-            ),
-            (
-                PhoneMatchObject.ACCOUNT,
-                "SELECT Id, Name, Phone, LastModifiedDate FROM Account WHERE Phone IN {n}",
-                ("Phone",),
-            ),
-            (
-                PhoneMatchObject.LEAD,
-                "SELECT Id, Name, Phone, MobilePhone, LastModifiedDate FROM Lead "
-                "WHERE IsConverted = false AND (Phone IN {n} OR MobilePhone IN {n})",
-                ("Phone", "MobilePhone"),
-            ),
-        )
-        matches: list[PhoneMatch] = []
-        for chunk in _chunks(given, IN_CHUNK):
-            wanted = set(chunk)
-            for sobject, soql, fields in queries:
-                for row in self.query_all(soql, n=list(chunk)):
-                    for field in fields:
-                        if row.get(field) in wanted:
-                            matches.append(
-                                PhoneMatch(
-                                    number=str(row[field]),
-                                    sobject=sobject,
-                                    record_id=str(row["Id"]),
-                                    name=str(row.get("Name") or ""),
-                                    field=field,
-                                    last_modified=parse_datetime(row.get("LastModifiedDate")),
-                                    account_id=row.get("AccountId"),
-                                )
-                            )
-        order = {n: i for i, n in enumerate(given)}
-        priority = {o: i for i, o in enumerate(PhoneMatchObject)}
-        matches.sort(
-            key=lambda m: (
-                order[m.number],
-                priority[m.sobject],
-                -(m.last_modified.timestamp() if m.last_modified else 0.0),
-            )
-        )
-        return matches

@@ -77,14 +77,6 @@ def salesforce_errors(response: requests.Response) -> list[tuple[str, str]]:
     ]
 
 
-def is_daily_allowance_spent(response: requests.Response) -> bool:
-    """Salesforce's answer when the org's rolling 24-hour API allowance is used up."""
-    return response.status_code == 403 and any(
-        code == "REQUEST_LIMIT_EXCEEDED" and message.startswith(DAILY_ALLOWANCE)
-        for code, message in salesforce_errors(response)
-    )
-
-
 def _refused_up_front(response: requests.Response) -> bool:
     if response.status_code < 400 or response.status_code >= 500:
         return False

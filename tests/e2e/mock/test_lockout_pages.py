@@ -4,52 +4,26 @@ password; an admin sees the user locked in Setup, clicks Unlock, and the user ge
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.scenarios import reset_world
 from mock_salesforce.seed import SMALL_SIZE, SeededOrg, UserRole
+from tests.e2e.browser_support import log_in_to_mock
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 LOCKED_OUT = (
     "Your login attempt has failed. Your account is locked out because of too many failed "
     "login attempts. Wait until the lockout period ends and try again, or contact your "
     "Salesforce administrator to unlock it."
 )
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium is not installed at {CHROMIUM}"),
-]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture
 def org(mock_server: ThreadedMockServer) -> SeededOrg:
     return reset_world(mock_server.backend, seed=5, scenario="default", size=SMALL_SIZE)[0]
-
-
-@pytest.fixture
-def browser_page() -> Iterator[Page]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser.new_page()
-        finally:
-            browser.close()
-
-
-def _log_in(page: Page, username: str, password: str) -> None:
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log In").click()
 
 
 def test_the_login_page_says_locked_out_and_an_admin_unlocks_in_setup(
@@ -59,19 +33,19 @@ def test_the_login_page_says_locked_out_and_an_admin_unlocks_in_setup(
     rep = next(u for u in org.users if u.role is UserRole.REP)
     page.goto(f"{mock_server.http_url}/login")
     for _ in range(9):
-        _log_in(page, rep.username, "not-my-password")
+        log_in_to_mock(page, rep.username, "not-my-password")
         expect(page.get_by_role("alert")).to_have_text(
             "Please check your username and password. If you still can't log in, contact "
             "your Salesforce administrator."
         )
-    _log_in(page, rep.username, "not-my-password")
+    log_in_to_mock(page, rep.username, "not-my-password")
     expect(page.get_by_role("alert")).to_have_text(LOCKED_OUT)
-    _log_in(page, rep.username, rep.password)
+    log_in_to_mock(page, rep.username, rep.password)
     expect(page.get_by_role("alert")).to_have_text(LOCKED_OUT)
     expect(page.get_by_label("Username")).to_have_value(rep.username)
 
     page.goto(f"{mock_server.http_url}/setup/login")
-    _log_in(page, org.admin.username, org.admin.password)
+    log_in_to_mock(page, org.admin.username, org.admin.password)
     page.get_by_label("Quick Find").fill("Users")
     page.get_by_label("Quick Find").press("Enter")
     page.get_by_role("main").get_by_role("link", name="Users", exact=True).first.click()
@@ -87,6 +61,6 @@ def test_the_login_page_says_locked_out_and_an_admin_unlocks_in_setup(
 
     page.goto(f"{mock_server.http_url}/secur/logout.jsp")
     page.goto(f"{mock_server.http_url}/login")
-    _log_in(page, rep.username, rep.password)
+    log_in_to_mock(page, rep.username, rep.password)
     expect(page.get_by_role("heading", name="Logged in")).to_be_visible()
     expect(page.get_by_text(f"You are logged in as {rep.username}.")).to_be_visible()

@@ -6,27 +6,20 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from pathlib import Path
 from typing import ClassVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from mock_salesforce import MockOptions
 from mock_salesforce.oauth.pkce import s256
 from mock_salesforce.rows import insert
 from mock_salesforce.schema import USER_PERMISSIONS
+from tests.e2e.browser_support import log_in_to_mock
 from tests.portal_over_mock import guarded_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium is not installed at {CHROMIUM}"),
-]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 class _Callback(BaseHTTPRequestHandler):
@@ -59,7 +52,7 @@ def callback_server() -> Iterator[HTTPServer]:
 
 
 def test_login_then_allow_lands_on_the_callback_with_code_and_state(
-    callback_server: HTTPServer,
+    callback_server: HTTPServer, browser_page: Page
 ) -> None:
     redirect_uri = f"http://127.0.0.1:{callback_server.server_address[1]}/callback"
     with guarded_server(options=MockOptions(redirect_uris=(redirect_uri,))) as mock:
@@ -121,34 +114,24 @@ def test_login_then_allow_lands_on_the_callback_with_code_and_state(
             }
         )
 
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-            )
-            try:
-                page = chromium.new_page()
-                page.goto(authorize_url)
-                expect(page).to_have_title("Login | Salesforce")
-                page.get_by_label("Username").fill("ada@e2e.example")
-                page.get_by_label("Password").fill("wrong password")
-                page.get_by_role("button", name="Log In").click()
-                expect(page.get_by_role("alert")).to_contain_text(
-                    "Please check your username and password."
-                )
-                page.get_by_label("Password").fill("pass1234")
-                page.get_by_role("button", name="Log In").click()
+        page = browser_page
+        page.goto(authorize_url)
+        expect(page).to_have_title("Login | Salesforce")
+        log_in_to_mock(page, "ada@e2e.example", "wrong password")
+        expect(page.get_by_role("alert")).to_contain_text(
+            "Please check your username and password."
+        )
+        log_in_to_mock(page, "ada@e2e.example", "pass1234")
 
-                expect(page.get_by_role("heading", name="Allow access?")).to_be_visible()
-                expect(page.locator("main")).to_contain_text("MiiTel is asking to:")
-                expect(page.locator("main")).to_contain_text("Ada Admin")
-                expect(page.locator("main")).to_contain_text("Manage user data via APIs (api)")
-                expect(page.get_by_role("button", name="Deny")).to_be_visible()
-                page.get_by_role("button", name="Allow").click()
+        expect(page.get_by_role("heading", name="Allow access?")).to_be_visible()
+        expect(page.locator("main")).to_contain_text("MiiTel is asking to:")
+        expect(page.locator("main")).to_contain_text("Ada Admin")
+        expect(page.locator("main")).to_contain_text("Manage user data via APIs (api)")
+        expect(page.get_by_role("button", name="Deny")).to_be_visible()
+        page.get_by_role("button", name="Allow").click()
 
-                expect(page.get_by_role("heading", name="Back at the client")).to_be_visible()
-                landed = urlsplit(page.url)
-            finally:
-                chromium.close()
+        expect(page.get_by_role("heading", name="Back at the client")).to_be_visible()
+        landed = urlsplit(page.url)
 
     assert f"{landed.scheme}://{landed.netloc}{landed.path}" == redirect_uri
     query = parse_qs(landed.query)

@@ -4,25 +4,17 @@ unblocks MiiTel, installs it, and assigns "Approve Uninstalled Connected Apps" t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Locator, Page, expect, sync_playwright
+from playwright.sync_api import Locator, Page, expect
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.scenarios import reset_world
 from mock_salesforce.seed import SMALL_SIZE, SeededOrg, UserRole
+from tests.e2e.browser_support import log_in_to_mock
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 APPROVE = "Approve Uninstalled Connected Apps"
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium is not installed at {CHROMIUM}"),
-]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture
@@ -30,32 +22,19 @@ def blocked_org(mock_server: ThreadedMockServer) -> SeededOrg:
     return reset_world(mock_server.backend, seed=3, scenario="app-blocked", size=SMALL_SIZE)[0]
 
 
-@pytest.fixture
-def page() -> Iterator[Page]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser.new_page()
-        finally:
-            browser.close()
-
-
 def _miitel_row(page: Page) -> Locator:
     return page.get_by_role("row").filter(has=page.get_by_text("MiiTel", exact=True))
 
 
 def test_admin_unblocks_installs_and_grants_the_permission(
-    page: Page, mock_server: ThreadedMockServer, blocked_org: SeededOrg
+    browser_page: Page, mock_server: ThreadedMockServer, blocked_org: SeededOrg
 ) -> None:
+    page = browser_page
     admin = blocked_org.admin
     rep = next(u for u in blocked_org.users if u.role is UserRole.REP)
 
     page.goto(f"{mock_server.http_url}/setup/login")
-    page.get_by_label("Username").fill(admin.username)
-    page.get_by_label("Password").fill(admin.password)
-    page.get_by_role("button", name="Log In").click()
+    log_in_to_mock(page, admin.username, admin.password)
     expect(page.get_by_role("heading", name="Setup Home")).to_be_visible()
 
     # Step 3: Quick Find "OAuth Usage", open the page, Load Action, Unblock.

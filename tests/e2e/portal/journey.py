@@ -21,6 +21,7 @@ from portal_stack import (
     click,
     log_in_to_portal,
     main,
+    new_profile,
     open_step,
     setup_page,
     sign_in_at_salesforce,
@@ -159,8 +160,7 @@ def restore(page: Page, words: Words) -> None:
 def admin_elsewhere(context: BrowserContext) -> Page:
     """A Salesforce admin's own browser (its own cookies), for the Setup pages."""
     assert context.browser is not None
-    other = context.browser.new_context(viewport={"width": 1400, "height": 1100})
-    return other.new_page()
+    return new_profile(context.browser).new_page()
 
 
 def install_in_setup(page: Page, stack: Stack, shots: Shots | None = None) -> None:

@@ -20,12 +20,12 @@ from typing import Any, Final
 
 import bcrypt
 import requests
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+
+from tests.e2e.browser_support import log_in_to_mock
 
 ROOT: Final = Path(__file__).resolve().parents[3]
 ARTIFACTS: Final = ROOT / "test-artifacts" / "e2e-portal"
-CHROMIUM: Final = Path("/usr/bin/chromium")
-CHROMIUM_ARGS: Final = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PORTAL_USERS: Final = {"admin": "e2e-admin-pass", "viewer": "e2e-viewer-pass"}
 START_TIMEOUT: Final = 180.0
 # Streamlit reruns and Salesforce round trips: generous, never a timed assertion.
@@ -50,6 +50,14 @@ class Stack:
     @property
     def setup_url(self) -> str:
         return str(self.ready["http_url"]).rstrip("/") + "/setup"
+
+
+def new_profile(browser: Browser, **options: Any) -> BrowserContext:
+    """A fresh browser profile (no cookies) with a desktop-sized window, waiting up to
+    :data:`WAIT_MS` for anything; ``options`` as Playwright's ``new_context`` takes them."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1100}, **options)
+    context.set_default_timeout(WAIT_MS)
+    return context
 
 
 def free_port() -> int:
@@ -257,15 +265,23 @@ def click(page: Page, target: Locator) -> None:
     settle(page)
 
 
+def send_portal_login(
+    page: Page, username: str, password: str, *, words: Callable[[str], str] | None = None
+) -> None:
+    """Fill in and send the portal's login form (labels in ``words``' language, English when
+    not given) and wait for the rerun."""
+    say = words or (lambda english: english)
+    page.get_by_label(say("Username")).fill(username)
+    page.get_by_role("textbox", name=say("Password")).fill(password)
+    click(page, page.get_by_role("button", name=say("Log In")))
+
+
 def log_in_to_portal(
     page: Page, username: str = "admin", *, words: Callable[[str], str] | None = None
 ) -> None:
-    """Fill in and send the portal's login form (labels in ``words``' language, English when
-    not given); the page is logged in after it."""
-    say = words or (lambda english: english)
-    page.get_by_label(say("Username")).fill(username)
-    page.get_by_role("textbox", name=say("Password")).fill(PORTAL_USERS[username])
-    click(page, page.get_by_role("button", name=say("Log In")))
+    """Log in to the portal as ``username`` (see :func:`send_portal_login`); the page is
+    logged in after it."""
+    send_portal_login(page, username, PORTAL_USERS[username], words=words)
     expect_logged_in(page)
 
 
@@ -334,9 +350,7 @@ def sign_in_at_salesforce(page: Page, stack: Stack, user: dict[str, str]) -> Non
             else:
                 allow.click()
         elif page.get_by_label("Username").count():
-            page.get_by_label("Username").fill(user["username"])
-            page.get_by_label("Password").fill(user["password"])
-            page.get_by_role("button", name="Log In").click()
+            log_in_to_mock(page, user["username"], user["password"])
         elif page.get_by_role("link", name="Continue").count():
             page.get_by_role("link", name="Continue").click()
         page.wait_for_load_state()
@@ -356,9 +370,7 @@ def setup_page(page: Page, stack: Stack, admin: dict[str, str]) -> None:
     """Log in to the mock's Setup as ``admin`` and open Connected Apps OAuth Usage."""
     page.goto(stack.setup_url + "/login")
     if page.get_by_label("Username").count():
-        page.get_by_label("Username").fill(admin["username"])
-        page.get_by_label("Password").fill(admin["password"])
-        page.get_by_role("button", name="Log In").click()
+        log_in_to_mock(page, admin["username"], admin["password"])
     page.goto(stack.setup_url + "/connected-apps-oauth-usage")
     expect(page.get_by_role("heading", name="Connected Apps OAuth Usage")).to_be_visible()
 

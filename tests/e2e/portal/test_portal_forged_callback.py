@@ -18,6 +18,7 @@ from portal_stack import (
     expect_logged_in,
     expect_login_page,
     log_in_to_portal,
+    new_profile,
     running_stack,
     settle,
 )
@@ -56,7 +57,7 @@ def test_a_forged_error_callback_is_not_believed_or_recorded(
     assert "state=forged" not in page.url
 
     assert context.browser is not None
-    stranger = context.browser.new_context(viewport={"width": 1400, "height": 1100})
+    stranger = new_profile(context.browser)
     try:
         logged_out = stranger.new_page()
         logged_out.goto(forged_url)

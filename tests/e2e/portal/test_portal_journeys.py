@@ -36,6 +36,7 @@ from portal_stack import (
     log_in_to_portal,
     login_prompts,
     main,
+    new_profile,
     open_step,
     running_stack,
     settle,
@@ -53,10 +54,7 @@ def words(request: pytest.FixtureRequest) -> Words:
 @pytest.fixture
 def browser_in(chromium: Browser, words: Words) -> Iterator[BrowserContext]:
     """A fresh browser whose language is the journey's (no cookies, desktop-sized)."""
-    context = chromium.new_context(
-        viewport={"width": 1400, "height": 1100}, locale=LOCALES[words.language]
-    )
-    context.set_default_timeout(WAIT_MS)
+    context = new_profile(chromium, locale=LOCALES[words.language])
     try:
         yield context
     finally:

@@ -28,6 +28,7 @@ from portal_stack import (
     log_in_to_portal,
     login_prompts,
     main,
+    new_profile,
     open_step,
     running_stack,
     settle,
@@ -63,7 +64,7 @@ def stop(stack: Stack) -> None:
 
 def other_browser(context: BrowserContext) -> BrowserContext:
     assert context.browser is not None
-    return context.browser.new_context(viewport={"width": 1400, "height": 1100})
+    return new_profile(context.browser)
 
 
 def step_heading(page: Page, number: int) -> None:

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 from portal_stack import (
-    PORTAL_USERS,
     Stack,
-    click,
-    expect_logged_in,
     expect_login_page,
+    log_in_to_portal,
+    new_profile,
     running_stack,
+    send_portal_login,
     settle,
 )
 
@@ -31,12 +31,7 @@ ADMIN_BROWSER = "203.0.113.10"
 def browser_from(chromium: Browser, address: str) -> BrowserContext:
     """A fresh browser whose requests (the websocket's included) carry ``address`` as the
     proxy's X-Forwarded-For."""
-    context = chromium.new_context(
-        viewport={"width": 1400, "height": 1100},
-        extra_http_headers={"X-Forwarded-For": address},
-    )
-    context.set_default_timeout(60_000)
-    return context
+    return new_profile(chromium, extra_http_headers={"X-Forwarded-For": address})
 
 
 def open_login(context: BrowserContext, stack: Stack) -> Page:
@@ -47,17 +42,11 @@ def open_login(context: BrowserContext, stack: Stack) -> Page:
     return page
 
 
-def try_login(page: Page, password: str) -> None:
-    page.get_by_label("Username").fill("admin")
-    page.get_by_role("textbox", name="Password").fill(password)
-    click(page, page.get_by_role("button", name="Log In"))
-
-
 def hammer_until_delayed(page: Page) -> tuple[int, int]:
     """Wrong passwords for "admin" until the portal asks to wait: the seconds it asks for, and
     how many attempts it took."""
     for attempt in range(1, 13):
-        try_login(page, f"guess-{attempt}")
+        send_portal_login(page, "admin", f"guess-{attempt}")
         shown = page.get_by_test_id("stAlert").all_inner_texts()
         for text in shown:
             found = WAIT_MESSAGE.search(text)
@@ -90,8 +79,7 @@ def test_behind_a_trusted_proxy_the_attacker_waits_and_the_admin_logs_in(
         assert 1 <= wait <= 300
 
         page = open_login(admin, proxied_stack)
-        try_login(page, PORTAL_USERS["admin"])
-        expect_logged_in(page)
+        log_in_to_portal(page)
     finally:
         attacker.close()
         admin.close()

@@ -93,7 +93,7 @@ def test_connected_app_usage_per_scenario(
     assert usage.is_installed is installed
     assert (usage.connected_app is not None) is installed
     # The portal reads the org through MiiTel itself, so its own user now counts too.
-    assert usage.is_used
+    assert usage.tokens
     assert usage.user_count == users_before + 1
     assert integration.tokens.user_id in {t.user_id for t in usage.tokens}
     if installed:
@@ -123,7 +123,7 @@ def test_connected_app_usage_of_another_app(integrated: Integrate) -> None:
     usage = integrated("app-never-used", user=as_admin).gateway.connected_app_usage(
         "Dataloader Partner"
     )
-    assert usage.is_used and usage.is_installed
+    assert usage.tokens and usage.is_installed
     assert usage.user_count == 1
 
 

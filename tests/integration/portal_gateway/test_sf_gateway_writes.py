@@ -1,18 +1,15 @@
-"""Writes through sObject Collections, and finding callers by phone, against the mock org."""
+"""Writes through sObject Collections against the mock org."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import timedelta
 
 import pytest
 import requests
 from sf_flow import Integration
 
-from mock_salesforce import ThreadedMockServer
 from portal.domain.gateway_errors import SalesforceRequestError
-from portal.domain.salesforce import PhoneMatchObject
 
 Integrate = Callable[..., Integration]
 
@@ -73,43 +70,3 @@ def test_create_refuses_a_bad_object_name_before_sending(integrated: Integrate) 
         gateway.create_records("Task?x=1", [{"Subject": "x"}])
     assert caught.value.error_code == "INVALID_NAME"
     assert gateway.create_records("Task", []) == []
-
-
-def test_find_by_phones_prefers_contact_then_account_then_lead_then_newest(
-    integrated: Integrate, mock_server: ThreadedMockServer
-) -> None:
-    gateway = integrated("default").gateway
-    number, mobile, nobody = "03-9999-0001", "090-9999-0002", "06-9999-0003"
-    clock = mock_server.backend.clock
-    [lead] = gateway.create_records(
-        "Lead", [{"LastName": "Lead", "Company": "Lead Co", "Phone": number}]
-    )
-    [account] = gateway.create_records("Account", [{"Name": "Acct", "Phone": number}])
-    [older] = gateway.create_records("Contact", [{"LastName": "Older", "Phone": number}])
-    clock.advance(timedelta(minutes=5))
-    [newer] = gateway.create_records(
-        "Contact", [{"LastName": "Newer", "MobilePhone": number, "Phone": mobile}]
-    )
-    assert all(r.success for r in (lead, account, older, newer))
-
-    matches = gateway.find_by_phones([mobile, number, nobody, number])
-    assert [(m.number, m.sobject, m.record_id, m.field) for m in matches] == [
-        (mobile, PhoneMatchObject.CONTACT, newer.id, "Phone"),
-        (number, PhoneMatchObject.CONTACT, newer.id, "MobilePhone"),
-        (number, PhoneMatchObject.CONTACT, older.id, "Phone"),
-        (number, PhoneMatchObject.ACCOUNT, account.id, "Phone"),
-        (number, PhoneMatchObject.LEAD, lead.id, "Phone"),
-    ]
-    assert matches[1].name == "Newer" and matches[1].last_modified is not None
-    assert gateway.find_by_phones([]) == []
-
-
-def test_find_by_phones_batches_many_numbers(integrated: Integrate) -> None:
-    gateway = integrated("default").gateway
-    seeded = gateway.query_all("SELECT Id, Phone FROM Contact WHERE Phone != null")
-    numbers = [str(r["Phone"]) for r in seeded]
-    asked = numbers + [f"0{n:09d}" for n in range(250)]
-    found = {
-        m.number for m in gateway.find_by_phones(asked) if m.sobject is PhoneMatchObject.CONTACT
-    }
-    assert found == set(numbers)

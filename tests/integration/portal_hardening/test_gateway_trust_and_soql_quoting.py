@@ -4,7 +4,8 @@
   works in mock mode with an environment bundle that lacks the mock's CA; in real mode the
   environment bundle is what decides (a corporate proxy's CA), and without it the failure is a
   typed error that says what to check;
-- values never change the meaning of a SOQL query (format_soql quotes them).
+- values never change the meaning of a SOQL query (format_soql quotes them), and the SOSL phone
+  search takes nothing but digits.
 """
 
 from __future__ import annotations
@@ -155,7 +156,8 @@ def test_a_value_never_changes_what_a_query_asks(
     assert sf.query_all("SELECT Id FROM User WHERE Username = {u}", u=value) == []
     assert sf.active_usernames([value, real]) == {real}
     assert sf.user_permission(value).status is PermissionCheckStatus.USER_NOT_FOUND
-    assert sf.find_by_phones([value]) == []
+    with pytest.raises(ValueError):  # the phone search refuses it before any statement
+        sf.search_phones([value], ["Contact(Id)"])
     usage = sf.connected_app_usage(value)
     assert usage.connected_app is None and usage.tokens == () and usage.app_menu_item is None
     # The same calls with honest values do find things.

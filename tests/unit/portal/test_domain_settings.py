@@ -146,7 +146,7 @@ class TestOwner:
     ) -> None:
         owner = self.assignee.owner_for(miitel_user=user, missed_or_voicemail=missed)
 
-        assert owner.is_integration_user
+        assert owner.salesforce_username is None
         assert owner.reason is reason
 
     def test_the_default_owner_rule_uses_the_default_owner(self) -> None:
@@ -165,7 +165,7 @@ class TestOwner:
 
         owner = assignee.owner_for(miitel_user="agent@miitel", missed_or_voicemail=True)
 
-        assert owner.is_integration_user
+        assert owner.salesforce_username is None
 
 
 class TestTemplates:

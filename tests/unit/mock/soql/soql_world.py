@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -24,6 +25,24 @@ class World:
     @property
     def schema(self) -> OrgSchema:
         return self.backend.org_schema(self.org.org_id)
+
+    def view(
+        self,
+        *,
+        readable_objects: Iterable[str] | None = None,
+        hidden_fields: Mapping[str, Iterable[str]] | None = None,
+    ) -> OrgSchema:
+        """A user's view of the org's schema: only ``readable_objects`` (all when None), minus
+        ``hidden_fields`` (what ``permissions.view_of`` makes from a user's permissions)."""
+        allowed = None if readable_objects is None else {o.lower() for o in readable_objects}
+        hidden = {k.lower(): {f.lower() for f in v} for k, v in (hidden_fields or {}).items()}
+        return OrgSchema.of(
+            obj.with_fields(f for f in obj.fields if f.name.lower() not in hidden[obj.name.lower()])
+            if obj.name.lower() in hidden
+            else obj
+            for obj in self.schema
+            if allowed is None or obj.name.lower() in allowed
+        )
 
     @property
     def today(self) -> date:

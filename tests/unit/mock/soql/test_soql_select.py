@@ -214,7 +214,7 @@ def test_fields_function(world: World) -> None:
 
 
 def test_a_hidden_field_does_not_exist_for_the_caller(world: World) -> None:
-    view = world.schema.restricted(hidden_fields={"Account": ["Industry"]})
+    view = world.view(hidden_fields={"Account": ["Industry"]})
     with pytest.raises(SalesforceError) as caught:
         world.run("SELECT Name, Industry FROM Account", schema=view)
     assert caught.value.error_code == "INVALID_FIELD"
@@ -224,7 +224,7 @@ def test_a_hidden_field_does_not_exist_for_the_caller(world: World) -> None:
 
 
 def test_an_unreadable_object_is_not_supported(world: World) -> None:
-    view = world.schema.restricted(readable_objects=["Account", "User"])
+    view = world.view(readable_objects=["Account", "User"])
     with pytest.raises(SalesforceError) as caught:
         world.run("SELECT Id FROM Contact", schema=view)
     assert caught.value.error_code == "INVALID_TYPE"

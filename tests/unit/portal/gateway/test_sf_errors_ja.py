@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from portal.adapters.salesforce.errors import from_error_body, from_transport, oauth_error
 from portal.domain.codec import SettingsDecodeError, read_object, read_str
-from portal.domain.gateway_errors import RECONNECT, OAuthFailure, SalesforceOAuthError, reconnect
+from portal.domain.gateway_errors import OAuthFailure, SalesforceOAuthError, reconnect
 from portal.domain.text import Text
 from portal.ui import i18n
 
@@ -118,7 +118,10 @@ def test_transport_failures_read_in_japanese(japanese):
 def test_reconnect_joins_a_problem_and_the_remedy_as_one_message(japanese):
     message = reconnect(Text("Salesforce returned no Organization record."))
 
-    assert message == "Salesforce returned no Organization record. " + RECONNECT
+    assert message == (
+        "Salesforce returned no Organization record. "
+        'Click "Integrate" on the Basic settings tab to connect again.'
+    )
     assert i18n.plain(message) == (
         "SalesforceからOrganizationレコードが返されませんでした。"
         "[基本設定] タブの [連携する] をクリックして、再度接続してください。"
