@@ -15,13 +15,13 @@ export PORTAL_PORT MOCK_PORT MOCK_HTTP_PORT DATA_DIR
 UV_RUN := uv run --frozen
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install uv chromium fonts sf-cli catalogs demo test lint complexity bench resilience
+.PHONY: help install uv chromium fonts sf-cli catalogs demo test lint bench resilience
 
 help:
 	@echo "make install  install the locked dependencies (uv) into .venv"
 	@echo "make demo     start the mock Salesforce org (and the portal), print DEMO {json}"
 	@echo "make test     every test (installs Chromium when missing)"
-	@echo "make lint     ruff check, ruff format --check, mypy, lint-imports (layer contracts), vulture"
+	@echo "make lint     ruff check, ruff format --check, mypy, lint-imports (layer contracts), vulture, xenon (no function graded E)"
 	@echo "make bench    benchmarks as a Markdown table"
 	@echo "make resilience  the long resilience runs; writes their table into README.md"
 
@@ -72,9 +72,6 @@ lint: install
 	$(UV_RUN) mypy
 	$(UV_RUN) lint-imports
 	$(UV_RUN) vulture
-
-# Proposed gate (not yet in lint): no function graded worse than D by radon.
-complexity: install
 	$(UV_RUN) xenon --max-absolute D portal mock_salesforce
 
 bench: install chromium fonts
