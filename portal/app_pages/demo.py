@@ -239,6 +239,7 @@ SIM_CALLS: Final = "demo.sim.calls"
 SIM_MEETINGS: Final = "demo.sim.meetings"
 SIMULATE: Final = "demo.simulate"
 SEND_QUEUED: Final = "demo.send_queued"
+SEND_FAILED: Final = "demo.send_failed"
 SIM_SUMMARY: Final = "demo.sim.summary"
 
 
@@ -281,7 +282,23 @@ def _simulation(portal: Portal, actor: Actor) -> None:
         disabled=not actor.is_admin or not status or not status.queued,
         help=viewer_note,
     )
-    if simulate or send:
+    failed_label = _("Send failed calls and meetings again")
+    if status:
+        failed_label = _("{action} ({count})").format(
+            action=failed_label, count=number(status.failed)
+        )
+    send_failed = buttons.button(
+        failed_label,
+        key=SEND_FAILED,
+        icon=":material/replay:",
+        disabled=not actor.is_admin or not status or not status.failed,
+        help=viewer_note
+        or _(
+            "After fixing what Salesforce refused (the settings, step 8, or the org): sends "
+            "those records once more. Their refusals stay in the error log."
+        ),
+    )
+    if simulate or send or send_failed:
         bar = st.progress(0.0, text=_("Starting…"))
 
         def show(fraction: float, message: str) -> None:
@@ -292,6 +309,8 @@ def _simulation(portal: Portal, actor: Actor) -> None:
                 return portal.sync.simulate_and_sync(
                     actor=actor, calls=calls, meetings=meetings, progress=show
                 )
+            if send_failed:
+                return portal.sync.retry_failed(actor=actor, progress=show)
             return portal.sync.sync_pending(actor=actor, progress=show)
 
         summary = attempt(run, where="simulate calls", queue=False)

@@ -119,6 +119,10 @@ class OutboxStatus:
     def queued(self) -> int:
         return self.calls.queued + self.meetings.queued
 
+    @property
+    def failed(self) -> int:
+        return self.calls.failed + self.meetings.failed
+
 
 class SyncService:
     def __init__(

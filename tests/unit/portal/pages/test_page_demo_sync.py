@@ -8,7 +8,10 @@ from page_helpers import VIEWER, MockWorld, integrate, texts
 from portal.bootstrap import Portal
 from portal.domain.settings import (
     ActivityHistorySettings,
+    CallDataItem,
+    FieldMappings,
     IntegrationSettings,
+    TodoObjectSettings,
     VideoHistorySettings,
 )
 
@@ -53,3 +56,54 @@ def test_a_viewer_cannot_simulate(page_app, demo_portal: Portal):
     assert not app.exception
     assert app.button(key="demo.simulate").disabled
     assert app.button(key="demo.send_queued").disabled
+
+
+def test_an_admin_sends_refused_calls_again_after_fixing_the_settings(
+    page_app, demo_portal: Portal, own_world: MockWorld
+):
+    # A call field mapped onto a field the org does not have: Salesforce refuses every call.
+    integrate(demo_portal, own_world)
+    broken = ActivityHistorySettings(
+        enabled=True,
+        todo=TodoObjectSettings(
+            field_mappings=FieldMappings.of({CallDataItem.MEMO: "MiiTel_Memo_Missing__c"})
+        ),
+    )
+    settings = demo_portal.storage.repositories.settings
+    settings.save(
+        IntegrationSettings(
+            activity_history=broken, video_history=VideoHistorySettings(enabled=False)
+        )
+    )
+    app = page_app(PAGE, demo_portal).run()
+    assert app.button(key="demo.send_failed").disabled  # nothing refused yet
+    app.number_input(key="demo.sim.calls").set_value(6).run()
+    app.number_input(key="demo.sim.meetings").set_value(0).run()
+    app.button(key="demo.simulate").click().run()
+    assert {m.label: m.value for m in app.metric}["Failed"] == "6"
+    again = app.button(key="demo.send_failed")
+    assert again.label == "Send failed calls and meetings again (6)"
+    assert not again.disabled
+
+    # The admin fixes the mapping (step 8), then sends the refused calls once more.
+    settings.save(
+        IntegrationSettings(
+            activity_history=ActivityHistorySettings(enabled=True),
+            video_history=VideoHistorySettings(enabled=False),
+        )
+    )
+    app.button(key="demo.send_failed").click().run()
+
+    assert not app.exception
+    assert {m.label: m.value for m in app.metric} == {"Written": "6", "Failed": "0", "Queued": "0"}
+    assert app.button(key="demo.send_failed").disabled
+    status = demo_portal.sync.status()
+    assert (status.calls.written, status.calls.failed) == (6, 0)
+    # The refusals stay in the error log: six entries, one per call.
+    assert demo_portal.error_tables.page().total == 6
+
+
+def test_a_viewer_cannot_send_failed_calls_again(page_app, demo_portal: Portal):
+    app = page_app(PAGE, demo_portal, actor=VIEWER).run()
+
+    assert app.button(key="demo.send_failed").disabled
