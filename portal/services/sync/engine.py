@@ -326,15 +326,14 @@ class SyncEngine:
             tx.outbox.mark_written(kind, written, org_id=org_id, now=now)
             for record in written:
                 tx.sync_log.append(
-                    SyncLogEntry(
-                        occurred_at=now,
-                        source=kind.source,
-                        miitel_record_id=record.record_id,
-                        sobject=kind.sobject,
-                        outcome=SyncOutcome.WRITTEN,
-                        salesforce_id=record.salesforce_id,
-                        detail=msg(messages.FOUND_AFTER_INTERRUPTION),
+                    _log_line(
+                        kind,
+                        record.record_id,
+                        SyncOutcome.WRITTEN,
+                        msg(messages.FOUND_AFTER_INTERRUPTION),
+                        now=now,
                         org_id=org_id,
+                        salesforce_id=record.salesforce_id,
                     )
                 )
             tx.outbox.release(kind, again, now=now)
@@ -598,15 +597,14 @@ class SyncEngine:
         else:
             detail = messages.task_without_link(activity.counterpart_number)
         tx.sync_log.append(
-            SyncLogEntry(
-                occurred_at=now,
-                source=kind.source,
-                miitel_record_id=activity.record_id,
-                sobject=kind.sobject,
-                outcome=SyncOutcome.WRITTEN,
-                salesforce_id=salesforce_id,
-                detail=detail,
+            _log_line(
+                kind,
+                activity.record_id,
+                SyncOutcome.WRITTEN,
+                detail,
+                now=now,
                 org_id=org_id,
+                salesforce_id=salesforce_id,
             )
         )
 
@@ -633,13 +631,12 @@ class SyncEngine:
             )
         )
         tx.sync_log.append(
-            SyncLogEntry(
-                occurred_at=now,
-                source=kind.source,
-                miitel_record_id=activity.record_id,
-                sobject=kind.sobject,
-                outcome=SyncOutcome.FAILED,
-                detail=f"{problem.status_code}: {problem.message}",
+            _log_line(
+                kind,
+                activity.record_id,
+                SyncOutcome.FAILED,
+                f"{problem.status_code}: {problem.message}",
+                now=now,
                 org_id=org_id,
             )
         )
@@ -669,6 +666,29 @@ class SyncEngine:
     @staticmethod
     def _waiting_note(exc: SalesforceGatewayError, count: int) -> Text:
         return messages.salesforce_unavailable(exc.error_code, count, exc.user_message)
+
+
+def _log_line(
+    kind: ActivityKind,
+    record_id: str,
+    outcome: SyncOutcome,
+    detail: str,
+    *,
+    now: datetime,
+    org_id: str,
+    salesforce_id: str | None = None,
+) -> SyncLogEntry:
+    """The sync log's line for one call or meeting."""
+    return SyncLogEntry(
+        occurred_at=now,
+        source=kind.source,
+        miitel_record_id=record_id,
+        sobject=kind.sobject,
+        outcome=outcome,
+        salesforce_id=salesforce_id,
+        detail=detail,
+        org_id=org_id,
+    )
 
 
 _UNKNOWN: Final = RecordProblem("UNKNOWN_ERROR", "Salesforce did not say why it refused this.")
