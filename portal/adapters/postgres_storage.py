@@ -93,7 +93,7 @@ class PostgresIntegrationErrorRepository(DuckDbIntegrationErrorRepository):
                 self._connection() as connection,
                 connection.cursor(name=f"export_{uuid.uuid4().hex}") as cursor,
             ):
-                cursor.execute(to_psycopg(sql), params)  # type: ignore[arg-type]
+                cursor.execute(to_psycopg(sql), params)
                 while True:
                     if running.interrupted:
                         raise ExportCancelled

@@ -26,7 +26,6 @@ from portal.adapters.unit_of_work import (
     duckdb_repositories,
     memory_repositories,
 )
-from tests.postgres_server import PostgresServer, postgres_bin_dir
 
 
 @pytest.fixture
@@ -43,29 +42,6 @@ def cipher() -> TokenCipher:
 def database(tmp_path: Path) -> Iterator[Database]:
     with Database(path=tmp_path / "portal.duckdb") as db:
         yield db
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """One throwaway PostgreSQL server per test process (per xdist worker)."""
-    bin_dir = postgres_bin_dir()
-    if bin_dir is None:
-        pytest.skip("PostgreSQL is not installed (initdb, pg_ctl): apt-get install postgresql")
-    server = PostgresServer(bin_dir=bin_dir)
-    try:
-        server.start()
-        server.create_template()
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
-    """A fresh database with the portal's schema, dropped after the test."""
-    url = postgres_server.new_database()
-    yield url
-    postgres_server.drop_database(url)
 
 
 @pytest.fixture(params=["duckdb", "memory", "postgresql"])
