@@ -118,6 +118,12 @@ class PostgresServer:
         self._admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
         return self.url(name)
 
+    def new_empty_database(self) -> str:
+        """A fresh database without the portal's schema; returns its URL."""
+        name = f"empty_{os.getpid()}_{next(self._counter)}"
+        self._admin(f"CREATE DATABASE {name}")
+        return self.url(name)
+
     def drop_database(self, url: str) -> None:
         name = urlsplit(url).path.lstrip("/")
         self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

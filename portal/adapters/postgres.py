@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
-from importlib.resources import as_file, files
+from pathlib import Path
 from types import TracebackType
 from typing import Final
 from urllib.parse import urlsplit, urlunsplit
@@ -41,7 +41,8 @@ log = logging.getLogger(__name__)
 
 #: The URL schemes that name a PostgreSQL server (``PORTAL_DATABASE_URL``).
 POSTGRES_SCHEMES: Final = ("postgresql", "postgres")
-_MIGRATIONS_PACKAGE: Final = "portal.adapters.postgres_migrations"
+# yoyo's migrations: one SQL file each, applied in the order of their names.
+MIGRATIONS_DIR: Final = Path(__file__).with_name("postgres_migrations")
 _MAX_BACKOFF_SECONDS: Final = 0.5
 # How another open transaction's hold on a row ends for a writer: a conflict, as on DuckDB.
 _CONFLICTS: Final = (
@@ -246,23 +247,19 @@ class PostgresDatabase:
 
         parts = urlsplit(self.url)
         yoyo_url = urlunsplit(parts._replace(scheme="postgresql+psycopg"))
-        with as_file(files(_MIGRATIONS_PACKAGE)) as directory:
-            migrations = read_migrations(str(directory))
-            try:
-                backend = get_backend(yoyo_url)
-            except psycopg.Error as exc:
-                raise storage_failure(exc) from exc
-            try:
-                with backend.lock():
-                    backend.apply_migrations(backend.to_apply(migrations))
-                unknown = {m.id for m in backend.to_rollback(migrations)} - {
-                    m.id for m in migrations
-                }
-            finally:
-                with contextlib.suppress(psycopg.Error):
-                    backend.connection.close()
-        if unknown:
-            log.warning("The portal database has migrations this portal does not know: %s", unknown)
+        migrations = read_migrations(str(MIGRATIONS_DIR))
+        try:
+            backend = get_backend(yoyo_url)
+        except psycopg.Error as exc:
+            raise storage_failure(exc) from exc
+        try:
+            with backend.lock():
+                backend.apply_migrations(backend.to_apply(migrations))
+        except psycopg.Error as exc:
+            raise storage_failure(exc) from exc
+        finally:
+            with contextlib.suppress(psycopg.Error):
+                backend.connection.close()
 
 
 class PostgresTransaction:
