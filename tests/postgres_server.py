@@ -44,7 +44,12 @@ class PostgresServer:
     """One running server; :meth:`new_database` gives a fresh copy of the template."""
 
     bin_dir: Path
-    root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="portal-pg-")))
+    # In /tmp as root: the unprivileged server user must reach it (TMPDIR may be root's own).
+    root: Path = field(
+        default_factory=lambda: Path(
+            tempfile.mkdtemp(prefix="portal-pg-", dir="/tmp" if os.geteuid() == 0 else None)
+        )
+    )
     _counter: itertools.count[int] = field(default_factory=itertools.count)
 
     @property
@@ -131,7 +136,13 @@ class PostgresServer:
     def stop(self) -> None:
         try:
             prefix = (
-                ["setpriv", f"--reuid={self.root.stat().st_uid}", "--clear-groups", "--"]
+                [
+                    "setpriv",
+                    f"--reuid={self.root.stat().st_uid}",
+                    f"--regid={self.root.stat().st_gid}",
+                    "--clear-groups",
+                    "--",
+                ]
                 if os.geteuid() == 0
                 else []
             )
