@@ -49,8 +49,9 @@ _CONFLICTS: Final = (
     psycopg.errors.SerializationFailure,
     psycopg.errors.DeadlockDetected,
     psycopg.errors.LockNotAvailable,
-    psycopg.errors.UniqueViolation,
 )
+# A key written by another transaction meanwhile: a conflict too (DuckDB reports it at commit).
+_DUPLICATE_KEY: Final = psycopg.errors.UniqueViolation
 # The server, the connection or the pool failing under the portal.
 _STORAGE_EXCEPTIONS: Final = (
     psycopg.OperationalError,
@@ -99,9 +100,14 @@ def to_psycopg(sql: str) -> str:
     return "".join(out)
 
 
-def _configure(connection: psycopg.Connection) -> None:
-    # Stored times are instants and come back in UTC, whatever the server's default zone.
-    connection.execute("SET TimeZone TO 'UTC'")
+def _configurer(lock_timeout_ms: int) -> Callable[[psycopg.Connection], None]:
+    def configure(connection: psycopg.Connection) -> None:
+        # Stored times are instants and come back in UTC, whatever the server's default zone;
+        # a row another transaction holds is waited for at most lock_timeout.
+        connection.execute("SET TimeZone TO 'UTC'")
+        connection.execute(f"SET lock_timeout = {lock_timeout_ms}")
+
+    return configure
 
 
 class PostgresDatabase:
@@ -127,7 +133,7 @@ class PostgresDatabase:
             min_size=min_connections,
             max_size=max_connections,
             kwargs={"autocommit": True},
-            configure=_configure,
+            configure=_configurer(self._lock_timeout_ms),
             check=ConnectionPool.check_connection,
             timeout=connect_timeout.total_seconds(),
             name="portal",
@@ -159,16 +165,19 @@ class PostgresDatabase:
     ) -> list[Row]:
         """Run one statement in its own transaction, retrying conflicts with backoff.
 
-        ``retry_duplicate_key`` is accepted for the runner's contract; PostgreSQL's
-        ``INSERT ... ON CONFLICT`` never reports a duplicate key for concurrent upserts.
+        ``retry_duplicate_key`` also retries a duplicate key (set it only for ``INSERT ... ON
+        CONFLICT``); without it a duplicate key is a :class:`WriteConflictError` at once.
         """
-        del retry_duplicate_key
         query = to_psycopg(sql)
         for attempt in range(1, self._max_attempts + 1):
             try:
                 with self.connection() as connection:
                     cursor = connection.execute(query, list(params))
                     return list(cursor.fetchall()) if cursor.description is not None else []
+            except _DUPLICATE_KEY as exc:
+                if not retry_duplicate_key or attempt == self._max_attempts:
+                    raise WriteConflictError(_CONFLICT_MESSAGE) from exc
+                time.sleep(random.uniform(0, self._backoff_seconds))
             except _CONFLICTS as exc:
                 if attempt == self._max_attempts:
                     raise WriteConflictError(_CONFLICT_MESSAGE) from exc
@@ -184,7 +193,6 @@ class PostgresDatabase:
         self._require_open()
         try:
             with self._pool.connection() as connection:
-                connection.execute(f"SET lock_timeout = {self._lock_timeout_ms}")
                 yield connection
         except PoolTimeout as exc:
             raise storage_failure(exc) from exc
@@ -200,7 +208,6 @@ class PostgresDatabase:
             return PostgresTransaction(
                 connection,
                 give_back=self._pool.putconn,
-                lock_timeout_ms=self._lock_timeout_ms,
             )
         except BaseException:
             self._pool.putconn(connection)
@@ -273,11 +280,9 @@ class PostgresTransaction:
         connection: psycopg.Connection,
         *,
         give_back: Callable[[psycopg.Connection], None],
-        lock_timeout_ms: int,
     ) -> None:
         self._connection = connection
         self._give_back = give_back
-        self._lock_timeout_ms = lock_timeout_ms
         self._open = True
         self._begin()
 
@@ -294,7 +299,7 @@ class PostgresTransaction:
         try:
             cursor = self._connection.execute(to_psycopg(sql), list(params))
             return list(cursor.fetchall()) if cursor.description is not None else []
-        except _CONFLICTS as exc:
+        except (*_CONFLICTS, _DUPLICATE_KEY) as exc:
             raise WriteConflictError(_CONFLICT_MESSAGE) from exc
         except _STORAGE_EXCEPTIONS as exc:
             raise storage_failure(exc) from exc
@@ -303,7 +308,7 @@ class PostgresTransaction:
         self._require_open()
         try:
             self._connection.execute("COMMIT")
-        except _CONFLICTS as exc:
+        except (*_CONFLICTS, _DUPLICATE_KEY) as exc:
             self._safe("ROLLBACK")
             self._safe_begin()
             raise WriteConflictError(_CONFLICT_MESSAGE) from exc
@@ -330,7 +335,6 @@ class PostgresTransaction:
     def _begin(self) -> None:
         try:
             self._connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
-            self._connection.execute(f"SET LOCAL lock_timeout = {self._lock_timeout_ms}")
         except _STORAGE_EXCEPTIONS as exc:
             raise storage_failure(exc) from exc
 
