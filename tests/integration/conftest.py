@@ -18,7 +18,6 @@ from portal.adapters.salesforce.retries import RetryPolicy
 from portal.bootstrap import Portal, build_portal
 from portal.domain.config import PortalConfig
 from tests.portal_over_mock import portal_config
-from tests.postgres_server import PostgresServer, postgres_bin_dir
 
 
 @pytest.fixture
@@ -63,26 +62,3 @@ def portal(config: PortalConfig, clock: ShiftedClock, retry_waits: list[float]) 
     )
     yield built
     built.close()
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """One throwaway PostgreSQL server per test process (per xdist worker)."""
-    bin_dir = postgres_bin_dir()
-    if bin_dir is None:
-        pytest.skip("PostgreSQL is not installed (initdb, pg_ctl): apt-get install postgresql")
-    server = PostgresServer(bin_dir=bin_dir)
-    try:
-        server.start()
-        server.create_template()
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
-    """A fresh database with the portal's schema, dropped after the test."""
-    url = postgres_server.new_database()
-    yield url
-    postgres_server.drop_database(url)
