@@ -27,7 +27,7 @@ from portal.adapters.postgres_storage import (
 )
 from portal.adapters.storage import DuckDbPortalStorage
 from portal.domain.exports import CsvShape, ExportCancelled, ExportControl
-from portal.domain.failures import StorageFailure, WriteConflictError
+from portal.domain.failures import StorageError, StorageFailure, WriteConflictError
 from portal.domain.integration_errors import (
     ErrorLogFilter,
     ErrorSource,
@@ -192,6 +192,53 @@ class TestIsolation:
                 waited = time.monotonic() - started
             assert waited >= 0.2
             assert storage.repositories.settings.load() == sample_settings(tag="single")
+
+
+class TestRunner:
+    def test_a_write_that_keeps_meeting_a_held_row_gives_up_with_a_clear_error(
+        self, postgres_url: str
+    ) -> None:
+        with PostgresDatabase(
+            url=postgres_url, lock_timeout=timedelta(milliseconds=50), max_attempts=3
+        ) as db:
+            holder = _uow(db)
+            with holder:
+                holder.settings.save(sample_settings(tag="holder"))
+                storage = PostgresPortalStorage(database=db, cipher=CIPHER, clock=FixedClock(START))
+                with pytest.raises(WriteConflictError, match="at the same moment"):
+                    storage.repositories.settings.save(sample_settings(tag="single"))
+
+    def test_no_free_connection_in_time_is_a_storage_failure(self, postgres_url: str) -> None:
+        with PostgresDatabase(
+            url=postgres_url, max_connections=1, connect_timeout=timedelta(milliseconds=300)
+        ) as db:
+            with _uow(db) as holder:
+                holder.audit.recent()
+                with pytest.raises(StorageFailure):
+                    db.execute("SELECT 1")
+            assert db.execute("SELECT 1") == [(1,)]
+
+    def test_a_closed_database_refuses_work(self, postgres_url: str) -> None:
+        db = PostgresDatabase(url=postgres_url)
+        db.close()
+        db.close()
+        with pytest.raises(StorageError, match="closed"):
+            db.execute("SELECT 1")
+        with pytest.raises(StorageError, match="closed"):
+            db.begin()
+
+    def test_a_unit_of_work_is_usable_from_another_thread_than_the_one_that_opened_it(
+        self, database: PostgresDatabase
+    ) -> None:
+        # Streamlit may run a callback on another thread: a pooled connection is not a thread's.
+        uow = _uow(database)
+        with uow:
+            worker = threading.Thread(target=lambda: uow.backups.save_latest(sample_backup()))
+            worker.start()
+            worker.join(10)
+            uow.commit()
+        with uow:
+            assert uow.backups.latest() == sample_backup()
 
 
 def test_a_database_that_went_away_is_a_storage_failure(
