@@ -244,7 +244,7 @@ class TestRunner:
 def test_a_database_that_went_away_is_a_storage_failure(
     postgres_server: PostgresServer, postgres_url: str
 ) -> None:
-    with PostgresDatabase(url=postgres_url) as db:
+    with PostgresDatabase(url=postgres_url, connect_timeout=timedelta(seconds=1)) as db:
         db.execute("SELECT 1")
         postgres_server.drop_database(postgres_url)
         with pytest.raises(StorageFailure) as caught:
