@@ -32,7 +32,7 @@ from portal.domain.calls import ActivityKind
 from portal.domain.clock import Clock
 from portal.domain.exports import CsvShape, ExportCancelled, ExportControl
 from portal.domain.failures import StorageError
-from portal.domain.integration_errors import ErrorLogFilter
+from portal.domain.integration_errors import ErrorLogFilter, HighWaterMark
 from portal.domain.oauth import PendingAuthorization
 from portal.domain.ports import PortalStorage, Repositories, UnitOfWork
 from portal.domain.sync.outbox import WaitingReason
@@ -40,6 +40,8 @@ from portal.domain.sync.outbox import WaitingReason
 if TYPE_CHECKING:
     import pyarrow as pa
 
+#: How many rows the error log's tally may reach before the high-water mark folds them.
+TALLY_FOLD_ROWS: Final = 1000
 #: Rows fetched from the server per round trip while exporting.
 EXPORT_BATCH_ROWS: Final = 10_000
 _EXPORT_COLUMNS: Final = (
@@ -60,6 +62,22 @@ class PostgresIntegrationErrorRepository(DuckDbIntegrationErrorRepository):
     def __init__(self, runner: PostgresDatabase | PostgresTransaction) -> None:
         super().__init__(runner)
         self._pg = runner
+
+    def high_water_mark(self) -> HighWaterMark:
+        # The tally (migration 0002) instead of count(*): one short sum, not a scan of the log.
+        rows = self._runner.execute(
+            "SELECT (SELECT coalesce(sum(delta), 0) FROM integration_errors_tally), "
+            "(SELECT coalesce(max(id), 0) FROM integration_errors), "
+            "(SELECT count(*) FROM integration_errors_tally)"
+        )
+        total, last_id, tally_rows = rows[0]
+        if int(tally_rows) > TALLY_FOLD_ROWS and isinstance(self._pg, PostgresDatabase):
+            # Outside a transaction only: one statement, so the sum stays exact meanwhile.
+            self._runner.execute(
+                "WITH gone AS (DELETE FROM integration_errors_tally RETURNING delta) "
+                "INSERT INTO integration_errors_tally SELECT coalesce(sum(delta), 0) FROM gone"
+            )
+        return HighWaterMark(rows=int(total), last_id=int(last_id))
 
     def export(
         self,

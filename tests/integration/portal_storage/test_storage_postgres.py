@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from portal_storage_support import START, sample_backup, sample_settings
 
+from portal.adapters import postgres_storage
 from portal.adapters.clock import FixedClock
 from portal.adapters.crypto import TokenCipher, generate_key
 from portal.adapters.db import Database, DatabaseUnavailableError
@@ -266,6 +267,31 @@ def _entry(n: int, **changes: object) -> IntegrationErrorEntry:
     }
     values.update(changes)
     return IntegrationErrorEntry(**values)  # type: ignore[arg-type]
+
+
+def test_the_high_water_mark_counts_exactly_and_moves_when_a_lower_id_commits_late(
+    database: PostgresDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(postgres_storage, "TALLY_FOLD_ROWS", 3)
+    storage = PostgresPortalStorage(database=database, cipher=CIPHER, clock=FixedClock(START))
+    errors = storage.repositories.integration_errors
+    early, late = _uow(database), _uow(database)
+    with early, late:
+        early.integration_errors.append(_entry(1))  # takes the lower id
+        late.integration_errors.append(_entry(2))
+        late.commit()
+        seen = errors.high_water_mark()
+        early.commit()
+    after = errors.high_water_mark()
+    assert (seen.rows, after.rows) == (1, 2) and seen.last_id == after.last_id
+
+    for n in range(5):
+        errors.append(_entry(n))
+    assert errors.high_water_mark().rows == 7  # and the tally is folded into one row
+    assert database.execute("SELECT count(*) FROM integration_errors_tally") == [(1,)]
+    assert errors.high_water_mark().rows == 7
+    storage.wipe()
+    assert errors.high_water_mark().rows == 0
 
 
 def test_the_exports_are_the_duckdb_files_byte_for_byte(postgres_url: str, tmp_path: Path) -> None:
