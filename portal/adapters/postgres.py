@@ -110,6 +110,29 @@ def _configurer(lock_timeout_ms: int) -> Callable[[psycopg.Connection], None]:
     return configure
 
 
+def _unavailable(url: str, error: str) -> DatabaseUnavailableError:
+    return DatabaseUnavailableError(
+        msg(
+            "The portal database {url} cannot be reached ({error}). Check that the server is "
+            "running and the URL in {key} is right.",
+            url=redacted(url),
+            error=error,
+            key="PORTAL_DATABASE_URL",
+        )
+    )
+
+
+def _check_reachable(url: str, *, timeout: timedelta) -> None:
+    # One plain connection first: a wrong host, database or password is said at once, with
+    # the server's reason (libpq never repeats the password), instead of a pool timing out.
+    seconds = max(1, round(timeout.total_seconds()))
+    try:
+        psycopg.connect(url, connect_timeout=seconds).close()
+    except psycopg.Error as exc:
+        lines = str(exc).strip().splitlines()
+        raise _unavailable(url, lines[0].strip() if lines else type(exc).__name__) from None
+
+
 class PostgresDatabase:
     """A PostgreSQL database with the portal's schema, through a pool; thread-safe."""
 
@@ -128,6 +151,7 @@ class PostgresDatabase:
         self._max_attempts = max_attempts
         self._backoff_seconds = backoff_seconds
         self._lock_timeout_ms = int(lock_timeout / timedelta(milliseconds=1))
+        _check_reachable(url, timeout=connect_timeout)
         self._pool = ConnectionPool(
             url,
             min_size=min_connections,
@@ -143,14 +167,7 @@ class PostgresDatabase:
             self._pool.open(wait=True, timeout=connect_timeout.total_seconds())
         except PoolTimeout:
             self._pool.close()
-            raise DatabaseUnavailableError(
-                msg(
-                    "The portal database {url} cannot be reached. Check that the server is "
-                    "running and the URL in {key} is right.",
-                    url=redacted(url),
-                    key="PORTAL_DATABASE_URL",
-                )
-            ) from None
+            raise _unavailable(url, "no connection in time") from None
         self._closed = False
         try:
             self._migrate()
