@@ -18,15 +18,18 @@ from portal_storage_support import START, sample_backup, sample_settings
 
 from portal.adapters import postgres_storage
 from portal.adapters.clock import FixedClock
-from portal.adapters.crypto import TokenCipher, generate_key
-from portal.adapters.db import Database, DatabaseUnavailableError
+from portal.adapters.crypto import TokenCipher, TokenDecryptionError, generate_key
+from portal.adapters.db import CorruptRecordError, Database, DatabaseUnavailableError
 from portal.adapters.postgres import PostgresDatabase, is_postgres_url, redacted, to_psycopg
 from portal.adapters.postgres_storage import (
     PostgresIntegrationErrorRepository,
     PostgresPortalStorage,
     PostgresUnitOfWork,
+    postgres_repositories,
 )
 from portal.adapters.storage import DuckDbPortalStorage
+from portal.domain.audit import AuditAction, AuditEntry, AuditOutcome
+from portal.domain.backup import BackupFormatError
 from portal.domain.exports import CsvShape, ExportCancelled, ExportControl
 from portal.domain.failures import StorageError, StorageFailure, WriteConflictError
 from portal.domain.integration_errors import (
@@ -35,7 +38,9 @@ from portal.domain.integration_errors import (
     IntegrationErrorEntry,
     SyncOperation,
 )
+from portal.domain.oauth import PendingAuthorization, TokenSet
 from portal.domain.ports import PortalStorage
+from portal.domain.secret import SecretStr
 from tests.postgres_server import PostgresServer
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "portal/adapters/postgres_migrations"
@@ -373,3 +378,86 @@ def test_a_large_export_reports_progress_and_can_be_cancelled(
         repository.export(target, filter=ErrorLogFilter(text="message 42"), shape=CsvShape())
         assert target.exists()
         assert len(target.read_text(encoding="utf-8-sig").splitlines()) > 1
+
+
+class TestStoredRows:
+    """The DuckDB file's promises about what it holds, on PostgreSQL's tables."""
+
+    ACCESS_TOKEN = "00D5g000000XyZ1!AQ8AQPlaintextAccessToken.SHOULD.NEVER.BE.STORED"
+    VERIFIER = "pkce-verifier-PLAINTEXT-SHOULD-NEVER-BE-STORED-0123456789abcdef"
+
+    def _tokens(self) -> TokenSet:
+        return TokenSet(
+            access_token=SecretStr(self.ACCESS_TOKEN),
+            refresh_token=SecretStr("refresh-PLAINTEXT"),
+            instance_url="https://acme.my.salesforce.com",
+            org_id="00D000000000001EAA",
+            user_id="005000000000001AAA",
+            issued_at=START,
+        )
+
+    def test_the_tables_hold_ciphertext_never_the_tokens(self, database: PostgresDatabase) -> None:
+        repos = postgres_repositories(runner=database, cipher=CIPHER, clock=FixedClock(START))
+        repos.tokens.save(self._tokens())
+        repos.pending_authorizations.add(
+            PendingAuthorization(
+                state="state-1",
+                code_verifier=SecretStr(self.VERIFIER),
+                redirect_to="/",
+                created_at=START,
+                expires_at=START.replace(hour=23),
+            )
+        )
+        stored = " ".join(
+            text
+            for table in ("oauth_tokens", "pending_authorizations")
+            for (text,) in database.execute(f"SELECT row_to_json(t)::text FROM {table} t")
+        )
+        assert "ciphertext" in stored
+        for plaintext in (self.ACCESS_TOKEN, "refresh-PLAINTEXT", self.VERIFIER):
+            assert plaintext not in stored
+
+    def test_tokens_stored_with_another_key_cannot_be_read(
+        self, database: PostgresDatabase
+    ) -> None:
+        writer = PostgresPortalStorage(database=database, cipher=CIPHER, clock=FixedClock(START))
+        writer.repositories.tokens.save(self._tokens())
+        reader = PostgresPortalStorage(
+            database=database, cipher=TokenCipher(generate_key()), clock=FixedClock(START)
+        )
+        with pytest.raises(TokenDecryptionError) as raised:
+            reader.check_key()
+        assert self.ACCESS_TOKEN not in str(raised.value)
+
+    def test_a_damaged_settings_row_names_the_tab(self, database: PostgresDatabase) -> None:
+        repos = postgres_repositories(runner=database, cipher=CIPHER, clock=FixedClock(START))
+        repos.settings.save(sample_settings())
+        database.execute(
+            'UPDATE current_settings SET payload = \'{"enabled": "yes"}\' '
+            "WHERE area = 'video_history'"
+        )
+        with pytest.raises(CorruptRecordError, match='"Video history integration" settings'):
+            repos.settings.load()
+
+    def test_a_damaged_backup_row_says_what_to_do(self, database: PostgresDatabase) -> None:
+        repos = postgres_repositories(runner=database, cipher=CIPHER, clock=FixedClock(START))
+        repos.backups.save_latest(sample_backup())
+        database.execute("UPDATE backups SET payload = '{\"format\": 1}'")
+        with pytest.raises(BackupFormatError, match="configure"):
+            repos.backups.latest()
+
+    def test_an_unknown_stored_value_is_reported_not_guessed(
+        self, database: PostgresDatabase
+    ) -> None:
+        repos = postgres_repositories(runner=database, cipher=CIPHER, clock=FixedClock(START))
+        repos.audit.append(
+            AuditEntry(
+                occurred_at=START,
+                actor="admin",
+                action=AuditAction.SIGN_IN,
+                outcome=AuditOutcome.SUCCEEDED,
+            )
+        )
+        database.execute("UPDATE audit_log SET action = 'teleport'")
+        with pytest.raises(CorruptRecordError, match="audit_log holds an unknown value 'teleport'"):
+            repos.audit.recent()
