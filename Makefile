@@ -15,7 +15,7 @@ export PORTAL_PORT MOCK_PORT MOCK_HTTP_PORT DATA_DIR
 UV_RUN := uv run --frozen
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install uv chromium fonts sf-cli catalogs demo test lint bench resilience
+.PHONY: help install uv chromium fonts sf-cli postgres catalogs demo test lint bench resilience
 
 help:
 	@echo "make install  install the locked dependencies (uv) into .venv"
@@ -51,6 +51,12 @@ sf-cli:
 		|| ($(SUDO) apt-get update && $(SUDO) apt-get install -y nodejs npm)
 	@bash scripts/install_sf_cli.sh >/dev/null
 
+# The PostgreSQL server the storage tests start and stop themselves (initdb and pg_ctl in a
+# temporary directory): Debian's postgresql, whose binaries live in /usr/lib/postgresql/*/bin.
+postgres:
+	@command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 \
+		|| ($(SUDO) apt-get update && $(SUDO) apt-get install -y postgresql)
+
 # Japanese text in Chromium (browser tests, screenshots, the demo's browser) needs a CJK font.
 fonts:
 	@fc-list :lang=ja 2>/dev/null | grep -q . || ($(SUDO) apt-get update && $(SUDO) apt-get install -y fonts-noto-cjk)
@@ -63,7 +69,7 @@ demo: install fonts
 # Parallel (pytest-xdist): one worker per CPU, each test file on one worker (its module-scoped
 # servers are started once); TEST_WORKERS=0 runs serially.
 TEST_WORKERS ?= auto
-test: install chromium fonts sf-cli
+test: install chromium fonts sf-cli postgres
 	$(UV_RUN) pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: install

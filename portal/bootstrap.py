@@ -23,6 +23,8 @@ from portal.adapters.config import READY_FILE, changed_key_problem, load_config
 from portal.adapters.crypto import TokenCipher, TokenDecryptionError
 from portal.adapters.db import Database
 from portal.adapters.mock_org import MockOrg
+from portal.adapters.postgres import PostgresDatabase, redacted
+from portal.adapters.postgres_storage import PostgresPortalStorage
 from portal.adapters.salesforce.access import LiveSalesforce
 from portal.adapters.salesforce.http import Timeouts, Trust, build_session
 from portal.adapters.salesforce.oauth import OAuthClient
@@ -91,6 +93,30 @@ class Portal:
         self.storage.close()
 
 
+def build_storage(*, config: PortalConfig, clock: Clock) -> PortalStorage:
+    """The storage ``config`` names: PostgreSQL for a ``database_url``, else the DuckDB file
+    (each migrated at open), after checking the key decrypts the tokens it holds."""
+    cipher = TokenCipher(config.encryption_key)
+    storage: DuckDbPortalStorage | PostgresPortalStorage
+    if config.database_url is not None:
+        url = config.database_url.get_secret_value()
+        storage = PostgresPortalStorage(
+            database=PostgresDatabase(url=url), cipher=cipher, clock=clock
+        )
+        where: Path | str = redacted(url)
+    else:
+        storage = DuckDbPortalStorage(
+            database=Database(path=config.db_path), cipher=cipher, clock=clock
+        )
+        where = config.db_path
+    try:
+        storage.check_key()
+    except TokenDecryptionError:
+        storage.close()
+        raise ConfigError((changed_key_problem(where),)) from None
+    return storage
+
+
 def build_portal(
     *,
     config: PortalConfig,
@@ -102,16 +128,7 @@ def build_portal(
     """The portal for ``config``: its DuckDB file (migrated at open), the Salesforce session
     trusting the right CAs, the OAuth client, and every service."""
     clock = clock or SystemClock()
-    storage = DuckDbPortalStorage(
-        database=Database(path=config.db_path),
-        cipher=TokenCipher(config.encryption_key),
-        clock=clock,
-    )
-    try:
-        storage.check_key()
-    except TokenDecryptionError:
-        storage.close()
-        raise ConfigError((changed_key_problem(config.db_path),)) from None
+    storage = build_storage(config=config, clock=clock)
     mock = config.mode is PortalMode.MOCK
     salesforce, session = connect_salesforce(config=config, retry=retry, timeouts=timeouts)
     demo_session = build_session(trust=_trust(config), timeout=timeouts or Timeouts(), retry=retry)

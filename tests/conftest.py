@@ -1,4 +1,5 @@
-"""Fixtures shared by every layer's tests: the mock org served over real HTTPS."""
+"""Fixtures shared by every layer's tests: the mock org served over real HTTPS, and a
+throwaway PostgreSQL server with a fresh database per test."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from mock_salesforce.backend import MockBackend
 from mock_salesforce.rows import insert
 from mock_salesforce.schema import USER_PERMISSIONS
 from tests.portal_over_mock import guarded_server
+from tests.postgres_server import PostgresServer, postgres_bin_dir
 
 
 @dataclass(frozen=True)
@@ -115,3 +117,26 @@ def trusted_session(mock_server: ThreadedMockServer) -> Iterator[requests.Sessio
     yield session
     # An open TLS keep-alive connection would hold the server's shutdown for its full timeout.
     session.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One throwaway PostgreSQL server per test process (per xdist worker)."""
+    bin_dir = postgres_bin_dir()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL is not installed (initdb, pg_ctl): apt-get install postgresql")
+    server = PostgresServer(bin_dir=bin_dir)
+    try:
+        server.start()
+        server.create_template()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """A fresh database with the portal's schema, dropped after the test."""
+    url = postgres_server.new_database()
+    yield url
+    postgres_server.drop_database(url)

@@ -69,6 +69,7 @@ CLIENT_SECRET = _Key("SALESFORCE_CLIENT_SECRET", "salesforce", "client_secret", 
 REDIRECT_URI = _Key("SALESFORCE_REDIRECT_URI", "salesforce", "redirect_uri")
 CA_BUNDLE = _Key("SALESFORCE_CA_BUNDLE", "salesforce", "ca_bundle", "ca_bundle")
 DB_PATH = _Key("PORTAL_DB_PATH", "portal", "db_path")
+DATABASE_URL = _Key("PORTAL_DATABASE_URL", "portal", "database_url")
 ENCRYPTION_KEY = _Key("PORTAL_ENCRYPTION_KEY", "portal", "encryption_key")
 USERS = _Key("PORTAL_USERS", "portal", "users")
 API_VERSION = _Key("SALESFORCE_API_VERSION", "salesforce", "api_version")
@@ -174,6 +175,7 @@ def load_config(
         _check_redirect_uri(values, redirect_uri)
     ca_bundle = _ca_bundle(values, mock=mock, hint=ready_hint) if mode else None
     db_path = _db_path(values, data_dir=data_dir)
+    database_url = _database_url(values)
     encryption_key = _encryption_key(
         values, mock=mock, data_dir=data_dir, report_missing=report_missing
     )
@@ -202,6 +204,7 @@ def load_config(
         api_version_ceiling=api_version_ceiling,
         trusted_proxies=trusted_proxies,
         proxy_header=proxy_header,
+        database_url=database_url,
     )
 
 
@@ -244,7 +247,7 @@ def _not_set(key: _Key, what: Text, hint: _ReadyHint | None) -> Text:
     )
 
 
-def changed_key_problem(db_path: Path) -> ConfigProblem:
+def changed_key_problem(db_path: Path | str) -> ConfigProblem:
     """The problem to report when the configured key no longer decrypts the stored tokens."""
     return ConfigProblem(
         ENCRYPTION_KEY.env,
@@ -405,6 +408,29 @@ def _ca_bundle(values: _Collector, *, mock: bool, hint: _ReadyHint | None) -> Pa
         )
         return None
     return path
+
+
+def _database_url(values: _Collector) -> SecretStr | None:
+    """``PORTAL_DATABASE_URL``, ``[portal] database_url`` or a top-level ``database_url``."""
+    text = values.text(DATABASE_URL)
+    top_level = values.secrets.get(DATABASE_URL.name)
+    if text is None and isinstance(top_level, str) and top_level.strip():
+        text = top_level.strip()
+    if not text:
+        return None
+    scheme = text.split("://", 1)[0].lower() if "://" in text else ""
+    if scheme not in ("postgresql", "postgres"):
+        values.problem(
+            DATABASE_URL,
+            msg(
+                "is not a PostgreSQL URL: set {where} to one such as {example}, or leave it "
+                "out to keep the portal's data in its DuckDB file.",
+                where=DATABASE_URL.where,
+                example="postgresql://portal@db.example.com:5432/portal",
+            ),
+        )
+        return None
+    return SecretStr(text)
 
 
 def _db_path(values: _Collector, *, data_dir: Path) -> Path:

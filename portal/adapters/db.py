@@ -65,6 +65,20 @@ class SqlRunner(Protocol):
     ) -> list[Row]: ...
 
 
+class TransactionRunner(SqlRunner, Protocol):
+    """A transaction as the sync store uses it (:class:`Transaction` and PostgreSQL's)."""
+
+    def commit(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class TransactionalRunner(SqlRunner, Protocol):
+    """Single statements and transactions (:class:`Database` and PostgreSQL's)."""
+
+    def begin(self) -> TransactionRunner: ...
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int

@@ -21,7 +21,7 @@ from portal.domain.oauth import PendingAuthorization, TokenSet
 from portal.domain.ports import CURRENT_TOKEN_SLOT, check_limit, check_token_slot
 
 #: How long failed logins are kept: longer than any window the access service counts in.
-_LOGIN_FAILURE_RETENTION: Final = timedelta(days=1)
+LOGIN_FAILURE_RETENTION: Final = timedelta(days=1)
 _HISTORY_COLUMNS = "id, occurred_at, event, org_id, org_name, username, instance_url, detail"
 
 
@@ -243,7 +243,7 @@ class DuckDbLoginFailureRepository:
         # Failures older than any limit's window are dropped, so guessing cannot grow the file.
         self._runner.execute(
             "DELETE FROM login_failures WHERE occurred_at < ?",
-            [to_db_time(at - _LOGIN_FAILURE_RETENTION)],
+            [to_db_time(at - LOGIN_FAILURE_RETENTION)],
         )
         self._runner.execute(
             "INSERT INTO login_failures (occurred_at, username, client_key) VALUES (?, ?, ?)",

@@ -34,9 +34,16 @@ _PARQUET_EXPRESSIONS: Final = {
 
 
 def copy_statement(
-    *, where: str, params: list[object], target: Path, parquet: bool, shape: CsvShape | None
+    *,
+    where: str,
+    params: list[object],
+    target: Path,
+    parquet: bool,
+    shape: CsvShape | None,
+    ordered: bool = True,
 ) -> tuple[str, list[object]]:
-    """``COPY (every matching error, newest first) TO target`` and its parameters."""
+    """``COPY (every matching error, newest first) TO target`` and its parameters; without
+    ``ordered``, the rows are written in the order they come (already newest first)."""
     if parquet:
         columns = ", ".join(_PARQUET_EXPRESSIONS.get(c, c) for c in EXPORT_COLUMNS)
         select = f"SELECT {columns} FROM integration_errors {where}"
@@ -48,7 +55,8 @@ def copy_statement(
         select = f"SELECT {expressions} FROM integration_errors {where}"
         select_params += params
         options = "FORMAT csv, HEADER true"
-    sql = f"COPY ({select} ORDER BY occurred_at DESC, id DESC) TO '{_quoted(target)}' ({options})"
+    order = " ORDER BY occurred_at DESC, id DESC" if ordered else ""
+    sql = f"COPY ({select}{order}) TO '{_quoted(target)}' ({options})"
     return sql, select_params
 
 

@@ -40,8 +40,11 @@ _ERROR_COLUMNS = (
 )
 
 
-def _where(filter: ErrorLogFilter | None) -> tuple[str, list[object]]:
-    """The WHERE clause (possibly empty) and its parameters for ``filter``."""
+def _where(
+    filter: ErrorLogFilter | None, *, text_match: str = "contains(lower(message), lower(?))"
+) -> tuple[str, list[object]]:
+    """The WHERE clause (possibly empty) and its parameters for ``filter``; ``text_match`` is
+    the SQL dialect's case-insensitive "message contains ?" test."""
     if filter is None:
         return "", []
     clauses: list[str] = []
@@ -66,14 +69,21 @@ def _where(filter: ErrorLogFilter | None) -> tuple[str, list[object]]:
         params.append(filter.org_id)
     if filter.text is not None:
         # contains() instead of LIKE: the search text needs no escaping of % and _.
-        clauses.append("contains(lower(message), lower(?))")
+        clauses.append(text_match)
         params.append(filter.text)
     return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
 class DuckDbIntegrationErrorRepository:
+    # The two pieces of SQL that differ on PostgreSQL (portal.adapters.postgres_repositories).
+    _TEXT_MATCH = "contains(lower(message), lower(?))"
+    _BUCKET = f"epoch_us(occurred_at) // {_BUCKET_MICROSECONDS}"
+
     def __init__(self, runner: SqlRunner) -> None:
         self._runner = runner
+
+    def _where(self, filter: ErrorLogFilter | None) -> tuple[str, list[object]]:
+        return _where(filter, text_match=self._TEXT_MATCH)
 
     def append(self, entry: IntegrationErrorEntry) -> IntegrationErrorEntry:
         rows = self._runner.execute(
@@ -98,7 +108,7 @@ class DuckDbIntegrationErrorRepository:
         self, *, filter: ErrorLogFilter | None = None, limit: int = 50, offset: int = 0
     ) -> ErrorLogPage:
         check_page_bounds(limit=limit, offset=offset)
-        where, params = _where(filter)
+        where, params = self._where(filter)
         total_rows = self._runner.execute(
             f"SELECT count(*) FROM integration_errors {where}", params
         )
@@ -115,7 +125,7 @@ class DuckDbIntegrationErrorRepository:
         )
 
     def counts_by_code(self, *, filter: ErrorLogFilter | None = None) -> list[CodeCount]:
-        where, params = _where(filter)
+        where, params = self._where(filter)
         rows = self._runner.execute(
             f"SELECT status_code, count(*) AS n FROM integration_errors {where} "
             "GROUP BY status_code ORDER BY n DESC, status_code",
@@ -124,7 +134,7 @@ class DuckDbIntegrationErrorRepository:
         return [CodeCount(status_code=code, count=int(n)) for code, n in rows]
 
     def counts_by_day(self, *, filter: ErrorLogFilter | None = None) -> list[DayCount]:
-        where, params = _where(filter)
+        where, params = self._where(filter)
         rows = self._runner.execute(
             f"SELECT CAST(occurred_at AS DATE) AS day, count(*) FROM integration_errors {where} "
             "GROUP BY day ORDER BY day",
@@ -133,7 +143,7 @@ class DuckDbIntegrationErrorRepository:
         return [DayCount(day=day, count=int(n)) for day, n in rows]
 
     def distinct_objects(self, *, filter: ErrorLogFilter | None = None) -> list[str]:
-        where, params = _where(filter)
+        where, params = self._where(filter)
         rows = self._runner.execute(
             f"SELECT DISTINCT sobject FROM integration_errors {where} ORDER BY sobject", params
         )
@@ -161,7 +171,7 @@ class DuckDbIntegrationErrorRepository:
         self, *, filter: ErrorLogFilter | None = None, limit: int = 50, offset: int = 0
     ) -> tuple[IntegrationErrorEntry, ...]:
         check_page_bounds(limit=limit, offset=offset)
-        where, params = _where(filter)
+        where, params = self._where(filter)
         rows = self._runner.execute(
             f"SELECT {_ERROR_COLUMNS} FROM integration_errors {where} "
             "ORDER BY occurred_at DESC, id DESC LIMIT ? OFFSET ?",
@@ -170,9 +180,9 @@ class DuckDbIntegrationErrorRepository:
         return tuple(_error_entry(row) for row in rows)
 
     def counts_by_bucket(self, *, filter: ErrorLogFilter | None = None) -> list[BucketCount]:
-        where, params = _where(filter)
+        where, params = self._where(filter)
         rows = self._runner.execute(
-            f"SELECT epoch_us(occurred_at) // {_BUCKET_MICROSECONDS} AS bucket, count(*) "
+            f"SELECT {self._BUCKET} AS bucket, count(*) "
             f"FROM integration_errors {where} GROUP BY bucket ORDER BY bucket",
             params,
         )
@@ -193,7 +203,7 @@ class DuckDbIntegrationErrorRepository:
         shape: CsvShape | None = None,
         control: ExportControl | None = None,
     ) -> None:
-        where, params = _where(filter)
+        where, params = self._where(filter)
         sql, all_params = copy_statement(
             where=where, params=params, target=target, parquet=parquet, shape=shape
         )

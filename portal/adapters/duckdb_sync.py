@@ -14,7 +14,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from portal.adapters.db import Database, SqlRunner, Transaction, from_db_time, to_db_time
+from portal.adapters.db import (
+    SqlRunner,
+    TransactionalRunner,
+    TransactionRunner,
+    from_db_time,
+    to_db_time,
+)
 from portal.adapters.duckdb_logs import DuckDbIntegrationErrorRepository, DuckDbSyncLogRepository
 from portal.domain.calls import Activity, ActivityKind
 from portal.domain.sync.codec import from_json, to_json
@@ -177,7 +183,7 @@ class DuckDbOutbox:
 class DuckDbSyncTransaction:
     """The outbox, the sync log and the error log on one transaction."""
 
-    def __init__(self, transaction: Transaction) -> None:
+    def __init__(self, transaction: TransactionRunner) -> None:
         self._transaction = transaction
         self.runner: SqlRunner = transaction
         self.outbox = DuckDbOutbox(transaction)
@@ -191,7 +197,7 @@ class DuckDbSyncTransaction:
 class DuckDbSyncStore:
     """The inbox and outbox in the portal's DuckDB file."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: TransactionalRunner) -> None:
         self._database = database
         self.outbox = DuckDbOutbox(database)
 

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from portal.adapters.duckdb_auth import LOGIN_FAILURE_RETENTION
 from portal.adapters.duckdb_exports import copy_statement
 from portal.domain.audit import AuditEntry
 from portal.domain.backup import BackupSnapshot
@@ -447,10 +448,15 @@ class InMemoryLoginFailureRepository:
         self._store = store
 
     def add(self, *, username: str, client_key: str, at: datetime) -> None:
+        at = require_aware(at, name="at")
         with self._store.lock:
-            self._store.state.login_failures.append(
-                (require_aware(at, name="at"), username, client_key)
-            )
+            # Like the DuckDB table: failures older than a day are dropped at each new one.
+            self._store.state.login_failures = [
+                row
+                for row in self._store.state.login_failures
+                if row[0] >= at - LOGIN_FAILURE_RETENTION
+            ]
+            self._store.state.login_failures.append((at, username, client_key))
 
     def times_since(
         self, *, since: datetime, username: str | None = None, client_key: str | None = None

@@ -64,6 +64,8 @@ class PortalConfig:
     # Proxies whose forwarding header names the client (for the login limit); empty: none.
     trusted_proxies: tuple[IpNetwork, ...] = ()
     proxy_header: ProxyHeader = ProxyHeader.X_FORWARDED_FOR
+    # A postgresql:// URL (it may hold a password): PostgreSQL instead of the file at db_path.
+    database_url: SecretStr | None = None
 
     def user(self, username: str) -> PortalUser | None:
         for candidate in self.users:

@@ -113,6 +113,7 @@ def _config_key(config: PortalConfig) -> str:
     for part in (
         config.mode.value,
         str(config.db_path.resolve()),
+        config.database_url.get_secret_value() if config.database_url else "",
         config.salesforce_login_url,
         config.client_id,
         config.client_secret.get_secret_value(),

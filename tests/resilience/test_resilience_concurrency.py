@@ -28,6 +28,7 @@ from portal.domain.audit import AuditAction, AuditOutcome
 from portal.domain.calls import ActivityKind
 from portal.domain.config import PortalConfig
 from portal.domain.restore import restore_from_backup
+from portal.domain.secret import SecretStr
 from portal.domain.settings import CallDataItem, FieldMappings, IntegrationSettings
 from portal.services.error_tables import ExportFormat
 from portal.services.removal import RemovalResult
@@ -55,14 +56,25 @@ class Bench:
 
 
 @pytest.fixture
-def bench(mock_server: ThreadedMockServer, tmp_path: Path) -> Iterator[Bench]:
+def bench(
+    mock_server: ThreadedMockServer, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Bench]:
+    """The portal over its DuckDB file, or over PostgreSQL for ``indirect`` "postgresql"."""
     [org] = reset_world(mock_server.backend, seed=SEED, scenario="default", size=SMALL_SIZE)
     config = portal_config(mock=MockEndpoint.of(mock_server), data_dir=tmp_path)
+    if getattr(request, "param", "duckdb") == "postgresql":
+        url = SecretStr(request.getfixturevalue("postgres_url"))
+        config = replace(config, database_url=url)
     portal = build_portal(config=config)
     assert integrate(portal=portal, config=config, user=org.integration_user).succeeded
     portal.storage.repositories.settings.save(configured_settings(org))
     yield Bench(server=mock_server, org=org, portal=portal, config=config)
     portal.close()
+
+
+def _stored_in(bench: Bench) -> str:
+    """A figure's note of the storage when it is not the default DuckDB file."""
+    return " (PostgreSQL)" if bench.config.database_url is not None else ""
 
 
 def at_once(sessions: int, press: Callable[[int], object]) -> list[Answer]:
@@ -97,6 +109,7 @@ def audited(portal: Portal, action: AuditAction) -> list[Any]:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("bench", ["duckdb", "postgresql"], indirect=True)
 def test_sessions_pressing_remove_at_once_remove_once_and_the_others_are_told(
     bench: Bench, figures: FigureBook
 ) -> None:
@@ -128,7 +141,8 @@ def test_sessions_pressing_remove_at_once_remove_once_and_the_others_are_told(
     assert [e.outcome for e in removals] == [AuditOutcome.SUCCEEDED]
     figures.add(
         area="concurrency",
-        name='sessions pressing "Remove integration" at the same moment (one portal process)',
+        name='sessions pressing "Remove integration" at the same moment (one portal process)'
+        + _stored_in(bench),
         count=sessions,
         unit="sessions",
         observed=f"1 removal and 1 backup; {sessions - 1} told there is nothing left to remove; "
@@ -185,6 +199,7 @@ def test_sessions_pressing_restore_at_once_restore_once_and_the_others_are_told(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("bench", ["duckdb", "postgresql"], indirect=True)
 def test_remove_and_restore_pressed_at_once_never_mix(bench: Bench, figures: FigureBook) -> None:
     sessions = sized(8, 32)
     backup_id, edited, restored = _removed_with_edits(bench)
@@ -231,7 +246,8 @@ def test_remove_and_restore_pressed_at_once_never_mix(bench: Bench, figures: Fig
     assert portal.settings.current() == expected
     figures.add(
         area="concurrency",
-        name='sessions pressing "Remove integration" and "Restore" at the same moment',
+        name='sessions pressing "Remove integration" and "Restore" at the same moment'
+        + _stored_in(bench),
         count=sessions,
         unit="sessions",
         observed="1 removal; restores either before it or told why "

@@ -40,6 +40,7 @@ def main() -> int:
         users=(),
         data_dir=Path(spec["data_dir"]),
         mock_http_url=spec["mock_http_url"],
+        database_url=SecretStr(spec["database_url"]) if spec.get("database_url") else None,
     )
     portal = build_portal(config=config)
     OAuthClient.revoke = _killed_instead_of_revoking  # type: ignore[method-assign]

@@ -1,5 +1,6 @@
 """A process killed between the backup write and the revoke loses nothing: the backup is
-intact and equal to the settings, and running "Remove integration" again finishes the job."""
+intact and equal to the settings, and running "Remove integration" again finishes the job; in
+the DuckDB file and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from mock_salesforce.seed import SeededOrg
 from portal.bootstrap import build_portal
 from portal.domain.config import PortalConfig
 from portal.domain.history import AuthEvent
+from portal.domain.secret import SecretStr
 from portal.services.connections import REVOKE_PREFIX
 from portal.services.integration import CallbackKind
 
@@ -38,16 +41,23 @@ def _child_config(config: PortalConfig) -> str:
             "encryption_key": config.encryption_key.get_secret_value(),
             "data_dir": str(config.data_dir),
             "mock_http_url": config.mock_http_url,
+            "database_url": config.database_url.get_secret_value() if config.database_url else None,
         }
     )
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("storage", ["duckdb", "postgresql"])
 def test_killed_between_backup_and_revoke_loses_nothing(
     world: Callable[..., list[SeededOrg]],
     config: PortalConfig,
     mock_server: ThreadedMockServer,
+    storage: str,
+    request: pytest.FixtureRequest,
 ) -> None:
+    if storage == "postgresql":
+        url = request.getfixturevalue("postgres_url")
+        config = replace(config, database_url=SecretStr(url))
     [org] = world("default")
     portal = build_portal(config=config)
     browser_sign_in(portal, config, org.integration_user)

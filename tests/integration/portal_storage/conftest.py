@@ -1,4 +1,5 @@
-"""Storage under test: the DuckDB file and the in-memory fake, behind the same fixtures."""
+"""Storage under test: the DuckDB file, the in-memory fake and a real PostgreSQL server,
+behind the same fixtures."""
 
 from __future__ import annotations
 
@@ -13,6 +14,12 @@ from portal.adapters.crypto import TokenCipher, generate_key
 from portal.adapters.db import Database
 from portal.adapters.duckdb_sync import DuckDbSyncStore
 from portal.adapters.memory import InMemoryStore, InMemorySyncStore
+from portal.adapters.postgres import PostgresDatabase
+from portal.adapters.postgres_storage import (
+    PostgresSyncStore,
+    PostgresUnitOfWork,
+    postgres_repositories,
+)
 from portal.adapters.unit_of_work import (
     DuckDbUnitOfWork,
     InMemoryUnitOfWork,
@@ -37,11 +44,21 @@ def database(tmp_path: Path) -> Iterator[Database]:
         yield db
 
 
-@pytest.fixture(params=["duckdb", "memory"])
+@pytest.fixture(params=["duckdb", "memory", "postgresql"])
 def storage(
     request: pytest.FixtureRequest, tmp_path: Path, clock: FixedClock, cipher: TokenCipher
 ) -> Iterator[Storage]:
-    if request.param == "duckdb":
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_url")
+        with PostgresDatabase(url=url, max_connections=4) as pg:
+            yield Storage(
+                kind="postgresql",
+                repos=postgres_repositories(runner=pg, cipher=cipher, clock=clock),
+                new_uow=lambda: PostgresUnitOfWork(pg, cipher=cipher, clock=clock),
+                sync=PostgresSyncStore(pg),
+                clock=clock,
+            )
+    elif request.param == "duckdb":
         with Database(path=tmp_path / "contract.duckdb") as db:
             yield Storage(
                 kind="duckdb",

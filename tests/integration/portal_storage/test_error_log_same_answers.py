@@ -1,7 +1,7 @@
 """The error log's seek paging and grouped summaries answer exactly as the LIMIT/OFFSET paging
 and NOT IN query they replaced, row for row, on a generated log with many rows on the same
-timestamp and rows that arrived out of time order. The replaced implementation lives only
-here, as the oracle."""
+timestamp and rows that arrived out of time order, in the DuckDB file and on PostgreSQL. The
+replaced implementation lives only here, as the oracle."""
 
 from __future__ import annotations
 
@@ -20,12 +20,15 @@ import pytest
 from portal.adapters.clock import FixedClock
 from portal.adapters.crypto import TokenCipher, generate_key
 from portal.adapters.db import Database, to_db_time
-from portal.adapters.duckdb_logs import DuckDbIntegrationErrorRepository, _where
+from portal.adapters.duckdb_logs import DuckDbIntegrationErrorRepository
+from portal.adapters.postgres import PostgresDatabase
+from portal.adapters.postgres_storage import PostgresPortalStorage
 from portal.adapters.storage import DuckDbPortalStorage
 from portal.domain.integration_errors import DayCount, ErrorLogFilter, ErrorSource
 from portal.domain.local_days import every_day, local_day, midnights_within
 from portal.services.context import ServiceContext
 from portal.services.error_tables import ErrorTablesService
+from tests.postgres_server import PostgresServer
 
 BASE = datetime(2026, 3, 1, tzinfo=UTC)
 CODES = ("INVALID_FIELD", "REQUIRED_FIELD_MISSING", "ENTITY_IS_DELETED", "UNABLE_TO_LOCK_ROW")
@@ -39,12 +42,30 @@ ZONES: tuple[tzinfo, ...] = (
 )
 
 
-@pytest.fixture(scope="module")
-def logged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DuckDbPortalStorage]:
-    path: Path = tmp_path_factory.mktemp("errors") / "portal.duckdb"
-    storage = DuckDbPortalStorage(
-        database=Database(path=path), cipher=TokenCipher(generate_key()), clock=FixedClock(BASE)
-    )
+Logged = DuckDbPortalStorage | PostgresPortalStorage
+
+
+@pytest.fixture(scope="module", params=["duckdb", "postgresql"])
+def logged(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Logged]:
+    storage: Logged
+    url = None
+    if request.param == "postgresql":
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        url = server.new_database()
+        storage = PostgresPortalStorage(
+            database=PostgresDatabase(url=url),
+            cipher=TokenCipher(generate_key()),
+            clock=FixedClock(BASE),
+        )
+    else:
+        path: Path = tmp_path_factory.mktemp("errors") / "portal.duckdb"
+        storage = DuckDbPortalStorage(
+            database=Database(path=path),
+            cipher=TokenCipher(generate_key()),
+            clock=FixedClock(BASE),
+        )
     rng = random.Random(13)
     # 60 distinct instants over 20 days for 3,000 rows: every instant is shared ~50 times, and
     # rows are inserted in random order, so ids do not follow time.
@@ -79,9 +100,15 @@ def logged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DuckDbPortalSto
         )
     yield storage
     storage.close()
+    if url is not None:
+        server.drop_database(url)
 
 
-def _service(storage: DuckDbPortalStorage) -> ErrorTablesService:
+def _repository(storage: Logged) -> DuckDbIntegrationErrorRepository:
+    return cast(DuckDbIntegrationErrorRepository, storage.repositories.integration_errors)
+
+
+def _service(storage: Logged) -> ErrorTablesService:
     return ErrorTablesService(
         ServiceContext(storage=storage, clock=FixedClock(BASE), salesforce=cast(Any, None))
     )
@@ -109,7 +136,7 @@ def _old_page(
     return old.total, [entry.id or 0 for entry in old.entries]
 
 
-def _old_new_codes(storage: DuckDbPortalStorage, since: datetime) -> list[str]:
+def _old_new_codes(storage: Logged, since: datetime) -> list[str]:
     at = to_db_time(since)
     rows = storage.database.execute(
         """SELECT DISTINCT status_code FROM integration_errors
@@ -122,8 +149,8 @@ def _old_new_codes(storage: DuckDbPortalStorage, since: datetime) -> list[str]:
     return [code for (code,) in rows]
 
 
-def _old_utc_days(storage: DuckDbPortalStorage, filter: ErrorLogFilter | None) -> list[DayCount]:
-    where, params = _where(filter)
+def _old_utc_days(storage: Logged, filter: ErrorLogFilter | None) -> list[DayCount]:
+    where, params = _repository(storage)._where(filter)
     rows = storage.database.execute(
         f"SELECT CAST(occurred_at AS DATE) AS day, count(*) FROM integration_errors {where} "
         "GROUP BY day ORDER BY day",
@@ -133,7 +160,7 @@ def _old_utc_days(storage: DuckDbPortalStorage, filter: ErrorLogFilter | None) -
 
 
 def _old_counts_by_day(
-    storage: DuckDbPortalStorage, filters: ErrorLogFilter | None, zone: tzinfo
+    storage: Logged, filters: ErrorLogFilter | None, zone: tzinfo
 ) -> list[DayCount]:
     def between(since: datetime, until: datetime) -> int:
         base = filters or ErrorLogFilter()
@@ -168,10 +195,10 @@ def _old_counts_by_day(
 @pytest.mark.parametrize("filters", FILTERS)
 @pytest.mark.parametrize("size", [50, 7, 1000])
 def test_every_page_holds_the_same_rows_in_the_same_order(
-    logged: DuckDbPortalStorage, filters: ErrorLogFilter | None, size: int
+    logged: Logged, filters: ErrorLogFilter | None, size: int
 ) -> None:
     service = _service(logged)
-    repository = DuckDbIntegrationErrorRepository(logged.database)
+    repository = _repository(logged)
     total, _ = _old_page(repository, filters, 1, size)
     pages = max(1, -(-total // size))
     for number in [*range(1, pages + 1), pages + 1]:
@@ -184,28 +211,28 @@ def test_every_page_holds_the_same_rows_in_the_same_order(
 @pytest.mark.parametrize("filters", FILTERS)
 @pytest.mark.parametrize("zone", ZONES, ids=str)
 def test_counts_by_day_are_the_same_in_every_zone(
-    logged: DuckDbPortalStorage, filters: ErrorLogFilter | None, zone: tzinfo
+    logged: Logged, filters: ErrorLogFilter | None, zone: tzinfo
 ) -> None:
     new = _service(logged).counts_by_day(filters=filters, zone=zone)
     assert new == _old_counts_by_day(logged, filters, zone)
 
 
-def test_new_codes_are_the_same_at_any_time(logged: DuckDbPortalStorage) -> None:
-    repository = DuckDbIntegrationErrorRepository(logged.database)
+def test_new_codes_are_the_same_at_any_time(logged: Logged) -> None:
+    repository = _repository(logged)
     for days in (0, 5, 14.5, 15, 16, 30):
         since = BASE + timedelta(days=days)
         assert repository.new_codes_since(since) == _old_new_codes(logged, since)
     assert repository.new_codes_since(BASE + timedelta(days=15)) == ["UNABLE_TO_LOCK_ROW"]
 
 
-def test_summaries_follow_an_append(logged: DuckDbPortalStorage) -> None:
+def test_summaries_follow_an_append(logged: Logged) -> None:
     service = _service(logged)
     before = service.counts_by_code()
     logged.database.execute(
         """INSERT INTO integration_errors (occurred_at, source, miitel_record_id, sobject,
            operation, status_code, message, fields, org_id)
-           VALUES (?, 'activity', 'late', 'Task', 'create', 'BRAND_NEW', 'x', ['Subject'], NULL)""",
-        [to_db_time(BASE)],
+           VALUES (?, 'activity', 'late', 'Task', 'create', 'BRAND_NEW', 'x', ?, NULL)""",
+        [to_db_time(BASE), ["Subject"]],
     )
     after = service.counts_by_code()
     assert "BRAND_NEW" not in {c.status_code for c in before}

@@ -14,6 +14,8 @@ from portal_storage_support import START
 from portal.adapters.clock import FixedClock
 from portal.adapters.crypto import TokenCipher, generate_key
 from portal.adapters.db import Database
+from portal.adapters.postgres import PostgresDatabase
+from portal.adapters.postgres_storage import PostgresPortalStorage
 from portal.adapters.storage import DuckDbPortalStorage, InMemoryPortalStorage
 from portal.domain.oauth import TokenSet
 from portal.domain.ports import Finding, PortalStorage, ProgressEntry
@@ -27,11 +29,20 @@ CHECK_SLOT = "check"
 REVOKE_PREFIX = "revoke:"
 
 
-@pytest.fixture(params=["memory", "duckdb"])
+@pytest.fixture(params=["memory", "duckdb", "postgresql"])
 def portal_storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PortalStorage]:
     clock = FixedClock(START)
     if request.param == "memory":
         yield InMemoryPortalStorage(clock=clock)
+        return
+    if request.param == "postgresql":
+        postgres = PostgresPortalStorage(
+            database=PostgresDatabase(url=request.getfixturevalue("postgres_url")),
+            cipher=TokenCipher(generate_key()),
+            clock=clock,
+        )
+        yield postgres
+        postgres.close()
         return
     store = DuckDbPortalStorage(
         database=Database(path=tmp_path / "portal.duckdb"),

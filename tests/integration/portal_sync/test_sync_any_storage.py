@@ -1,7 +1,8 @@
 """The sync works over any storage behind the ports: the same import and send, against the
-real mock org, with the portal over its DuckDB file and over the in-memory storage, land the
-same Tasks and Events and leave the same status and sync log (before the sync sat behind its
-port, any storage but DuckDB had no sync at all)."""
+real mock org, with the portal over its DuckDB file, over PostgreSQL (``build_portal`` with a
+``database_url``) and over the in-memory storage, land the same Tasks and Events and leave the
+same status and sync log (before the sync sat behind its port, any storage but DuckDB had no
+sync at all)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from portal.bootstrap import Portal, assemble_portal, build_portal, connect_sale
 from portal.domain.calls import ActivityKind
 from portal.domain.config import PortalConfig
 from portal.domain.integration_errors import ErrorLogFilter, ErrorSource
+from portal.domain.secret import SecretStr
 from portal.domain.settings import AssigneeSettings
 from portal.domain.sync_log import SyncOutcome
 from portal.services.sync.service import KindStatus
@@ -37,7 +39,7 @@ MEETINGS = (
 )
 
 
-@pytest.fixture(params=["duckdb", "memory"])
+@pytest.fixture(params=["duckdb", "memory", "postgresql"])
 def portal(
     request: pytest.FixtureRequest,
     config: PortalConfig,
@@ -49,6 +51,9 @@ def portal(
     retry = RetryPolicy(attempts=3, sleep=retry_waits.append)
     if request.param == "duckdb":
         built = build_portal(config=config, clock=clock, retry=retry)
+    elif request.param == "postgresql":
+        url = SecretStr(request.getfixturevalue("postgres_url"))
+        built = build_portal(config=replace(config, database_url=url), clock=clock, retry=retry)
     else:
         salesforce, session = connect_salesforce(config=config, retry=retry)
         built = replace(

@@ -406,6 +406,50 @@ def test_secrets_never_show_in_the_config_repr(data_dir: Path) -> None:
     assert HASH not in shown
 
 
+class TestDatabaseUrl:
+    def test_unset_means_the_duckdb_file(self, data_dir: Path) -> None:
+        config = load_config(secrets=real_secrets(), environ={}, data_dir=data_dir)
+
+        assert config.database_url is None
+        assert config.db_path == data_dir / "portal.duckdb"
+
+    def test_the_environment_names_a_postgresql_server_and_its_password_stays_hidden(
+        self, data_dir: Path
+    ) -> None:
+        url = "postgresql://portal:hunter2@db.example.com:5432/portal"
+        config = load_config(
+            secrets=real_secrets(), environ={"PORTAL_DATABASE_URL": url}, data_dir=data_dir
+        )
+
+        assert config.database_url is not None
+        assert config.database_url.get_secret_value() == url
+        assert "hunter2" not in repr(config) + str(config)
+
+    @pytest.mark.parametrize("place", ["portal", "top"])
+    def test_secrets_may_name_it(self, data_dir: Path, place: str) -> None:
+        secrets = real_secrets()
+        url = "postgres://db.example.com/portal"
+        if place == "portal":
+            secrets["portal"]["database_url"] = url
+        else:
+            secrets["database_url"] = url
+
+        config = load_config(secrets=secrets, environ={}, data_dir=data_dir)
+
+        assert config.database_url is not None
+        assert config.database_url.get_secret_value() == url
+
+    def test_another_kind_of_url_is_refused(self, data_dir: Path) -> None:
+        with pytest.raises(ConfigError) as raised:
+            load_config(
+                secrets=real_secrets(),
+                environ={"PORTAL_DATABASE_URL": "mysql://db.example.com/portal"},
+                data_dir=data_dir,
+            )
+
+        assert "PostgreSQL" in problems_of(raised)["PORTAL_DATABASE_URL"]
+
+
 class TestExampleFile:
     example = REPO / ".streamlit" / "secrets.toml.example"
 
@@ -420,6 +464,7 @@ class TestExampleFile:
             "SALESFORCE_REDIRECT_URI",
             "SALESFORCE_CA_BUNDLE",
             "PORTAL_DB_PATH",
+            "PORTAL_DATABASE_URL",
             "PORTAL_ENCRYPTION_KEY",
             "PORTAL_USERS",
             "DATA_DIR",
@@ -430,7 +475,8 @@ class TestExampleFile:
         text = self.example.read_text()
         keys = set(re.findall(r"^#?\s*(\w+) = ", text, flags=re.MULTILINE))
 
-        assert {"mode", "db_path", "encryption_key", "username", "password_hash", "role"} <= keys
+        assert {"mode", "db_path", "database_url", "encryption_key"} <= keys
+        assert {"username", "password_hash", "role"} <= keys
         assert {"login_url", "client_id", "client_secret", "redirect_uri", "ca_bundle"} <= keys
 
     def test_copied_as_is_it_only_asks_for_real_password_hashes(

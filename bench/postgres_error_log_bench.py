@@ -1,0 +1,200 @@
+"""Step 10's error log on PostgreSQL at 1,000,000 rows: a filter change (every service call the
+page makes) and the first and last page, through the portal's own services over
+:class:`~portal.adapters.postgres_storage.PostgresPortalStorage`.
+
+The server is a throwaway one (``tests/postgres_server.py``: ``initdb`` and ``pg_ctl`` in a
+temporary directory, as the tests start it). Rows come from one ``INSERT ... SELECT`` over
+``generate_series`` in random arrival order (90 days, 20 codes, 3 objects, both sources), then
+``VACUUM ANALYZE`` as autovacuum would run after such a load. The floor of the filter change is
+the one grouped query ``SELECT status_code, count(*) ... WHERE <filter> GROUP BY 1``; the floor
+of a page is PostgreSQL's own top 50 ``ORDER BY occurred_at DESC, id DESC LIMIT 50``.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final, cast
+from zoneinfo import ZoneInfo
+
+from bench.common import Measure
+
+ROWS: Final = 1_000_000
+DAYS: Final = 90
+START: Final = datetime(2026, 1, 1, tzinfo=UTC)
+FILTER_GOAL_MS: Final = 300.0
+PAGE_GOAL_MS: Final = 100.0
+ROUNDS: Final = 5
+ZONE: Final = ZoneInfo("Asia/Tokyo")
+
+
+def _ms(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return (time.perf_counter() - started) * 1000
+
+
+def _median(values: list[float]) -> float:
+    return round(statistics.median(values), 2)
+
+
+def _generate(url: str) -> None:
+    from portal.adapters.postgres import PostgresDatabase
+
+    with PostgresDatabase(url=url) as database:
+        database.execute(
+            f"""INSERT INTO integration_errors (occurred_at, source, miitel_record_id, sobject,
+                    operation, status_code, message, fields, org_id)
+                SELECT TIMESTAMPTZ '2026-01-01 00:00:00+00'
+                           + (abs(hashint4(i)) % {DAYS * 86400}) * INTERVAL '1 second',
+                       CASE WHEN hashint4(i + 1) % 2 = 0 THEN 'activity' ELSE 'video' END,
+                       'call-' || i,
+                       (ARRAY['Task', 'Event', 'Contact'])[1 + abs(hashint4(i + 2)) % 3],
+                       'create',
+                       'CODE_' || (abs(hashint4(i + 3)) % 20),
+                       CASE WHEN i % 1000 = 0 THEN '=HYPERLINK("x")'
+                            ELSE 'Field value is not valid: ' || (abs(hashint4(i + 4)) % 1000)
+                       END,
+                       ARRAY['Subject', 'Memo__c'],
+                       '00D000000000001AAA'
+                FROM generate_series(1, {ROWS}) AS i ORDER BY hashint4(i + 5)"""
+        )
+        database.execute(
+            """INSERT INTO authentication_history (occurred_at, event, org_id, org_name,
+                   username, instance_url, detail)
+               VALUES (TIMESTAMPTZ '2026-03-01 00:00:00+00', 'integrated', '00D000000000001AAA',
+                   'Acme', 'admin@acme.example', 'https://acme.example', '')"""
+        )
+        with database.connection() as connection:
+            connection.execute("VACUUM ANALYZE integration_errors")
+
+
+def _measure(url: str) -> dict[str, float]:
+    from portal.adapters.clock import FixedClock
+    from portal.adapters.crypto import TokenCipher, generate_key
+    from portal.adapters.db import to_db_time
+    from portal.adapters.postgres import PostgresDatabase
+    from portal.adapters.postgres_storage import PostgresPortalStorage
+    from portal.domain.integration_errors import ErrorLogFilter
+    from portal.services.context import ServiceContext
+    from portal.services.error_tables import ErrorTablesService
+
+    storage = PostgresPortalStorage(
+        database=PostgresDatabase(url=url),
+        cipher=TokenCipher(generate_key()),
+        clock=FixedClock(START),
+    )
+    database = storage.database
+    service = ErrorTablesService(
+        ServiceContext(storage=storage, clock=FixedClock(START), salesforce=cast(Any, None))
+    )
+    results: dict[str, float] = {}
+
+    def page_run(filters: ErrorLogFilter) -> None:
+        service.new_codes_since_integration()
+        service.counts_by_code()
+        service.objects()
+        service.counts_by_code(filters=filters)
+        service.counts_by_day(filters=filters, zone=ZONE)
+        service.page(filters=filters, page=1)
+
+    try:
+        page_run(ErrorLogFilter())  # the page's first visit: unfiltered lists kept from here
+        changes: list[float] = []
+        floors: list[float] = []
+        for n in range(ROUNDS):
+            filters = ErrorLogFilter(
+                status_code=f"CODE_{n}",
+                since=START + timedelta(days=n),
+                until=START + timedelta(days=60 + n),
+            )
+            changes.append(_ms(lambda f=filters: page_run(f)))  # type: ignore[misc]
+            floors.append(
+                _ms(
+                    lambda f=filters: database.execute(  # type: ignore[misc]
+                        "SELECT status_code, count(*) FROM integration_errors "
+                        "WHERE status_code = ? AND occurred_at >= ? AND occurred_at < ? "
+                        "GROUP BY 1",
+                        [f.status_code, to_db_time(f.since), to_db_time(f.until)],
+                    )
+                )
+            )
+        results["filter"], results["filter_floor"] = _median(changes), _median(floors)
+        last = service.page(page=1).page_count
+        results["first"] = _median([_ms(lambda: service.page(page=1)) for _ in range(ROUNDS)])
+        results["last"] = _median([_ms(lambda: service.page(page=last)) for _ in range(ROUNDS)])
+        results["page_floor"] = _median(
+            [
+                _ms(
+                    lambda: database.execute(
+                        "SELECT * FROM integration_errors "
+                        "ORDER BY occurred_at DESC, id DESC LIMIT 50"
+                    )
+                )
+                for _ in range(ROUNDS)
+            ]
+        )
+    finally:
+        storage.close()
+    return results
+
+
+def measures() -> list[Measure]:
+    from tests.postgres_server import PostgresServer, postgres_bin_dir
+
+    bin_dir = postgres_bin_dir()
+    if bin_dir is None:
+        raise RuntimeError("PostgreSQL is not installed (initdb, pg_ctl): make postgres")
+    server = PostgresServer(bin_dir=bin_dir)
+    try:
+        server.start()
+        server.create_template()
+        url = server.new_database()
+        started = time.perf_counter()
+        _generate(url)
+        generated = time.perf_counter() - started
+        got = _measure(url)
+    finally:
+        server.stop()
+    label = f"error log on PostgreSQL, {ROWS // 1_000_000}M rows"
+    measures = [
+        Measure(
+            f"{label}: generate (bulk SQL, random arrival, VACUUM ANALYZE)",
+            round(generated, 2),
+            "s",
+            "goal",
+            60.0,
+            "<= 60 s",
+            generated <= 60.0,
+        ),
+        Measure(
+            f"{label}: filter change (every page call)",
+            got["filter"],
+            "ms",
+            "one grouped query",
+            got["filter_floor"],
+            f"<= {FILTER_GOAL_MS:.0f} ms",
+            got["filter"] <= FILTER_GOAL_MS,
+        ),
+    ]
+    for page in ("first", "last"):
+        measures.append(
+            Measure(
+                f"{label}: {page} page",
+                got[page],
+                "ms",
+                "PostgreSQL top-50",
+                got["page_floor"],
+                f"<= {PAGE_GOAL_MS:.0f} ms",
+                got[page] <= PAGE_GOAL_MS,
+            )
+        )
+    return measures
+
+
+if __name__ == "__main__":
+    from bench.common import markdown_table
+
+    print(markdown_table(measures()))
