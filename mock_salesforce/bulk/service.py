@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from mock_salesforce.bulk.errors import (
@@ -157,7 +158,8 @@ def create_query_job(
     api_version: str,
     body: dict[str, Any],
 ) -> Job:
-    """A new query job (UploadComplete, queued for the worker); bad SOQL fails at once."""
+    """A new query job (UploadComplete, queued for the worker); bad SOQL fails at once. The
+    job is returned as created: the worker may already have moved the queued one on."""
     operation = _operation(body, QUERY_OPERATIONS)
     delimiter, line_ending = _format(body)
     soql = _text(body, "query")
@@ -191,8 +193,9 @@ def create_query_job(
             state=JobState.UPLOAD_COMPLETE,
         )
     )
+    created = replace(job)
     jobs.submit(job, run_query)
-    return job
+    return created
 
 
 def upload(jobs: BulkJobs, job: Job, *, data: bytes, content_type: str) -> None:
