@@ -81,6 +81,59 @@ def _median(values: list[float]) -> float:
     return round(statistics.median(values), 2)
 
 
+def page_figures(service: Any, database: Any) -> dict[str, float]:
+    """The Error log page's figures through ``service`` (an ``ErrorTablesService``): a filter
+    change (every call the page makes) against one grouped query on ``database``, and the
+    first and last page against the database's own top-50."""
+    from portal.adapters.db import to_db_time
+    from portal.domain.integration_errors import ErrorLogFilter
+
+    def page_run(filters: ErrorLogFilter) -> None:
+        service.new_codes_since_integration()
+        service.counts_by_code()
+        service.objects()
+        service.counts_by_code(filters=filters)
+        service.counts_by_day(filters=filters, zone=ZONE)
+        service.page(filters=filters, page=1)
+
+    results: dict[str, float] = {}
+    page_run(ErrorLogFilter())  # the page's first visit: unfiltered lists kept from here
+    changes: list[float] = []
+    floors: list[float] = []
+    for n in range(ROUNDS):
+        filters = ErrorLogFilter(
+            status_code=f"CODE_{n}",
+            since=START + timedelta(days=n),
+            until=START + timedelta(days=60 + n),
+        )
+        changes.append(_ms(lambda f=filters: page_run(f)))  # type: ignore[misc]
+        floors.append(
+            _ms(
+                lambda f=filters: database.execute(  # type: ignore[misc]
+                    "SELECT status_code, count(*) FROM integration_errors WHERE status_code = ? "
+                    "AND occurred_at >= ? AND occurred_at < ? GROUP BY 1",
+                    [f.status_code, to_db_time(f.since), to_db_time(f.until)],
+                )
+            )
+        )
+    results["filter"], results["filter_floor"] = _median(changes), _median(floors)
+
+    last = service.page(filters=ErrorLogFilter(), page=1).page_count
+    results["first"] = _median([_ms(lambda: service.page(page=1)) for _ in range(ROUNDS)])
+    results["last"] = _median([_ms(lambda: service.page(page=last)) for _ in range(ROUNDS)])
+    results["page_floor"] = _median(
+        [
+            _ms(
+                lambda: database.execute(
+                    "SELECT * FROM integration_errors ORDER BY occurred_at DESC, id DESC LIMIT 50"
+                )
+            )
+            for _ in range(ROUNDS)
+        ]
+    )
+    return results
+
+
 def _measure(path: str, rows: int, out: Any) -> None:
     """Every figure for one size (runs in a fresh process; sends its results to ``out``)."""
     from portal.adapters.clock import FixedClock
@@ -101,51 +154,7 @@ def _measure(path: str, rows: int, out: Any) -> None:
     service = ErrorTablesService(
         ServiceContext(storage=storage, clock=FixedClock(START), salesforce=cast(Any, None))
     )
-    results: dict[str, float] = {}
-
-    def page_run(filters: ErrorLogFilter) -> None:
-        service.new_codes_since_integration()
-        service.counts_by_code()
-        service.objects()
-        service.counts_by_code(filters=filters)
-        service.counts_by_day(filters=filters, zone=ZONE)
-        service.page(filters=filters, page=1)
-
-    page_run(ErrorLogFilter())  # the page's first visit: unfiltered lists kept from here
-    changes: list[float] = []
-    floors: list[float] = []
-    for n in range(ROUNDS):
-        filters = ErrorLogFilter(
-            status_code=f"CODE_{n}",
-            since=START + timedelta(days=n),
-            until=START + timedelta(days=60 + n),
-        )
-        changes.append(_ms(lambda f=filters: page_run(f)))  # type: ignore[misc]
-        floors.append(
-            _ms(
-                lambda f=filters: database.execute(  # type: ignore[misc]
-                    "SELECT status_code, count(*) FROM integration_errors WHERE status_code = ? "
-                    "AND occurred_at >= ? AND occurred_at < ? GROUP BY ALL",
-                    [f.status_code, to_db_time(f.since), to_db_time(f.until)],
-                )
-            )
-        )
-    results["filter"], results["filter_floor"] = _median(changes), _median(floors)
-
-    everything = ErrorLogFilter()
-    last = service.page(filters=everything, page=1).page_count
-    results["first"] = _median([_ms(lambda: service.page(page=1)) for _ in range(ROUNDS)])
-    results["last"] = _median([_ms(lambda: service.page(page=last)) for _ in range(ROUNDS)])
-    results["page_floor"] = _median(
-        [
-            _ms(
-                lambda: database.execute(
-                    "SELECT * FROM integration_errors ORDER BY occurred_at DESC, id DESC LIMIT 50"
-                )
-            )
-            for _ in range(ROUNDS)
-        ]
-    )
+    results = page_figures(service, database)
 
     # Exports of 1,000,000 rows: the whole log at 1M, the newest days' rows at 10M.
     days = DAYS * EXPORT_ROWS / rows

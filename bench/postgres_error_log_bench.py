@@ -12,32 +12,13 @@ of a page is PostgreSQL's own top 50 ``ORDER BY occurred_at DESC, id DESC LIMIT 
 
 from __future__ import annotations
 
-import statistics
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import Any, Final, cast
-from zoneinfo import ZoneInfo
 
 from bench.common import Measure
+from bench.error_log_bench import DAYS, FILTER_GOAL_MS, PAGE_GOAL_MS, START, page_figures
 
 ROWS: Final = 1_000_000
-DAYS: Final = 90
-START: Final = datetime(2026, 1, 1, tzinfo=UTC)
-FILTER_GOAL_MS: Final = 300.0
-PAGE_GOAL_MS: Final = 100.0
-ROUNDS: Final = 5
-ZONE: Final = ZoneInfo("Asia/Tokyo")
-
-
-def _ms(action: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    action()
-    return (time.perf_counter() - started) * 1000
-
-
-def _median(values: list[float]) -> float:
-    return round(statistics.median(values), 2)
 
 
 def _generate(url: str) -> None:
@@ -74,10 +55,8 @@ def _generate(url: str) -> None:
 def _measure(url: str) -> dict[str, float]:
     from portal.adapters.clock import FixedClock
     from portal.adapters.crypto import TokenCipher, generate_key
-    from portal.adapters.db import to_db_time
     from portal.adapters.postgres import PostgresDatabase
     from portal.adapters.postgres_storage import PostgresPortalStorage
-    from portal.domain.integration_errors import ErrorLogFilter
     from portal.services.context import ServiceContext
     from portal.services.error_tables import ErrorTablesService
 
@@ -86,59 +65,13 @@ def _measure(url: str) -> dict[str, float]:
         cipher=TokenCipher(generate_key()),
         clock=FixedClock(START),
     )
-    database = storage.database
     service = ErrorTablesService(
         ServiceContext(storage=storage, clock=FixedClock(START), salesforce=cast(Any, None))
     )
-    results: dict[str, float] = {}
-
-    def page_run(filters: ErrorLogFilter) -> None:
-        service.new_codes_since_integration()
-        service.counts_by_code()
-        service.objects()
-        service.counts_by_code(filters=filters)
-        service.counts_by_day(filters=filters, zone=ZONE)
-        service.page(filters=filters, page=1)
-
     try:
-        page_run(ErrorLogFilter())  # the page's first visit: unfiltered lists kept from here
-        changes: list[float] = []
-        floors: list[float] = []
-        for n in range(ROUNDS):
-            filters = ErrorLogFilter(
-                status_code=f"CODE_{n}",
-                since=START + timedelta(days=n),
-                until=START + timedelta(days=60 + n),
-            )
-            changes.append(_ms(lambda f=filters: page_run(f)))  # type: ignore[misc]
-            floors.append(
-                _ms(
-                    lambda f=filters: database.execute(  # type: ignore[misc]
-                        "SELECT status_code, count(*) FROM integration_errors "
-                        "WHERE status_code = ? AND occurred_at >= ? AND occurred_at < ? "
-                        "GROUP BY 1",
-                        [f.status_code, to_db_time(f.since), to_db_time(f.until)],
-                    )
-                )
-            )
-        results["filter"], results["filter_floor"] = _median(changes), _median(floors)
-        last = service.page(page=1).page_count
-        results["first"] = _median([_ms(lambda: service.page(page=1)) for _ in range(ROUNDS)])
-        results["last"] = _median([_ms(lambda: service.page(page=last)) for _ in range(ROUNDS)])
-        results["page_floor"] = _median(
-            [
-                _ms(
-                    lambda: database.execute(
-                        "SELECT * FROM integration_errors "
-                        "ORDER BY occurred_at DESC, id DESC LIMIT 50"
-                    )
-                )
-                for _ in range(ROUNDS)
-            ]
-        )
+        return page_figures(service, storage.database)
     finally:
         storage.close()
-    return results
 
 
 def measures() -> list[Measure]:

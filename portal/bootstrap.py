@@ -125,7 +125,7 @@ def build_portal(
     retry: RetryPolicy | None = None,
     timeouts: Timeouts | None = None,
 ) -> Portal:
-    """The portal for ``config``: its DuckDB file (migrated at open), the Salesforce session
+    """The portal for ``config``: its storage (migrated at open), the Salesforce session
     trusting the right CAs, the OAuth client, and every service."""
     clock = clock or SystemClock()
     storage = build_storage(config=config, clock=clock)

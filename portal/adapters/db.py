@@ -66,9 +66,12 @@ class SqlRunner(Protocol):
 
 
 class TransactionRunner(SqlRunner, Protocol):
-    """A transaction as the sync store uses it (:class:`Transaction` and PostgreSQL's)."""
+    """A transaction as units of work and the sync store use it (:class:`Transaction` and
+    PostgreSQL's)."""
 
     def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
 
     def close(self) -> None: ...
 

@@ -14,24 +14,22 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, Final, Self
+from typing import TYPE_CHECKING, Final
 
 import psycopg
 
 from portal.adapters.crypto import TokenCipher
-from portal.adapters.db import to_db_time
+from portal.adapters.db import TransactionRunner, to_db_time
 from portal.adapters.duckdb_auth import DuckDbPendingAuthorizationRepository
 from portal.adapters.duckdb_exports import copy_statement
 from portal.adapters.duckdb_logs import _BUCKET_MICROSECONDS, DuckDbIntegrationErrorRepository
 from portal.adapters.duckdb_sync import DuckDbSyncStore, DuckDbSyncTransaction
 from portal.adapters.postgres import PostgresDatabase, PostgresTransaction, to_psycopg
-from portal.adapters.storage import PORTAL_TABLES
-from portal.adapters.unit_of_work import RepositorySet, _UnitOfWorkBase, duckdb_repositories
+from portal.adapters.storage import SqlPortalStorage
+from portal.adapters.unit_of_work import DuckDbUnitOfWork, RepositorySet, duckdb_repositories
 from portal.domain.calls import ActivityKind
 from portal.domain.clock import Clock
 from portal.domain.exports import CsvShape, ExportCancelled, ExportControl
-from portal.domain.failures import StorageError
 from portal.domain.integration_errors import ErrorLogFilter, HighWaterMark
 from portal.domain.oauth import PendingAuthorization
 from portal.domain.ports import PortalStorage, Repositories, UnitOfWork
@@ -235,45 +233,17 @@ def postgres_repositories(
     )
 
 
-class PostgresUnitOfWork(_UnitOfWorkBase):
-    """A unit of work on one pooled connection: BEGIN (REPEATABLE READ) at enter, ROLLBACK of
-    anything uncommitted at exit. Reusable: each ``with`` is a new transaction."""
+class PostgresUnitOfWork(DuckDbUnitOfWork):
+    """A unit of work on one pooled connection, at REPEATABLE READ (see
+    :meth:`PostgresDatabase.begin`), with the PostgreSQL repositories."""
 
     def __init__(self, database: PostgresDatabase, *, cipher: TokenCipher, clock: Clock) -> None:
-        self._database = database
-        self._cipher = cipher
-        self._clock = clock
-        self._transaction: PostgresTransaction | None = None
+        super().__init__(database, cipher=cipher, clock=clock)
 
-    def __enter__(self) -> Self:
-        if self._transaction is not None:
-            raise StorageError("This unit of work is already open; units of work do not nest.")
-        self._transaction = self._database.begin()
-        self._bind(
-            postgres_repositories(runner=self._transaction, cipher=self._cipher, clock=self._clock)
-        )
-        return self
-
-    def __exit__(
-        self,
-        _exc_type: type[BaseException] | None,
-        _exc: BaseException | None,
-        _traceback: TracebackType | None,
-    ) -> None:
-        transaction, self._transaction = self._transaction, None
-        if transaction is not None:
-            transaction.close()
-
-    def commit(self) -> None:
-        self._open_transaction().commit()
-
-    def rollback(self) -> None:
-        self._open_transaction().rollback()
-
-    def _open_transaction(self) -> PostgresTransaction:
-        if self._transaction is None:
-            raise StorageError("Use the unit of work inside a 'with' block.")
-        return self._transaction
+    def _repositories(self, transaction: TransactionRunner) -> RepositorySet:
+        if not isinstance(transaction, PostgresTransaction):
+            raise TypeError("a PostgreSQL unit of work runs on a PostgresDatabase")
+        return postgres_repositories(runner=transaction, cipher=self._cipher, clock=self._clock)
 
 
 class PostgresSyncTransaction(DuckDbSyncTransaction):
@@ -307,45 +277,18 @@ class PostgresSyncStore(DuckDbSyncStore):
         return [WaitingReason(ActivityKind(k), c, m, int(n)) for k, c, m, n in rows]
 
 
-class PostgresPortalStorage:
+class PostgresPortalStorage(SqlPortalStorage):
     """The portal's PostgreSQL database as the services use it."""
 
     def __init__(self, *, database: PostgresDatabase, cipher: TokenCipher, clock: Clock) -> None:
+        super().__init__(
+            database=database,
+            cipher=cipher,
+            repositories=postgres_repositories(runner=database, cipher=cipher, clock=clock),
+            unit_of_work=lambda: PostgresUnitOfWork(database, cipher=cipher, clock=clock),
+            sync=PostgresSyncStore(database),
+        )
         self.database = database
-        self._cipher = cipher
-        self._clock = clock
-        self._repositories = postgres_repositories(runner=database, cipher=cipher, clock=clock)
-        self._sync = PostgresSyncStore(database)
-
-    @property
-    def repositories(self) -> RepositorySet:
-        return self._repositories
-
-    def unit_of_work(self) -> PostgresUnitOfWork:
-        return PostgresUnitOfWork(self.database, cipher=self._cipher, clock=self._clock)
-
-    @property
-    def sync(self) -> PostgresSyncStore:
-        return self._sync
-
-    def check_key(self) -> None:
-        """Raise :class:`~portal.adapters.crypto.TokenDecryptionError` when the stored tokens
-        or PKCE verifiers were encrypted with another key than this storage's."""
-        for sql in (
-            "SELECT access_token_ciphertext FROM oauth_tokens LIMIT 1",
-            "SELECT code_verifier_ciphertext FROM pending_authorizations LIMIT 1",
-        ):
-            for (ciphertext,) in self.database.execute(sql):
-                self._cipher.decrypt(ciphertext)
-
-    def wipe(self) -> None:
-        transaction = self.database.begin()
-        try:
-            for table in PORTAL_TABLES:
-                transaction.execute(f"DELETE FROM {table}")
-            transaction.commit()
-        finally:
-            transaction.close()
 
     def close(self) -> None:
         self.database.close()

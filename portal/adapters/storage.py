@@ -4,10 +4,11 @@ PortalStorage`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 from portal.adapters.crypto import TokenCipher
-from portal.adapters.db import Database
+from portal.adapters.db import Database, TransactionalRunner
 from portal.adapters.duckdb_sync import DuckDbSyncStore
 from portal.adapters.memory import InMemoryStore, InMemorySyncStore, StoreState
 from portal.adapters.unit_of_work import (
@@ -40,22 +41,31 @@ PORTAL_TABLES: Final = (
 )
 
 
-class DuckDbPortalStorage:
-    """The portal's DuckDB file as the services use it."""
+class SqlPortalStorage:
+    """A SQL database as the services use it: the DuckDB file, or PostgreSQL (subclasses give
+    their repositories, units of work and sync store)."""
 
-    def __init__(self, *, database: Database, cipher: TokenCipher, clock: Clock) -> None:
-        self.database = database
+    def __init__(
+        self,
+        *,
+        database: TransactionalRunner,
+        cipher: TokenCipher,
+        repositories: RepositorySet,
+        unit_of_work: Callable[[], DuckDbUnitOfWork],
+        sync: DuckDbSyncStore,
+    ) -> None:
+        self._runner = database
         self._cipher = cipher
-        self._clock = clock
-        self._repositories = duckdb_repositories(runner=database, cipher=cipher, clock=clock)
-        self._sync = DuckDbSyncStore(database)
+        self._repositories = repositories
+        self._new_unit_of_work = unit_of_work
+        self._sync = sync
 
     @property
     def repositories(self) -> RepositorySet:
         return self._repositories
 
     def unit_of_work(self) -> DuckDbUnitOfWork:
-        return DuckDbUnitOfWork(self.database, cipher=self._cipher, clock=self._clock)
+        return self._new_unit_of_work()
 
     @property
     def sync(self) -> DuckDbSyncStore:
@@ -68,17 +78,31 @@ class DuckDbPortalStorage:
             "SELECT access_token_ciphertext FROM oauth_tokens LIMIT 1",
             "SELECT code_verifier_ciphertext FROM pending_authorizations LIMIT 1",
         ):
-            for (ciphertext,) in self.database.execute(sql):
+            for (ciphertext,) in self._runner.execute(sql):
                 self._cipher.decrypt(ciphertext)
 
     def wipe(self) -> None:
-        transaction = self.database.begin()
+        transaction = self._runner.begin()
         try:
             for table in PORTAL_TABLES:
                 transaction.execute(f"DELETE FROM {table}")
             transaction.commit()
         finally:
             transaction.close()
+
+
+class DuckDbPortalStorage(SqlPortalStorage):
+    """The portal's DuckDB file as the services use it."""
+
+    def __init__(self, *, database: Database, cipher: TokenCipher, clock: Clock) -> None:
+        super().__init__(
+            database=database,
+            cipher=cipher,
+            repositories=duckdb_repositories(runner=database, cipher=cipher, clock=clock),
+            unit_of_work=lambda: DuckDbUnitOfWork(database, cipher=cipher, clock=clock),
+            sync=DuckDbSyncStore(database),
+        )
+        self.database = database
 
     def close(self) -> None:
         self.database.close()

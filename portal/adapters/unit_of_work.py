@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import Self
 
 from portal.adapters.crypto import TokenCipher
-from portal.adapters.db import Database, SqlRunner, Transaction
+from portal.adapters.db import SqlRunner, TransactionalRunner, TransactionRunner
 from portal.adapters.duckdb_auth import (
     DuckDbAuthenticationHistoryRepository,
     DuckDbLoginFailureRepository,
@@ -164,22 +164,24 @@ class _UnitOfWorkBase:
 
 
 class DuckDbUnitOfWork(_UnitOfWorkBase):
-    """A unit of work on one DuckDB cursor: BEGIN at enter, ROLLBACK of anything uncommitted
-    at exit. Reusable: each ``with`` is a new transaction."""
+    """A unit of work on one transaction of ``database`` (DuckDB's cursor, or PostgreSQL's
+    pooled connection in the subclass): BEGIN at enter, ROLLBACK of anything uncommitted at
+    exit. Reusable: each ``with`` is a new transaction."""
 
-    def __init__(self, database: Database, *, cipher: TokenCipher, clock: Clock) -> None:
+    def __init__(self, database: TransactionalRunner, *, cipher: TokenCipher, clock: Clock) -> None:
         self._database = database
         self._cipher = cipher
         self._clock = clock
-        self._transaction: Transaction | None = None
+        self._transaction: TransactionRunner | None = None
+
+    def _repositories(self, transaction: TransactionRunner) -> RepositorySet:
+        return duckdb_repositories(runner=transaction, cipher=self._cipher, clock=self._clock)
 
     def __enter__(self) -> Self:
         if self._transaction is not None:
             raise StorageError("This unit of work is already open; units of work do not nest.")
         self._transaction = self._database.begin()
-        self._bind(
-            duckdb_repositories(runner=self._transaction, cipher=self._cipher, clock=self._clock)
-        )
+        self._bind(self._repositories(self._transaction))
         return self
 
     def __exit__(
@@ -198,7 +200,7 @@ class DuckDbUnitOfWork(_UnitOfWorkBase):
     def rollback(self) -> None:
         self._open_transaction().rollback()
 
-    def _open_transaction(self) -> Transaction:
+    def _open_transaction(self) -> TransactionRunner:
         if self._transaction is None:
             raise StorageError("Use the unit of work inside a 'with' block.")
         return self._transaction

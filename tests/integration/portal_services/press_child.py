@@ -11,32 +11,16 @@ import json
 import os
 import sys
 import time
-from pathlib import Path
+
+from child_config import child_config
 
 from portal.bootstrap import build_portal
-from portal.domain.config import PortalConfig, PortalMode
 from portal.domain.failures import PortalError
-from portal.domain.secret import SecretStr
 from portal.services.actors import Actor, Role
 
 
 def main() -> int:
-    spec = json.loads(os.environ["PORTAL_CHILD_CONFIG"])
-    config = PortalConfig(
-        mode=PortalMode.MOCK,
-        salesforce_login_url=spec["login_url"],
-        client_id=spec["client_id"],
-        client_secret=SecretStr(spec["client_secret"]),
-        redirect_uri=spec["redirect_uri"],
-        ca_bundle=Path(spec["ca_bundle"]),
-        db_path=Path(spec["db_path"]),
-        encryption_key=SecretStr(spec["encryption_key"]),
-        users=(),
-        data_dir=Path(spec["data_dir"]),
-        mock_http_url=spec["mock_http_url"],
-        database_url=SecretStr(spec["database_url"]),
-    )
-    portal = build_portal(config=config)
+    portal = build_portal(config=child_config())
     try:
         time.sleep(max(0.0, float(os.environ["PORTAL_PRESS_AT"]) - time.time()))
         try:

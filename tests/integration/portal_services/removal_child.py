@@ -7,15 +7,14 @@ Exits by the signal; an ordinary exit means the kill point was never reached.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
-from pathlib import Path
+
+from child_config import child_config
 
 from portal.adapters.salesforce.oauth import OAuthClient
 from portal.bootstrap import build_portal
-from portal.domain.config import PortalConfig, PortalMode
 from portal.domain.oauth import RevokeOutcome
 from portal.domain.secret import SecretStr
 from portal.services.actors import Actor, Role
@@ -27,22 +26,7 @@ def _killed_instead_of_revoking(self: OAuthClient, token: SecretStr) -> RevokeOu
 
 
 def main() -> int:
-    spec = json.loads(os.environ["PORTAL_CHILD_CONFIG"])
-    config = PortalConfig(
-        mode=PortalMode.MOCK,
-        salesforce_login_url=spec["login_url"],
-        client_id=spec["client_id"],
-        client_secret=SecretStr(spec["client_secret"]),
-        redirect_uri=spec["redirect_uri"],
-        ca_bundle=Path(spec["ca_bundle"]),
-        db_path=Path(spec["db_path"]),
-        encryption_key=SecretStr(spec["encryption_key"]),
-        users=(),
-        data_dir=Path(spec["data_dir"]),
-        mock_http_url=spec["mock_http_url"],
-        database_url=SecretStr(spec["database_url"]) if spec.get("database_url") else None,
-    )
-    portal = build_portal(config=config)
+    portal = build_portal(config=child_config())
     OAuthClient.revoke = _killed_instead_of_revoking  # type: ignore[method-assign]
     portal.removal.remove(actor=Actor(username="alice", role=Role.ADMIN))
     print("the removal finished without reaching the revoke", file=sys.stderr)

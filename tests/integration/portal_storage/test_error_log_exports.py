@@ -5,15 +5,13 @@ CSV has the person's headers and times, Parquet the stored values."""
 from __future__ import annotations
 
 import csv
-import threading
-import time
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
-from portal_storage_support import START, Storage
+from portal_storage_support import START, Storage, cancel_an_export_midway
 
 from portal.adapters.db import Database
 from portal.adapters.duckdb_logs import DuckDbIntegrationErrorRepository
@@ -132,33 +130,7 @@ def test_a_large_export_reports_progress_and_can_be_cancelled(tmp_path: Path) ->
                FROM range(3000000) AS t(i) ORDER BY hash(i, 2)"""
         )
         repository = DuckDbIntegrationErrorRepository(database)
-        target = tmp_path / "errors.csv"
-        control = ExportControl()
-        outcome: list[BaseException | None] = []
-
-        def export() -> None:
-            try:
-                repository.export(target, shape=CsvShape(), control=control)
-                outcome.append(None)
-            except BaseException as problem:
-                outcome.append(problem)
-
-        worker = threading.Thread(target=export)
-        worker.start()
-        seen = 0.0
-        deadline = time.monotonic() + 30
-        while seen == 0.0 and worker.is_alive() and time.monotonic() < deadline:
-            seen = control.progress()
-            time.sleep(0.01)
-        control.cancel()
-        worker.join(30)
-
-        assert 0.0 < seen < 1.0
-        assert len(outcome) == 1 and isinstance(outcome[0], ExportCancelled)
-        assert not target.exists()
-        # The cursor is usable again: the next export runs to the end.
-        repository.export(target, filter=ErrorLogFilter(text="message 42"), shape=CsvShape())
-        assert target.exists()
+        cancel_an_export_midway(repository, tmp_path / "errors.csv")
 
 
 def test_an_export_cancelled_before_it_starts_writes_nothing(

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
-from portal_storage_support import START, sample_backup, sample_settings
+from portal_storage_support import START, cancel_an_export_midway, sample_backup, sample_settings
 
 from portal.adapters import postgres_storage
 from portal.adapters.clock import FixedClock
@@ -30,7 +30,7 @@ from portal.adapters.postgres_storage import (
 from portal.adapters.storage import DuckDbPortalStorage
 from portal.domain.audit import AuditAction, AuditEntry, AuditOutcome
 from portal.domain.backup import BackupFormatError
-from portal.domain.exports import CsvShape, ExportCancelled, ExportControl
+from portal.domain.exports import CsvShape
 from portal.domain.failures import StorageError, StorageFailure, WriteConflictError
 from portal.domain.integration_errors import (
     ErrorLogFilter,
@@ -351,32 +351,7 @@ def test_a_large_export_reports_progress_and_can_be_cancelled(
         )
         repository = PostgresIntegrationErrorRepository(database)
         target = tmp_path / "errors.csv"
-        control = ExportControl()
-        outcome: list[BaseException | None] = []
-
-        def export() -> None:
-            try:
-                repository.export(target, shape=CsvShape(), control=control)
-                outcome.append(None)
-            except BaseException as problem:
-                outcome.append(problem)
-
-        worker = threading.Thread(target=export)
-        worker.start()
-        seen = 0.0
-        deadline = time.monotonic() + 30
-        while seen == 0.0 and worker.is_alive() and time.monotonic() < deadline:
-            seen = control.progress()
-            time.sleep(0.005)
-        control.cancel()
-        worker.join(30)
-
-        assert 0.0 < seen < 1.0
-        assert len(outcome) == 1 and isinstance(outcome[0], ExportCancelled)
-        assert not target.exists()
-        # The pool is whole again: the next export runs to the end.
-        repository.export(target, filter=ErrorLogFilter(text="message 42"), shape=CsvShape())
-        assert target.exists()
+        cancel_an_export_midway(repository, target)
         assert len(target.read_text(encoding="utf-8-sig").splitlines()) > 1
 
 
