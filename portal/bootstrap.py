@@ -185,11 +185,14 @@ def build_hosting(
     wrong_org_policy: WrongOrgPolicy = WrongOrgPolicy.CONFIRM,
     retry: RetryPolicy | None = None,
     timeouts: Timeouts | None = None,
+    apply_configured_users: bool = True,
 ) -> Hosting:
     """The portal of every company for ``config``: the storage (migrated at open) with the
-    configured users made true, one Salesforce HTTP session trusting the right CAs and one
-    OAuth client for all, and each company's services with its own Salesforce integration
-    (tokens in its storage, its own API version)."""
+    configured users made true (unless ``apply_configured_users`` is False: the command line
+    leaves that to the portal, whose configuration is the one that counts), one Salesforce
+    HTTP session trusting the right CAs and one OAuth client for all, and each company's
+    services with its own Salesforce integration (tokens in its storage, its own API
+    version)."""
     clock = clock or SystemClock()
     tenants = build_tenants(config=config, clock=clock)
     mock = config.mode is PortalMode.MOCK
@@ -224,7 +227,8 @@ def build_hosting(
         sessions=(session, demo_session),
     )
     try:
-        hosting.directory.apply_configured(config.users)
+        if apply_configured_users:
+            hosting.directory.apply_configured(config.users)
     except BaseException:
         hosting.close()
         raise

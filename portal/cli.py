@@ -11,10 +11,11 @@
 
 It opens the storage the portal's configuration names (``.streamlit/secrets.toml`` and the
 environment, as the portal does): PostgreSQL with ``PORTAL_DATABASE_URL``, else the DuckDB file
-in ``DATA_DIR`` (which a running portal holds: stop it first). Passwords are typed twice at a
-terminal, read from stdin, or generated and shown once; they are never taken as arguments
-(a shell's history and ``ps`` would keep them). Exit status 0 on success, 1 when the change
-was refused (the reason on stderr), 2 for a usage error.
+in ``DATA_DIR`` (which a running portal holds: stop it first). The configured users are the
+portal's to apply at its start; the command line never adds or removes them. Passwords are
+typed twice at a terminal, read from stdin, or generated and shown once; they are never taken
+as arguments (a shell's history and ``ps`` would keep them). Exit status 0 on success, 1 when
+the change was refused (the reason on stderr), 2 for a usage error.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def _open() -> Hosting:
     try:
         values = tomllib.loads(secrets_file.read_text("utf-8")) if secrets_file.exists() else {}
         config = read_config(secrets=values, environ=os.environ, data_dir=DEFAULT_DATA_DIR)
-        return build_hosting(config=config)
+        return build_hosting(config=config, apply_configured_users=False)
     except ConfigError as exc:
         raise Refused(
             "The portal is not configured:\n"

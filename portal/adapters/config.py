@@ -180,7 +180,8 @@ def load_config(
     encryption_key = _encryption_key(
         values, mock=mock, data_dir=data_dir, report_missing=report_missing
     )
-    users = _users(values)
+    # With PostgreSQL the users may all live in the database (python -m portal users).
+    users = _users(values, optional=database_url is not None)
     api_version = _api_version(values, API_VERSION)
     api_version_ceiling = _api_version(values, API_VERSION_CEILING)
     trusted_proxies = _trusted_proxies(values)
@@ -581,7 +582,7 @@ def _proxy_header(values: _Collector) -> ProxyHeader:
         return ProxyHeader.X_FORWARDED_FOR
 
 
-def _users(values: _Collector) -> tuple[PortalUser, ...]:
+def _users(values: _Collector, *, optional: bool = False) -> tuple[PortalUser, ...]:
     raw: object
     env_users = values.environ.get(USERS.env, "").strip()
     if env_users:
@@ -608,7 +609,8 @@ def _users(values: _Collector) -> tuple[PortalUser, ...]:
         command=_HASH_COMMAND,
     )
     if not raw:
-        values.problem(USERS, msg("no portal users are configured: {how}.", how=how))
+        if not optional:
+            values.problem(USERS, msg("no portal users are configured: {how}.", how=how))
         return ()
     if not isinstance(raw, list):
         values.problem(USERS, msg("must be a list of users: {how}.", how=how))

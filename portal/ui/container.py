@@ -21,6 +21,7 @@ import streamlit as st
 from portal.bootstrap import Hosting, Portal, build_hosting, read_config
 from portal.domain.config import SECRETS_FILE, ConfigError, ConfigProblem, PortalConfig, PortalMode
 from portal.domain.tenancy import HOME_COMPANY
+from portal.domain.text import msg
 from portal.services.errors import PortalError
 from portal.ui import session
 from portal.ui.i18n import _, t
@@ -28,6 +29,11 @@ from portal.ui.i18n import _, t
 log = logging.getLogger(__name__)
 
 DEFAULT_DATA_DIR: Final = Path("data")
+NO_USERS_YET: Final = msg(
+    "no portal user exists yet: make the first admin with {command}, or configure one in "
+    "PORTAL_USERS.",
+    command="python -m portal users create NAME --company default --role admin",
+)
 
 
 def portal_config() -> PortalConfig:
@@ -97,6 +103,9 @@ def _language_first() -> None:
 @st.cache_resource(show_spinner=False, max_entries=1, on_release=lambda h: h.close())
 def _open_hosting(_config: PortalConfig, key: str) -> Hosting:
     hosting = build_hosting(config=_config)
+    if not hosting.directory.users():  # PostgreSQL without configured users, none made yet
+        hosting.close()
+        raise ConfigError((ConfigProblem(key="PORTAL_USERS", message=NO_USERS_YET),))
     opened = hosting.portal_for(HOME_COMPANY)
     if _config.mode is PortalMode.MOCK and opened.demo is not None:
         # `make demo` starts where a customer stands before step 2: integrated, with history.

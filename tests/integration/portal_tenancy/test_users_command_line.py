@@ -11,11 +11,11 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
-from tenancy_support import USERS
+from tenancy_support import PASSWORD, USERS
 
 from portal.adapters.clock import ShiftedClock
 from portal.bootstrap import build_hosting
@@ -34,9 +34,11 @@ class Done:
 
 
 @pytest.fixture
-def run(hosted_config: PortalConfig, tmp_path: Path) -> Callable[..., Done]:
+def run(hosted_config: PortalConfig, tmp_path: Path, clock: ShiftedClock) -> Callable[..., Done]:
     """``run(*args, stdin="")``: the command line in a child process, configured through the
-    environment as the portal is (the same data directory, key, database and users)."""
+    environment as the portal is (the same data directory, key, database and users), after
+    the portal has started once (which applies the configured users)."""
+    build_hosting(config=hosted_config, clock=clock).close()
     env = {
         **os.environ,
         "DATA_DIR": str(hosted_config.data_dir),
@@ -57,13 +59,13 @@ def run(hosted_config: PortalConfig, tmp_path: Path) -> Callable[..., Done]:
     if hosted_config.database_url is not None:
         env["PORTAL_DATABASE_URL"] = hosted_config.database_url.get_secret_value()
 
-    def call(*args: str, stdin: str = "") -> Done:
+    def call(*args: str, stdin: str = "", configured_users: bool = True) -> Done:
         done = subprocess.run(
             [sys.executable, "-m", "portal", *args],
             input=stdin,
             capture_output=True,
             text=True,
-            env=env,
+            env=env if configured_users else {k: v for k, v in env.items() if k != "PORTAL_USERS"},
             cwd=tmp_path,
             timeout=120,
             check=False,
@@ -213,3 +215,35 @@ def test_the_audit_log_of_the_users_company_records_the_change(
         hosting.close()
     assert any(e.actor == "(operator)" and "ann" in e.detail for e in lines)
     assert not any("ann" in e.detail for e in home_lines)
+
+
+def test_on_postgresql_the_first_admin_can_be_made_on_the_command_line(
+    run: Callable[..., Done], hosted_config: PortalConfig, clock: ShiftedClock
+) -> None:
+    if hosted_config.database_url is None:
+        pytest.skip("embedded (DuckDB): the first admin comes from the configuration")
+    created = run(
+        "users",
+        "create",
+        "first",
+        "--company",
+        "default",
+        "--role",
+        "admin",
+        "--password-stdin",
+        stdin=NEW_PASSWORD + "\n",
+        configured_users=False,
+    )
+    assert created.code == 0, created.err
+    unconfigured = replace(hosted_config, users=())
+    assert _can_log_in(unconfigured, clock, "first", NEW_PASSWORD)
+
+
+def test_the_command_line_leaves_the_configured_users_to_the_portal(
+    run: Callable[..., Done], hosted_config: PortalConfig, clock: ShiftedClock
+) -> None:
+    assert _can_log_in(hosted_config, clock, "admin-b", PASSWORD)  # the portal applied them
+    if hosted_config.database_url is not None:
+        assert run("users", "list", configured_users=False).code == 0  # no PORTAL_USERS here
+    listed = run("users", "list").out
+    assert "admin-b" in listed and "configuration" in listed, "still there after the CLI ran"
