@@ -135,3 +135,28 @@ def test_an_export_link_is_of_no_use_to_another_companys_user(hosting: Hosting) 
     _, own = browser_login("admin")
     served = client.get(job.url, cookies={web_session.COOKIE_NAME: own})
     assert served.status_code == 200
+
+
+def test_a_hosted_portal_without_any_user_says_how_to_make_the_first_admin(
+    data_dir: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = PortalConfig(
+        mode=PortalMode.REAL,
+        salesforce_login_url=NOWHERE,
+        client_id="portal-tests",
+        client_secret=SecretStr("not-a-secret"),
+        redirect_uri="http://localhost:8501/",
+        ca_bundle=None,
+        db_path=data_dir / "portal.duckdb",
+        encryption_key=generate_key(),
+        users=(),
+        data_dir=data_dir,
+        database_url=SecretStr(postgres_url),
+    )
+    monkeypatch.setattr(ui_container, "portal_config", lambda: config)
+    app = AppTest.from_file(str(PAGES.parent / ENTRYPOINT), default_timeout=60).run()
+    assert not app.exception
+    shown = texts(app)
+    assert "The portal is not configured yet." in shown
+    assert "python -m portal users create NAME --company default --role admin" in shown
+    assert not app.text_input, "no login form while nobody could log in"
