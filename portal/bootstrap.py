@@ -162,7 +162,8 @@ def build_tenants(*, config: PortalConfig, clock: Clock) -> Tenants:
     tenants: DuckDbTenants | PostgresTenants
     if config.database_url is not None:
         url = config.database_url.get_secret_value()
-        tenants = PostgresTenants(database=PostgresDatabase(url=url), cipher=cipher, clock=clock)
+        database = PostgresDatabase(url=url, max_connections=config.database_pool_size)
+        tenants = PostgresTenants(database=database, cipher=cipher, clock=clock)
         where: Path | str = redacted(url)
     else:
         home = DuckDbPortalStorage(

@@ -71,6 +71,7 @@ REDIRECT_URI = _Key("SALESFORCE_REDIRECT_URI", "salesforce", "redirect_uri")
 CA_BUNDLE = _Key("SALESFORCE_CA_BUNDLE", "salesforce", "ca_bundle", "ca_bundle")
 DB_PATH = _Key("PORTAL_DB_PATH", "portal", "db_path")
 DATABASE_URL = _Key("PORTAL_DATABASE_URL", "portal", "database_url")
+DATABASE_POOL_SIZE = _Key("PORTAL_DATABASE_POOL_SIZE", "portal", "database_pool_size")
 ENCRYPTION_KEY = _Key("PORTAL_ENCRYPTION_KEY", "portal", "encryption_key")
 USERS = _Key("PORTAL_USERS", "portal", "users")
 API_VERSION = _Key("SALESFORCE_API_VERSION", "salesforce", "api_version")
@@ -78,6 +79,8 @@ API_VERSION_CEILING = _Key("SALESFORCE_API_VERSION_CEILING", "salesforce", "api_
 TRUSTED_PROXIES = _Key("PORTAL_TRUSTED_PROXIES", "portal", "trusted_proxies")
 PROXY_HEADER = _Key("PORTAL_PROXY_HEADER", "portal", "proxy_header")
 DATA_DIR_ENV: Final = "DATA_DIR"
+DEFAULT_POOL_SIZE: Final = 10
+MAX_POOL_SIZE: Final = 100
 
 
 class _Collector:
@@ -177,6 +180,7 @@ def load_config(
     ca_bundle = _ca_bundle(values, mock=mock, hint=ready_hint) if mode else None
     db_path = _db_path(values, data_dir=data_dir)
     database_url = _database_url(values)
+    pool_size = _pool_size(values)
     encryption_key = _encryption_key(
         values, mock=mock, data_dir=data_dir, report_missing=report_missing
     )
@@ -207,6 +211,7 @@ def load_config(
         trusted_proxies=trusted_proxies,
         proxy_header=proxy_header,
         database_url=database_url,
+        database_pool_size=pool_size,
     )
 
 
@@ -433,6 +438,31 @@ def _database_url(values: _Collector) -> SecretStr | None:
         )
         return None
     return SecretStr(text)
+
+
+def _pool_size(values: _Collector) -> int:
+    """``PORTAL_DATABASE_POOL_SIZE``: the most connections this process opens to PostgreSQL
+    (replicas and workers together must stay under the server's ``max_connections``)."""
+    raw = values.raw(DATABASE_POOL_SIZE)
+    if raw is None or raw == "":
+        return DEFAULT_POOL_SIZE
+    try:
+        size = int(str(raw).strip())
+    except ValueError:
+        size = 0
+    if not 1 <= size <= MAX_POOL_SIZE:
+        values.problem(
+            DATABASE_POOL_SIZE,
+            msg(
+                "is {value}; set {where} to a whole number from 1 to {most} (default {default}).",
+                value=str(raw),
+                where=DATABASE_POOL_SIZE.where,
+                most=MAX_POOL_SIZE,
+                default=DEFAULT_POOL_SIZE,
+            ),
+        )
+        return DEFAULT_POOL_SIZE
+    return size
 
 
 def _db_path(values: _Collector, *, data_dir: Path) -> Path:

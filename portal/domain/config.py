@@ -70,6 +70,8 @@ class PortalConfig:
     proxy_header: ProxyHeader = ProxyHeader.X_FORWARDED_FOR
     # A postgresql:// URL (it may hold a password): PostgreSQL instead of the file at db_path.
     database_url: SecretStr | None = None
+    # The most connections this process keeps to PostgreSQL.
+    database_pool_size: int = 10
 
     def user(self, username: str) -> PortalUser | None:
         for candidate in self.users:

@@ -449,6 +449,39 @@ class TestDatabaseUrl:
 
         assert "PostgreSQL" in problems_of(raised)["PORTAL_DATABASE_URL"]
 
+    def test_with_postgresql_the_users_may_all_live_in_the_database(self, data_dir: Path) -> None:
+        secrets = real_secrets()
+        del secrets["portal"]["users"]
+        url = "postgresql://portal@db.example.com/portal"
+        config = load_config(
+            secrets=secrets, environ={"PORTAL_DATABASE_URL": url}, data_dir=data_dir
+        )
+        assert config.users == ()
+        with pytest.raises(ConfigError) as raised:
+            load_config(secrets=secrets, environ={}, data_dir=data_dir)
+        assert "no portal users are configured" in problems_of(raised)["PORTAL_USERS"]
+
+    def test_the_pool_size_is_ten_unless_set_between_1_and_100(self, data_dir: Path) -> None:
+        url = {"PORTAL_DATABASE_URL": "postgresql://db.example.com/portal"}
+        assert (
+            load_config(secrets=real_secrets(), environ=url, data_dir=data_dir).database_pool_size
+            == 10
+        )
+        sized = load_config(
+            secrets=real_secrets(),
+            environ={**url, "PORTAL_DATABASE_POOL_SIZE": "40"},
+            data_dir=data_dir,
+        )
+        assert sized.database_pool_size == 40
+        for bad in ("0", "101", "many"):
+            with pytest.raises(ConfigError) as raised:
+                load_config(
+                    secrets=real_secrets(),
+                    environ={**url, "PORTAL_DATABASE_POOL_SIZE": bad},
+                    data_dir=data_dir,
+                )
+            assert "from 1 to 100" in problems_of(raised)["PORTAL_DATABASE_POOL_SIZE"]
+
 
 class TestExampleFile:
     example = REPO / ".streamlit" / "secrets.toml.example"
@@ -465,6 +498,7 @@ class TestExampleFile:
             "SALESFORCE_CA_BUNDLE",
             "PORTAL_DB_PATH",
             "PORTAL_DATABASE_URL",
+            "PORTAL_DATABASE_POOL_SIZE",
             "PORTAL_ENCRYPTION_KEY",
             "PORTAL_USERS",
             "DATA_DIR",
@@ -475,7 +509,7 @@ class TestExampleFile:
         text = self.example.read_text()
         keys = set(re.findall(r"^#?\s*(\w+) = ", text, flags=re.MULTILINE))
 
-        assert {"mode", "db_path", "database_url", "encryption_key"} <= keys
+        assert {"mode", "db_path", "database_url", "database_pool_size", "encryption_key"} <= keys
         assert {"username", "password_hash", "role"} <= keys
         assert {"login_url", "client_id", "client_secret", "redirect_uri", "ca_bundle"} <= keys
 
