@@ -53,12 +53,33 @@ class _OpenedStorages:
             storage.close()
 
 
-class DuckDbTenants:
+class _SqlTenants:
+    """The directory over ``runner`` and each company's storage opened by ``open_storage``."""
+
+    def __init__(
+        self,
+        runner: Database | PostgresDatabase,
+        open_storage: Callable[[CompanyId], PortalStorage],
+    ) -> None:
+        self._directory = SqlDirectory(runner)
+        self._storages = _OpenedStorages(self._directory, open_storage)
+
+    @property
+    def directory(self) -> SqlDirectory:
+        return self._directory
+
+    def for_company(self, company_id: CompanyId) -> PortalStorage:
+        return self._storages.get(company_id)
+
+    def close(self) -> None:
+        self._storages.close()
+
+
+class DuckDbTenants(_SqlTenants):
     """The home company in the portal's DuckDB file, every other company in a file of its own."""
 
     def __init__(self, *, home: DuckDbPortalStorage, cipher: TokenCipher, clock: Clock) -> None:
         self.home = home
-        self._directory = SqlDirectory(home.database)
         root = home.database.path.parent / COMPANIES_DIR
 
         def open_storage(company_id: CompanyId) -> PortalStorage:
@@ -74,26 +95,18 @@ class DuckDbTenants:
             storage.check_key()
             return storage
 
-        self._storages = _OpenedStorages(self._directory, open_storage)
-
-    @property
-    def directory(self) -> SqlDirectory:
-        return self._directory
-
-    def for_company(self, company_id: CompanyId) -> PortalStorage:
-        return self._storages.get(company_id)
+        super().__init__(home.database, open_storage)
 
     def close(self) -> None:
-        self._storages.close()
+        super().close()
         self.home.close()
 
 
-class PostgresTenants:
+class PostgresTenants(_SqlTenants):
     """Every company in one PostgreSQL database, each storage scoped by row-level security."""
 
     def __init__(self, *, database: PostgresDatabase, cipher: TokenCipher, clock: Clock) -> None:
         self.database = database
-        self._directory = SqlDirectory(database)
 
         def open_storage(company_id: CompanyId) -> PortalStorage:
             storage = PostgresPortalStorage(
@@ -105,17 +118,10 @@ class PostgresTenants:
             storage.check_key()
             return storage
 
-        self._storages = _OpenedStorages(self._directory, open_storage)
-
-    @property
-    def directory(self) -> SqlDirectory:
-        return self._directory
-
-    def for_company(self, company_id: CompanyId) -> PortalStorage:
-        return self._storages.get(company_id)
+        super().__init__(database, open_storage)
 
     def close(self) -> None:
-        self._storages.close()
+        super().close()
         self.database.close()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Final
 
 import bcrypt
@@ -115,14 +116,7 @@ class DirectoryService:
     def set_disabled(self, username: str, *, disabled: bool) -> DirectoryUser:
         """Disable (no login; open browser sessions end at their next page) or enable."""
         user = self._database_user(username)
-        changed = DirectoryUser(
-            username=user.username,
-            company_id=user.company_id,
-            role=user.role,
-            password_hash=user.password_hash,
-            disabled=disabled,
-            source=user.source,
-        )
+        changed = replace(user, disabled=disabled)
         self._directory.save_user(changed, at=self._clock.now())
         self._audit(user, f"{'disabled' if disabled else 'enabled'} {username}")
         return changed
@@ -132,14 +126,7 @@ class DirectoryService:
         problem = password_problem(password)
         if problem is not None:
             raise PortalError(problem)
-        changed = DirectoryUser(
-            username=user.username,
-            company_id=user.company_id,
-            role=user.role,
-            password_hash=_hash(password),
-            disabled=user.disabled,
-            source=user.source,
-        )
+        changed = replace(user, password_hash=_hash(password))
         self._directory.save_user(changed, at=self._clock.now())
         self._audit(user, f"new password for {username}")
         return changed

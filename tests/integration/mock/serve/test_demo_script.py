@@ -39,16 +39,16 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.mark.slow
-def test_demo_prints_one_demo_line_and_stops_everything_on_ctrl_c(tmp_path: Path) -> None:
+def _start_demo(data_dir: Path, environ: dict[str, str]) -> subprocess.Popen[str]:
+    """``make demo``'s script on free ports with its data in ``data_dir``."""
     env = {
-        **os.environ,
+        **environ,
         "MOCK_PORT": "0",
         "MOCK_HTTP_PORT": "0",
         "PORTAL_PORT": str(_free_port()),
-        "DATA_DIR": str(tmp_path),
+        "DATA_DIR": str(data_dir),
     }
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "scripts/demo.py"],
         cwd=ROOT,
         env=env,
@@ -56,6 +56,11 @@ def test_demo_prints_one_demo_line_and_stops_everything_on_ctrl_c(tmp_path: Path
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+@pytest.mark.slow
+def test_demo_prints_one_demo_line_and_stops_everything_on_ctrl_c(tmp_path: Path) -> None:
+    process = _start_demo(tmp_path, dict(os.environ))
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
@@ -185,22 +190,8 @@ def test_demo_with_a_database_url_keeps_both_demo_companies_in_postgresql(
 ) -> None:
     """``PORTAL_DATABASE_URL=postgresql://… make demo``: the same demo, stored in PostgreSQL:
     the demo company's starting state, its two users and the second company's two."""
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "PORTAL_USERS"},
-        "MOCK_PORT": "0",
-        "MOCK_HTTP_PORT": "0",
-        "PORTAL_PORT": str(_free_port()),
-        "DATA_DIR": str(tmp_path),
-        "PORTAL_DATABASE_URL": postgres_url,
-    }
-    process = subprocess.Popen(
-        [sys.executable, "scripts/demo.py"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    environ = {k: v for k, v in os.environ.items() if k != "PORTAL_USERS"}
+    process = _start_demo(tmp_path, {**environ, "PORTAL_DATABASE_URL": postgres_url})
     try:
         assert process.stdout is not None
         line = process.stdout.readline()

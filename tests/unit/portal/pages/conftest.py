@@ -10,19 +10,15 @@ import streamlit as st
 from page_helpers import (
     ADMIN,
     APP,
-    NOWHERE,
     PAGES,
-    USERS,
     MockWorld,
+    absent_config,
     start_world,
 )
 from streamlit.testing.v1 import AppTest
 
 import portal.ui.container as ui_container
-from portal.adapters.crypto import generate_key
 from portal.bootstrap import Portal, build_portal
-from portal.domain.config import PortalConfig, PortalMode
-from portal.domain.secret import SecretStr
 from portal.services.actors import Actor
 from portal.ui.session import ACTOR
 
@@ -88,18 +84,7 @@ def mock_portal(mock_world: MockWorld, data_dir: Path) -> Iterator[Portal]:
 @pytest.fixture
 def absent_portal(data_dir: Path) -> Iterator[Portal]:
     """The real services over a new DuckDB file, with no Salesforce to reach."""
-    config = PortalConfig(
-        mode=PortalMode.REAL,
-        salesforce_login_url=NOWHERE,
-        client_id="portal-tests",
-        client_secret=SecretStr("not-a-secret"),
-        redirect_uri="http://localhost:8501/",
-        ca_bundle=None,
-        db_path=data_dir / "portal.duckdb",
-        encryption_key=generate_key(),
-        users=USERS,
-        data_dir=data_dir,
-    )
+    config = absent_config(data_dir)
     built = build_portal(config=config)
     try:
         yield built

@@ -21,9 +21,11 @@ from mock_salesforce import ThreadedMockServer
 from mock_salesforce.cli import ready_info
 from mock_salesforce.control import ready_users
 from mock_salesforce.scenarios import reset_world
+from portal.adapters.crypto import generate_key
 from portal.adapters.mock_org import sign_in
 from portal.bootstrap import Portal
-from portal.domain.config import PortalConfig, PortalRole, PortalUser
+from portal.domain.config import PortalConfig, PortalMode, PortalRole, PortalUser
+from portal.domain.secret import SecretStr
 from portal.services.actors import Actor, Role
 from portal.services.integration import SignInPurpose
 from portal.ui.markup import unescaped
@@ -52,6 +54,29 @@ def _hash(password: str) -> str:
 
 
 USERS = _users()
+
+
+def absent_config(
+    data_dir: Path,
+    *,
+    users: tuple[PortalUser, ...] = USERS,
+    database_url: str | None = None,
+) -> PortalConfig:
+    """A real-mode configuration over ``data_dir`` (or ``database_url``) with no Salesforce to
+    reach."""
+    return PortalConfig(
+        mode=PortalMode.REAL,
+        salesforce_login_url=NOWHERE,
+        client_id="portal-tests",
+        client_secret=SecretStr("not-a-secret"),
+        redirect_uri="http://localhost:8501/",
+        ca_bundle=None,
+        db_path=data_dir / "portal.duckdb",
+        encryption_key=generate_key(),
+        users=users,
+        data_dir=data_dir,
+        database_url=SecretStr(database_url) if database_url else None,
+    )
 
 
 @dataclass(frozen=True)

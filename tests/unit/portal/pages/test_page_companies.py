@@ -13,7 +13,7 @@ from pathlib import Path
 
 import bcrypt
 import pytest
-from page_helpers import NOWHERE, texts
+from page_helpers import absent_config, texts
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 from streamlit.testing.v1 import AppTest
@@ -21,11 +21,9 @@ from test_page_login_session import ENTRYPOINT, browser_login, log_in, with_cook
 
 import portal.ui.container as ui_container
 import portal.ui.web_session as web_session
-from portal.adapters.crypto import generate_key
 from portal.bootstrap import Hosting, build_hosting
 from portal.domain.backup import BackupSnapshot
-from portal.domain.config import PortalConfig, PortalMode, PortalRole, PortalUser
-from portal.domain.secret import SecretStr
+from portal.domain.config import PortalRole, PortalUser
 from portal.domain.settings import IntegrationSettings
 from portal.domain.tenancy import HOME_COMPANY
 from portal.services.actors import Actor, Role
@@ -43,17 +41,9 @@ def _user(name: str, role: PortalRole, company: str | None = None) -> PortalUser
 
 @pytest.fixture
 def hosting(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Hosting]:
-    config = PortalConfig(
-        mode=PortalMode.REAL,
-        salesforce_login_url=NOWHERE,
-        client_id="portal-tests",
-        client_secret=SecretStr("not-a-secret"),
-        redirect_uri="http://localhost:8501/",
-        ca_bundle=None,
-        db_path=data_dir / "portal.duckdb",
-        encryption_key=generate_key(),
+    config = absent_config(
+        data_dir,
         users=(_user("admin", PortalRole.ADMIN), _user("admin-b", PortalRole.ADMIN, "beta-co")),
-        data_dir=data_dir,
     )
     built = build_hosting(config=config)
     home = built.portal_for(HOME_COMPANY)
@@ -140,19 +130,7 @@ def test_an_export_link_is_of_no_use_to_another_companys_user(hosting: Hosting) 
 def test_a_hosted_portal_without_any_user_says_how_to_make_the_first_admin(
     data_dir: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = PortalConfig(
-        mode=PortalMode.REAL,
-        salesforce_login_url=NOWHERE,
-        client_id="portal-tests",
-        client_secret=SecretStr("not-a-secret"),
-        redirect_uri="http://localhost:8501/",
-        ca_bundle=None,
-        db_path=data_dir / "portal.duckdb",
-        encryption_key=generate_key(),
-        users=(),
-        data_dir=data_dir,
-        database_url=SecretStr(postgres_url),
-    )
+    config = absent_config(data_dir, users=(), database_url=postgres_url)
     monkeypatch.setattr(ui_container, "portal_config", lambda: config)
     app = AppTest.from_file(str(PAGES.parent / ENTRYPOINT), default_timeout=60).run()
     assert not app.exception
