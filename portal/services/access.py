@@ -103,7 +103,7 @@ class AccessService:
             return self._login(username, password, client)
 
     def _login(self, username: str, password: str, client: str) -> Actor:
-        user = self._user(username)
+        user = self._directory.user(username)
         who = username if user is not None else UNKNOWN_USERNAME
         audited = self._context_for(user.company_id) if user is not None else self._context
         account = _digest("account", username, client)
@@ -132,13 +132,16 @@ class AccessService:
             raise LoginLocked(wait_seconds=math.ceil(wait))
         # Checked for unknown usernames too, so both take as long.
         matches = _password_matches(password, user.password_hash if user else None)
-        if user is None or not matches:
+        if user is None or not matches or user.disabled:
             failures.add(username=account, client_key=client, at=now)
             audited.audit(
                 actor=who,
                 action=AuditAction.SIGN_IN,
                 outcome=AuditOutcome.FAILED,
-                detail="wrong username or password",
+                # The person is told only "wrong username or password" either way.
+                detail="the user is disabled"
+                if user is not None and user.disabled and matches
+                else "wrong username or password",
             )
             raise LoginFailed()
         # Only this client's failures for this user are forgotten: an attacker's stay.

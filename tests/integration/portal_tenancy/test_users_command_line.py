@@ -129,6 +129,13 @@ def test_a_disabled_user_cannot_log_in_and_an_enabled_one_can_again(
     assert run("users", "disable", "dan").code == 0
     assert "disabled" in run("users", "list").out
     assert not _can_log_in(hosted_config, clock, "dan", password)
+    hosting = build_hosting(config=hosted_config, clock=clock)
+    try:
+        beta = next(c for c in hosting.companies() if c.slug == "beta-co")
+        refused = [e for e in hosting.portal_for(beta.id).audit.recent() if e.actor == "dan"]
+    finally:
+        hosting.close()
+    assert refused[0].detail == "the user is disabled", "said in the company's audit log"
     assert run("users", "enable", "dan").code == 0
     assert _can_log_in(hosted_config, clock, "dan", password)
 
