@@ -32,10 +32,12 @@ from portal.adapters.salesforce.retries import RetryPolicy
 from portal.adapters.salesforce.sync_reads import sync_gateway
 from portal.adapters.salesforce.versions import NEWEST_SUPPORTED, VersionPolicy
 from portal.adapters.storage import DuckDbPortalStorage
+from portal.adapters.sync_jobs import QueuedSyncWakeup, defer_drain
 from portal.adapters.web_sessions import process_store
 from portal.domain.clock import Clock
 from portal.domain.config import ConfigError, PortalConfig, PortalMode, PortalUser
 from portal.domain.ports import PortalStorage
+from portal.domain.sync.ports import SyncWakeup
 from portal.services.access import AccessService
 from portal.services.backups import BackupsService
 from portal.services.checks import ChecksService
@@ -54,6 +56,13 @@ from portal.services.settings import SettingsService
 from portal.services.sync.service import SyncService
 from portal.services.validation import ValidationService
 from portal.services.web_sessions import WebSessions
+
+
+#: The one company a portal serves until companies are stored (the sync workers' job key).
+DEFAULT_COMPANY_ID = 1
+
+#: Defers a company's drain job on a procrastinate app (the sync workers re-defer with it).
+defer_sync_drain = defer_drain
 
 
 class Closable(Protocol):
@@ -136,6 +145,7 @@ def build_portal(
         storage=storage,
         salesforce=salesforce,
         clock=clock,
+        sync_wakeup=_sync_wakeup(storage, company_id=DEFAULT_COMPANY_ID),
         users=config.users,
         links=SetupLinks(mock_http_url=config.mock_http_url if mock else None),
         wrong_org_policy=wrong_org_policy,
@@ -145,6 +155,14 @@ def build_portal(
         else None,
     )
     return replace(portal, sessions=(session, demo_session))
+
+
+def _sync_wakeup(storage: PortalStorage, *, company_id: int) -> SyncWakeup | None:
+    """On PostgreSQL the sync workers send what the portal queues; on DuckDB nobody else can
+    (one writing process), and the sync runs in the portal's process."""
+    if isinstance(storage, PostgresPortalStorage):
+        return QueuedSyncWakeup(database=storage.database, company_id=company_id)
+    return None
 
 
 def connect_salesforce(
@@ -191,6 +209,7 @@ def assemble_portal(
     wrong_org_policy: WrongOrgPolicy = WrongOrgPolicy.CONFIRM,
     demo_config: PortalConfig | None = None,
     mock_org: MockOrg | None = None,
+    sync_wakeup: SyncWakeup | None = None,
 ) -> Portal:
     """Wire the services over given storage and Salesforce access (tests pass fakes here)."""
     context = ServiceContext(
@@ -240,7 +259,11 @@ def assemble_portal(
         preferences=PreferencesService(context),
         demo=demo,
         storage=storage,
-        sync=SyncService(context, gateway=lambda: sync_gateway(connections.integration())),
+        sync=SyncService(
+            context,
+            gateway=lambda: sync_gateway(connections.integration()),
+            wakeup=sync_wakeup,
+        ),
     )
 
 

@@ -104,6 +104,8 @@ class SyncSummary:
     failed_by_code: Mapping[str, int]
     queued: int
     notes: tuple[Text, ...] = ()
+    #: The run stopped at its ``limit`` with more records due now (another run sends them).
+    more_due: bool = False
 
     @property
     def failed(self) -> int:
@@ -146,6 +148,7 @@ class _Tally:
     written: int = 0
     failed: Counter[str] = field(default_factory=Counter)
     notes: list[Text] = field(default_factory=list)
+    more_due: bool = False
 
 
 @dataclass(frozen=True)
@@ -172,9 +175,14 @@ class SyncEngine:
         settings: IntegrationSettings,
         progress: Progress = no_progress,
         respect_backoff: bool = True,
+        limit: int | None = None,
     ) -> SyncSummary:
         """Send everything that is due; ``respect_backoff`` False also sends records waiting
-        for their retry time (someone asked for it explicitly)."""
+        for their retry time (someone asked for it explicitly). With ``limit``, at most that
+        many records are sent (oldest first, calls before meetings); ``more_due`` then says
+        whether records due now were left for another run."""
+        if limit is not None and limit < 1:
+            raise ValueError(f"limit must be at least 1, not {limit}")
         tally = _Tally()
         if gateway is None:
             waiting = self._store.open_count()
@@ -189,6 +197,8 @@ class SyncEngine:
             for kind in ActivityKind:
                 self._verify_uncertain(gateway, kind, org_id, tally, ready_at=ready_at)
             plan = self._plan(settings, tally, respect_backoff=respect_backoff)
+            if limit is not None:
+                plan, tally.more_due = _at_most(plan, limit)
             overall = _Overall(progress, total=sum(len(items) for _, items in plan))
             for kind, items in plan:
                 for start in range(0, len(items), ROUND):
@@ -208,6 +218,7 @@ class SyncEngine:
             failed_by_code=dict(tally.failed),
             queued=self._store.open_count(),
             notes=tuple(tally.notes),
+            more_due=tally.more_due,
         )
 
     # --- what to send -----------------------------------------------------------------------
@@ -729,6 +740,20 @@ def _record(
         return _Prepared(activity, fields)
     except ValueError as exc:  # a Subject template saved before it was validated
         return _Prepared(activity, None, RecordProblem("INVALID_SUBJECT_TEMPLATE", str(exc)))
+
+
+def _at_most(
+    plan: Sequence[tuple[ActivityKind, list[Activity]]], limit: int
+) -> tuple[list[tuple[ActivityKind, list[Activity]]], bool]:
+    """The first ``limit`` records of ``plan`` (in its order), and whether any were left out."""
+    kept: list[tuple[ActivityKind, list[Activity]]] = []
+    room = limit
+    for kind, items in plan:
+        if room and items:
+            kept.append((kind, items[:room]))
+        room = max(0, room - len(items))
+    total = sum(len(items) for _, items in plan)
+    return kept, total > limit
 
 
 def _outcomes(
