@@ -57,7 +57,6 @@ from portal.services.sync.service import SyncService
 from portal.services.validation import ValidationService
 from portal.services.web_sessions import WebSessions
 
-
 #: The one company a portal serves until companies are stored (the sync workers' job key).
 DEFAULT_COMPANY_ID = 1
 
