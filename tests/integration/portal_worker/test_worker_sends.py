@@ -1,0 +1,130 @@
+"""``python -m portal.worker``: refuses without PostgreSQL; with it, sends what the portal
+queues (an import defers the company's job) and what waits with nobody on the page (the
+sweep), each call once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+from worker_support import REPO, jobs, running_worker, wait_for, worker_env
+
+from mock_salesforce import ThreadedMockServer
+from mock_salesforce.seed import SeededOrg
+from portal.bootstrap import Portal
+from portal.domain.calls import ActivityKind
+from portal.domain.config import PortalConfig
+from portal.domain.sync.jobs import DRAIN_TASK, company_lock
+from portal.domain.sync_log import SyncOutcome
+from tests.integration.portal_sync.sync_support import ADMIN, Org, calls_csv
+
+pytestmark = pytest.mark.slow
+
+
+def call_rows(count: int, *, prefix: str = "w") -> list[dict[str, str]]:
+    return [
+        {
+            "call_id": f"{prefix}-{n:04d}",
+            "direction": "outbound",
+            "result": "connected",
+            "started_at": "2025-05-01T10:00:00+09:00",
+            "ended_at": "2025-05-01T10:02:00+09:00",
+            "miitel_user": "sato@miitel.example",
+            "counterpart_number": f"03-5555-{n:04d}",
+        }
+        for n in range(count)
+    ]
+
+
+def import_calls(portal: Portal, count: int, *, prefix: str = "w") -> None:
+    data = calls_csv(call_rows(count, prefix=prefix))
+    result = portal.sync.import_csv(actor=ADMIN, kind=ActivityKind.CALL, data=data)
+    assert result.imported == count, result.problems
+
+
+def assert_each_once(portal: Portal, org: Org, ids: set[str]) -> None:
+    """Each call one Task at the org and one "written" line in the sync log."""
+    markers = [t["CallObject"] for t in org.tasks() if t["CallObject"] in ids]
+    assert sorted(markers) == sorted(ids)
+    written = [
+        e.miitel_record_id
+        for e in portal.sync.recent(limit=10 * len(ids))
+        if e.outcome is SyncOutcome.WRITTEN
+    ]
+    assert sorted(written) == sorted(ids)
+
+
+def test_without_postgresql_the_worker_refuses_and_says_why(
+    config: PortalConfig, tmp_path: Path
+) -> None:
+    env = worker_env(config, "unused")
+    del env["PORTAL_DATABASE_URL"]
+    done = subprocess.run(
+        [sys.executable, "-m", "portal.worker"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "PORTAL_DATABASE_URL" in done.stderr
+    assert "postgresql://" in done.stderr
+
+
+def test_an_import_defers_the_companys_job_and_a_worker_sends_each_call_once(
+    acme: SeededOrg,
+    pg_portal: Portal,
+    pg_config: PortalConfig,
+    postgres_url: str,
+    mock_server: ThreadedMockServer,
+    tmp_path: Path,
+) -> None:
+    import_calls(pg_portal, 45)
+    import_calls(pg_portal, 5, prefix="w2")  # its wake-up finds the job already waiting
+    [job] = jobs(postgres_url)
+    assert (job["task_name"], job["status"], job["args"]) == (DRAIN_TASK, "todo", {"company_id": 1})
+    assert job["lock"] == company_lock(1)
+
+    env = worker_env(pg_config, postgres_url, batch=20)
+    with running_worker(env, tmp_path / "worker.log") as worker:
+        wait_for(lambda: pg_portal.sync.status().queued == 0, timeout=120, what="the queue")
+        log = worker.text()
+    ids = {r["call_id"] for r in call_rows(45)} | {r["call_id"] for r in call_rows(5, prefix="w2")}
+    assert_each_once(pg_portal, Org(mock_server, acme), ids)
+    # Three turns of at most 20, each deferring the next while more was due.
+    assert log.count("more due: next turn deferred") == 2, log
+    assert pg_portal.sync.status().calls.written == 50
+
+
+def test_the_sweep_sends_calls_queued_with_nobody_to_wake_the_workers(
+    acme: SeededOrg,
+    pg_portal: Portal,
+    pg_config: PortalConfig,
+    postgres_url: str,
+    mock_server: ThreadedMockServer,
+    tmp_path: Path,
+) -> None:
+    import_calls(pg_portal, 12, prefix="s")
+    with psycopg.connect(postgres_url, autocommit=True) as connection:
+        connection.execute("DELETE FROM procrastinate_jobs")  # as if the wake-up was lost
+
+    with running_worker(worker_env(pg_config, postgres_url), tmp_path / "worker.log"):
+        wait_for(lambda: pg_portal.sync.status().queued == 0, timeout=120, what="the sweep")
+    assert_each_once(
+        pg_portal, Org(mock_server, acme), {r["call_id"] for r in call_rows(12, prefix="s")}
+    )
+
+
+def test_the_send_button_still_works_over_postgresql_with_no_worker_running(
+    acme: SeededOrg, pg_portal: Portal, mock_server: ThreadedMockServer
+) -> None:
+    import_calls(pg_portal, 3, prefix="b")
+    summary = pg_portal.sync.sync_pending(actor=ADMIN)
+    assert (summary.written, summary.queued) == (3, 0)
+    assert_each_once(
+        pg_portal, Org(mock_server, acme), {r["call_id"] for r in call_rows(3, prefix="b")}
+    )
