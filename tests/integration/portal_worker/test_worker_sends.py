@@ -49,10 +49,11 @@ def assert_each_once(portal: Portal, org: Org, ids: set[str]) -> None:
     """Each call one Task at the org and one "written" line in the sync log."""
     markers = [t["CallObject"] for t in org.tasks() if t["CallObject"] in ids]
     assert sorted(markers) == sorted(ids)
+    assert len(ids) < 1000
     written = [
         e.miitel_record_id
-        for e in portal.sync.recent(limit=10 * len(ids))
-        if e.outcome is SyncOutcome.WRITTEN
+        for e in portal.sync.recent(limit=1000)
+        if e.outcome is SyncOutcome.WRITTEN and e.miitel_record_id in ids
     ]
     assert sorted(written) == sorted(ids)
 
