@@ -23,8 +23,9 @@ ROWS: Final = 1_000_000
 
 def _generate(url: str) -> None:
     from portal.adapters.postgres import PostgresDatabase
+    from portal.domain.tenancy import HOME_COMPANY
 
-    with PostgresDatabase(url=url) as database:
+    with PostgresDatabase(company_id=HOME_COMPANY, url=url) as database:
         database.execute(
             f"""INSERT INTO integration_errors (occurred_at, source, miitel_record_id, sobject,
                     operation, status_code, message, fields, org_id)
@@ -57,11 +58,12 @@ def _measure(url: str) -> dict[str, float]:
     from portal.adapters.crypto import TokenCipher, generate_key
     from portal.adapters.postgres import PostgresDatabase
     from portal.adapters.postgres_storage import PostgresPortalStorage
+    from portal.domain.tenancy import HOME_COMPANY
     from portal.services.context import ServiceContext
     from portal.services.error_tables import ErrorTablesService
 
     storage = PostgresPortalStorage(
-        database=PostgresDatabase(url=url),
+        database=PostgresDatabase(company_id=HOME_COMPANY, url=url),
         cipher=TokenCipher(generate_key()),
         clock=FixedClock(START),
     )

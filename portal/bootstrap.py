@@ -1,8 +1,11 @@
 """The composition root: the one module that builds adapters and hands them to the services.
 
-One :class:`Portal` per process holds a service per use case; pages get it through
-``@st.cache_resource`` (:mod:`portal.ui.container`); it is thread-safe (DuckDB gets a cursor
-per thread, the HTTP session is shared). The pages reach the adapters only through here: the
+One :class:`Hosting` per process serves every company: the login (one directory of users),
+the users' and companies' management, and a :class:`Portal` per company (a service per use
+case over that company's storage only), built on first use. Pages get the hosting through
+``@st.cache_resource`` (:mod:`portal.ui.container`) and the portal of the signed-in user's
+company; it is thread-safe (DuckDB gets a cursor per thread, the HTTP session is shared).
+The pages reach the adapters only through here: the
 configuration (:func:`read_config`), the language catalogs (:func:`translations`) and the
 browser sessions (:func:`web_sessions`).
 """
@@ -10,7 +13,8 @@ browser sessions (:func:`web_sessions`).
 from __future__ import annotations
 
 import gettext
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -22,6 +26,7 @@ from portal.adapters.clock import SystemClock
 from portal.adapters.config import READY_FILE, changed_key_problem, load_config
 from portal.adapters.crypto import TokenCipher, TokenDecryptionError
 from portal.adapters.db import Database
+from portal.adapters.directory import InMemoryDirectory
 from portal.adapters.mock_org import MockOrg
 from portal.adapters.postgres import PostgresDatabase, redacted
 from portal.adapters.postgres_storage import PostgresPortalStorage
@@ -33,17 +38,20 @@ from portal.adapters.salesforce.sync_reads import sync_gateway
 from portal.adapters.salesforce.versions import NEWEST_SUPPORTED, VersionPolicy
 from portal.adapters.storage import DuckDbPortalStorage
 from portal.adapters.sync_jobs import QueuedSyncWakeup, defer_drain
+from portal.adapters.tenants import DuckDbTenants, PostgresTenants
 from portal.adapters.web_sessions import process_store
 from portal.domain.clock import Clock
 from portal.domain.config import ConfigError, PortalConfig, PortalMode, PortalUser
-from portal.domain.ports import PortalStorage
+from portal.domain.ports import PortalStorage, Tenants
 from portal.domain.sync.ports import SyncWakeup
+from portal.domain.tenancy import HOME_COMPANY, Company, CompanyId
 from portal.services.access import AccessService
 from portal.services.backups import BackupsService
 from portal.services.checks import ChecksService
 from portal.services.connections import Connections
 from portal.services.context import ServiceContext, SetupLinks
 from portal.services.demo import DemoService
+from portal.services.directory import DirectoryService
 from portal.services.error_tables import ErrorTablesService
 from portal.services.integration import IntegrationService, WrongOrgPolicy
 from portal.services.logs import AuditService, HistoryService
@@ -57,9 +65,6 @@ from portal.services.sync.service import SyncService
 from portal.services.validation import ValidationService
 from portal.services.web_sessions import WebSessions
 
-#: The one company a portal serves until companies are stored (the sync workers' job key).
-DEFAULT_COMPANY_ID = 1
-
 #: Defers a company's drain job on a procrastinate app (the sync workers re-defer with it).
 defer_sync_drain = defer_drain
 
@@ -70,8 +75,9 @@ class Closable(Protocol):
 
 @dataclass(frozen=True)
 class Portal:
-    """Every use case of the portal, one service each."""
+    """Every use case of the portal for one company, one service each."""
 
+    #: Logging in and out (one for every company: the hosting's).
     access: AccessService
     integration: IntegrationService
     removal: RemovalService
@@ -91,38 +97,145 @@ class Portal:
     #: Only in mock mode.
     demo: DemoService | None
     storage: PortalStorage
-    #: HTTP sessions to close with the portal.
-    sessions: tuple[Closable, ...] = ()
+    company_id: CompanyId = HOME_COMPANY
+    #: What closing this portal releases (the hosting's portals leave that to the hosting).
+    closer: Callable[[], None] | None = None
 
     def close(self) -> None:
-        """Close the database and the HTTP sessions (the portal cannot be used afterwards)."""
-        for session in self.sessions:
+        """Release what this portal owns (it cannot be used afterwards)."""
+        if self.closer is not None:
+            self.closer()
+
+
+class Hosting:
+    """Every company's portal, the login for all of them, and the directory's management."""
+
+    def __init__(
+        self,
+        *,
+        tenants: Tenants,
+        clock: Clock,
+        context: Callable[[PortalStorage, CompanyId], ServiceContext],
+        build: Callable[[ServiceContext, AccessService], Portal],
+        sessions: tuple[Closable, ...] = (),
+    ) -> None:
+        self.tenants = tenants
+        self._new_context = context
+        self._build = build
+        self._sessions = sessions
+        self._lock = threading.RLock()
+        self._contexts: dict[CompanyId, ServiceContext] = {}
+        self._portals: dict[CompanyId, Portal] = {}
+        self.access = AccessService(directory=tenants.directory, context_for=self._context)
+        self.directory = DirectoryService(
+            directory=tenants.directory, clock=clock, context_for=self._context
+        )
+
+    def companies(self) -> tuple[Company, ...]:
+        return tuple(self.tenants.directory.companies())
+
+    def portal_for(self, company_id: CompanyId) -> Portal:
+        """The services of one company (built once);
+        :class:`~portal.domain.tenancy.UnknownCompanyError` for an unknown company."""
+        with self._lock:
+            built = self._portals.get(company_id)
+            if built is None:
+                built = self._portals[company_id] = self._build(
+                    self._context(company_id), self.access
+                )
+            return built
+
+    def _context(self, company_id: CompanyId) -> ServiceContext:
+        with self._lock:
+            context = self._contexts.get(company_id)
+            if context is None:
+                storage = self.tenants.for_company(company_id)
+                context = self._contexts[company_id] = self._new_context(storage, company_id)
+            return context
+
+    def close(self) -> None:
+        """Close every company's storage and the HTTP sessions."""
+        for session in self._sessions:
             session.close()
-        self.storage.close()
+        self.tenants.close()
 
 
-def build_storage(*, config: PortalConfig, clock: Clock) -> PortalStorage:
-    """The storage ``config`` names: PostgreSQL for a ``database_url``, else the DuckDB file
-    (each migrated at open), after checking the key decrypts the tokens it holds."""
+def build_tenants(*, config: PortalConfig, clock: Clock) -> Tenants:
+    """Every company's storage as ``config`` names it: PostgreSQL for a ``database_url``, else
+    the DuckDB files (each migrated at open), after checking the key decrypts the tokens the
+    home company holds."""
     cipher = TokenCipher(config.encryption_key)
-    storage: DuckDbPortalStorage | PostgresPortalStorage
+    tenants: DuckDbTenants | PostgresTenants
     if config.database_url is not None:
         url = config.database_url.get_secret_value()
-        storage = PostgresPortalStorage(
-            database=PostgresDatabase(url=url), cipher=cipher, clock=clock
-        )
+        tenants = PostgresTenants(database=PostgresDatabase(url=url), cipher=cipher, clock=clock)
         where: Path | str = redacted(url)
     else:
-        storage = DuckDbPortalStorage(
+        home = DuckDbPortalStorage(
             database=Database(path=config.db_path), cipher=cipher, clock=clock
         )
+        tenants = DuckDbTenants(home=home, cipher=cipher, clock=clock)
         where = config.db_path
     try:
-        storage.check_key()
+        tenants.for_company(HOME_COMPANY)
     except TokenDecryptionError:
-        storage.close()
+        tenants.close()
         raise ConfigError((changed_key_problem(where),)) from None
-    return storage
+    return tenants
+
+
+def build_hosting(
+    *,
+    config: PortalConfig,
+    clock: Clock | None = None,
+    wrong_org_policy: WrongOrgPolicy = WrongOrgPolicy.CONFIRM,
+    retry: RetryPolicy | None = None,
+    timeouts: Timeouts | None = None,
+) -> Hosting:
+    """The portal of every company for ``config``: the storage (migrated at open) with the
+    configured users made true, one Salesforce HTTP session trusting the right CAs and one
+    OAuth client for all, and each company's services with its own Salesforce integration
+    (tokens in its storage, its own API version)."""
+    clock = clock or SystemClock()
+    tenants = build_tenants(config=config, clock=clock)
+    mock = config.mode is PortalMode.MOCK
+    session = build_session(trust=_trust(config), timeout=timeouts or Timeouts(), retry=retry)
+    demo_session = build_session(trust=_trust(config), timeout=timeouts or Timeouts(), retry=retry)
+    oauth = _oauth_client(config, session)
+    links = SetupLinks(mock_http_url=config.mock_http_url if mock else None)
+    mock_org = (
+        MockOrg(session=demo_session, ready_path=config.data_dir / READY_FILE) if mock else None
+    )
+
+    def context(storage: PortalStorage, company_id: CompanyId) -> ServiceContext:
+        salesforce = LiveSalesforce(oauth=oauth, session=session, versions=_versions(config))
+        return ServiceContext(
+            storage=storage, clock=clock, salesforce=salesforce, links=links, company_id=company_id
+        )
+
+    def build(context: ServiceContext, access: AccessService) -> Portal:
+        return _services(
+            context,
+            access=access,
+            wrong_org_policy=wrong_org_policy,
+            demo_config=config if mock else None,
+            mock_org=mock_org,
+            sync_wakeup=_sync_wakeup(context.storage, company_id=context.company_id),
+        )
+
+    hosting = Hosting(
+        tenants=tenants,
+        clock=clock,
+        context=context,
+        build=build,
+        sessions=(session, demo_session),
+    )
+    try:
+        hosting.directory.apply_configured(config.users)
+    except BaseException:
+        hosting.close()
+        raise
+    return hosting
 
 
 def build_portal(
@@ -133,34 +246,23 @@ def build_portal(
     retry: RetryPolicy | None = None,
     timeouts: Timeouts | None = None,
 ) -> Portal:
-    """The portal for ``config``: its storage (migrated at open), the Salesforce session
-    trusting the right CAs, the OAuth client, and every service."""
-    clock = clock or SystemClock()
-    storage = build_storage(config=config, clock=clock)
-    mock = config.mode is PortalMode.MOCK
-    salesforce, session = connect_salesforce(config=config, retry=retry, timeouts=timeouts)
-    demo_session = build_session(trust=_trust(config), timeout=timeouts or Timeouts(), retry=retry)
-    portal = assemble_portal(
-        storage=storage,
-        salesforce=salesforce,
+    """The home company's portal for ``config`` (a portal run for one company); closing it
+    closes everything :func:`build_hosting` opened."""
+    hosting = build_hosting(
+        config=config,
         clock=clock,
-        sync_wakeup=_sync_wakeup(storage, company_id=DEFAULT_COMPANY_ID),
-        users=config.users,
-        links=SetupLinks(mock_http_url=config.mock_http_url if mock else None),
         wrong_org_policy=wrong_org_policy,
-        demo_config=config if mock else None,
-        mock_org=MockOrg(session=demo_session, ready_path=config.data_dir / READY_FILE)
-        if mock
-        else None,
+        retry=retry,
+        timeouts=timeouts,
     )
-    return replace(portal, sessions=(session, demo_session))
+    return replace(hosting.portal_for(HOME_COMPANY), closer=hosting.close)
 
 
-def _sync_wakeup(storage: PortalStorage, *, company_id: int) -> SyncWakeup | None:
+def _sync_wakeup(storage: PortalStorage, *, company_id: CompanyId) -> SyncWakeup | None:
     """On PostgreSQL the sync workers send what the portal queues; on DuckDB nobody else can
     (one writing process), and the sync runs in the portal's process."""
     if isinstance(storage, PostgresPortalStorage):
-        return QueuedSyncWakeup(database=storage.database, company_id=company_id)
+        return QueuedSyncWakeup(database=storage.database, company_id=int(company_id))
     return None
 
 
@@ -169,26 +271,29 @@ def connect_salesforce(
 ) -> tuple[LiveSalesforce, requests.Session]:
     """Salesforce as ``config`` reaches it (the org, or the mock org trusting its CA): the
     access the services use, and its HTTP session to close with the portal."""
-    mock = config.mode is PortalMode.MOCK
     session = build_session(trust=_trust(config), timeout=timeouts or Timeouts(), retry=retry)
-    oauth = OAuthClient(
+    salesforce = LiveSalesforce(
+        oauth=_oauth_client(config, session), session=session, versions=_versions(config)
+    )
+    return salesforce, session
+
+
+def _oauth_client(config: PortalConfig, session: requests.Session) -> OAuthClient:
+    return OAuthClient(
         login_url=config.salesforce_login_url,
         client_id=config.client_id,
         client_secret=config.client_secret,
         redirect_uri=config.redirect_uri,
         session=session,
         # People's browsers reach the mock org over its plain-HTTP port (no local CA to trust).
-        authorize_base_url=config.mock_http_url if mock else None,
+        authorize_base_url=config.mock_http_url if config.mode is PortalMode.MOCK else None,
     )
-    salesforce = LiveSalesforce(
-        oauth=oauth,
-        session=session,
-        versions=VersionPolicy(
-            pinned=config.api_version,
-            ceiling=config.api_version_ceiling or NEWEST_SUPPORTED,
-        ),
+
+
+def _versions(config: PortalConfig) -> VersionPolicy:
+    return VersionPolicy(
+        pinned=config.api_version, ceiling=config.api_version_ceiling or NEWEST_SUPPORTED
     )
-    return salesforce, session
 
 
 def _trust(config: PortalConfig) -> Trust:
@@ -208,12 +313,36 @@ def assemble_portal(
     wrong_org_policy: WrongOrgPolicy = WrongOrgPolicy.CONFIRM,
     demo_config: PortalConfig | None = None,
     mock_org: MockOrg | None = None,
-    sync_wakeup: SyncWakeup | None = None,
 ) -> Portal:
-    """Wire the services over given storage and Salesforce access (tests pass fakes here)."""
+    """One company's services over given storage and Salesforce access, with ``users`` as its
+    only users (tests pass fakes here); closing it closes ``storage``."""
     context = ServiceContext(
         storage=storage, clock=clock, salesforce=salesforce, links=links or SetupLinks()
     )
+    directory = InMemoryDirectory()
+    DirectoryService(
+        directory=directory, clock=clock, context_for=lambda _: context
+    ).apply_configured(users)
+    portal = _services(
+        context,
+        access=AccessService(directory=directory, context_for=lambda _: context),
+        wrong_org_policy=wrong_org_policy,
+        demo_config=demo_config,
+        mock_org=mock_org,
+    )
+    return replace(portal, closer=storage.close)
+
+
+def _services(
+    context: ServiceContext,
+    *,
+    access: AccessService,
+    wrong_org_policy: WrongOrgPolicy,
+    demo_config: PortalConfig | None,
+    mock_org: MockOrg | None,
+    sync_wakeup: SyncWakeup | None = None,
+) -> Portal:
+    """Wire every service over one company's context."""
     connections = Connections(context)
     integration = IntegrationService(
         context, connections=connections, wrong_org_policy=wrong_org_policy
@@ -234,7 +363,7 @@ def assemble_portal(
             redirect_uri=demo_config.redirect_uri,
         )
     return Portal(
-        access=AccessService(context, users=users),
+        access=access,
         integration=integration,
         removal=removal,
         checks=checks,
@@ -257,12 +386,13 @@ def assemble_portal(
         ),
         preferences=PreferencesService(context),
         demo=demo,
-        storage=storage,
+        storage=context.storage,
         sync=SyncService(
             context,
             gateway=lambda: sync_gateway(connections.integration()),
             wakeup=sync_wakeup,
         ),
+        company_id=context.company_id,
     )
 
 

@@ -34,6 +34,8 @@ def main() -> None:
     capture_callback()
     portal = portal_or_stop()
     actor = web_session.restore(portal)
+    if actor is not None:
+        portal = portal_or_stop()  # the services of the signed-in user's company
     language.settle(portal, actor)
     language.selector(portal, actor)
     web_session.deliver()

@@ -3,8 +3,10 @@
 with one template database holding the portal's schema so each test's database is a fast copy.
 
 PostgreSQL refuses to run as root; as root (CI, this project's machines) the server runs as
-the unprivileged ``nobody`` (``setpriv``), and the tests connect as the server's superuser
-``portal`` over the socket (trust authentication: nothing but this machine can reach it).
+the unprivileged ``nobody`` (``setpriv``). The tests connect over the socket (trust
+authentication: nothing but this machine can reach it) as ``portal``, an ordinary role owning
+its databases, as a hosted portal would: row-level security binds it (a superuser would pass
+through the company policies, and the portal refuses one); the superuser only makes databases.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from urllib.parse import urlsplit
 
 import psycopg
 
-SUPERUSER = "portal"
+SUPERUSER = "postgres"
+#: The role the portal connects as: no superuser, no BYPASSRLS.
+APP_ROLE = "portal"
 TEMPLATE = "portal_template"
 _RUN_AS = os.environ.get("PORTAL_TEST_POSTGRES_USER", "nobody")
 _PORT = 5432  # the socket lives in our own directory, so any port is free
@@ -56,8 +60,8 @@ class PostgresServer:
     def data_dir(self) -> Path:
         return self.root / "data"
 
-    def url(self, database: str) -> str:
-        return f"postgresql://{SUPERUSER}@/{database}?host={self.root}&port={_PORT}"
+    def url(self, database: str, *, role: str = APP_ROLE) -> str:
+        return f"postgresql://{role}@/{database}?host={self.root}&port={_PORT}"
 
     def start(self) -> None:
         prefix: list[str] = []
@@ -114,19 +118,20 @@ class PostgresServer:
         """The template database, migrated by the portal itself."""
         from portal.adapters.postgres import PostgresDatabase
 
-        self._admin(f"CREATE DATABASE {TEMPLATE}")
+        self._admin(f"CREATE ROLE {APP_ROLE} LOGIN")
+        self._admin(f"CREATE DATABASE {TEMPLATE} OWNER {APP_ROLE}")
         PostgresDatabase(url=self.url(TEMPLATE)).close()
 
     def new_database(self) -> str:
         """A fresh database with the portal's schema; returns its URL."""
         name = f"test_{os.getpid()}_{next(self._counter)}"
-        self._admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+        self._admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE} OWNER {APP_ROLE}")
         return self.url(name)
 
     def new_empty_database(self) -> str:
         """A fresh database without the portal's schema; returns its URL."""
         name = f"empty_{os.getpid()}_{next(self._counter)}"
-        self._admin(f"CREATE DATABASE {name}")
+        self._admin(f"CREATE DATABASE {name} OWNER {APP_ROLE}")
         return self.url(name)
 
     def drop_database(self, url: str) -> None:
@@ -163,5 +168,6 @@ class PostgresServer:
             shutil.rmtree(self.root, ignore_errors=True)
 
     def _admin(self, sql: str) -> None:
-        with psycopg.connect(self.url("postgres"), autocommit=True) as connection:
+        url = self.url("postgres", role=SUPERUSER)
+        with psycopg.connect(url, autocommit=True) as connection:
             connection.execute(sql)

@@ -32,6 +32,7 @@ from portal.domain.config import (
     PortalUser,
 )
 from portal.domain.secret import SecretStr
+from portal.domain.tenancy import slug_problem
 from portal.domain.text import Text, msg
 
 READY_FILE: Final = Path("mock") / "ready.json"
@@ -667,7 +668,26 @@ def _user(values: _Collector, number: int, item: object) -> PortalUser | None:
             msg('{user} has role "{role}"; use "admin" or "viewer".', user=where, role=role_text),
         )
         ok = False
+    company = item.get("company")
+    company_name = item.get("company_name")
+    if company is not None and (not isinstance(company, str) or slug_problem(company)):
+        values.problem(
+            USERS,
+            msg(
+                '{user} has company "{company}"; a company is named by its slug: lowercase '
+                "letters, digits and hyphens.",
+                user=where,
+                company=company,
+            ),
+        )
+        ok = False
     if not ok:
         return None
     assert isinstance(username, str) and isinstance(password_hash, str) and role is not None
-    return PortalUser(username=username.strip(), password_hash=password_hash, role=role)
+    return PortalUser(
+        username=username.strip(),
+        password_hash=password_hash,
+        role=role,
+        company=company if isinstance(company, str) else None,
+        company_name=company_name.strip() if isinstance(company_name, str) else None,
+    )

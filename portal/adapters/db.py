@@ -276,6 +276,31 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             "ALTER TABLE integration_errors_by_time RENAME TO integration_errors",
         ),
     ),
+    # Tenancy (issue 15): the directory of companies and portal users. The portal's own file
+    # holds it and is the home company's storage; every other company has a file of its own
+    # (portal/adapters/tenants.py), so no table needs a company column.
+    Migration(
+        7,
+        "companies and portal users",
+        (
+            "CREATE SEQUENCE companies_id_seq START 2",
+            """CREATE TABLE companies (
+                id BIGINT PRIMARY KEY DEFAULT nextval('companies_id_seq'),
+                slug VARCHAR NOT NULL UNIQUE,
+                name VARCHAR NOT NULL
+            )""",
+            "INSERT INTO companies (id, slug, name) VALUES (1, 'default', 'Default company')",
+            """CREATE TABLE portal_users (
+                username VARCHAR PRIMARY KEY,
+                company_id BIGINT NOT NULL,
+                role VARCHAR NOT NULL,
+                password_hash VARCHAR NOT NULL,
+                disabled BOOLEAN NOT NULL,
+                source VARCHAR NOT NULL,
+                updated_at TIMESTAMP NOT NULL
+            )""",
+        ),
+    ),
 )
 
 LATEST_SCHEMA_VERSION: Final = MIGRATIONS[-1].version

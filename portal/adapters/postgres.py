@@ -10,6 +10,13 @@ begin`) runs at REPEATABLE READ, PostgreSQL's snapshot isolation, as DuckDB's tr
 a row another open transaction changed is a :class:`WriteConflictError` (after at most
 ``lock_timeout`` of waiting), never a silent overwrite.
 
+One database holds every company (tenancy): :meth:`PostgresDatabase.for_company` is a view
+on the same pool whose connections set ``portal.company_id`` first, and the row-level
+security of migration 0003 shows and accepts only that company's rows. The plain database (no
+company) is for the directory of companies and users and for migrations. The portal's role
+must be bound by row-level security (no superuser, no BYPASSRLS): it refuses to start
+otherwise.
+
 A failure of the server or the connection (unreachable, disk full, shut down, no connection
 free in time) is :class:`StorageFailure`, logged with its cause under a reference.
 """
@@ -17,9 +24,11 @@ free in time) is :class:`StorageFailure`, logged with its cause under a referenc
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import logging
 import random
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -59,6 +68,9 @@ _STORAGE_EXCEPTIONS: Final = (
     PoolTimeout,
     OSError,
 )
+# In a company's rows every natural key is led by company_id, so an upsert's target names it.
+_CONFLICT_TARGET: Final = re.compile(r"ON CONFLICT \((\w[\w, ]*)\)")
+_COMPANY_SETTING: Final = "SELECT set_config('portal.company_id', %s, false)"
 _CONFLICT_MESSAGE: Final = msg(
     "Another change to the same data was saved at the same moment, so this change was not "
     "saved. Try again."
@@ -100,6 +112,18 @@ def to_psycopg(sql: str) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=512)
+def to_company_psycopg(sql: str) -> str:
+    """:func:`to_psycopg` for a company's connection: ``ON CONFLICT (key)`` becomes
+    ``ON CONFLICT (company_id, key)``, the key the company tables have (migration 0003)."""
+    return _CONFLICT_TARGET.sub(r"ON CONFLICT (company_id, \1)", to_psycopg(sql))
+
+
+def _forget_company(connection: psycopg.Connection) -> None:
+    # Back in the pool, a connection belongs to no company until the next one sets it.
+    connection.execute(_COMPANY_SETTING, [""])
+
+
 def _configurer(lock_timeout_ms: int) -> Callable[[psycopg.Connection], None]:
     def configure(connection: psycopg.Connection) -> None:
         # Stored times are instants and come back in UTC, whatever the server's default zone;
@@ -131,6 +155,22 @@ def _check_reachable(url: str, *, timeout: timedelta) -> None:
     except psycopg.Error as exc:
         lines = str(exc).strip().splitlines()
         raise _unavailable(url, lines[0].strip() if lines else type(exc).__name__) from None
+    with psycopg.connect(url, connect_timeout=seconds) as connection:
+        row = connection.execute(
+            "SELECT current_user, rolsuper OR rolbypassrls FROM pg_roles "
+            "WHERE rolname = current_user"
+        ).fetchone()
+    if row is not None and row[1]:
+        raise DatabaseUnavailableError(
+            msg(
+                "The portal database role {role} is a superuser or bypasses row-level "
+                "security, so one company's data would not be kept from another's. Connect as "
+                "an ordinary role that owns the portal's database (see the README's hosted "
+                "deployment) in {key}.",
+                role=row[0],
+                key="PORTAL_DATABASE_URL",
+            )
+        )
 
 
 class PostgresDatabase:
@@ -146,7 +186,10 @@ class PostgresDatabase:
         lock_timeout: timedelta = timedelta(seconds=1),
         max_attempts: int = 10,
         backoff_seconds: float = 0.005,
+        company_id: int | None = None,
     ) -> None:
+        """``company_id``: scope every connection to that company (as :meth:`for_company`);
+        None for the directory's and the migrations' plain database."""
         self.url = url
         self._max_attempts = max_attempts
         self._backoff_seconds = backoff_seconds
@@ -158,6 +201,7 @@ class PostgresDatabase:
             max_size=max_connections,
             kwargs={"autocommit": True},
             configure=_configurer(self._lock_timeout_ms),
+            reset=_forget_company,
             check=ConnectionPool.check_connection,
             timeout=connect_timeout.total_seconds(),
             name="portal",
@@ -169,11 +213,33 @@ class PostgresDatabase:
             self._pool.close()
             raise _unavailable(url, "no connection in time") from None
         self._closed = False
+        self._company = company_id
+        self._owner = True
         try:
             self._migrate()
         except BaseException:
             self._pool.close()
             raise
+
+    def for_company(self, company_id: int) -> PostgresDatabase:
+        """This database as one company's storage sees it: the same pool, each connection
+        scoped to ``company_id`` (closing the view leaves the pool open)."""
+        view = copy.copy(self)
+        view._company = company_id
+        view._owner = False
+        return view
+
+    @property
+    def company_id(self) -> int | None:
+        """The company this view is scoped to; None for the plain database."""
+        return self._company
+
+    def _translate(self, sql: str) -> str:
+        return to_psycopg(sql) if self._company is None else to_company_psycopg(sql)
+
+    def _scope(self, connection: psycopg.Connection) -> None:
+        if self._company is not None:
+            connection.execute(_COMPANY_SETTING, [str(self._company)])
 
     # --- statements -------------------------------------------------------------------------
 
@@ -185,7 +251,7 @@ class PostgresDatabase:
         ``retry_duplicate_key`` also retries a duplicate key (set it only for ``INSERT ... ON
         CONFLICT``); without it a duplicate key is a :class:`WriteConflictError` at once.
         """
-        query = to_psycopg(sql)
+        query = self._translate(sql)
         for attempt in range(1, self._max_attempts + 1):
             try:
                 with self.connection() as connection:
@@ -210,6 +276,7 @@ class PostgresDatabase:
         self._require_open()
         try:
             with self._pool.connection() as connection:
+                self._scope(connection)
                 yield connection
         except PoolTimeout as exc:
             raise storage_failure(exc) from exc
@@ -247,9 +314,9 @@ class PostgresDatabase:
         except PoolTimeout as exc:
             raise storage_failure(exc) from exc
         try:
+            self._scope(connection)
             return PostgresTransaction(
-                connection,
-                give_back=self._pool.putconn,
+                connection, give_back=self._pool.putconn, translate=self._translate
             )
         except BaseException:
             self._pool.putconn(connection)
@@ -264,11 +331,13 @@ class PostgresDatabase:
     # --- lifecycle --------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the pool; later calls raise :class:`StorageError`."""
+        """Close the pool (a company's view only stops itself); later calls raise
+        :class:`StorageError`."""
         if self._closed:
             return
         self._closed = True
-        self._pool.close()
+        if self._owner:
+            self._pool.close()
 
     def __enter__(self) -> PostgresDatabase:
         return self
@@ -322,8 +391,10 @@ class PostgresTransaction:
         connection: psycopg.Connection,
         *,
         give_back: Callable[[psycopg.Connection], None],
+        translate: Callable[[str], str] = to_psycopg,
     ) -> None:
         self._connection = connection
+        self._translate = translate
         self._give_back = give_back
         self._open = True
         self._begin()
@@ -339,7 +410,7 @@ class PostgresTransaction:
         del retry_duplicate_key
         self._require_open()
         try:
-            cursor = self._connection.execute(to_psycopg(sql), list(params))
+            cursor = self._connection.execute(self._translate(sql), list(params))
             return list(cursor.fetchall()) if cursor.description is not None else []
         except (*_CONFLICTS, _DUPLICATE_KEY) as exc:
             raise WriteConflictError(_CONFLICT_MESSAGE) from exc

@@ -34,6 +34,7 @@ from portal.domain.integration_errors import ErrorLogFilter, HighWaterMark
 from portal.domain.oauth import PendingAuthorization
 from portal.domain.ports import PortalStorage, Repositories, UnitOfWork
 from portal.domain.sync.outbox import WaitingReason
+from portal.domain.tenancy import HOME_COMPANY, CompanyId
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -255,10 +256,10 @@ class PostgresSyncTransaction(DuckDbSyncTransaction):
 class PostgresSyncStore(DuckDbSyncStore):
     """The inbox and outbox in the portal's PostgreSQL database."""
 
-    def __init__(self, database: PostgresDatabase, *, company_id: int = 1) -> None:
+    def __init__(self, database: PostgresDatabase) -> None:
         super().__init__(database)
         self._postgres = database
-        self._company_id = company_id
+        self._company_id = int(database.company_id or HOME_COMPANY)
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -290,17 +291,31 @@ SYNC_LOCK_NAMESPACE: Final = 0x5359_4E43  # "SYNC"
 
 
 class PostgresPortalStorage(SqlPortalStorage):
-    """The portal's PostgreSQL database as the services use it."""
+    """One company's rows of the portal's PostgreSQL database, as the services use them: every
+    connection is scoped to ``company_id`` (row-level security), so nothing here can read or
+    write another company's rows. Closing it closes ``database`` (a company's view leaves the
+    pool to its owner)."""
 
-    def __init__(self, *, database: PostgresDatabase, cipher: TokenCipher, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        database: PostgresDatabase,
+        cipher: TokenCipher,
+        clock: Clock,
+        company_id: CompanyId = HOME_COMPANY,
+    ) -> None:
+        scoped = (
+            database if database.company_id == company_id else database.for_company(int(company_id))
+        )
         super().__init__(
-            database=database,
+            database=scoped,
             cipher=cipher,
-            repositories=postgres_repositories(runner=database, cipher=cipher, clock=clock),
-            unit_of_work=lambda: PostgresUnitOfWork(database, cipher=cipher, clock=clock),
-            sync=PostgresSyncStore(database),
+            repositories=postgres_repositories(runner=scoped, cipher=cipher, clock=clock),
+            unit_of_work=lambda: PostgresUnitOfWork(scoped, cipher=cipher, clock=clock),
+            sync=PostgresSyncStore(scoped),
         )
         self.database = database
+        self.company_id = company_id
 
     def close(self) -> None:
         self.database.close()

@@ -21,6 +21,8 @@ class AuditAction(Enum):
     SAVE_SETTINGS = "save_settings"
     CHECK_STEP = "check_step"
     SYNC = "sync"
+    #: A portal user created, disabled, enabled or given a new password (the command line).
+    MANAGE_USERS = "manage_users"
     #: The portal failed in a way it did not expect (the person saw a reference to give Support).
     UNEXPECTED_ERROR = "unexpected_error"
 
@@ -38,6 +40,7 @@ _ACTION_LABELS = {
     AuditAction.SAVE_SETTINGS: N_("Save"),
     AuditAction.CHECK_STEP: N_("Check a step"),
     AuditAction.SYNC: N_("Sync calls and meetings"),
+    AuditAction.MANAGE_USERS: N_("Manage portal users"),
     AuditAction.UNEXPECTED_ERROR: N_("Unexpected error"),
 }
 

@@ -39,6 +39,10 @@ class PortalUser:
     username: str
     password_hash: str = field(repr=False)
     role: PortalRole = PortalRole.VIEWER
+    #: The company's slug (made at start with ``company_name`` when new); None: the home
+    #: company.
+    company: str | None = None
+    company_name: str | None = None
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from portal.domain.sync.outbox import (
     Written,
 )
 from portal.domain.sync_log import SyncLogEntry
+from portal.domain.tenancy import Company, CompanyId, DirectoryUser
 from portal.domain.timestamps import require_aware
 
 if TYPE_CHECKING:  # a type only: the domain names paths, the adapters write them
@@ -548,6 +549,52 @@ class PortalStorage(Protocol):
 
     def close(self) -> None:
         """Release the storage; it cannot be used afterwards."""
+        ...
+
+
+class Directory(Protocol):
+    """The companies and their portal users (not scoped: the hosting's own records)."""
+
+    def companies(self) -> list[Company]:
+        """Every company, oldest first."""
+        ...
+
+    def company(self, company_id: CompanyId) -> Company | None: ...
+
+    def company_by_slug(self, slug: str) -> Company | None: ...
+
+    def add_company(self, *, slug: str, name: str) -> Company:
+        """A new company; :class:`~portal.domain.failures.WriteConflictError` when the slug is
+        taken."""
+        ...
+
+    def user(self, username: str) -> DirectoryUser | None: ...
+
+    def users(self, company_id: CompanyId | None = None) -> list[DirectoryUser]:
+        """Portal users by username (of one company when ``company_id`` is given)."""
+        ...
+
+    def save_user(self, user: DirectoryUser, *, at: datetime) -> None:
+        """Add ``user`` or replace the user of that username."""
+        ...
+
+    def remove_user(self, username: str) -> None: ...
+
+
+class Tenants(Protocol):
+    """Every company's storage and the directory of companies and users."""
+
+    @property
+    def directory(self) -> Directory: ...
+
+    def for_company(self, company_id: CompanyId) -> PortalStorage:
+        """The storage of one company: whatever it reads or writes is that company's only.
+        :class:`~portal.domain.tenancy.UnknownCompanyError` for a company not in the
+        directory."""
+        ...
+
+    def close(self) -> None:
+        """Release every company's storage."""
         ...
 
 

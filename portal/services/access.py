@@ -1,5 +1,11 @@
-"""Logging in to the portal: bcrypt password hashes from the configuration, and growing delays
-after failed attempts that no anonymous attacker can turn into a lockout of a real user.
+"""Logging in to the portal: the directory's users (bcrypt password hashes; each of one
+company, see :mod:`portal.domain.tenancy`), and growing delays after failed attempts that no
+anonymous attacker can turn into a lockout of a real user.
+
+One access service serves every company: usernames are unique across companies, a login
+gives an :class:`Actor` of the user's company, and each sign-in is audited in that company's
+log (attempts for a username nobody has, in the home company's). A disabled user cannot log
+in, and a browser session of theirs ends at its next page.
 
 Two limits, each counting failures in the last :data:`FAILURE_WINDOW` (OWASP ASVS 2.2.1: soft
 limits and increasing delays, never a hard lock):
@@ -25,13 +31,15 @@ from __future__ import annotations
 import hashlib
 import math
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Final
 
 import bcrypt
 
 from portal.domain.audit import AuditAction, AuditOutcome
-from portal.domain.config import PortalUser
+from portal.domain.ports import Directory
+from portal.domain.tenancy import HOME_COMPANY, CompanyId, DirectoryUser
 from portal.services.actors import Actor
 from portal.services.context import ServiceContext
 from portal.services.errors import LoginFailed, LoginLocked
@@ -65,9 +73,24 @@ def login_delay(failures: list[datetime], *, free: int, now: datetime) -> float:
 
 
 class AccessService:
-    def __init__(self, context: ServiceContext, *, users: tuple[PortalUser, ...]) -> None:
-        self._context = context
-        self._users = {user.username: user for user in users}
+    def __init__(
+        self,
+        *,
+        directory: Directory,
+        context_for: Callable[[CompanyId], ServiceContext],
+    ) -> None:
+        """``context_for(company)``: a company's services, for its audit log (the login
+        delays are counted in the home company's storage)."""
+        self._directory = directory
+        self._context_for = context_for
+
+    @property
+    def _context(self) -> ServiceContext:
+        return self._context_for(HOME_COMPANY)
+
+    def _user(self, username: str) -> DirectoryUser | None:
+        user = self._directory.user(username)
+        return user if user is not None and not user.disabled else None
 
     def login(self, *, username: str, password: str, client_key: str) -> Actor:
         """The portal user for these credentials. ``client_key`` names the client (its address,
@@ -79,8 +102,9 @@ class AccessService:
             return self._login(username, password, client)
 
     def _login(self, username: str, password: str, client: str) -> Actor:
-        user = self._users.get(username)
+        user = self._user(username)
         who = username if user is not None else UNKNOWN_USERNAME
+        audited = self._context_for(user.company_id) if user is not None else self._context
         account = _digest("account", username, client)
         now = self._context.clock.now()
         failures = self._context.repositories.login_failures
@@ -98,7 +122,7 @@ class AccessService:
             ),
         )
         if wait > 0:
-            self._context.audit(
+            audited.audit(
                 actor=who,
                 action=AuditAction.SIGN_IN,
                 outcome=AuditOutcome.DENIED,
@@ -109,7 +133,7 @@ class AccessService:
         matches = _password_matches(password, user.password_hash if user else None)
         if user is None or not matches:
             failures.add(username=account, client_key=client, at=now)
-            self._context.audit(
+            audited.audit(
                 actor=who,
                 action=AuditAction.SIGN_IN,
                 outcome=AuditOutcome.FAILED,
@@ -118,22 +142,24 @@ class AccessService:
             raise LoginFailed()
         # Only this client's failures for this user are forgotten: an attacker's stay.
         failures.forget(username=account)
-        self._context.audit(
-            actor=username, action=AuditAction.SIGN_IN, outcome=AuditOutcome.SUCCEEDED
-        )
-        return Actor(username=user.username, role=user.role)
+        audited.audit(actor=username, action=AuditAction.SIGN_IN, outcome=AuditOutcome.SUCCEEDED)
+        return _actor(user)
 
     def actor_for(self, username: str) -> Actor | None:
-        """The portal user ``username`` as the configuration has them now (a login kept in a
-        browser session gets the role the configuration gives today), or None when gone."""
-        user = self._users.get(username)
-        return Actor(username=user.username, role=user.role) if user else None
+        """The portal user ``username`` as the directory has them now (a login kept in a
+        browser session gets today's role and company), or None when gone or disabled."""
+        user = self._user(username)
+        return _actor(user) if user else None
 
     def logout(self, *, actor: Actor) -> None:
         """Record that ``actor`` logged out."""
-        self._context.audit(
+        self._context_for(actor.company_id).audit(
             actor=actor, action=AuditAction.SIGN_OUT, outcome=AuditOutcome.SUCCEEDED
         )
+
+
+def _actor(user: DirectoryUser) -> Actor:
+    return Actor(username=user.username, role=user.role, company_id=user.company_id)
 
 
 def _password_matches(password: str, password_hash: str | None) -> bool:

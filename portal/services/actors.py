@@ -1,10 +1,12 @@
-"""Who is acting: a portal user and their role, and the one rule that viewers change nothing."""
+"""Who is acting: a portal user, their company and role, and the one rule that viewers change
+nothing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from portal.domain.config import PortalRole as Role
+from portal.domain.tenancy import HOME_COMPANY, CompanyId
 from portal.services.errors import NotAllowed
 
 __all__ = ["Actor", "Role", "require_admin"]
@@ -12,10 +14,11 @@ __all__ = ["Actor", "Role", "require_admin"]
 
 @dataclass(frozen=True)
 class Actor:
-    """A logged-in portal user."""
+    """A logged-in portal user of one company."""
 
     username: str
     role: Role
+    company_id: CompanyId = HOME_COMPANY
 
     @property
     def is_admin(self) -> bool:

@@ -15,6 +15,7 @@ from portal.domain.clock import Clock
 from portal.domain.failures import WriteConflictError
 from portal.domain.ports import PortalStorage, ProgressEntry, Repositories
 from portal.domain.steps import StepResult
+from portal.domain.tenancy import HOME_COMPANY, CompanyId
 from portal.services.actors import Actor
 from portal.services.errors import ConcurrentChange, NotAllowed
 from portal.services.salesforce import SalesforceAccess
@@ -59,6 +60,8 @@ class ServiceContext:
     clock: Clock
     salesforce: SalesforceAccess
     links: SetupLinks = SetupLinks()
+    #: Whose storage this is: the services act for this company's users only.
+    company_id: CompanyId = HOME_COMPANY
 
     @property
     def repositories(self) -> Repositories:
@@ -87,7 +90,16 @@ class ServiceContext:
         )
 
     def require_admin(self, actor: Actor, action: AuditAction) -> None:
-        """Refuse (and audit as denied) unless ``actor`` is an admin."""
+        """Refuse (and audit as denied) unless ``actor`` is an admin of this company."""
+        if actor.company_id != self.company_id:
+            self.audit(
+                actor=actor,
+                action=action,
+                outcome=AuditOutcome.DENIED,
+                detail=f"a user of company {actor.company_id} cannot act for company "
+                f"{self.company_id}",
+            )
+            raise NotAllowed()
         if actor.is_admin:
             return
         self.audit(

@@ -1,4 +1,6 @@
-"""The services container for every page: one :class:`Portal` per process and configuration.
+"""The services container for every page: one :class:`Hosting` per process and
+configuration, and of it the :class:`Portal` of the signed-in user's company (a page never
+holds another company's services).
 
 The configuration comes from ``.streamlit/secrets.toml`` and environment variables
 (:func:`portal.bootstrap.read_config`); in mock mode the mock org's READY file completes
@@ -16,9 +18,11 @@ from typing import Any, Final
 
 import streamlit as st
 
-from portal.bootstrap import Portal, build_portal, read_config
+from portal.bootstrap import Hosting, Portal, build_hosting, read_config
 from portal.domain.config import SECRETS_FILE, ConfigError, ConfigProblem, PortalConfig, PortalMode
+from portal.domain.tenancy import HOME_COMPANY
 from portal.services.errors import PortalError
+from portal.ui import session
 from portal.ui.i18n import _, t
 
 log = logging.getLogger(__name__)
@@ -31,10 +35,17 @@ def portal_config() -> PortalConfig:
     return read_config(secrets=_secrets(), environ=os.environ, data_dir=DEFAULT_DATA_DIR)
 
 
-def portal() -> Portal:
-    """The portal's services for the current configuration (built once per process)."""
+def hosting() -> Hosting:
+    """Every company's services for the current configuration (built once per process)."""
     config = portal_config()
-    return _open_portal(config, _config_key(config))
+    return _open_hosting(config, _config_key(config))
+
+
+def portal() -> Portal:
+    """The services of the signed-in user's company; before a login, the home company's
+    (whose only use then is the login itself, shared by every company)."""
+    actor = session.current_actor()
+    return hosting().portal_for(actor.company_id if actor is not None else HOME_COMPANY)
 
 
 def portal_or_stop() -> Portal:
@@ -83,9 +94,10 @@ def _language_first() -> None:
 
 
 # The spinner is drawn by portal_or_stop, in the person's language.
-@st.cache_resource(show_spinner=False, max_entries=1, on_release=lambda p: p.close())
-def _open_portal(_config: PortalConfig, key: str) -> Portal:
-    opened = build_portal(config=_config)
+@st.cache_resource(show_spinner=False, max_entries=1, on_release=lambda h: h.close())
+def _open_hosting(_config: PortalConfig, key: str) -> Hosting:
+    hosting = build_hosting(config=_config)
+    opened = hosting.portal_for(HOME_COMPANY)
     if _config.mode is PortalMode.MOCK and opened.demo is not None:
         # `make demo` starts where a customer stands before step 2: integrated, with history.
         try:
@@ -97,7 +109,7 @@ def _open_portal(_config: PortalConfig, key: str) -> Portal:
         else:
             if state is not None:
                 log.info("Demo starting state: %s", state.message)
-    return opened
+    return hosting
 
 
 def _secrets() -> Mapping[str, Any]:
@@ -122,7 +134,7 @@ def _config_key(config: PortalConfig) -> str:
         config.encryption_key.get_secret_value(),
         config.mock_http_url or "",
         str(config.data_dir.resolve()),
-        *(f"{u.username}:{u.role.value}:{u.password_hash}" for u in config.users),
+        *(f"{u.username}:{u.role.value}:{u.password_hash}:{u.company}" for u in config.users),
     ):
         digest.update(part.encode("utf-8") + b"\0")
     return digest.hexdigest()

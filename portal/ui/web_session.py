@@ -73,7 +73,8 @@ def forget_cookie() -> None:
 
 def restore(portal: Portal) -> Actor | None:
     """Who is logged in: this Streamlit session's login while its browser session lives, else
-    the browser's cookie session (the role read again from the configuration)."""
+    the browser's cookie session; either way the user as the directory has them now (a user
+    disabled meanwhile is logged out)."""
     actor = session.current_actor()
     key = st.session_state.get(SESSION_KEY)
     if actor is not None:
@@ -82,7 +83,13 @@ def restore(portal: Portal) -> Actor | None:
         elif not sessions().is_live(key):
             _log_out_here()  # logged out in another tab, or expired
             return None
-        return actor
+        current = portal.access.actor_for(actor.username)
+        if current is None:  # disabled or removed meanwhile: this page run is the last
+            end()
+            _log_out_here()
+            return None
+        st.session_state[session.ACTOR] = current  # today's role and company
+        return current
     resumed = sessions().resume(_cookie())
     if resumed is None:
         return None

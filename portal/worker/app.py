@@ -21,6 +21,7 @@ from procrastinate.jobs import Status
 
 from portal.bootstrap import defer_sync_drain
 from portal.domain.sync.jobs import DRAIN_TASK, SWEEP_TASK, SYNC_QUEUE
+from portal.domain.tenancy import CompanyId, UnknownCompanyError
 from portal.worker.allowance import AllowancePolicy
 from portal.worker.companies import Companies
 from portal.worker.fairness import after_batch
@@ -50,7 +51,7 @@ def build_app(*, database_url: str, companies: Companies, settings: WorkerSettin
 
     @app.task(name=DRAIN_TASK, queue=SYNC_QUEUE, pass_context=False)
     def drain_company(company_id: int) -> None:
-        take_turn(app, companies, policy, company_id=company_id, batch=settings.batch)
+        take_turn(app, companies, policy, company_id=CompanyId(company_id), batch=settings.batch)
 
     @app.periodic(cron=settings.sweep_cron, periodic_id="sweep")
     @app.task(name=SWEEP_TASK, queue=SYNC_QUEUE, queueing_lock=SWEEP_TASK, pass_context=False)
@@ -65,11 +66,15 @@ def build_app(*, database_url: str, companies: Companies, settings: WorkerSettin
 
 
 def take_turn(
-    app: App, companies: Companies, policy: AllowancePolicy, *, company_id: int, batch: int
+    app: App, companies: Companies, policy: AllowancePolicy, *, company_id: CompanyId, batch: int
 ) -> None:
     """One company's turn: one batch unless its org is over the workers' share of its API
     allowance; the next turn deferred while more is due."""
-    sync = companies.portal_for(company_id).sync
+    try:
+        sync = companies.portal_for(company_id).sync
+    except UnknownCompanyError:
+        log.warning("Company %s is gone: nothing to send", company_id)
+        return
     usage = sync.api_usage()
     if (wait := policy.wait_before_sending(usage)) is not None:
         assert usage is not None
@@ -112,8 +117,9 @@ async def take_back_stalled(app: App, settings: WorkerSettings) -> None:
         log.warning("Took back job %s (%s) of a worker that died", job.id, job.task_name)
         company_id = job.task_kwargs.get("company_id")
         if job.task_name == DRAIN_TASK and isinstance(company_id, int):
+            # A company's drain job again (the queueing lock keeps it to one waiting).
             await asyncio.to_thread(defer_sync_drain, app, company_id=company_id)
 
 
-def _queued(companies: Companies, company_id: int) -> bool:
+def _queued(companies: Companies, company_id: CompanyId) -> bool:
     return companies.portal_for(company_id).sync.status().queued > 0

@@ -1,25 +1,27 @@
-"""The companies a worker sends for, and each one's portal (its storage and Salesforce
-integration), opened once per worker process. The one place the worker opens a portal."""
+"""The companies a worker sends for, and each one's portal (its storage, scoped to it, and its
+own Salesforce integration), opened once per worker process: the one place the worker opens
+portals (:func:`portal.bootstrap.build_hosting`)."""
 
 from __future__ import annotations
 
-import threading
 from typing import Protocol
 
-from portal.bootstrap import DEFAULT_COMPANY_ID, Portal, build_portal
+from portal.bootstrap import Hosting, Portal, build_hosting
 from portal.domain.clock import Clock
 from portal.domain.config import PortalConfig
+from portal.domain.tenancy import CompanyId
 
 
 class Companies(Protocol):
     """Every company a worker serves."""
 
-    def company_ids(self) -> tuple[int, ...]:
+    def company_ids(self) -> tuple[CompanyId, ...]:
         """The companies, in a stable order."""
         ...
 
-    def portal_for(self, company_id: int) -> Portal:
-        """The company's portal (a :class:`LookupError` for an unknown company)."""
+    def portal_for(self, company_id: CompanyId) -> Portal:
+        """The company's portal (:class:`~portal.domain.tenancy.UnknownCompanyError` for an
+        unknown company)."""
         ...
 
     def close(self) -> None: ...
@@ -29,24 +31,13 @@ class HostedCompanies:
     """The companies in the portal's database, their portals built from ``config``."""
 
     def __init__(self, *, config: PortalConfig, clock: Clock | None = None) -> None:
-        self._config = config
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._portal: Portal | None = None
+        self._hosting: Hosting = build_hosting(config=config, clock=clock)
 
-    def company_ids(self) -> tuple[int, ...]:
-        return (DEFAULT_COMPANY_ID,)
+    def company_ids(self) -> tuple[CompanyId, ...]:
+        return tuple(sorted(company.id for company in self._hosting.companies()))
 
-    def portal_for(self, company_id: int) -> Portal:
-        if company_id != DEFAULT_COMPANY_ID:
-            raise LookupError(f"no company {company_id}")
-        with self._lock:
-            if self._portal is None:
-                self._portal = build_portal(config=self._config, clock=self._clock)
-            return self._portal
+    def portal_for(self, company_id: CompanyId) -> Portal:
+        return self._hosting.portal_for(company_id)
 
     def close(self) -> None:
-        with self._lock:
-            if self._portal is not None:
-                self._portal.close()
-                self._portal = None
+        self._hosting.close()

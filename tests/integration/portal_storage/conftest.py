@@ -26,6 +26,7 @@ from portal.adapters.unit_of_work import (
     duckdb_repositories,
     memory_repositories,
 )
+from portal.domain.tenancy import HOME_COMPANY
 
 
 @pytest.fixture
@@ -50,7 +51,8 @@ def storage(
 ) -> Iterator[Storage]:
     if request.param == "postgresql":
         url = request.getfixturevalue("postgres_url")
-        with PostgresDatabase(url=url, max_connections=4) as pg:
+        with PostgresDatabase(url=url, max_connections=4) as whole:
+            pg = whole.for_company(HOME_COMPANY)  # the contract is a company's storage's
             yield Storage(
                 kind="postgresql",
                 repos=postgres_repositories(runner=pg, cipher=cipher, clock=clock),

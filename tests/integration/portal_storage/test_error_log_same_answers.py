@@ -26,6 +26,7 @@ from portal.adapters.postgres_storage import PostgresPortalStorage
 from portal.adapters.storage import DuckDbPortalStorage
 from portal.domain.integration_errors import DayCount, ErrorLogFilter, ErrorSource
 from portal.domain.local_days import every_day, local_day, midnights_within
+from portal.domain.tenancy import HOME_COMPANY
 from portal.services.context import ServiceContext
 from portal.services.error_tables import ErrorTablesService
 from tests.postgres_server import PostgresServer
@@ -55,7 +56,7 @@ def logged(
         server: PostgresServer = request.getfixturevalue("postgres_server")
         url = server.new_database()
         storage = PostgresPortalStorage(
-            database=PostgresDatabase(url=url),
+            database=PostgresDatabase(company_id=HOME_COMPANY, url=url),
             cipher=TokenCipher(generate_key()),
             clock=FixedClock(BASE),
         )

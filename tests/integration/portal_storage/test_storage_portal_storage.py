@@ -22,6 +22,7 @@ from portal.domain.ports import Finding, PortalStorage, ProgressEntry
 from portal.domain.secret import SecretStr
 from portal.domain.settings import BasicSettings, IntegrationSettings
 from portal.domain.steps import StepStatus
+from portal.domain.tenancy import HOME_COMPANY
 from portal.services.sync.simulation import simulate
 
 # Any slot names but the integrated connection's; these are the ones the services use.
@@ -37,7 +38,9 @@ def portal_storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[P
         return
     if request.param == "postgresql":
         postgres = PostgresPortalStorage(
-            database=PostgresDatabase(url=request.getfixturevalue("postgres_url")),
+            database=PostgresDatabase(
+                company_id=HOME_COMPANY, url=request.getfixturevalue("postgres_url")
+            ),
             cipher=TokenCipher(generate_key()),
             clock=clock,
         )

@@ -41,6 +41,7 @@ from portal.domain.integration_errors import (
 from portal.domain.oauth import PendingAuthorization, TokenSet
 from portal.domain.ports import PortalStorage
 from portal.domain.secret import SecretStr
+from portal.domain.tenancy import HOME_COMPANY
 from tests.postgres_server import PostgresServer
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "portal/adapters/postgres_migrations"
@@ -64,9 +65,9 @@ class TestSchema:
     ) -> None:
         url = postgres_server.new_empty_database()
         try:
-            with PostgresDatabase(url=url) as first:
+            with PostgresDatabase(company_id=HOME_COMPANY, url=url) as first:
                 assert first.schema_version == len(list(MIGRATIONS.glob("*.sql")))
-            with PostgresDatabase(url=url) as again:
+            with PostgresDatabase(company_id=HOME_COMPANY, url=url) as again:
                 assert again.schema_version == len(list(MIGRATIONS.glob("*.sql")))
                 tables = {
                     row[0]
@@ -82,14 +83,16 @@ class TestSchema:
     def test_an_unreachable_server_is_explained_without_the_password(self, tmp_path: Path) -> None:
         url = f"postgresql://portal:hunter2@/portal?host={tmp_path}&port=1"
         with pytest.raises(DatabaseUnavailableError) as caught:
-            PostgresDatabase(url=url, connect_timeout=timedelta(seconds=1))
+            PostgresDatabase(company_id=HOME_COMPANY, url=url, connect_timeout=timedelta(seconds=1))
         text = str(caught.value)
         assert "PORTAL_DATABASE_URL" in text and "hunter2" not in text
 
 
 @pytest.fixture
 def database(postgres_url: str) -> Iterator[PostgresDatabase]:
-    with PostgresDatabase(url=postgres_url, lock_timeout=timedelta(milliseconds=200)) as db:
+    with PostgresDatabase(
+        company_id=HOME_COMPANY, url=postgres_url, lock_timeout=timedelta(milliseconds=200)
+    ) as db:
         yield db
 
 
@@ -185,7 +188,9 @@ class TestIsolation:
     def test_a_single_write_waits_for_the_open_transaction_and_then_succeeds(
         self, postgres_url: str
     ) -> None:
-        with PostgresDatabase(url=postgres_url, lock_timeout=timedelta(seconds=5)) as db:
+        with PostgresDatabase(
+            company_id=HOME_COMPANY, url=postgres_url, lock_timeout=timedelta(seconds=5)
+        ) as db:
             holder = _uow(db)
             with holder:
                 holder.settings.save(sample_settings(tag="holder"))
@@ -205,7 +210,10 @@ class TestRunner:
         self, postgres_url: str
     ) -> None:
         with PostgresDatabase(
-            url=postgres_url, lock_timeout=timedelta(milliseconds=50), max_attempts=3
+            url=postgres_url,
+            lock_timeout=timedelta(milliseconds=50),
+            max_attempts=3,
+            company_id=HOME_COMPANY,
         ) as db:
             holder = _uow(db)
             with holder:
@@ -225,7 +233,7 @@ class TestRunner:
             assert db.execute("SELECT 1") == [(1,)]
 
     def test_a_closed_database_refuses_work(self, postgres_url: str) -> None:
-        db = PostgresDatabase(url=postgres_url)
+        db = PostgresDatabase(company_id=HOME_COMPANY, url=postgres_url)
         db.close()
         db.close()
         with pytest.raises(StorageError, match="closed"):
@@ -250,7 +258,9 @@ class TestRunner:
 def test_a_database_that_went_away_is_a_storage_failure(
     postgres_server: PostgresServer, postgres_url: str
 ) -> None:
-    with PostgresDatabase(url=postgres_url, connect_timeout=timedelta(seconds=1)) as db:
+    with PostgresDatabase(
+        company_id=HOME_COMPANY, url=postgres_url, connect_timeout=timedelta(seconds=1)
+    ) as db:
         db.execute("SELECT 1")
         postgres_server.drop_database(postgres_url)
         with pytest.raises(StorageFailure) as caught:
@@ -303,7 +313,7 @@ def test_the_exports_are_the_duckdb_files_byte_for_byte(postgres_url: str, tmp_p
     clock = FixedClock(START)
     stores: list[PortalStorage] = [
         PostgresPortalStorage(
-            database=PostgresDatabase(url=postgres_url),
+            database=PostgresDatabase(company_id=HOME_COMPANY, url=postgres_url),
             cipher=TokenCipher(generate_key()),
             clock=clock,
         ),
@@ -340,7 +350,7 @@ def test_the_exports_are_the_duckdb_files_byte_for_byte(postgres_url: str, tmp_p
 def test_a_large_export_reports_progress_and_can_be_cancelled(
     postgres_url: str, tmp_path: Path
 ) -> None:
-    with PostgresDatabase(url=postgres_url) as database:
+    with PostgresDatabase(company_id=HOME_COMPANY, url=postgres_url) as database:
         database.execute(
             """INSERT INTO integration_errors (occurred_at, source, miitel_record_id, sobject,
                    operation, status_code, message, fields, org_id)

@@ -11,6 +11,6 @@ here applies.
 from procrastinate.schema import SchemaManager
 from yoyo import step
 
-__depends__ = {"0002.error-log-tally"}
+__depends__ = {"0003.companies"}
 
 steps = [step(SchemaManager.get_schema())]
