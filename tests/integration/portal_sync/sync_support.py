@@ -35,10 +35,12 @@ API = "/services/data/v59.0"
 World = Callable[..., list[SeededOrg]]
 
 
-def integrate(portal: Portal, config: PortalConfig, user: SeededUser) -> CallbackOutcome:
-    """Click "Integrate", log in on the mock's page as ``user``, "Allow", and hand the redirect
-    back to the portal."""
-    redirect = portal.integration.start(actor=ADMIN, purpose=SignInPurpose.INTEGRATION)
+def integrate(
+    portal: Portal, config: PortalConfig, user: SeededUser, *, actor: Actor = ADMIN
+) -> CallbackOutcome:
+    """Click "Integrate" (as ``actor``, an admin of the portal's company), log in on the mock's
+    page as ``user``, "Allow", and hand the redirect back to the portal."""
+    redirect = portal.integration.start(actor=actor, purpose=SignInPurpose.INTEGRATION)
     browser = requests.Session()
     browser.trust_env = False
     try:
@@ -51,10 +53,10 @@ def integrate(portal: Portal, config: PortalConfig, user: SeededUser) -> Callbac
         )
     finally:
         browser.close()
-    outcome = portal.integration.complete(actor=ADMIN, query_params=params)
+    outcome = portal.integration.complete(actor=actor, query_params=params)
     if outcome.kind is CallbackKind.CONFIRM_OTHER_ORG:
         # Re-integrating into another org than step 1's: the admin confirms it.
-        outcome = portal.integration.confirm_other_org(actor=ADMIN)
+        outcome = portal.integration.confirm_other_org(actor=actor)
     assert outcome.succeeded, outcome
     return outcome
 

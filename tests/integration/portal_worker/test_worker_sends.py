@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from conftest import admin_of
 from worker_support import REPO, jobs, running_worker, wait_for, worker_env
 
 from mock_salesforce import ThreadedMockServer
@@ -41,7 +42,7 @@ def call_rows(count: int, *, prefix: str = "w") -> list[dict[str, str]]:
 
 def import_calls(portal: Portal, count: int, *, prefix: str = "w") -> None:
     data = calls_csv(call_rows(count, prefix=prefix))
-    result = portal.sync.import_csv(actor=ADMIN, kind=ActivityKind.CALL, data=data)
+    result = portal.sync.import_csv(actor=admin_of(portal), kind=ActivityKind.CALL, data=data)
     assert result.imported == count, result.problems
 
 
