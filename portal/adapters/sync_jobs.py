@@ -27,7 +27,6 @@ def defer_drain(app: App, *, company_id: int, schedule_in_seconds: float = 0) ->
         app.configure_task(
             DRAIN_TASK,
             queue=SYNC_QUEUE,
-            lock=lock,
             queueing_lock=lock,
             schedule_in={"seconds": schedule_in_seconds} if schedule_in_seconds > 0 else None,
         ).defer(company_id=company_id)

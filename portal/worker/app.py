@@ -4,10 +4,12 @@ one periodic task sweeps every company (and takes back the jobs of workers that 
 A turn (:func:`take_turn`): the org's API usage is checked against the share the workers may
 use (:mod:`.allowance`); under it, one bounded batch is sent (the sync engine, as the portal's
 "send" button runs it, under the same one-sender-per-company lock); while more is due the
-company's next turn is deferred behind the others (:mod:`.fairness`). A worker killed in the
-middle of a turn leaves its records as the engine always does (claimed before the write,
-settled after it), and its job ``doing``: the sweep marks such a job failed once its worker
-has stopped saying it is alive, and defers a new one.
+company's next turn is deferred behind the others (:mod:`.fairness`); over it, the next turn
+is deferred until after a pause. The sweep defers a turn for each company with calls or
+meetings queued and no turn waiting or running (retries come due with nobody on the page).
+A worker killed in the middle of a turn leaves its records as the engine always does (claimed
+before the write, settled after it), and its job ``doing``: the sweep marks such a job failed
+once its worker has stopped saying it is alive, and defers a new one.
 """
 
 from __future__ import annotations
@@ -57,9 +59,18 @@ def build_app(*, database_url: str, companies: Companies, settings: WorkerSettin
     @app.task(name=SWEEP_TASK, queue=SYNC_QUEUE, queueing_lock=SWEEP_TASK, pass_context=False)
     async def sweep(timestamp: int) -> None:
         await take_back_stalled(app, settings)
+        # A company with a drain job waiting (maybe for a later time) or running is left to it.
+        busy = {
+            job.task_kwargs.get("company_id")
+            for status in ("todo", "doing")
+            for job in await app.job_manager.list_jobs_async(
+                queue=SYNC_QUEUE, task=DRAIN_TASK, status=status
+            )
+        }
         for company_id in companies.company_ids():
-            queued = await asyncio.to_thread(_queued, companies, company_id)
-            if queued:
+            if company_id in busy:
+                continue
+            if await asyncio.to_thread(_queued, companies, company_id):
                 await asyncio.to_thread(defer_sync_drain, app, company_id=company_id)
 
     return app
@@ -103,8 +114,9 @@ def take_turn(
 
 
 async def take_back_stalled(app: App, settings: WorkerSettings) -> None:
-    """Jobs left ``doing`` by a worker that stopped saying it is alive are marked failed (which
-    frees their company's lock) and a drain job is deferred for their company again."""
+    """Jobs left ``doing`` by a worker that stopped saying it is alive are marked failed (no
+    worker will finish them) and a drain job is deferred for their company again (what the
+    dead one left ``sending`` is looked up by the next turn, as after any crash)."""
     stalled = await app.job_manager.get_stalled_jobs(
         queue=SYNC_QUEUE, seconds_since_heartbeat=settings.stalled_after.total_seconds()
     )

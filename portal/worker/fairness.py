@@ -2,9 +2,9 @@
 due, its next turn is deferred then, behind every job already waiting, so one busy company
 never holds a worker while others wait.
 
-The queue does the rest (:mod:`portal.domain.sync.jobs`): a company's jobs share a lock (one
-runs at a time, in the order deferred) and a queueing lock (at most one waits), and workers
-take the oldest waiting job first.
+The queue does the rest (:mod:`portal.domain.sync.jobs`): a company's jobs share a queueing
+lock (at most one waits), workers take the oldest waiting job first, and one company's turns
+never send at once (its outbox lock).
 """
 
 from __future__ import annotations

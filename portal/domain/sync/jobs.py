@@ -2,9 +2,11 @@
 workers (which run them) both name them.
 
 One job per company drains that company's outbox a bounded batch at a time and defers itself
-again while more is due; the lock keeps two of a company's jobs from running at once and the
-queueing lock keeps at most one waiting, so a busy company's next batch queues behind every
-other company's waiting job (they take turns).
+again while more is due. Its queueing lock keeps at most one of a company's jobs waiting, so a
+busy company's next batch queues behind every other company's waiting job (they take turns);
+two of a company's jobs never send at once because sending holds the company's outbox lock
+(``SyncStore.exclusive``). (Not procrastinate's ``lock`` as well: a job deferred by a running
+job of the same lock waits for the queue's next poll, not just for that job to end.)
 """
 
 from __future__ import annotations
@@ -20,5 +22,5 @@ SWEEP_TASK: Final = "portal.sync.sweep"
 
 
 def company_lock(company_id: int) -> str:
-    """The lock (and queueing lock) of one company's drain job."""
+    """The queueing lock of one company's drain job."""
     return f"portal-sync-company-{company_id}"

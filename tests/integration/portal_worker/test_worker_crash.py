@@ -64,7 +64,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_writes_nothing_twice(
     faults.clear()
     left = tenants["acme"].portal.sync.status().calls
     assert left.sending > 0 and left.written < CALLS["acme"], left
-    # The dead worker's jobs are left running (and hold their companies' locks).
+    # The dead worker's jobs are left running.
     assert "doing" in [j["status"] for j in drain_jobs(postgres_url)]
 
     after_the_time_limit = STILL_WRITING.total_seconds() + 60

@@ -89,7 +89,7 @@ def test_an_import_defers_the_companys_job_and_a_worker_sends_each_call_once(
     import_calls(pg_portal, 5, prefix="w2")  # its wake-up finds the job already waiting
     [job] = jobs(postgres_url)
     assert (job["task_name"], job["status"], job["args"]) == (DRAIN_TASK, "todo", {"company_id": 1})
-    assert job["lock"] == company_lock(1)
+    assert job["queueing_lock"] == company_lock(1)
 
     env = worker_env(pg_config, postgres_url, batch=20)
     with running_worker(env, tmp_path / "worker.log") as worker:

@@ -28,7 +28,8 @@ _HASH = bcrypt.hashpw(b"unused", bcrypt.gensalt(rounds=4)).decode()
 
 def worker_env(config: PortalConfig, database_url: str, **settings: object) -> dict[str, str]:
     """The environment of a worker for ``config`` over ``database_url``; ``settings`` are
-    ``PORTAL_WORKER_*`` values by their suffix (``batch=20`` is ``PORTAL_WORKER_BATCH=20``)."""
+    ``PORTAL_WORKER_*`` values by their suffix (``api_pause_seconds=2`` is
+    ``PORTAL_WORKER_API_PAUSE_SECONDS=2``)."""
     assert config.ca_bundle is not None
     env = {
         key: value
@@ -134,7 +135,7 @@ def jobs(database_url: str) -> list[dict[str, Any]]:
     """The sync's jobs in the queue (every status), oldest first."""
     with psycopg.connect(database_url, autocommit=True) as connection:
         cursor = connection.execute(
-            "SELECT id, task_name, status::text, args, lock, scheduled_at, "
+            "SELECT id, task_name, status::text, args, queueing_lock, scheduled_at, "
             "scheduled_at > now() AS later FROM procrastinate_jobs ORDER BY id"
         )
         names = [c.name for c in cursor.description or ()]
