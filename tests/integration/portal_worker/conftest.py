@@ -4,9 +4,10 @@ the sync workers send for; the workers' environment for it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import pytest
+from worker_support import Tenant, admin_of
 
 from mock_salesforce.seed import SeededOrg
 from portal.adapters.clock import ShiftedClock
@@ -15,7 +16,6 @@ from portal.domain.config import PortalConfig
 from portal.domain.demo_settings import configured_settings
 from portal.domain.secret import SecretStr
 from portal.domain.tenancy import HOME_COMPANY
-from portal.services.actors import Actor, Role
 from tests.integration.portal_sync.sync_support import World, acme_settings, integrate
 
 
@@ -38,19 +38,6 @@ def acme(world: World, pg_portal: Portal, pg_config: PortalConfig) -> SeededOrg:
     integrate(pg_portal, pg_config, org.integration_user)
     pg_portal.storage.repositories.settings.save(acme_settings(org))
     return org
-
-
-def admin_of(portal: Portal) -> Actor:
-    """An admin of the portal's company."""
-    return Actor(username="alice", role=Role.ADMIN, company_id=portal.company_id)
-
-
-@dataclass(frozen=True)
-class Tenant:
-    """A company of the hosting: its portal and the org it is integrated with."""
-
-    portal: Portal
-    org: SeededOrg
 
 
 @pytest.fixture

@@ -8,8 +8,14 @@ import time
 from pathlib import Path
 
 import pytest
-from test_worker_sends import assert_each_once, call_rows, import_calls
-from worker_support import running_worker, wait_for, worker_env
+from worker_support import (
+    assert_each_once,
+    call_rows,
+    import_calls,
+    running_worker,
+    wait_for,
+    worker_env,
+)
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg

@@ -11,9 +11,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import Tenant
-from test_worker_sends import assert_each_once, call_rows, import_calls
-from worker_support import jobs, start_worker, wait_for, worker_env
+from worker_support import (
+    Tenant,
+    assert_each_once,
+    call_rows,
+    import_calls,
+    jobs,
+    start_worker,
+    wait_for,
+    worker_env,
+)
 
 from mock_salesforce import ThreadedMockServer
 from portal.domain.config import PortalConfig

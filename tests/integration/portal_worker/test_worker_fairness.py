@@ -9,9 +9,14 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import Tenant
-from test_worker_sends import call_rows, import_calls
-from worker_support import running_worker, wait_for, worker_env
+from worker_support import (
+    Tenant,
+    call_rows,
+    import_calls,
+    running_worker,
+    wait_for,
+    worker_env,
+)
 
 from mock_salesforce import ThreadedMockServer
 from portal.bootstrap import Portal

@@ -10,53 +10,25 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from conftest import admin_of
-from worker_support import REPO, jobs, running_worker, wait_for, worker_env
+from worker_support import (
+    REPO,
+    assert_each_once,
+    call_rows,
+    import_calls,
+    jobs,
+    running_worker,
+    wait_for,
+    worker_env,
+)
 
 from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg
 from portal.bootstrap import Portal
-from portal.domain.calls import ActivityKind
 from portal.domain.config import PortalConfig
 from portal.domain.sync.jobs import DRAIN_TASK, company_lock
-from portal.domain.sync_log import SyncOutcome
-from tests.integration.portal_sync.sync_support import ADMIN, Org, calls_csv
+from tests.integration.portal_sync.sync_support import ADMIN, Org
 
 pytestmark = pytest.mark.slow
-
-
-def call_rows(count: int, *, prefix: str = "w") -> list[dict[str, str]]:
-    return [
-        {
-            "call_id": f"{prefix}-{n:04d}",
-            "direction": "outbound",
-            "result": "connected",
-            "started_at": "2025-05-01T10:00:00+09:00",
-            "ended_at": "2025-05-01T10:02:00+09:00",
-            "miitel_user": "sato@miitel.example",
-            "counterpart_number": f"03-5555-{n:04d}",
-        }
-        for n in range(count)
-    ]
-
-
-def import_calls(portal: Portal, count: int, *, prefix: str = "w") -> None:
-    data = calls_csv(call_rows(count, prefix=prefix))
-    result = portal.sync.import_csv(actor=admin_of(portal), kind=ActivityKind.CALL, data=data)
-    assert result.imported == count, result.problems
-
-
-def assert_each_once(portal: Portal, org: Org, ids: set[str]) -> None:
-    """Each call one Task at the org and one "written" line in the sync log."""
-    markers = [t["CallObject"] for t in org.tasks() if t["CallObject"] in ids]
-    assert sorted(markers) == sorted(ids)
-    assert len(ids) < 1000
-    written = [
-        e.miitel_record_id
-        for e in portal.sync.recent(limit=1000)
-        if e.outcome is SyncOutcome.WRITTEN and e.miitel_record_id in ids
-    ]
-    assert sorted(written) == sorted(ids)
 
 
 def test_without_postgresql_the_worker_refuses_and_says_why(

@@ -19,7 +19,13 @@ from typing import Any
 import bcrypt
 import psycopg
 
+from mock_salesforce.seed import SeededOrg
+from portal.bootstrap import Portal
+from portal.domain.calls import ActivityKind
 from portal.domain.config import PortalConfig
+from portal.domain.sync_log import SyncOutcome
+from portal.services.actors import Actor, Role
+from tests.integration.portal_sync.sync_support import Org, calls_csv
 
 REPO = Path(__file__).resolve().parents[3]
 CHILD = Path(__file__).with_name("worker_child.py")
@@ -140,3 +146,50 @@ def jobs(database_url: str) -> list[dict[str, Any]]:
         )
         names = [c.name for c in cursor.description or ()]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def admin_of(portal: Portal) -> Actor:
+    """An admin of the portal's company."""
+    return Actor(username="alice", role=Role.ADMIN, company_id=portal.company_id)
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """A company of the hosting: its portal and the org it is integrated with."""
+
+    portal: Portal
+    org: SeededOrg
+
+
+def call_rows(count: int, *, prefix: str = "w") -> list[dict[str, str]]:
+    return [
+        {
+            "call_id": f"{prefix}-{n:04d}",
+            "direction": "outbound",
+            "result": "connected",
+            "started_at": "2025-05-01T10:00:00+09:00",
+            "ended_at": "2025-05-01T10:02:00+09:00",
+            "miitel_user": "sato@miitel.example",
+            "counterpart_number": f"03-5555-{n:04d}",
+        }
+        for n in range(count)
+    ]
+
+
+def import_calls(portal: Portal, count: int, *, prefix: str = "w") -> None:
+    data = calls_csv(call_rows(count, prefix=prefix))
+    result = portal.sync.import_csv(actor=admin_of(portal), kind=ActivityKind.CALL, data=data)
+    assert result.imported == count, result.problems
+
+
+def assert_each_once(portal: Portal, org: Org, ids: set[str]) -> None:
+    """Each call one Task at the org and one "written" line in the sync log."""
+    markers = [t["CallObject"] for t in org.tasks() if t["CallObject"] in ids]
+    assert sorted(markers) == sorted(ids)
+    assert len(ids) < 1000
+    written = [
+        e.miitel_record_id
+        for e in portal.sync.recent(limit=1000)
+        if e.outcome is SyncOutcome.WRITTEN and e.miitel_record_id in ids
+    ]
+    assert sorted(written) == sorted(ids)
