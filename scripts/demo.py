@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import IO, Any
+from typing import IO, Any, Final
 
 import bcrypt
 import requests
@@ -214,6 +214,10 @@ def warm_portal(process: subprocess.Popen[str], warmed: queue.Queue[str], port: 
         raise DemoError("The portal did not finish starting in time.") from None
 
 
+#: The demo's second company, so isolation can be shown: its users see none of the first's data.
+SECOND_COMPANY: Final = ("demo-b", "Demo Company B")
+
+
 @dataclass(frozen=True)
 class DemoPortalUser:
     """A portal login made for the demo (the password is shown in the DEMO line)."""
@@ -221,14 +225,23 @@ class DemoPortalUser:
     username: str
     password: str
     role: str
+    #: The company's slug; None: the portal's home company (the demo's first company).
+    company: str | None = None
 
     def configured(self) -> dict[str, str]:
         """The entry the portal's ``PORTAL_USERS`` expects: a bcrypt hash, never the password."""
         digest = bcrypt.hashpw(self.password.encode(), bcrypt.gensalt()).decode()
-        return {"username": self.username, "password_hash": digest, "role": self.role}
+        entry = {"username": self.username, "password_hash": digest, "role": self.role}
+        if self.company is not None:
+            entry["company"] = self.company
+            entry["company_name"] = dict([SECOND_COMPANY]).get(self.company, self.company)
+        return entry
 
     def shown(self) -> dict[str, str]:
-        return {"username": self.username, "password": self.password, "role": self.role}
+        shown = {"username": self.username, "password": self.password, "role": self.role}
+        if self.company is not None:
+            shown["company"] = self.company
+        return shown
 
 
 def _new_password() -> str:
@@ -238,23 +251,40 @@ def _new_password() -> str:
 
 
 def demo_portal_users(data_dir: Path, environ: Mapping[str, str]) -> list[DemoPortalUser]:
-    """Portal logins for the demo: an admin and a viewer, made once and kept in
-    ``DATA_DIR/portal/demo_users.json`` (mode 0600) so they stay the same between demos.
+    """Portal logins for the demo: an admin and a viewer of the demo company, and an admin and
+    a viewer of a second company (to show that companies never see each other's data), made
+    once and kept in ``DATA_DIR/portal/demo_users.json`` (mode 0600) so they stay the same
+    between demos.
 
     None when the portal's users are configured already (``PORTAL_USERS`` or
     ``.streamlit/secrets.toml``): their passwords are the owner's, not the demo's."""
     if environ.get("PORTAL_USERS", "").strip() or (ROOT / SECRETS_FILE).exists():
         return []
     path = data_dir / DEMO_USERS_FILE
+    users: list[DemoPortalUser] = []
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
-        return [DemoPortalUser(u["username"], u["password"], u["role"]) for u in stored]
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    users = [
-        DemoPortalUser("admin", _new_password(), "admin"),
-        DemoPortalUser("viewer", _new_password(), "viewer"),
+        users = [
+            DemoPortalUser(u["username"], u["password"], u["role"], u.get("company"))
+            for u in stored
+        ]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        users = []
+    wanted = [
+        ("admin", "admin", None),
+        ("viewer", "viewer", None),
+        ("admin-b", "admin", SECOND_COMPANY[0]),
+        ("viewer-b", "viewer", SECOND_COMPANY[0]),
     ]
+    known = {u.username for u in users}
+    missing = [
+        DemoPortalUser(name, _new_password(), role, company)
+        for name, role, company in wanted
+        if name not in known
+    ]
+    if not missing:
+        return users
+    users += missing  # a demo from before the second company keeps its first logins
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -296,7 +326,10 @@ def describe(demo: dict[str, Any]) -> str:
             "  Portal logins:        as configured (PORTAL_USERS or .streamlit/secrets.toml)"
         )
     for user in demo["portal_users"]:
-        lines.append(f"  Portal login ({user['role']}): {user['username']} / {user['password']}")
+        company = user.get("company") or "demo"
+        lines.append(
+            f"  Portal login ({company}, {user['role']}): {user['username']} / {user['password']}"
+        )
     lines.append("  Salesforce logins (every org of every scenario; password, profile):")
     for user in demo_logins(mock):
         only_in = user.get("only_in_scenario")

@@ -20,6 +20,7 @@ from portal.domain.tenancy import (
 from portal.domain.text import msg
 
 _USER_COLUMNS = "username, company_id, role, password_hash, disabled, source"
+_SLUG_TAKEN = msg("A company with this slug exists already.")
 _HOME = Company(id=HOME_COMPANY, slug=HOME_SLUG, name="Default company")
 
 
@@ -59,6 +60,10 @@ class SqlDirectory:
         return _company(rows[0]) if rows else None
 
     def add_company(self, *, slug: str, name: str) -> Company:
+        # Asked first: DuckDB reports a duplicate key as its own error (its writes in one
+        # process take turns); PostgreSQL's at the same moment is a WriteConflictError.
+        if self.company_by_slug(slug) is not None:
+            raise WriteConflictError(_SLUG_TAKEN)
         rows = self._runner.execute(
             "INSERT INTO companies (slug, name) VALUES (?, ?) RETURNING id, slug, name",
             [slug, name],
@@ -130,7 +135,7 @@ class InMemoryDirectory:
     def add_company(self, *, slug: str, name: str) -> Company:
         with self._lock:
             if any(c.slug == slug for c in self._companies.values()):
-                raise WriteConflictError(msg("A company with this slug exists already."))
+                raise WriteConflictError(_SLUG_TAKEN)
             company = Company(id=CompanyId(max(self._companies) + 1), slug=slug, name=name)
             self._companies[company.id] = company
             return company

@@ -63,6 +63,7 @@ class DuckDbTenants:
 
         def open_storage(company_id: CompanyId) -> PortalStorage:
             if company_id == HOME_COMPANY:
+                home.check_key()
                 return home
             root.mkdir(parents=True, exist_ok=True)
             storage = DuckDbPortalStorage(

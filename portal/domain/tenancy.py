@@ -15,6 +15,7 @@ from enum import Enum
 from typing import Final, NewType
 
 from portal.domain.config import PortalRole
+from portal.domain.text import Text, msg
 
 CompanyId = NewType("CompanyId", int)
 
@@ -60,25 +61,26 @@ class UnknownCompanyError(LookupError):
     """No company has this id or slug."""
 
 
-def slug_problem(slug: str) -> str | None:
+def slug_problem(slug: str) -> Text | None:
     """Why ``slug`` cannot name a company, or None."""
     if not _SLUG.match(slug):
-        return (
-            "a company slug is 1 to 40 lowercase letters, digits and hyphens "
-            "(not starting or ending with a hyphen)"
+        return msg(
+            "{slug} cannot name a company: a company slug is 1 to 40 lowercase letters, digits "
+            "and hyphens (not starting or ending with a hyphen).",
+            slug=slug,
         )
     return None
 
 
-def username_problem(username: str) -> str | None:
+def username_problem(username: str) -> Text | None:
     """Why ``username`` cannot be a portal username, or None."""
     if not _USERNAME.match(username):
-        return "a username is 1 to 120 characters without spaces"
+        return msg("A username is 1 to 120 characters without spaces.")
     return None
 
 
-def password_problem(password: str) -> str | None:
+def password_problem(password: str) -> Text | None:
     """Why ``password`` is too weak for a portal user, or None."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"a password has at least {MIN_PASSWORD_LENGTH} characters"
+        return msg("A password has at least {count} characters.", count=MIN_PASSWORD_LENGTH)
     return None

@@ -151,6 +151,11 @@ class AccessService:
         user = self._user(username)
         return _actor(user) if user else None
 
+    def company_name(self, actor: Actor) -> str | None:
+        """The name of ``actor``'s company (None if it is gone)."""
+        company = self._directory.company(actor.company_id)
+        return company.name if company is not None else None
+
     def logout(self, *, actor: Actor) -> None:
         """Record that ``actor`` logged out."""
         self._context_for(actor.company_id).audit(

@@ -72,7 +72,7 @@ class DirectoryService:
     def add_company(self, *, slug: str, name: str) -> Company:
         problem = slug_problem(slug)
         if problem is not None:
-            raise PortalError(msg("{slug}: {problem}.", slug=slug, problem=problem))
+            raise PortalError(problem)
         if not name.strip():
             raise PortalError(msg("Give the company a name."))
         try:
@@ -94,7 +94,7 @@ class DirectoryService:
         owner = self.company(company)
         for problem in (username_problem(username), password_problem(password)):
             if problem is not None:
-                raise PortalError(msg("{problem}.", problem=problem.capitalize()))
+                raise PortalError(problem)
         if self._directory.user(username) is not None:
             raise PortalError(
                 msg(
@@ -131,7 +131,7 @@ class DirectoryService:
         user = self._database_user(username)
         problem = password_problem(password)
         if problem is not None:
-            raise PortalError(msg("{problem}.", problem=problem.capitalize()))
+            raise PortalError(problem)
         changed = DirectoryUser(
             username=user.username,
             company_id=user.company_id,

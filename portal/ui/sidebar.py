@@ -1,4 +1,5 @@
-"""The sidebar every page shares: the integrated org and user, mock or real, who is logged in.
+"""The sidebar every page shares: the integrated org and user, mock or real, who is logged in
+and for which company.
 
 The frame draws it after the page (into a container reserved before it), so it always shows
 the integration as the page's actions left it.
@@ -51,6 +52,9 @@ def render_sidebar(portal: Portal, actor: Actor, where: DeltaGenerator | None = 
                     )
         st.divider()
         st.markdown(t(msg("**Portal user:** {username}", username=actor.username)))
+        company = portal.access.company_name(actor)
+        if company is not None:
+            st.caption(t(msg("Company: {company}", company=company)))
         st.badge(
             _("Admin") if actor.is_admin else _("Viewer"),
             icon=":material/shield_person:" if actor.is_admin else ":material/visibility:",

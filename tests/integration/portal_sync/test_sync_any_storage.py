@@ -56,15 +56,13 @@ def portal(
         built = build_portal(config=replace(config, database_url=url), clock=clock, retry=retry)
     else:
         salesforce, session = connect_salesforce(config=config, retry=retry)
-        built = replace(
-            assemble_portal(
-                storage=InMemoryPortalStorage(clock=clock),
-                salesforce=salesforce,
-                clock=clock,
-                users=config.users,
-            ),
-            sessions=(session,),
+        assembled = assemble_portal(
+            storage=InMemoryPortalStorage(clock=clock),
+            salesforce=salesforce,
+            clock=clock,
+            users=config.users,
         )
+        built = replace(assembled, closer=lambda: (assembled.close(), session.close()))
     yield built
     built.close()
 

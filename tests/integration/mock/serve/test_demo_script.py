@@ -116,7 +116,12 @@ def test_the_portal_accepts_the_demo_logins_and_they_stay_the_same(tmp_path: Pat
     if (ROOT / ".streamlit" / "secrets.toml").exists():
         assert users == []
         return
-    assert [(u.username, u.role) for u in users] == [("admin", "admin"), ("viewer", "viewer")]
+    assert [(u.username, u.role, u.company) for u in users] == [
+        ("admin", "admin", None),
+        ("viewer", "viewer", None),
+        ("admin-b", "admin", "demo-b"),
+        ("viewer-b", "viewer", "demo-b"),
+    ], "the demo company's logins and a second company's, to show isolation"
     assert demo.demo_portal_users(tmp_path, {}) == users, "kept between demos"
     kept = tmp_path / "portal" / "demo_users.json"
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
@@ -144,6 +149,7 @@ def test_the_portal_accepts_the_demo_logins_and_they_stay_the_same(tmp_path: Pat
         configured = config.user(user.username)
         assert configured is not None
         assert configured.role is PortalRole(user.role)
+        assert configured.company == user.company
         assert bcrypt.checkpw(user.password.encode(), configured.password_hash.encode())
 
 

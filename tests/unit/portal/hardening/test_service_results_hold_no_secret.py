@@ -35,8 +35,9 @@ FORBIDDEN: tuple[type, ...] = (
     SalesforceGateway,
     requests.Session,
 )
-# What the pages are given besides the services: storage is for tests and the demo only.
-NOT_SERVICES = frozenset({"storage", "sessions", "demo"})
+# What the pages are given besides the services: storage is for tests and the demo only,
+# the company and what closing releases are not methods.
+NOT_SERVICES = frozenset({"storage", "company_id", "closer", "demo"})
 
 
 def _services() -> Iterator[tuple[str, type]]:
