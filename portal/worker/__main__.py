@@ -13,6 +13,7 @@ process, as the "send" buttons run it.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import os
@@ -44,7 +45,11 @@ def main(
     clock: Clock | None = None,
 ) -> int:
     """Run a worker until it is stopped; the exit status (2: not configured for workers)."""
-    del argv  # no options: everything is configuration
+    argparse.ArgumentParser(
+        prog="python -m portal.worker",
+        description="Send queued calls and meetings to Salesforce (PostgreSQL mode). "
+        "Configured like the portal (PORTAL_DATABASE_URL) and by PORTAL_WORKER_* variables.",
+    ).parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -55,6 +60,9 @@ def main(
     except ConfigError as exc:
         for problem in exc.problems:
             print(f"- {problem.key}: {_say(problem.message, language)}", file=sys.stderr)
+        return 2
+    except tomllib.TOMLDecodeError as exc:
+        print(f"{SECRETS_FILE}: {exc}", file=sys.stderr)
         return 2
     if config.database_url is None:
         print(

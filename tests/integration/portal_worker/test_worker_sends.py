@@ -31,11 +31,18 @@ from tests.integration.portal_sync.sync_support import ADMIN, Org
 pytestmark = pytest.mark.slow
 
 
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [("C.UTF-8", "postgresql://"), ("ja_JP.UTF-8", "PostgreSQL データベースが必要")],
+)
 def test_without_postgresql_the_worker_refuses_and_says_why(
-    config: PortalConfig, tmp_path: Path
+    config: PortalConfig, tmp_path: Path, language: str, says: str
 ) -> None:
     env = worker_env(config, "unused")
     del env["PORTAL_DATABASE_URL"]
+    env["LANG"] = language
+    env.pop("LC_ALL", None)
+    env.pop("LC_MESSAGES", None)
     done = subprocess.run(
         [sys.executable, "-m", "portal.worker"],
         cwd=REPO,
@@ -46,7 +53,7 @@ def test_without_postgresql_the_worker_refuses_and_says_why(
     )
     assert done.returncode == 2
     assert "PORTAL_DATABASE_URL" in done.stderr
-    assert "postgresql://" in done.stderr
+    assert says in done.stderr
 
 
 def test_an_import_defers_the_companys_job_and_a_worker_sends_each_call_once(
