@@ -2,9 +2,10 @@
 of its daily allowance (as Salesforce reports it: ``GET limits``, the ``Sforce-Limit-Info``
 header's figures), and that company's next turn waits.
 
-The check comes before each turn, and a turn is a bounded batch (a few requests: a phone
-search, describe, a user lookup, one sObject Collections write per 200 records), so an org goes
-past its share by at most one turn's requests.
+The check comes in each turn that has something to send, before any of it (the engine's
+``may_send``), and a turn is a bounded batch (a few requests: a phone search, describe, a user
+lookup, one sObject Collections write per 200 records), so an org goes past its share by at
+most one turn's requests; a turn with nothing due asks nothing.
 """
 
 from __future__ import annotations

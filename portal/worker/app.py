@@ -22,6 +22,7 @@ from procrastinate.exceptions import ProcrastinateException
 from procrastinate.jobs import Status
 
 from portal.bootstrap import defer_sync_drain
+from portal.domain.gateway_errors import ApiUsage
 from portal.domain.sync.jobs import DRAIN_TASK, SWEEP_TASK, SYNC_QUEUE
 from portal.domain.tenancy import CompanyId, UnknownCompanyError
 from portal.worker.allowance import AllowancePolicy
@@ -79,28 +80,35 @@ def build_app(*, database_url: str, companies: Companies, settings: WorkerSettin
 def take_turn(
     app: App, companies: Companies, policy: AllowancePolicy, *, company_id: CompanyId, batch: int
 ) -> None:
-    """One company's turn: one batch unless its org is over the workers' share of its API
-    allowance; the next turn deferred while more is due."""
+    """One company's turn: one batch, unless its org is past the workers' share of its API
+    allowance (read only when there is something to send); its next turn deferred at once
+    while more is due, after the policy's pause when held back."""
     try:
         sync = companies.portal_for(company_id).sync
     except UnknownCompanyError:
         log.warning("Company %s is gone: nothing to send", company_id)
         return
-    usage = sync.api_usage()
-    if (wait := policy.wait_before_sending(usage)) is not None:
-        assert usage is not None
+    seen: list[ApiUsage] = []
+
+    def may_send(usage: ApiUsage | None) -> bool:
+        if usage is not None:
+            seen.append(usage)
+        return policy.wait_before_sending(usage) is None
+
+    summary = sync.send_batch(limit=batch, may_send=may_send)
+    if summary.held_back:
+        pause = policy.pause
         log.info(
             "Company %s: its org has used %s of %s API requests (the workers stop at %s); "
             "next turn in %s",
             company_id,
-            usage.used,
-            usage.maximum,
-            policy.ceiling(usage),
-            wait,
+            seen[-1].used if seen else "?",
+            seen[-1].maximum if seen else "?",
+            policy.ceiling(seen[-1]) if seen else "?",
+            pause,
         )
-        defer_sync_drain(app, company_id=company_id, schedule_in_seconds=wait.total_seconds())
+        defer_sync_drain(app, company_id=company_id, schedule_in_seconds=pause.total_seconds())
         return
-    summary = sync.send_batch(limit=batch)
     log.info(
         "Company %s: %s written, %s refused, %s still queued%s",
         company_id,
@@ -134,4 +142,4 @@ async def take_back_stalled(app: App, settings: WorkerSettings) -> None:
 
 
 def _queued(companies: Companies, company_id: CompanyId) -> bool:
-    return companies.portal_for(company_id).sync.status().queued > 0
+    return companies.portal_for(company_id).sync.has_queued()

@@ -36,6 +36,7 @@ from typing import Any, Final, NoReturn
 from portal.domain.calls import Activity, ActivityKind, Call, Meeting
 from portal.domain.clock import Clock
 from portal.domain.gateway_errors import (
+    ApiUsage,
     SalesforceAuthError,
     SalesforceGatewayError,
     SalesforceLimitError,
@@ -106,6 +107,8 @@ class SyncSummary:
     notes: tuple[Text, ...] = ()
     #: The run stopped at its ``limit`` with more records due now (another run sends them).
     more_due: bool = False
+    #: The run sent nothing because the org's API usage was past what it may use (``may_send``).
+    held_back: bool = False
 
     @property
     def failed(self) -> int:
@@ -149,6 +152,7 @@ class _Tally:
     failed: Counter[str] = field(default_factory=Counter)
     notes: list[Text] = field(default_factory=list)
     more_due: bool = False
+    held_back: bool = False
 
 
 @dataclass(frozen=True)
@@ -176,11 +180,14 @@ class SyncEngine:
         progress: Progress = no_progress,
         respect_backoff: bool = True,
         limit: int | None = None,
+        may_send: Callable[[ApiUsage | None], bool] | None = None,
     ) -> SyncSummary:
         """Send everything that is due; ``respect_backoff`` False also sends records waiting
         for their retry time (someone asked for it explicitly). With ``limit``, at most that
         many records are sent (oldest first, calls before meetings); ``more_due`` then says
-        whether records due now were left for another run."""
+        whether records due now were left for another run. With ``may_send``, the org's API
+        usage is read once there is something to send, and nothing is sent unless
+        ``may_send(usage)`` (``held_back`` says so)."""
         if limit is not None and limit < 1:
             raise ValueError(f"limit must be at least 1, not {limit}")
         tally = _Tally()
@@ -199,6 +206,10 @@ class SyncEngine:
             plan = self._plan(settings, tally, respect_backoff=respect_backoff)
             if limit is not None:
                 plan, tally.more_due = _at_most(plan, limit)
+            if plan and may_send is not None and not may_send(usage := _usage(gateway)):
+                tally.held_back, plan = True, []
+                if usage is not None:
+                    tally.notes.append(messages.allowance_held_back(usage.used, usage.maximum))
             overall = _Overall(progress, total=sum(len(items) for _, items in plan))
             for kind, items in plan:
                 for start in range(0, len(items), ROUND):
@@ -218,7 +229,8 @@ class SyncEngine:
             failed_by_code=dict(tally.failed),
             queued=self._store.open_count(),
             notes=tuple(tally.notes),
-            more_due=tally.more_due,
+            more_due=tally.more_due and not tally.held_back,
+            held_back=tally.held_back,
         )
 
     # --- what to send -----------------------------------------------------------------------
@@ -740,6 +752,16 @@ def _record(
         return _Prepared(activity, fields)
     except ValueError as exc:  # a Subject template saved before it was validated
         return _Prepared(activity, None, RecordProblem("INVALID_SUBJECT_TEMPLATE", str(exc)))
+
+
+def _usage(gateway: SyncGateway) -> ApiUsage | None:
+    """The org's API usage now; None when Salesforce does not say or cannot be asked (then
+    the sending itself meets whatever is wrong, and waits as usual)."""
+    try:
+        return gateway.api_usage()
+    except SalesforceGatewayError as exc:
+        log.info("The org's API usage could not be read: %s", exc.error_code)
+        return None
 
 
 def _at_most(

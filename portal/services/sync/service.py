@@ -10,14 +10,13 @@ them (:class:`~portal.domain.sync.ports.SyncWakeup`).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from portal.domain.audit import AuditAction, AuditOutcome
 from portal.domain.calls import Activity, ActivityKind
-from portal.domain.gateway_errors import ApiUsage, SalesforceGatewayError
+from portal.domain.gateway_errors import ApiUsage
 from portal.domain.ports import SyncStore
 from portal.domain.settings import IntegrationSettings
 from portal.domain.sync import messages
@@ -31,8 +30,6 @@ from portal.services.context import ServiceContext
 from portal.services.errors import PortalError
 from portal.services.sync.engine import SyncEngine, SyncSummary
 from portal.services.sync.simulation import MiitelUser, require_demo_data, simulate
-
-log = logging.getLogger(__name__)
 
 #: The most calls (or meetings) one simulation makes.
 MAX_SIMULATED: Final = 10_000
@@ -290,29 +287,26 @@ class SyncService:
         )
         return result
 
-    def send_batch(self, *, limit: int) -> SyncSummary:
+    def send_batch(
+        self, *, limit: int, may_send: Callable[[ApiUsage | None], bool] | None = None
+    ) -> SyncSummary:
         """Send at most ``limit`` of the calls and meetings due now (a sync worker's turn for
         this company: no one asked, so nothing is audited; the sync log has every record).
-        ``more_due`` in the summary says whether this company has more due now."""
+        ``more_due`` in the summary says whether this company has more due now. With
+        ``may_send``, the org's API usage is read when there is something to send, and
+        nothing is sent unless ``may_send(usage)`` (``held_back`` in the summary)."""
         store = self._store()
         with store.exclusive():
             return self._engine(store).run(
                 gateway=self._gateway(),
                 settings=self._context.repositories.settings.load(),
                 limit=limit,
+                may_send=may_send,
             )
 
-    def api_usage(self) -> ApiUsage | None:
-        """The integrated org's API requests used and its allowance, as Salesforce says now;
-        None when not integrated or Salesforce does not say (or cannot be asked)."""
-        gateway = self._gateway()
-        if gateway is None:
-            return None
-        try:
-            return gateway.api_usage()
-        except SalesforceGatewayError as exc:
-            log.info("The org's API usage could not be read: %s", exc.error_code)
-            return None
+    def has_queued(self) -> bool:
+        """Whether any call or meeting waits to be sent (pending or sending)."""
+        return self._store().open_count() > 0
 
     def status(self) -> OutboxStatus:
         """How many calls and meetings are queued, written and refused, and why queued ones

@@ -22,7 +22,7 @@ from portal.domain.sync.matching import Counterpart
 from portal.domain.sync.ports import OnRefused, PhoneDirectory, SalesforceUser
 from portal.services.actors import Actor, Role
 from portal.services.context import ServiceContext
-from portal.services.sync.engine import SyncEngine
+from portal.services.sync.engine import SyncEngine, SyncSummary
 from portal.services.sync.service import SyncService
 
 NOW = datetime(2025, 5, 2, 9, 0, tzinfo=UTC)
@@ -152,17 +152,30 @@ def service(storage: InMemoryPortalStorage, org: FakeOrg | None, wakeups: Wakeup
     return SyncService(context, gateway=lambda: org, wakeup=wakeups)
 
 
-def test_a_workers_turn_sends_a_batch_and_reads_the_orgs_api_usage() -> None:
+def test_a_workers_turn_sends_a_batch_unless_the_org_is_past_its_allowance_share() -> None:
     storage, org, wakeups = InMemoryPortalStorage(clock=FixedClock(NOW)), FakeOrg(), Wakeups()
     sync = service(storage, org, wakeups)
+    asked: list[ApiUsage | None] = []
+
+    def refuse(usage: ApiUsage | None) -> bool:
+        asked.append(usage)
+        return False
+
+    assert sync.send_batch(limit=5, may_send=refuse) == SyncSummary(0, {}, 0)
+    assert asked == []  # nothing to send: the org is not asked
     storage.sync.enqueue(calls(7), now=NOW)
 
-    assert sync.api_usage() == ApiUsage(used=1, maximum=100, seen_at=NOW)
-    turn = sync.send_batch(limit=5)
-    assert (turn.written, turn.more_due) == (5, True)
+    held = sync.send_batch(limit=5, may_send=refuse)
+    assert (held.written, held.queued, held.held_back, held.more_due) == (0, 7, True, False)
+    assert asked == [ApiUsage(used=1, maximum=100, seen_at=NOW)]
+    assert "used 1 of its 100 API requests" in " ".join(held.notes)
+    assert org.writes == []
+
+    turn = sync.send_batch(limit=5, may_send=lambda usage: True)
+    assert (turn.written, turn.more_due, turn.held_back) == (5, True, False)
     assert sync.send_batch(limit=5).written == 2
+    assert not sync.has_queued()
     assert wakeups.count == 0  # a worker's own turn wakes nobody
-    assert service(storage, None, wakeups).api_usage() is None  # not integrated
 
 
 def test_an_import_wakes_the_workers_once_something_is_queued() -> None:
