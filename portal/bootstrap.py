@@ -37,7 +37,7 @@ from portal.adapters.salesforce.retries import RetryPolicy
 from portal.adapters.salesforce.sync_reads import sync_gateway
 from portal.adapters.salesforce.versions import NEWEST_SUPPORTED, VersionPolicy
 from portal.adapters.storage import DuckDbPortalStorage
-from portal.adapters.sync_jobs import QueuedSyncWakeup, defer_drain
+from portal.adapters.sync_jobs import QueuedSyncWakeup, defer_drain, defer_drain_async
 from portal.adapters.tenants import DuckDbTenants, PostgresTenants
 from portal.adapters.web_sessions import process_store
 from portal.domain.clock import Clock
@@ -65,8 +65,10 @@ from portal.services.sync.service import SyncService
 from portal.services.validation import ValidationService
 from portal.services.web_sessions import WebSessions
 
-#: Defers a company's drain job on a procrastinate app (the sync workers re-defer with it).
+#: Defer a company's drain job on a procrastinate app (the sync workers re-defer with them):
+#: from a job's thread, and from the worker's event loop.
 defer_sync_drain = defer_drain
+defer_sync_drain_async = defer_drain_async
 
 
 class Closable(Protocol):

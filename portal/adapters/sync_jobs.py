@@ -12,6 +12,7 @@ import logging
 
 from procrastinate import App, SyncPsycopgConnector
 from procrastinate.exceptions import AlreadyEnqueued, ProcrastinateException
+from procrastinate.jobs import JobDeferrer
 
 from portal.adapters.postgres import PostgresDatabase
 from portal.domain.sync.jobs import DRAIN_TASK, SYNC_QUEUE, company_lock
@@ -19,17 +20,32 @@ from portal.domain.sync.jobs import DRAIN_TASK, SYNC_QUEUE, company_lock
 log = logging.getLogger(__name__)
 
 
+def _drain_job(app: App, *, company_id: int, schedule_in_seconds: float) -> JobDeferrer:
+    return app.configure_task(
+        DRAIN_TASK,
+        queue=SYNC_QUEUE,
+        queueing_lock=company_lock(company_id),
+        schedule_in={"seconds": schedule_in_seconds} if schedule_in_seconds > 0 else None,
+    )
+
+
 def defer_drain(app: App, *, company_id: int, schedule_in_seconds: float = 0) -> bool:
     """Defer ``company_id``'s drain job on ``app`` (in ``schedule_in_seconds``); False when
     one is already waiting."""
-    lock = company_lock(company_id)
     try:
-        app.configure_task(
-            DRAIN_TASK,
-            queue=SYNC_QUEUE,
-            queueing_lock=lock,
-            schedule_in={"seconds": schedule_in_seconds} if schedule_in_seconds > 0 else None,
-        ).defer(company_id=company_id)
+        _drain_job(app, company_id=company_id, schedule_in_seconds=schedule_in_seconds).defer(
+            company_id=company_id
+        )
+    except AlreadyEnqueued:
+        return False
+    return True
+
+
+async def defer_drain_async(app: App, *, company_id: int, schedule_in_seconds: float = 0) -> bool:
+    """:func:`defer_drain` from async code (on the app's own event loop)."""
+    job = _drain_job(app, company_id=company_id, schedule_in_seconds=schedule_in_seconds)
+    try:
+        await job.defer_async(company_id=company_id)
     except AlreadyEnqueued:
         return False
     return True

@@ -21,7 +21,7 @@ from procrastinate import App, PsycopgConnector
 from procrastinate.exceptions import ProcrastinateException
 from procrastinate.jobs import Status
 
-from portal.bootstrap import defer_sync_drain
+from portal.bootstrap import defer_sync_drain, defer_sync_drain_async
 from portal.domain.gateway_errors import ApiUsage
 from portal.domain.sync.jobs import DRAIN_TASK, SWEEP_TASK, SYNC_QUEUE
 from portal.domain.tenancy import CompanyId, UnknownCompanyError
@@ -72,7 +72,7 @@ def build_app(*, database_url: str, companies: Companies, settings: WorkerSettin
             if company_id in busy:
                 continue
             if await asyncio.to_thread(_queued, companies, company_id):
-                await asyncio.to_thread(defer_sync_drain, app, company_id=company_id)
+                await defer_sync_drain_async(app, company_id=company_id)
 
     return app
 
@@ -138,7 +138,7 @@ async def take_back_stalled(app: App, settings: WorkerSettings) -> None:
         company_id = job.task_kwargs.get("company_id")
         if job.task_name == DRAIN_TASK and isinstance(company_id, int):
             # A company's drain job again (the queueing lock keeps it to one waiting).
-            await asyncio.to_thread(defer_sync_drain, app, company_id=company_id)
+            await defer_sync_drain_async(app, company_id=company_id)
 
 
 def _queued(companies: Companies, company_id: CompanyId) -> bool:
