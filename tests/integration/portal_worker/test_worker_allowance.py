@@ -21,6 +21,7 @@ from mock_salesforce import ThreadedMockServer
 from mock_salesforce.seed import SeededOrg
 from portal.bootstrap import Portal
 from portal.domain.config import PortalConfig
+from portal.domain.gateway_errors import ApiUsage
 from tests.integration.portal_sync.sync_support import Org
 
 pytestmark = pytest.mark.slow
@@ -62,3 +63,26 @@ def test_a_worker_stops_sending_past_the_orgs_allowance_share_and_resumes_when_t
         limits.set_daily_max(org_id=acme.org_id, maximum=1_000_000)
         wait_for(lambda: pg_portal.sync.status().queued == 0, timeout=120, what="the rest")
     assert_each_once(pg_portal, org, {r["call_id"] for r in call_rows(CALLS, prefix="a")})
+
+
+def test_a_turn_reads_the_orgs_usage_as_salesforce_reports_it(
+    acme: SeededOrg, pg_portal: Portal, mock_server: ThreadedMockServer
+) -> None:
+    """``GET limits`` (``DailyApiRequests``) through the portal's gateway, before anything is
+    sent: the figures the mock counts."""
+    limits = mock_server.backend.limits
+    limits.set_daily_max(org_id=acme.org_id, maximum=5_000)
+    import_calls(pg_portal, 3, prefix="u")
+    seen: list[ApiUsage | None] = []
+
+    def may_send(usage: ApiUsage | None) -> bool:
+        seen.append(usage)
+        return True
+
+    before = limits.usage(org_id=acme.org_id).used
+    turn = pg_portal.sync.send_batch(limit=10, may_send=may_send)
+
+    assert turn.written == 3
+    [usage] = seen
+    assert usage is not None and usage.maximum == 5_000
+    assert before <= usage.used < limits.usage(org_id=acme.org_id).used
