@@ -234,7 +234,7 @@ def warm_portal(process: subprocess.Popen[str], warmed: queue.Queue[str], port: 
 
 
 #: The demo's second company, so isolation can be shown: its users see none of the first's data.
-SECOND_COMPANY: Final = ("demo-b", "Demo Company B")
+SECOND_COMPANY: Final = ("demo-b", "デモ第二株式会社")
 
 
 @dataclass(frozen=True)

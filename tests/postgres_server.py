@@ -128,6 +128,13 @@ class PostgresServer:
         self._admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE} OWNER {APP_ROLE}")
         return self.url(name)
 
+    def copy_database(self, url: str) -> str:
+        """A fresh copy of the database at ``url`` (nobody may be connected to it)."""
+        name = f"copy_{os.getpid()}_{next(self._counter)}"
+        source = urlsplit(url).path.lstrip("/")
+        self._admin(f"CREATE DATABASE {name} TEMPLATE {source} OWNER {APP_ROLE}")
+        return self.url(name)
+
     def new_empty_database(self) -> str:
         """A fresh database without the portal's schema; returns its URL."""
         name = f"empty_{os.getpid()}_{next(self._counter)}"

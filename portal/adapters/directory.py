@@ -11,6 +11,7 @@ from portal.domain.config import PortalRole
 from portal.domain.failures import WriteConflictError
 from portal.domain.tenancy import (
     HOME_COMPANY,
+    HOME_NAME,
     HOME_SLUG,
     Company,
     CompanyId,
@@ -21,7 +22,7 @@ from portal.domain.text import msg
 
 _USER_COLUMNS = "username, company_id, role, password_hash, disabled, source"
 _SLUG_TAKEN = msg("A company with this slug exists already.")
-_HOME = Company(id=HOME_COMPANY, slug=HOME_SLUG, name="Default company")
+_HOME = Company(id=HOME_COMPANY, slug=HOME_SLUG, name=HOME_NAME)
 
 
 def _company(row: tuple[object, ...]) -> Company:

@@ -15,13 +15,15 @@ from enum import Enum
 from typing import Final, NewType
 
 from portal.domain.config import PortalRole
-from portal.domain.text import Text, msg
+from portal.domain.text import N_, Text, msg
 
 CompanyId = NewType("CompanyId", int)
 
 #: The company every portal has from its first start (created by the storage's migrations).
 HOME_COMPANY: Final = CompanyId(1)
 HOME_SLUG: Final = "default"
+#: The home company's name until an operator gives it one (shown in the reader's language).
+HOME_NAME: Final = N_("Default company")
 
 _SLUG: Final = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 _USERNAME: Final = re.compile(r"^[^\s\x00-\x1f]{1,120}$")

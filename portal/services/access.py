@@ -39,7 +39,8 @@ import bcrypt
 
 from portal.domain.audit import AuditAction, AuditOutcome
 from portal.domain.ports import Directory
-from portal.domain.tenancy import HOME_COMPANY, CompanyId, DirectoryUser
+from portal.domain.tenancy import HOME_COMPANY, HOME_NAME, CompanyId, DirectoryUser
+from portal.domain.text import msg
 from portal.services.actors import Actor
 from portal.services.context import ServiceContext
 from portal.services.errors import LoginFailed, LoginLocked
@@ -152,9 +153,14 @@ class AccessService:
         return _actor(user) if user else None
 
     def company_name(self, actor: Actor) -> str | None:
-        """The name of ``actor``'s company (None if it is gone)."""
-        company = self._directory.company(actor.company_id)
-        return company.name if company is not None else None
+        """The name of ``actor``'s company when the portal serves more than one (a portal of
+        one company need not say whose it is); the home company's untouched name as a
+        message, so it reads in the person's language."""
+        companies = self._directory.companies()
+        company = next((c for c in companies if c.id == actor.company_id), None)
+        if company is None or len(companies) < 2:
+            return None
+        return msg(HOME_NAME) if company.name == HOME_NAME else company.name
 
     def logout(self, *, actor: Actor) -> None:
         """Record that ``actor`` logged out."""

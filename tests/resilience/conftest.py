@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.portal_over_mock import guarded_server
+from tests.postgres_server import PostgresServer
 from tests.resilience.harness.crash import CrashLab
 from tests.resilience.harness.figures import RESULTS_ENV, FigureBook, write
 
@@ -60,3 +61,14 @@ def crash_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CrashLab]:
     """A mock org in this process and the templates crash trials start from."""
     with guarded_server() as server:
         yield CrashLab(server=server, workdir=tmp_path_factory.mktemp("crash"))
+
+
+@pytest.fixture(scope="module")
+def postgres_crash_lab(
+    tmp_path_factory: pytest.TempPathFactory, postgres_server: PostgresServer
+) -> Iterator[CrashLab]:
+    """The crash lab with each trial's portal in a PostgreSQL database of its own."""
+    with guarded_server() as server:
+        yield CrashLab(
+            server=server, workdir=tmp_path_factory.mktemp("crash-pg"), postgres=postgres_server
+        )

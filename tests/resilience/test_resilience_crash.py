@@ -1,7 +1,8 @@
 """Crash safety: the portal process SIGKILLed during "Remove integration", "Restore" and a sync
-batch, at random moments and just before chosen I/O boundaries; reopened, the DuckDB file holds
-the old state or the new one (never a mix), nothing is lost or written twice, the audit log says
-what happened, and the admin can carry on to the state an uninterrupted run gives.
+batch, at random moments and just before chosen I/O boundaries; reopened, the DuckDB file (or
+the PostgreSQL database) holds the old state or the new one (never a mix), nothing is lost or
+written twice, the audit log says what happened, and the admin can carry on to the state an
+uninterrupted run gives.
 
 The invariants are in :mod:`tests.resilience.harness.crash`. The default run does a handful of
 trials per procedure; ``RESILIENCE_SIZE=long`` (``bench/resilience_bench.py``) does hundreds.
@@ -36,11 +37,15 @@ def observed(result: CampaignResult) -> str:
 
 @pytest.mark.slow
 @pytest.mark.timeout(sized(300, 3600))
+@pytest.mark.parametrize("engine", ["duckdb", "postgresql"])
 @pytest.mark.parametrize("procedure", list(Procedure), ids=lambda p: p.name.lower())
 def test_a_killed_procedure_leaves_old_or_new_state_and_can_be_finished(
-    crash_lab: CrashLab, procedure: Procedure, figures: FigureBook
+    procedure: Procedure, engine: str, figures: FigureBook, request: pytest.FixtureRequest
 ) -> None:
-    result = crash_lab.campaign(
+    lab: CrashLab = request.getfixturevalue(
+        "crash_lab" if engine == "duckdb" else "postgres_crash_lab"
+    )
+    result = lab.campaign(
         procedure,
         random_trials=sized(*RANDOM_TRIALS[procedure]),
         boundary_trials=sized(*BOUNDARY_TRIALS[procedure]),
@@ -53,8 +58,8 @@ def test_a_killed_procedure_leaves_old_or_new_state_and_can_be_finished(
     assert result.phases[Phase.PARTIAL] + result.phases[Phase.FINISHED] >= 1
     figures.add(
         area="crash",
-        name=f"{procedure.value}: SIGKILL at random moments / before I/O boundaries "
-        f"({result.boundaries_per_run} per run)",
+        name=f"{procedure.value} ({engine}): SIGKILL at random moments / before I/O "
+        f"boundaries ({result.boundaries_per_run} per run)",
         count=result.trials,
         unit=f"trials ({result.random_trials} random, {result.boundary_trials} at boundaries)",
         observed=observed(result),

@@ -1,6 +1,7 @@
 """Crash trials: run "Remove integration", "Restore" or a sync batch in a child process, SIGKILL
-it (after a random delay, or just before a chosen I/O boundary), reopen the portal's DuckDB
-file in this process, and check the invariants:
+it (after a random delay, or just before a chosen I/O boundary), reopen the portal's storage
+(its DuckDB file, or its PostgreSQL database when the lab is given a server) in this process,
+and check the invariants:
 
 - the file opens and every backup reads back; the older backups are untouched;
 - Remove: either nothing happened (tokens, backups, history, audit, progress as before) or all
@@ -29,7 +30,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from multiprocessing.context import ForkServerContext
 from pathlib import Path
@@ -40,6 +41,7 @@ from mock_salesforce.scenarios import reset_world
 from mock_salesforce.seed import SMALL_SIZE
 from portal.adapters.clock import ShiftedClock
 from portal.adapters.crypto import generate_key
+from portal.adapters.postgres_storage import PostgresPortalStorage
 from portal.adapters.storage import DuckDbPortalStorage
 from portal.bootstrap import Portal, build_portal
 from portal.domain.audit import AuditAction, AuditEntry, AuditOutcome
@@ -50,11 +52,13 @@ from portal.domain.history import AuthEvent
 from portal.domain.oauth import TokenSet
 from portal.domain.ports import StoredBackup
 from portal.domain.restore import restore_from_backup
+from portal.domain.secret import SecretStr
 from portal.domain.settings import IntegrationSettings
 from portal.domain.steps import StepStatus
 from portal.services.connections import REVOKE_PREFIX
 from portal.services.sync.engine import STILL_WRITING
 from tests.portal_over_mock import MockEndpoint, portal_config
+from tests.postgres_server import PostgresServer
 from tests.resilience.harness import crash_child
 from tests.resilience.harness.crash_child import ChildOrder, Finished, Procedure, Ready
 from tests.resilience.harness.world import (
@@ -243,8 +247,12 @@ class CrashLab:
         workdir: Path,
         seed: int = SEED,
         sync_calls: int = SYNC_CALLS,
+        postgres: PostgresServer | None = None,
     ) -> None:
+        """``postgres``: keep each trial's portal in a database of that server (a copy of a
+        template database) instead of a DuckDB file."""
         self.server = server
+        self.postgres = postgres
         self.sync_calls = sync_calls
         self.endpoint = MockEndpoint.of(server)
         self.workdir = workdir
@@ -262,8 +270,22 @@ class CrashLab:
 
     # --- templates -------------------------------------------------------------------------
 
-    def _config(self, directory: Path) -> PortalConfig:
-        return portal_config(mock=self.endpoint, data_dir=directory, key=self.key)
+    def _config(self, directory: Path, database_url: str | None = None) -> PortalConfig:
+        config = portal_config(mock=self.endpoint, data_dir=directory, key=self.key)
+        if database_url is None:
+            return config
+        return replace(config, database_url=SecretStr(database_url))
+
+    def _template_config(self, directory: Path) -> PortalConfig:
+        url = self.postgres.new_database() if self.postgres is not None else None
+        return self._config(directory, url)
+
+    @staticmethod
+    def _template(config: PortalConfig) -> Path | str:
+        """What a trial starts from: the DuckDB file, or the template database's URL."""
+        if config.database_url is not None:
+            return config.database_url.get_secret_value()
+        return config.db_path
 
     @contextlib.contextmanager
     def _portal(self, config: PortalConfig, clock: Clock | None = None) -> Iterator[Portal]:
@@ -273,10 +295,10 @@ class CrashLab:
         finally:
             portal.close()
 
-    def _make_removed_template(self) -> Path:
+    def _make_removed_template(self) -> Path | str:
         """Integrated, configured, removed (backup #1), then the tabs edited: what Restore
         starts from, and what Remove starts from once integrated again."""
-        config = self._config(self.workdir / "template-removed")
+        config = self._template_config(self.workdir / "template-removed")
         with self._portal(config) as portal:
             outcome = integrate(portal=portal, config=config, user=self.org.integration_user)
             if not outcome.succeeded:
@@ -286,19 +308,22 @@ class CrashLab:
             if removed.backup is None or not removed.revoked:
                 raise HarnessError(f"removing the template failed: {removed.result.message}")
             portal.storage.repositories.settings.save(edited_settings(self.org))
-        return config.db_path
+        return self._template(config)
 
-    def _make_sync_template(self) -> Path:
+    def _make_sync_template(self) -> Path | str:
         """Configured with Activity history integration enabled (integrated per trial)."""
-        config = self._config(self.workdir / "template-sync")
+        config = self._template_config(self.workdir / "template-sync")
         with self._portal(config) as portal:
             portal.storage.repositories.settings.save(configured_settings(self.org))
-        return config.db_path
+        return self._template(config)
 
-    def _trial_config(self, template: Path) -> PortalConfig:
+    def _trial_config(self, template: Path | str) -> PortalConfig:
         self._trial += 1
         directory = self.workdir / f"trial-{self._trial:05d}"
         directory.mkdir(parents=True)
+        if isinstance(template, str):
+            assert self.postgres is not None
+            return self._config(directory, self.postgres.copy_database(template))
         config = self._config(directory)
         shutil.copyfile(template, config.db_path)
         wal = template.with_name(template.name + ".wal")
@@ -342,6 +367,8 @@ class CrashLab:
             check.violations.insert(0, f"trial directory kept: {config.data_dir}")
         else:
             shutil.rmtree(config.data_dir, ignore_errors=True)
+            if self.postgres is not None and config.database_url is not None:
+                self.postgres.drop_database(config.database_url.get_secret_value())
         return TrialResult(
             procedure=procedure,
             kill=kill,
@@ -728,29 +755,29 @@ class CrashLab:
         )
 
     @staticmethod
-    def _database(portal: Portal) -> DuckDbPortalStorage:
+    def _rows(portal: Portal, sql: str) -> list[tuple[object, ...]]:
+        # The storage's own runner (DuckDB's file, or the company's PostgreSQL connections).
         storage = portal.storage
-        assert isinstance(storage, DuckDbPortalStorage)
-        return storage
+        assert isinstance(storage, DuckDbPortalStorage | PostgresPortalStorage)
+        return [tuple(row) for row in storage.database.execute(sql)]
 
     def _written_log(self, portal: Portal, call_ids: Sequence[str]) -> dict[str, list[str]]:
-        rows = self._database(portal).database.execute(
+        wanted = set(call_ids)
+        rows = self._rows(
+            portal,
             "SELECT miitel_record_id, salesforce_id FROM sync_log WHERE outcome = 'written' "
-            "AND list_contains(?, miitel_record_id) ORDER BY id",
-            [list(call_ids)],
+            "ORDER BY id",
         )
         logged: dict[str, list[str]] = {}
         for call_id, salesforce_id in rows:
-            logged.setdefault(str(call_id), []).append(str(salesforce_id))
+            if str(call_id) in wanted:
+                logged.setdefault(str(call_id), []).append(str(salesforce_id))
         return logged
 
     def _outbox(self, portal: Portal, call_ids: Sequence[str]) -> dict[str, str]:
-        rows = self._database(portal).database.execute(
-            "SELECT record_id, state FROM sync_outbox WHERE kind = 'call' "
-            "AND list_contains(?, record_id)",
-            [list(call_ids)],
-        )
-        return {str(record_id): str(state) for record_id, state in rows}
+        wanted = set(call_ids)
+        rows = self._rows(portal, "SELECT record_id, state FROM sync_outbox WHERE kind = 'call'")
+        return {str(record_id): str(state) for record_id, state in rows if record_id in wanted}
 
     # --- campaigns -------------------------------------------------------------------------
 

@@ -2,10 +2,11 @@
 it is ready, waits for "go", runs one procedure through the services, and reports how long it
 took and how many I/O boundaries it crossed.
 
-An I/O boundary is one SQL statement or commit on the portal's DuckDB file, or one HTTP
-request to Salesforce. With ``kill_before_boundary=k`` the process SIGKILLs itself just before
-the k-th boundary: every point between two writes can be hit on purpose, not only by luck.
-The instrumentation lives here, in the killed process; the services are not changed.
+An I/O boundary is one SQL statement or commit on the portal's DuckDB file or PostgreSQL
+database, or one HTTP request to Salesforce. With ``kill_before_boundary=k`` the process
+SIGKILLs itself just before the k-th boundary: every point between two writes can be hit on
+purpose, not only by luck. The instrumentation lives here, in the killed process; the services
+are not changed.
 
 Runs in a ``multiprocessing`` forkserver child, so the portal's imports are paid once.
 """
@@ -25,6 +26,7 @@ from typing import Any, Final
 import requests
 
 from portal.adapters.db import Database, Transaction
+from portal.adapters.postgres import PostgresDatabase, PostgresTransaction
 from portal.bootstrap import Portal, build_portal
 from portal.domain.config import PortalConfig
 from portal.services.actors import Actor, Role
@@ -94,6 +96,9 @@ def _arm(kill_at: int | None) -> _Boundaries:
         (Database, "execute"),
         (Transaction, "execute"),
         (Transaction, "commit"),
+        (PostgresDatabase, "execute"),
+        (PostgresTransaction, "execute"),
+        (PostgresTransaction, "commit"),
         (requests.Session, "send"),
     ):
         boundaries.wrap(owner, name)

@@ -15,6 +15,7 @@ from types import ModuleType
 from urllib.parse import urlsplit
 
 import bcrypt
+import psycopg
 import pytest
 import requests
 from mock_cli_process import ROOT
@@ -176,3 +177,63 @@ def test_the_summary_lists_every_scenario_logins_with_password_and_profile() -> 
 
     [line] = [x for x in text.splitlines() if "admin@beta-trading.example" in x]
     assert "Demo-abcd2345" in line and "System Administrator" in line and "second-org" in line
+
+
+@pytest.mark.slow
+def test_demo_with_a_database_url_keeps_both_demo_companies_in_postgresql(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """``PORTAL_DATABASE_URL=postgresql://… make demo``: the same demo, stored in PostgreSQL:
+    the demo company's starting state, its two users and the second company's two."""
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "PORTAL_USERS"},
+        "MOCK_PORT": "0",
+        "MOCK_HTTP_PORT": "0",
+        "PORTAL_PORT": str(_free_port()),
+        "DATA_DIR": str(tmp_path),
+        "PORTAL_DATABASE_URL": postgres_url,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "scripts/demo.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("DEMO "), line
+        demo = json.loads(line[len("DEMO ") :])
+        plain = requests.Session()
+        plain.trust_env = False
+        assert plain.get(demo["portal_url"]).status_code == 200
+        plain.close()
+        if (ROOT / ".streamlit" / "secrets.toml").exists():
+            return  # the owner's users, not the demo's
+        with psycopg.connect(postgres_url, autocommit=True) as connection:
+            users = dict(
+                connection.execute(
+                    "SELECT u.username, c.slug FROM portal_users u "
+                    "JOIN companies c ON c.id = u.company_id"
+                ).fetchall()
+            )
+            assert users == {
+                "admin": "default",
+                "viewer": "default",
+                "admin-b": "demo-b",
+                "viewer-b": "demo-b",
+            }
+            # The demo's starting state (integrated, with history) is the first company's.
+            connection.execute("SELECT set_config('portal.company_id', '1', false)")
+            (history,) = connection.execute(
+                "SELECT count(*) FROM authentication_history"
+            ).fetchone() or (0,)
+            assert history > 0
+        assert not (tmp_path / "portal.duckdb").exists(), "nothing in a DuckDB file"
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr
