@@ -183,6 +183,14 @@ def salesforce_unavailable(code: str, count: int, said: str) -> Text:
     )
 
 
+def taken_by_another_sync(count: int) -> Text:
+    return msg(
+        "Another sync took {count} of the records this one was about to send: this one stopped "
+        "there, so nothing is sent twice.",
+        count=count,
+    )
+
+
 def allowance_held_back(used: int, maximum: int) -> Text:
     return msg(
         "Nothing was sent: this Salesforce org has used {used} of its {maximum} API requests "

@@ -548,10 +548,20 @@ class SyncEngine:
             )
 
     def _claim(self, kind: ActivityKind, ids: Sequence[str], org_id: str) -> None:
-        """The records become ``sending``, committed before the write is attempted."""
+        """The records become ``sending``, committed before the write is attempted. Should
+        another sender have taken any of them since they were read (the outbox lock,
+        ``SyncStore.exclusive``, keeps that from happening), nothing is claimed and the run
+        ends: a record is never sent by two runs."""
         with self._store.transaction() as tx:
             now = self._clock.now()
-            tx.outbox.claim(kind, ids, org_id=org_id, now=now, look_up_after=now + STILL_WRITING)
+            claimed = tx.outbox.claim(
+                kind, ids, org_id=org_id, now=now, look_up_after=now + STILL_WRITING
+            )
+            if claimed != len(ids):
+                log.warning(
+                    "%s of %s records were claimed by another sync", len(ids) - claimed, len(ids)
+                )
+                raise _Interrupted(messages.taken_by_another_sync(len(ids) - claimed))
             tx.commit()
 
     def _interrupted_write(

@@ -19,6 +19,7 @@ from portal.domain.oauth import TokenSet
 from portal.domain.salesforce import ObjectDescription, RecordResult
 from portal.domain.secret import SecretStr
 from portal.domain.sync.matching import Counterpart
+from portal.domain.sync.outbox import DeliveryState
 from portal.domain.sync.ports import OnRefused, PhoneDirectory, SalesforceUser
 from portal.services.actors import Actor, Role
 from portal.services.context import ServiceContext
@@ -190,3 +191,44 @@ def test_an_import_wakes_the_workers_once_something_is_queued() -> None:
     # The same file again queues nothing: nobody to wake.
     assert sync.import_csv(actor=admin, kind=ActivityKind.CALL, data=header + row).imported == 0
     assert wakeups.count == 1
+
+
+class RacingOrg(FakeOrg):
+    """While the engine looks the counterparts up, another sender claims three of its calls."""
+
+    def __init__(self, storage: InMemoryPortalStorage) -> None:
+        super().__init__()
+        self._storage = storage
+
+    def find_counterparts(
+        self, numbers: Iterable[str], *, on_refused: OnRefused | None = None
+    ) -> dict[str, Counterpart]:
+        self._storage.sync.outbox.claim(
+            ActivityKind.CALL,
+            ["c-000", "c-001", "c-002"],
+            org_id="00DFAKE",
+            now=NOW,
+            look_up_after=NOW + timedelta(minutes=10),
+        )
+        return {}
+
+
+def test_records_another_sender_took_meanwhile_are_never_sent_twice(
+    storage: InMemoryPortalStorage,
+) -> None:
+    """Without the outbox lock (``exclusive``), a second sender may claim records this run has
+    read: the run then claims nothing of that chunk and stops, sending none of it."""
+    org = RacingOrg(storage)
+    engine = SyncEngine(store=storage.sync, clock=FixedClock(NOW))
+    settings = configured_settings(user_mappings={}, call_fields={}, video=False)
+
+    summary = engine.run(gateway=org, settings=settings, limit=10)
+
+    assert org.writes == [] and summary.written == 0
+    assert any("Another sync took 3 of the records" in note for note in summary.notes)
+    counts = {(c.kind, c.state): c.count for c in storage.sync.counts()}
+    # The other sender's three are its own; the rest wait, unclaimed, for the next run.
+    assert counts == {
+        (ActivityKind.CALL, DeliveryState.SENDING): 3,
+        (ActivityKind.CALL, DeliveryState.PENDING): 22,
+    }
