@@ -28,6 +28,7 @@ from procrastinate import App
 from portal.bootstrap import read_config, translations
 from portal.domain.clock import Clock
 from portal.domain.config import SECRETS_FILE, ConfigError
+from portal.domain.failures import StorageError
 from portal.domain.text import Text, msg
 from portal.worker.app import build_app
 from portal.worker.companies import HostedCompanies
@@ -44,7 +45,8 @@ def main(
     environ: Mapping[str, str] = os.environ,
     clock: Clock | None = None,
 ) -> int:
-    """Run a worker until it is stopped; the exit status (2: not configured for workers)."""
+    """Run a worker until it is stopped; the exit status (2: not configured for workers, 1:
+    the database cannot be opened)."""
     argparse.ArgumentParser(
         prog="python -m portal.worker",
         description="Send queued calls and meetings to Salesforce (PostgreSQL mode). "
@@ -78,10 +80,18 @@ def main(
             file=sys.stderr,
         )
         return 2
-    companies = HostedCompanies(config=config, clock=clock)
     try:
-        for company_id in companies.company_ids():
-            companies.portal_for(company_id)  # opens (and migrates) the database
+        # Opens (and migrates) the database; each company's portal is built on its first turn.
+        companies = HostedCompanies(config=config, clock=clock)
+    except ConfigError as exc:  # e.g. an encryption key that does not open the stored tokens
+        for problem in exc.problems:
+            print(f"- {problem.key}: {_say(problem.message, language)}", file=sys.stderr)
+        return 2
+    except StorageError as exc:
+        said = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+        print(_say(said, language), file=sys.stderr)
+        return 1
+    try:
         app = build_app(
             database_url=config.database_url.get_secret_value(),
             companies=companies,

@@ -56,6 +56,23 @@ def test_without_postgresql_the_worker_refuses_and_says_why(
     assert says in done.stderr
 
 
+def test_an_unreachable_database_is_said_without_its_password(
+    config: PortalConfig, tmp_path: Path
+) -> None:
+    url = f"postgresql://portal:hunter2@/portal?host={tmp_path}&port=5999"
+    done = subprocess.run(
+        [sys.executable, "-m", "portal.worker"],
+        cwd=REPO,
+        env=worker_env(config, url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "cannot be reached" in done.stderr
+    assert "hunter2" not in done.stderr and "Traceback" not in done.stderr
+
+
 def test_an_import_defers_the_companys_job_and_a_worker_sends_each_call_once(
     acme: SeededOrg,
     pg_portal: Portal,
