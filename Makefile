@@ -80,10 +80,10 @@ lint: install
 	$(UV_RUN) vulture
 	$(UV_RUN) xenon --max-absolute D portal mock_salesforce
 
-bench: install chromium fonts
+bench: install chromium fonts postgres
 	$(UV_RUN) python -m bench.run
 
 # The long crash, concurrency, fault, fuzz and security runs (tests/resilience at
 # RESILIENCE_SIZE=long); their table replaces the one in README.md.
-resilience: install chromium fonts
+resilience: install chromium fonts postgres
 	$(UV_RUN) python scripts/resilience_report.py --write README.md

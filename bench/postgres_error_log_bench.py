@@ -5,7 +5,9 @@ page makes) and the first and last page, through the portal's own services over
 The server is a throwaway one (``tests/postgres_server.py``: ``initdb`` and ``pg_ctl`` in a
 temporary directory, as the tests start it). Rows come from one ``INSERT ... SELECT`` over
 ``generate_series`` in random arrival order (90 days, 20 codes, 3 objects, both sources), then
-``VACUUM ANALYZE`` as autovacuum would run after such a load. The floor of the filter change is
+``VACUUM ANALYZE`` as autovacuum would run after such a load. A second company holds as many
+rows in the same table (a hosted portal's neighbours): the company's row-level security and its
+company-led indexes must keep them out of the figures. The floor of the filter change is
 the one grouped query ``SELECT status_code, count(*) ... WHERE <filter> GROUP BY 1``; the floor
 of a page is PostgreSQL's own top 50 ``ORDER BY occurred_at DESC, id DESC LIMIT 50``.
 """
@@ -25,9 +27,26 @@ def _generate(url: str) -> None:
     from portal.adapters.postgres import PostgresDatabase
     from portal.domain.tenancy import HOME_COMPANY
 
-    with PostgresDatabase(company_id=HOME_COMPANY, url=url) as database:
+    with PostgresDatabase(url=url) as whole:
+        neighbour = whole.execute(
+            "INSERT INTO companies (slug, name) VALUES ('neighbour', 'Neighbour') RETURNING id"
+        )[0][0]
+        for company in (HOME_COMPANY, neighbour):
+            _insert_rows(whole.for_company(int(company)))
+        database = whole.for_company(HOME_COMPANY)
         database.execute(
-            f"""INSERT INTO integration_errors (occurred_at, source, miitel_record_id, sobject,
+            """INSERT INTO authentication_history (occurred_at, event, org_id, org_name,
+                   username, instance_url, detail)
+               VALUES (TIMESTAMPTZ '2026-03-01 00:00:00+00', 'integrated', '00D000000000001AAA',
+                   'Acme', 'admin@acme.example', 'https://acme.example', '')"""
+        )
+        with whole.connection() as connection:
+            connection.execute("VACUUM ANALYZE integration_errors")
+
+
+def _insert_rows(database: Any) -> None:
+    database.execute(
+        f"""INSERT INTO integration_errors (occurred_at, source, miitel_record_id, sobject,
                     operation, status_code, message, fields, org_id)
                 SELECT TIMESTAMPTZ '2026-01-01 00:00:00+00'
                            + (abs(hashint4(i)) % {DAYS * 86400}) * INTERVAL '1 second',
@@ -42,15 +61,7 @@ def _generate(url: str) -> None:
                        ARRAY['Subject', 'Memo__c'],
                        '00D000000000001AAA'
                 FROM generate_series(1, {ROWS}) AS i ORDER BY hashint4(i + 5)"""
-        )
-        database.execute(
-            """INSERT INTO authentication_history (occurred_at, event, org_id, org_name,
-                   username, instance_url, detail)
-               VALUES (TIMESTAMPTZ '2026-03-01 00:00:00+00', 'integrated', '00D000000000001AAA',
-                   'Acme', 'admin@acme.example', 'https://acme.example', '')"""
-        )
-        with database.connection() as connection:
-            connection.execute("VACUUM ANALYZE integration_errors")
+    )
 
 
 def _measure(url: str) -> dict[str, float]:
@@ -93,16 +104,19 @@ def measures() -> list[Measure]:
         got = _measure(url)
     finally:
         server.stop()
-    label = f"error log on PostgreSQL, {ROWS // 1_000_000}M rows"
+    label = (
+        f"error log on PostgreSQL, {ROWS // 1_000_000}M rows "
+        f"(+{ROWS // 1_000_000}M of another company)"
+    )
     measures = [
         Measure(
             f"{label}: generate (bulk SQL, random arrival, VACUUM ANALYZE)",
             round(generated, 2),
             "s",
             "goal",
-            60.0,
-            "<= 60 s",
-            generated <= 60.0,
+            120.0,
+            "<= 120 s",
+            generated <= 120.0,
         ),
         Measure(
             f"{label}: filter change (every page call)",

@@ -32,7 +32,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Final
@@ -117,6 +117,19 @@ def to_company_psycopg(sql: str) -> str:
     """:func:`to_psycopg` for a company's connection: ``ON CONFLICT (key)`` becomes
     ``ON CONFLICT (company_id, key)``, the key the company tables have (migration 0003)."""
     return _CONFLICT_TARGET.sub(r"ON CONFLICT (company_id, \1)", to_psycopg(sql))
+
+
+def _instants(params: Sequence[object]) -> list[object]:
+    # The repositories pass times as naive UTC (the DuckDB file's TIMESTAMP columns); sent as
+    # such they would be `timestamp` parameters, which PostgreSQL compares with the
+    # `timestamptz` columns by a cast the company-led indexes cannot use (a time-window page
+    # read 135 ms instead of 0.1 ms at 1M rows). As instants they are `timestamptz`.
+    return [
+        value.replace(tzinfo=UTC)
+        if isinstance(value, datetime) and value.tzinfo is None
+        else value
+        for value in params
+    ]
 
 
 def _forget_company(connection: psycopg.Connection) -> None:
@@ -255,7 +268,7 @@ class PostgresDatabase:
         for attempt in range(1, self._max_attempts + 1):
             try:
                 with self.connection() as connection:
-                    cursor = connection.execute(query, list(params))
+                    cursor = connection.execute(query, _instants(params))
                     return list(cursor.fetchall()) if cursor.description is not None else []
             except _DUPLICATE_KEY as exc:
                 if not retry_duplicate_key or attempt == self._max_attempts:
@@ -410,7 +423,7 @@ class PostgresTransaction:
         del retry_duplicate_key
         self._require_open()
         try:
-            cursor = self._connection.execute(self._translate(sql), list(params))
+            cursor = self._connection.execute(self._translate(sql), _instants(params))
             return list(cursor.fetchall()) if cursor.description is not None else []
         except (*_CONFLICTS, _DUPLICATE_KEY) as exc:
             raise WriteConflictError(_CONFLICT_MESSAGE) from exc

@@ -9,9 +9,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
+import requests
 from tenancy_support import PASSWORD, SECOND
 
-from mock_salesforce.seed import SeededOrg, UserRole
+from mock_salesforce.seed import SeededOrg, SeededUser, UserRole
+from portal.adapters.mock_org import sign_in
 from portal.bootstrap import Hosting, Portal
 from portal.domain.audit import AuditAction
 from portal.domain.config import PortalConfig
@@ -19,6 +21,7 @@ from portal.domain.integration_errors import ErrorSource, IntegrationErrorEntry,
 from portal.domain.tenancy import HOME_COMPANY
 from portal.services.actors import Actor
 from portal.services.errors import NotAllowed, PortalError
+from portal.services.integration import SignInPurpose
 from tests.integration.portal_sync.sync_support import integrate
 
 
@@ -133,3 +136,41 @@ def test_a_wipe_of_one_company_leaves_the_other_as_it_was(
     second.storage.wipe()
     assert home_with_history.backups.latest() is not None
     assert home_with_history.error_tables.page().total == 2
+
+
+def _integrate_as(portal: Portal, actor: Actor, config: PortalConfig, user: SeededUser) -> None:
+    """The admin of ``portal``'s company clicks Integrate and signs in as ``user``."""
+    redirect = portal.integration.start(actor=actor, purpose=SignInPurpose.INTEGRATION)
+    browser = requests.Session()
+    browser.trust_env = False
+    try:
+        params = sign_in(
+            session=browser,
+            authorize_url=redirect.url,
+            redirect_uri=config.redirect_uri,
+            username=user.username,
+            password=user.password,
+        )
+    finally:
+        browser.close()
+    assert portal.integration.complete(actor=actor, query_params=params).succeeded
+
+
+def test_each_company_has_its_own_salesforce_integration(
+    hosting: Hosting, hosted_config: PortalConfig, world: Callable[..., list[SeededOrg]]
+) -> None:
+    acme, beta = world("second-org")[:2]
+    admin, admin_b = _log_in(hosting, "admin"), _log_in(hosting, "admin-b")
+    home, second = hosting.portal_for(admin.company_id), hosting.portal_for(admin_b.company_id)
+    _integrate_as(home, admin, hosted_config, _integration_user(acme))
+    _integrate_as(second, admin_b, hosted_config, _integration_user(beta))
+    assert home.integration.status().org_id == acme.org_id
+    assert second.integration.status().org_id == beta.org_id
+    assert second.removal.remove(actor=admin_b).revoked
+    assert not second.integration.status().connected
+    assert home.integration.status().connected, "the other company's integration is untouched"
+    assert home.integration.current().status.org_id == acme.org_id, "each reads its own org"
+
+
+def _integration_user(org: SeededOrg) -> SeededUser:
+    return next(u for u in org.users if u.role is UserRole.INTEGRATION)
