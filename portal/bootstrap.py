@@ -29,6 +29,7 @@ from portal.adapters.db import Database
 from portal.adapters.directory import InMemoryDirectory
 from portal.adapters.mock_org import MockOrg
 from portal.adapters.postgres import PostgresDatabase, redacted
+from portal.adapters.postgres_storage import PostgresPortalStorage
 from portal.adapters.salesforce.access import LiveSalesforce
 from portal.adapters.salesforce.http import Timeouts, Trust, build_session
 from portal.adapters.salesforce.oauth import OAuthClient
@@ -36,11 +37,13 @@ from portal.adapters.salesforce.retries import RetryPolicy
 from portal.adapters.salesforce.sync_reads import sync_gateway
 from portal.adapters.salesforce.versions import NEWEST_SUPPORTED, VersionPolicy
 from portal.adapters.storage import DuckDbPortalStorage
+from portal.adapters.sync_jobs import QueuedSyncWakeup, defer_drain, defer_drain_async
 from portal.adapters.tenants import DuckDbTenants, PostgresTenants
 from portal.adapters.web_sessions import process_store
 from portal.domain.clock import Clock
 from portal.domain.config import ConfigError, PortalConfig, PortalMode, PortalUser
 from portal.domain.ports import PortalStorage, Tenants
+from portal.domain.sync.ports import SyncWakeup
 from portal.domain.tenancy import HOME_COMPANY, Company, CompanyId
 from portal.services.access import AccessService
 from portal.services.backups import BackupsService
@@ -61,6 +64,11 @@ from portal.services.settings import SettingsService
 from portal.services.sync.service import SyncService
 from portal.services.validation import ValidationService
 from portal.services.web_sessions import WebSessions
+
+#: Defer a company's drain job on a procrastinate app (the sync workers re-defer with them):
+#: from a job's thread, and from the worker's event loop.
+defer_sync_drain = defer_drain
+defer_sync_drain_async = defer_drain_async
 
 
 class Closable(Protocol):
@@ -218,6 +226,7 @@ def build_hosting(
             wrong_org_policy=wrong_org_policy,
             demo_config=config if mock else None,
             mock_org=mock_org,
+            sync_wakeup=_sync_wakeup(context.storage, company_id=context.company_id),
         )
 
     hosting = Hosting(
@@ -254,6 +263,14 @@ def build_portal(
         timeouts=timeouts,
     )
     return replace(hosting.portal_for(HOME_COMPANY), closer=hosting.close)
+
+
+def _sync_wakeup(storage: PortalStorage, *, company_id: CompanyId) -> SyncWakeup | None:
+    """On PostgreSQL the sync workers send what the portal queues; on DuckDB nobody else can
+    (one writing process), and the sync runs in the portal's process."""
+    if isinstance(storage, PostgresPortalStorage):
+        return QueuedSyncWakeup(database=storage.database, company_id=int(company_id))
+    return None
 
 
 def connect_salesforce(
@@ -330,6 +347,7 @@ def _services(
     wrong_org_policy: WrongOrgPolicy,
     demo_config: PortalConfig | None,
     mock_org: MockOrg | None,
+    sync_wakeup: SyncWakeup | None = None,
 ) -> Portal:
     """Wire every service over one company's context."""
     connections = Connections(context)
@@ -376,7 +394,11 @@ def _services(
         preferences=PreferencesService(context),
         demo=demo,
         storage=context.storage,
-        sync=SyncService(context, gateway=lambda: sync_gateway(connections.integration())),
+        sync=SyncService(
+            context,
+            gateway=lambda: sync_gateway(connections.integration()),
+            wakeup=sync_wakeup,
+        ),
         company_id=context.company_id,
     )
 

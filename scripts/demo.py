@@ -2,8 +2,10 @@
 ``DEMO {json}`` on stdout when both answer, and keep running until Ctrl-C, then stop both.
 
 Environment: ``PORTAL_PORT`` (8501), ``MOCK_PORT`` (8443), ``MOCK_HTTP_PORT`` (8080),
-``DATA_DIR`` (``data``). Options ``--scenario NAME``, ``--seed N`` and ``--reset`` go to the
-mock (``make demo SCENARIO=app-blocked``). Everything meant for people goes to stderr.
+``DATA_DIR`` (``data``); with ``PORTAL_DATABASE_URL`` (PostgreSQL) a sync worker
+(``python -m portal.worker``) runs too. Options ``--scenario NAME``, ``--seed N`` and
+``--reset`` go to the mock (``make demo SCENARIO=app-blocked``). Everything meant for people
+goes to stderr.
 """
 
 from __future__ import annotations
@@ -181,6 +183,23 @@ def launch_portal(port: str, env: dict[str, str]) -> tuple[subprocess.Popen[str]
     return process, warmed
 
 
+def launch_worker(env: dict[str, str]) -> subprocess.Popen[str]:
+    """A sync worker (``python -m portal.worker``) with the portal's environment: on
+    PostgreSQL it sends what the portal queues, as in a hosted deployment."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "portal.worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+    )
+    assert process.stdout is not None
+    threading.Thread(target=_forward, args=(process.stdout, "worker", {}), daemon=True).start()
+    return process
+
+
 def warm_portal(process: subprocess.Popen[str], warmed: queue.Queue[str], port: str) -> None:
     """Tell the portal the mock is ready, and return once it answers with its services built
     (the first visit is then quick)."""
@@ -309,6 +328,8 @@ def describe(demo: dict[str, Any]) -> str:
     lines = ["", "Demo is running. Ctrl-C stops it."]
     if demo["portal_url"]:
         lines.append(f"  Portal:               {demo['portal_url']}")
+        if os.environ.get("PORTAL_DATABASE_URL", "").strip():
+            lines.append("  Sync worker:          running (PostgreSQL: python -m portal.worker)")
     else:
         lines.append(
             "  Portal:               not there yet (portal/streamlit_app.py is "
@@ -380,6 +401,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         children.append(mock_process)
         if portal is not None:
             warm_portal(*portal, portal_port)
+            if os.environ.get("PORTAL_DATABASE_URL", "").strip():
+                # The portal has migrated the database; the worker shares it.
+                children.append(launch_worker(portal_env(data_dir, portal_port, users, os.environ)))
         demo = {
             "portal_url": portal_url(portal_port) if portal is not None else None,
             "portal_users": [u.shown() for u in users],

@@ -10,6 +10,7 @@ A :class:`DuckDbSyncTransaction` changes outbox rows, the sync log and the error
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -200,6 +201,13 @@ class DuckDbSyncStore:
     def __init__(self, database: TransactionalRunner) -> None:
         self._database = database
         self.outbox = DuckDbOutbox(database)
+        self._sending = threading.Lock()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """One sender at a time: the DuckDB file has one writing process, so a lock in it."""
+        with self._sending:
+            yield
 
     @contextmanager
     def transaction(self) -> Iterator[DuckDbSyncTransaction]:

@@ -627,6 +627,13 @@ class InMemorySyncStore:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
         self.outbox = InMemoryOutbox(store)
+        self._sending = threading.Lock()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """One sender at a time (the store lives in this process)."""
+        with self._sending:
+            yield
 
     @contextmanager
     def transaction(self) -> Iterator[InMemorySyncTransaction]:

@@ -292,6 +292,31 @@ class PostgresDatabase:
         except PoolTimeout as exc:
             raise storage_failure(exc) from exc
 
+    @contextmanager
+    def advisory_lock(self, namespace: int, key: int) -> Iterator[None]:
+        """Hold PostgreSQL's session advisory lock (``namespace``, ``key``) for this block,
+        waiting as long as another connection, in any process, holds it. A process that dies
+        holding it loses its connection, and the lock with it."""
+        with self.connection() as connection:
+            try:
+                connection.execute("SET lock_timeout = 0")
+                connection.execute("SELECT pg_advisory_lock(%s, %s)", [namespace, key])
+            except _STORAGE_EXCEPTIONS as exc:
+                raise storage_failure(exc) from exc
+            try:
+                yield
+            finally:
+                with contextlib.suppress(*_STORAGE_EXCEPTIONS):
+                    connection.execute("SELECT pg_advisory_unlock(%s, %s)", [namespace, key])
+                    connection.execute(f"SET lock_timeout = {self._lock_timeout_ms}")
+
+    @property
+    def pool(self) -> ConnectionPool:
+        """The pool itself, for a library that runs its own statements on the portal's
+        connections (the sync's job queue)."""
+        self._require_open()
+        return self._pool
+
     def begin(self) -> PostgresTransaction:
         """A transaction on a pooled connection of its own; see :class:`PostgresTransaction`."""
         self._require_open()

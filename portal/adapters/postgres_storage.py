@@ -259,6 +259,14 @@ class PostgresSyncStore(DuckDbSyncStore):
     def __init__(self, database: PostgresDatabase) -> None:
         super().__init__(database)
         self._postgres = database
+        self._company_id = int(database.company_id or HOME_COMPANY)
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """One sender at a time for this company's outbox, across every process on the
+        database (portal replicas and sync workers): an advisory lock on the company."""
+        with self._postgres.advisory_lock(SYNC_LOCK_NAMESPACE, self._company_id):
+            yield
 
     @contextmanager
     def transaction(self) -> Iterator[PostgresSyncTransaction]:
@@ -276,6 +284,10 @@ class PostgresSyncStore(DuckDbSyncStore):
                ORDER BY 1, 4 DESC, 2 NULLS FIRST"""
         )
         return [WaitingReason(ActivityKind(k), c, m, int(n)) for k, c, m, n in rows]
+
+
+#: The first key of the sync's advisory locks (the second is the company).
+SYNC_LOCK_NAMESPACE: Final = 0x5359_4E43  # "SYNC"
 
 
 class PostgresPortalStorage(SqlPortalStorage):

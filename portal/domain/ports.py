@@ -469,6 +469,11 @@ class SyncStore(Protocol):
         """A transaction over the outbox, the sync log and the error log."""
         ...
 
+    def exclusive(self) -> AbstractContextManager[None]:
+        """Held while a sync runs: one sender at a time over this outbox, across every process
+        that shares it (a second waits for the first to finish)."""
+        ...
+
     def enqueue(self, activities: Sequence[Activity], *, now: datetime) -> Enqueued:
         """Keep new calls and meetings (inbox) and queue them (outbox, ``pending``), all or
         nothing. Ids already in the inbox are left as they are and reported."""

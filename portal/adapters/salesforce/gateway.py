@@ -10,12 +10,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any, Final, Literal, Protocol, TypeVar
 
 from simple_salesforce import Salesforce, format_soql
 
 from portal.adapters.salesforce.oauth import OAuthClient, identity_from_payload
-from portal.domain.gateway_errors import SalesforcePermissionError, SalesforceRequestError
+from portal.domain.gateway_errors import (
+    ApiUsage,
+    SalesforcePermissionError,
+    SalesforceRequestError,
+)
 from portal.domain.oauth import Identity, TokenSet
 from portal.domain.salesforce import (
     AppMenuItemInfo,
@@ -197,6 +202,17 @@ class SalesforceGateway:
         )
 
     # ---- describe --------------------------------------------------------------------------
+
+    def api_usage(self) -> ApiUsage | None:
+        """The org's API requests over the last 24 hours and its allowance (``GET limits``,
+        ``DailyApiRequests``); None when the answer does not say."""
+        daily = self._restful("limits/").get("DailyApiRequests") or {}
+        if "Max" not in daily or "Remaining" not in daily:
+            return None
+        maximum = int(daily["Max"])
+        return ApiUsage(
+            used=maximum - int(daily["Remaining"]), maximum=maximum, seen_at=datetime.now(UTC)
+        )
 
     def describe_global(self) -> tuple[SObjectSummary, ...]:
         """Every object the integrated user can see."""

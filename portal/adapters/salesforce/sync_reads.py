@@ -28,6 +28,7 @@ from simple_salesforce import format_soql
 from portal.adapters.salesforce.gateway import phone_search
 from portal.domain.calls import ActivityKind
 from portal.domain.gateway_errors import (
+    ApiUsage,
     SalesforceGatewayError,
     SalesforcePermissionError,
     SalesforceRequestError,
@@ -96,6 +97,8 @@ class SyncApi(Protocol):
     def create_records(
         self, sobject: str, records: Sequence[Mapping[str, Any]], *, all_or_none: bool = False
     ) -> list[RecordResult]: ...
+
+    def api_usage(self) -> ApiUsage | None: ...
 
 
 def chunk_values(template: str, values: Sequence[str], *, budget: int) -> list[list[str]]:
@@ -316,6 +319,9 @@ class SalesforceSyncGateway:
         self, sobject: str, records: Sequence[Mapping[str, Any]], *, all_or_none: bool = False
     ) -> list[RecordResult]:
         return self._api.create_records(sobject, records, all_or_none=all_or_none)
+
+    def api_usage(self) -> ApiUsage | None:
+        return self._api.api_usage()
 
 
 def sync_gateway(

@@ -183,6 +183,24 @@ def salesforce_unavailable(code: str, count: int, said: str) -> Text:
     )
 
 
+def taken_by_another_sync(count: int) -> Text:
+    return msg(
+        "Another sync took {count} of the records this one was about to send: this one stopped "
+        "there, so nothing is sent twice.",
+        count=count,
+    )
+
+
+def allowance_held_back(used: int, maximum: int) -> Text:
+    return msg(
+        "Nothing was sent: this Salesforce org has used {used} of its {maximum} API requests "
+        "of the last 24 hours, more than the share the sync may use. The calls and meetings "
+        "wait and are sent once the org has room again.",
+        used=used,
+        maximum=maximum,
+    )
+
+
 def summary(written: int, failed: int, queued: int, by_code: str) -> Text:
     """One sentence for a whole run (``by_code``: "CODE n, ..." or empty)."""
     if by_code:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from portal.domain.calls import ActivityKind
-from portal.domain.gateway_errors import SalesforceGatewayError
+from portal.domain.gateway_errors import ApiUsage, SalesforceGatewayError
 from portal.domain.oauth import TokenSet
 from portal.domain.salesforce import ObjectDescription, PhoneMatchObject, RecordResult
 from portal.domain.sync.matching import Counterpart
@@ -74,6 +74,21 @@ class SyncGateway(Protocol):
     def create_records(
         self, sobject: str, records: Sequence[Mapping[str, Any]], *, all_or_none: bool = False
     ) -> list[RecordResult]: ...
+
+    def api_usage(self) -> ApiUsage | None:
+        """The org's API requests used and its daily allowance, as Salesforce reports them now
+        (None when it does not say)."""
+        ...
+
+
+class SyncWakeup(Protocol):
+    """Tells the sync workers that a company has calls or meetings queued (PostgreSQL mode);
+    in DuckDB mode nobody listens and the sync runs in the portal's process."""
+
+    def wake(self) -> None:
+        """A worker will send this company's queue soon (a no-op when a wake-up is already
+        waiting)."""
+        ...
 
 
 def no_progress(fraction: float, message: str) -> None:

@@ -36,6 +36,7 @@ from typing import Any, Final, NoReturn
 from portal.domain.calls import Activity, ActivityKind, Call, Meeting
 from portal.domain.clock import Clock
 from portal.domain.gateway_errors import (
+    ApiUsage,
     SalesforceAuthError,
     SalesforceGatewayError,
     SalesforceLimitError,
@@ -104,6 +105,10 @@ class SyncSummary:
     failed_by_code: Mapping[str, int]
     queued: int
     notes: tuple[Text, ...] = ()
+    #: The run stopped at its ``limit`` with more records due now (another run sends them).
+    more_due: bool = False
+    #: The run sent nothing because the org's API usage was past what it may use (``may_send``).
+    held_back: bool = False
 
     @property
     def failed(self) -> int:
@@ -146,6 +151,8 @@ class _Tally:
     written: int = 0
     failed: Counter[str] = field(default_factory=Counter)
     notes: list[Text] = field(default_factory=list)
+    more_due: bool = False
+    held_back: bool = False
 
 
 @dataclass(frozen=True)
@@ -172,9 +179,17 @@ class SyncEngine:
         settings: IntegrationSettings,
         progress: Progress = no_progress,
         respect_backoff: bool = True,
+        limit: int | None = None,
+        may_send: Callable[[ApiUsage | None], bool] | None = None,
     ) -> SyncSummary:
         """Send everything that is due; ``respect_backoff`` False also sends records waiting
-        for their retry time (someone asked for it explicitly)."""
+        for their retry time (someone asked for it explicitly). With ``limit``, at most that
+        many records are sent (oldest first, calls before meetings); ``more_due`` then says
+        whether records due now were left for another run. With ``may_send``, the org's API
+        usage is read once there is something to send, and nothing is sent unless
+        ``may_send(usage)`` (``held_back`` says so)."""
+        if limit is not None and limit < 1:
+            raise ValueError(f"limit must be at least 1, not {limit}")
         tally = _Tally()
         if gateway is None:
             waiting = self._store.open_count()
@@ -189,6 +204,12 @@ class SyncEngine:
             for kind in ActivityKind:
                 self._verify_uncertain(gateway, kind, org_id, tally, ready_at=ready_at)
             plan = self._plan(settings, tally, respect_backoff=respect_backoff)
+            if limit is not None:
+                plan, tally.more_due = _at_most(plan, limit)
+            if plan and may_send is not None and not may_send(usage := _usage(gateway)):
+                tally.held_back, plan = True, []
+                if usage is not None:
+                    tally.notes.append(messages.allowance_held_back(usage.used, usage.maximum))
             overall = _Overall(progress, total=sum(len(items) for _, items in plan))
             for kind, items in plan:
                 for start in range(0, len(items), ROUND):
@@ -208,6 +229,8 @@ class SyncEngine:
             failed_by_code=dict(tally.failed),
             queued=self._store.open_count(),
             notes=tuple(tally.notes),
+            more_due=tally.more_due and not tally.held_back,
+            held_back=tally.held_back,
         )
 
     # --- what to send -----------------------------------------------------------------------
@@ -525,10 +548,20 @@ class SyncEngine:
             )
 
     def _claim(self, kind: ActivityKind, ids: Sequence[str], org_id: str) -> None:
-        """The records become ``sending``, committed before the write is attempted."""
+        """The records become ``sending``, committed before the write is attempted. Should
+        another sender have taken any of them since they were read (the outbox lock,
+        ``SyncStore.exclusive``, keeps that from happening), nothing is claimed and the run
+        ends: a record is never sent by two runs."""
         with self._store.transaction() as tx:
             now = self._clock.now()
-            tx.outbox.claim(kind, ids, org_id=org_id, now=now, look_up_after=now + STILL_WRITING)
+            claimed = tx.outbox.claim(
+                kind, ids, org_id=org_id, now=now, look_up_after=now + STILL_WRITING
+            )
+            if claimed != len(ids):
+                log.warning(
+                    "%s of %s records were claimed by another sync", len(ids) - claimed, len(ids)
+                )
+                raise _Interrupted(messages.taken_by_another_sync(len(ids) - claimed))
             tx.commit()
 
     def _interrupted_write(
@@ -729,6 +762,30 @@ def _record(
         return _Prepared(activity, fields)
     except ValueError as exc:  # a Subject template saved before it was validated
         return _Prepared(activity, None, RecordProblem("INVALID_SUBJECT_TEMPLATE", str(exc)))
+
+
+def _usage(gateway: SyncGateway) -> ApiUsage | None:
+    """The org's API usage now; None when Salesforce does not say or cannot be asked (then
+    the sending itself meets whatever is wrong, and waits as usual)."""
+    try:
+        return gateway.api_usage()
+    except SalesforceGatewayError as exc:
+        log.info("The org's API usage could not be read: %s", exc.error_code)
+        return None
+
+
+def _at_most(
+    plan: Sequence[tuple[ActivityKind, list[Activity]]], limit: int
+) -> tuple[list[tuple[ActivityKind, list[Activity]]], bool]:
+    """The first ``limit`` records of ``plan`` (in its order), and whether any were left out."""
+    kept: list[tuple[ActivityKind, list[Activity]]] = []
+    room = limit
+    for kind, items in plan:
+        if room and items:
+            kept.append((kind, items[:room]))
+        room = max(0, room - len(items))
+    total = sum(len(items) for _, items in plan)
+    return kept, total > limit
 
 
 def _outcomes(

@@ -2,24 +2,27 @@
 queued, and say how it went. Pages reach it as ``Portal.sync``.
 
 Every action that changes something takes ``actor=`` (admins only) and leaves an audit line.
-One sync runs at a time per portal process; a second caller waits for the first to finish.
+One sync runs at a time per company's outbox (:meth:`SyncStore.exclusive`: across processes on
+PostgreSQL); a second caller waits for the first to finish. In PostgreSQL mode the sync
+workers send the queue too (:meth:`SyncService.send_batch`): whatever the portal queues wakes
+them (:class:`~portal.domain.sync.ports.SyncWakeup`).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from portal.domain.audit import AuditAction, AuditOutcome
 from portal.domain.calls import Activity, ActivityKind
+from portal.domain.gateway_errors import ApiUsage
 from portal.domain.ports import SyncStore
 from portal.domain.settings import IntegrationSettings
 from portal.domain.sync import messages
 from portal.domain.sync.csv_import import RowProblem, parse_csv
 from portal.domain.sync.outbox import DeliveryState, WaitingReason
-from portal.domain.sync.ports import Progress, SyncGateway, no_progress
+from portal.domain.sync.ports import Progress, SyncGateway, SyncWakeup, no_progress
 from portal.domain.sync_log import SyncLogEntry
 from portal.domain.text import Text, msg, plural_msg
 from portal.services.actors import Actor
@@ -126,13 +129,18 @@ class OutboxStatus:
 
 class SyncService:
     def __init__(
-        self, context: ServiceContext, *, gateway: Callable[[], SyncGateway | None]
+        self,
+        context: ServiceContext,
+        *,
+        gateway: Callable[[], SyncGateway | None],
+        wakeup: SyncWakeup | None = None,
     ) -> None:
         """``gateway()``: the integrated org as the sync asks it, or None (not integrated, or
-        a connection that cannot sync)."""
+        a connection that cannot sync). ``wakeup``: the sync workers to tell when calls or
+        meetings are queued (PostgreSQL mode); None when the sync runs only in-process."""
         self._context = context
         self._gateway = gateway
-        self._lock = threading.Lock()
+        self._wakeup = wakeup
         self._directory: dict[str, tuple[str, ...]] = {}
 
     # --- storage ----------------------------------------------------------------------------
@@ -178,7 +186,7 @@ class SyncService:
         require_demo_data()
         report = progress or no_progress
         store = self._store()
-        with self._lock:
+        with store.exclusive():
             report(0.0, messages.simulating(calls, meetings))
             settings = self._context.repositories.settings.load()
             gateway = self._gateway()
@@ -197,6 +205,8 @@ class SyncService:
                 settings=settings,
                 progress=lambda fraction, what: report(0.05 + 0.95 * fraction, what),
             )
+        if summary.queued:
+            self._wake()
         self._audit(
             actor,
             msg(
@@ -213,7 +223,7 @@ class SyncService:
         after re-integrating, enabling an area, or Salesforce recovering."""
         self._context.require_admin(actor, AuditAction.SYNC)
         store = self._store()
-        with self._lock:
+        with store.exclusive():
             summary = self._engine(store).run(
                 gateway=self._gateway(),
                 settings=self._context.repositories.settings.load(),
@@ -230,7 +240,7 @@ class SyncService:
         the org were fixed). Each refusal stays in the error log."""
         self._context.require_admin(actor, AuditAction.SYNC)
         store = self._store()
-        with self._lock:
+        with store.exclusive():
             store.requeue_failed(now=self._context.clock.now())
             summary = self._engine(store).run(
                 gateway=self._gateway(),
@@ -257,6 +267,8 @@ class SyncService:
         if parsed.activities and (parsed.ok or partial):
             enqueued = store.enqueue(parsed.activities, now=self._context.clock.now())
             imported, known = enqueued.added, enqueued.already_known
+        if imported:
+            self._wake()
         result = CsvImportResult(
             kind=kind,
             rows_read=parsed.rows_read,
@@ -274,6 +286,27 @@ class SyncService:
             detail=f"CSV import of {kind.label.lower()}s: {result.message}",
         )
         return result
+
+    def send_batch(
+        self, *, limit: int, may_send: Callable[[ApiUsage | None], bool] | None = None
+    ) -> SyncSummary:
+        """Send at most ``limit`` of the calls and meetings due now (a sync worker's turn for
+        this company: no one asked, so nothing is audited; the sync log has every record).
+        ``more_due`` in the summary says whether this company has more due now. With
+        ``may_send``, the org's API usage is read when there is something to send, and
+        nothing is sent unless ``may_send(usage)`` (``held_back`` in the summary)."""
+        store = self._store()
+        with store.exclusive():
+            return self._engine(store).run(
+                gateway=self._gateway(),
+                settings=self._context.repositories.settings.load(),
+                limit=limit,
+                may_send=may_send,
+            )
+
+    def has_queued(self) -> bool:
+        """Whether any call or meeting waits to be sent (pending or sending)."""
+        return self._store().open_count() > 0
 
     def status(self) -> OutboxStatus:
         """How many calls and meetings are queued, written and refused, and why queued ones
@@ -315,6 +348,11 @@ class SyncService:
             return directory.numbers
         self._directory[org_id] = directory.numbers
         return directory.numbers
+
+    def _wake(self) -> None:
+        # The calls are committed; a wake-up that fails is made up by the workers' sweep.
+        if self._wakeup is not None:
+            self._wakeup.wake()
 
     def _audit(self, actor: Actor, detail: Text) -> None:
         # Stored as its English line; the audit log recognises it again (log_details).

@@ -4,6 +4,8 @@ outbox, the sync log and the error log changed together on one transaction."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -534,6 +536,37 @@ class TestSyncTransaction:
             pass
 
         assert ids_in(storage.sync, SENDING) == [call.call_id]
+
+
+class TestOneSender:
+    def test_a_second_sender_waits_until_the_first_is_done(self, storage: Storage) -> None:
+        """``exclusive()``: one sync run at a time over the outbox (on PostgreSQL across every
+        connection, so across processes); a second waits instead of sending the same rows."""
+        store = storage.sync
+        events: list[str] = []
+        first_in = threading.Event()
+
+        def second() -> None:
+            first_in.wait(timeout=10)
+            with store.exclusive():
+                events.append("second in")
+
+        other = threading.Thread(target=second)
+        other.start()
+        with store.exclusive():
+            events.append("first in")
+            first_in.set()
+            time.sleep(0.3)
+            events.append("first out")
+        other.join(timeout=10)
+        assert events == ["first in", "first out", "second in"]
+
+    def test_the_sender_lock_is_free_again_after_a_failure(self, storage: Storage) -> None:
+        store = storage.sync
+        with pytest.raises(Boom), store.exclusive():
+            raise Boom
+        with store.exclusive():
+            pass
 
 
 class TestTimes:
