@@ -7,24 +7,27 @@ case over that company's storage only), built on first use. Pages get the hostin
 company; it is thread-safe (DuckDB gets a cursor per thread, the HTTP session is shared).
 The pages reach the adapters only through here: the
 configuration (:func:`read_config`), the language catalogs (:func:`translations`) and the
-browser sessions (:func:`web_sessions`).
+browser sessions (:attr:`Hosting.web_sessions`, in the portal's database, signed with a key
+derived from the configured encryption key: a login survives a restart and every replica on
+one PostgreSQL resumes it).
 """
 
 from __future__ import annotations
 
 import gettext
+import secrets
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 import requests
 
 from portal.adapters import catalogs
 from portal.adapters.clock import SystemClock
 from portal.adapters.config import READY_FILE, changed_key_problem, load_config
-from portal.adapters.crypto import TokenCipher, TokenDecryptionError
+from portal.adapters.crypto import TokenCipher, TokenDecryptionError, derived_key
 from portal.adapters.db import Database
 from portal.adapters.directory import InMemoryDirectory
 from portal.adapters.mock_org import MockOrg
@@ -39,7 +42,7 @@ from portal.adapters.salesforce.versions import NEWEST_SUPPORTED, VersionPolicy
 from portal.adapters.storage import DuckDbPortalStorage
 from portal.adapters.sync_jobs import QueuedSyncWakeup, defer_drain, defer_drain_async
 from portal.adapters.tenants import DuckDbTenants, PostgresTenants
-from portal.adapters.web_sessions import process_store
+from portal.adapters.web_sessions import InMemoryWebSessionStore
 from portal.domain.clock import Clock
 from portal.domain.config import ConfigError, PortalConfig, PortalMode, PortalUser
 from portal.domain.ports import PortalStorage, Tenants
@@ -70,6 +73,9 @@ from portal.services.web_sessions import WebSessions
 defer_sync_drain = defer_drain
 defer_sync_drain_async = defer_drain_async
 
+#: What the login cookies' signing key is derived for (from PORTAL_ENCRYPTION_KEY).
+COOKIE_KEY_PURPOSE: Final = "miitel-portal login cookie v1"
+
 
 class Closable(Protocol):
     def close(self) -> None: ...
@@ -81,6 +87,8 @@ class Portal:
 
     #: Logging in and out (one for every company: the hosting's).
     access: AccessService
+    #: The browsers' login sessions (one for every company: the hosting's).
+    web_sessions: WebSessions
     integration: IntegrationService
     removal: RemovalService
     checks: ChecksService
@@ -110,7 +118,8 @@ class Portal:
 
 
 class Hosting:
-    """Every company's portal, the login for all of them, and the directory's management."""
+    """Every company's portal, the login for all of them, the browsers' login sessions, and the
+    directory's management."""
 
     def __init__(
         self,
@@ -118,9 +127,12 @@ class Hosting:
         tenants: Tenants,
         clock: Clock,
         context: Callable[[PortalStorage, CompanyId], ServiceContext],
-        build: Callable[[ServiceContext, AccessService], Portal],
+        build: Callable[[ServiceContext, AccessService, WebSessions], Portal],
+        cookie_key: bytes,
         sessions: tuple[Closable, ...] = (),
     ) -> None:
+        """``cookie_key`` signs the login cookies: the same on every replica and after a
+        restart, or their logins are not resumed."""
         self.tenants = tenants
         self._new_context = context
         self._build = build
@@ -129,6 +141,8 @@ class Hosting:
         self._contexts: dict[CompanyId, ServiceContext] = {}
         self._portals: dict[CompanyId, Portal] = {}
         self.access = AccessService(directory=tenants.directory, context_for=self._context)
+        #: The browsers' login sessions, kept beside the directory.
+        self.web_sessions = WebSessions(store=tenants.web_sessions, clock=clock, key=cookie_key)
         self.directory = DirectoryService(
             directory=tenants.directory, clock=clock, context_for=self._context
         )
@@ -143,7 +157,7 @@ class Hosting:
             built = self._portals.get(company_id)
             if built is None:
                 built = self._portals[company_id] = self._build(
-                    self._context(company_id), self.access
+                    self._context(company_id), self.access, self.web_sessions
                 )
             return built
 
@@ -219,10 +233,11 @@ def build_hosting(
             storage=storage, clock=clock, salesforce=salesforce, links=links, company_id=company_id
         )
 
-    def build(context: ServiceContext, access: AccessService) -> Portal:
+    def build(context: ServiceContext, access: AccessService, web: WebSessions) -> Portal:
         return _services(
             context,
             access=access,
+            web_sessions=web,
             wrong_org_policy=wrong_org_policy,
             demo_config=config if mock else None,
             mock_org=mock_org,
@@ -234,6 +249,7 @@ def build_hosting(
         clock=clock,
         context=context,
         build=build,
+        cookie_key=derived_key(config.encryption_key, purpose=COOKIE_KEY_PURPOSE),
         sessions=(session, demo_session),
     )
     try:
@@ -330,9 +346,13 @@ def assemble_portal(
     DirectoryService(
         directory=directory, clock=clock, context_for=lambda _: context
     ).apply_configured(users)
+    web_sessions = WebSessions(
+        store=InMemoryWebSessionStore(), clock=clock, key=secrets.token_bytes(32)
+    )
     portal = _services(
         context,
         access=AccessService(directory=directory, context_for=lambda _: context),
+        web_sessions=web_sessions,
         wrong_org_policy=wrong_org_policy,
         demo_config=demo_config,
         mock_org=mock_org,
@@ -344,6 +364,7 @@ def _services(
     context: ServiceContext,
     *,
     access: AccessService,
+    web_sessions: WebSessions,
     wrong_org_policy: WrongOrgPolicy,
     demo_config: PortalConfig | None,
     mock_org: MockOrg | None,
@@ -371,6 +392,7 @@ def _services(
         )
     return Portal(
         access=access,
+        web_sessions=web_sessions,
         integration=integration,
         removal=removal,
         checks=checks,
@@ -416,9 +438,3 @@ def translations(language: str) -> gettext.NullTranslations:
     """The gettext catalog of ``language`` from the portal's locale files (none for a language
     without catalogs)."""
     return catalogs.load(language)
-
-
-def web_sessions(*, key: bytes) -> WebSessions:
-    """The browser sessions over this process's one store (the pages and the cookie routes
-    share it) and the system clock, signed with ``key``."""
-    return WebSessions(store=process_store(), clock=SystemClock(), key=key)

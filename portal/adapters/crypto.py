@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from portal.domain.secret import SecretStr
 from portal.domain.text import msg
@@ -29,6 +31,14 @@ def is_valid_key(key: str) -> bool:
     except (ValueError, UnicodeEncodeError):
         return False
     return True
+
+
+def derived_key(key: SecretStr, *, purpose: str) -> bytes:
+    """32 bytes for one ``purpose`` (HKDF-SHA256 of the configured key): the same on every
+    replica and after every restart, and no way back to the key itself."""
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode("utf-8")
+    ).derive(key.get_secret_value().encode("ascii"))
 
 
 class TokenCipher:

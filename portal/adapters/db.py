@@ -301,6 +301,35 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             )""",
         ),
     ),
+    # Browser login sessions (portal/adapters/web_sessions.py owns the repository): with the
+    # directory, in the portal's own file, so a restarted portal resumes every login. Keys are
+    # digests; a ticket's session id is sealed under the ticket: nothing here logs anyone in.
+    Migration(
+        8,
+        "browser login sessions, cookie tickets and sign-in bindings",
+        (
+            """CREATE TABLE web_sessions (
+                session_key VARCHAR PRIMARY KEY,
+                username VARCHAR NOT NULL,
+                created_at TIMESTAMP NOT NULL,
+                expires_at TIMESTAMP NOT NULL
+            )""",
+            """CREATE TABLE web_session_tickets (
+                ticket_key VARCHAR PRIMARY KEY,
+                session_key VARCHAR NOT NULL,
+                sealed_session_id VARCHAR NOT NULL,
+                max_age_seconds INTEGER NOT NULL,
+                expires_at TIMESTAMP NOT NULL
+            )""",
+            """CREATE TABLE web_session_bindings (
+                state_key VARCHAR PRIMARY KEY,
+                session_key VARCHAR NOT NULL,
+                expires_at TIMESTAMP NOT NULL,
+                return_page VARCHAR,
+                return_step INTEGER
+            )""",
+        ),
+    ),
 )
 
 LATEST_SCHEMA_VERSION: Final = MIGRATIONS[-1].version

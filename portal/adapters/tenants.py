@@ -7,6 +7,9 @@
 - PostgreSQL (hosted): one database; each company's storage is a view of the pool whose
   connections are scoped to the company by row-level security (:mod:`portal.adapters.postgres`).
 - In memory (service tests): one store per company.
+
+The browser login sessions are kept beside the directory (the portal's DuckDB file, PostgreSQL's
+plain connection), not in any company's storage: a login comes before its company is known.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from portal.adapters.directory import InMemoryDirectory, SqlDirectory
 from portal.adapters.postgres import PostgresDatabase
 from portal.adapters.postgres_storage import PostgresPortalStorage
 from portal.adapters.storage import DuckDbPortalStorage, InMemoryPortalStorage
+from portal.adapters.web_sessions import InMemoryWebSessionStore, SqlWebSessionStore
 from portal.domain.clock import Clock
 from portal.domain.ports import Directory, PortalStorage, Tenants
 from portal.domain.tenancy import HOME_COMPANY, CompanyId, UnknownCompanyError
@@ -54,7 +58,8 @@ class _OpenedStorages:
 
 
 class _SqlTenants:
-    """The directory over ``runner`` and each company's storage opened by ``open_storage``."""
+    """The directory and the login sessions over ``runner``, and each company's storage opened
+    by ``open_storage``."""
 
     def __init__(
         self,
@@ -62,11 +67,16 @@ class _SqlTenants:
         open_storage: Callable[[CompanyId], PortalStorage],
     ) -> None:
         self._directory = SqlDirectory(runner)
+        self._web_sessions = SqlWebSessionStore(runner)
         self._storages = _OpenedStorages(self._directory, open_storage)
 
     @property
     def directory(self) -> SqlDirectory:
         return self._directory
+
+    @property
+    def web_sessions(self) -> SqlWebSessionStore:
+        return self._web_sessions
 
     def for_company(self, company_id: CompanyId) -> PortalStorage:
         return self._storages.get(company_id)
@@ -130,6 +140,7 @@ class InMemoryTenants:
 
     def __init__(self, *, clock: Clock) -> None:
         self._directory = InMemoryDirectory()
+        self._web_sessions = InMemoryWebSessionStore()
         self._storages = _OpenedStorages(
             self._directory, lambda _company: InMemoryPortalStorage(clock=clock)
         )
@@ -137,6 +148,10 @@ class InMemoryTenants:
     @property
     def directory(self) -> InMemoryDirectory:
         return self._directory
+
+    @property
+    def web_sessions(self) -> InMemoryWebSessionStore:
+        return self._web_sessions
 
     def for_company(self, company_id: CompanyId) -> PortalStorage:
         return self._storages.get(company_id)

@@ -44,6 +44,7 @@ from portal.domain.sync.outbox import (
 from portal.domain.sync_log import SyncLogEntry
 from portal.domain.tenancy import Company, CompanyId, DirectoryUser
 from portal.domain.timestamps import require_aware
+from portal.domain.web_sessions import WebSessionStore
 
 if TYPE_CHECKING:  # a type only: the domain names paths, the adapters write them
     from pathlib import Path
@@ -582,10 +583,16 @@ class Directory(Protocol):
 
 
 class Tenants(Protocol):
-    """Every company's storage and the directory of companies and users."""
+    """Every company's storage, the directory of companies and users, and the browser login
+    sessions."""
 
     @property
     def directory(self) -> Directory: ...
+
+    @property
+    def web_sessions(self) -> WebSessionStore:
+        """The browser login sessions, beside the directory (no company's data)."""
+        ...
 
     def for_company(self, company_id: CompanyId) -> PortalStorage:
         """The storage of one company: whatever it reads or writes is that company's only.

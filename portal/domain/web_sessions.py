@@ -1,6 +1,11 @@
 """The browser sessions as the portal keeps them: a login, the one-time hand-over of its cookie,
-a Salesforce sign-in bound to the session that started it, and the store that holds them
-(in the portal's process: the web-session adapter's ``InMemoryWebSessionStore``)."""
+a Salesforce sign-in bound to the session that started it, and the store that holds them (the
+portal's database, so a restarted portal or another replica resumes a login; in memory for
+service tests).
+
+Nothing stored lets its reader log in: keys are SHA-256 digests of the secrets (a session id,
+a ticket, a sign-in's ``state``), and a ticket holds its session id sealed under the ticket
+itself, which only the page that logged in ever sees."""
 
 from __future__ import annotations
 
@@ -20,10 +25,11 @@ class StoredSession:
 
 @dataclass(frozen=True)
 class StoredTicket:
-    """A one-time hand-over of a session cookie to the browser that logged in."""
+    """A one-time hand-over of a session cookie to the browser that logged in: the session id,
+    sealed under the ticket (opened only by whoever holds the ticket)."""
 
     session_key: str
-    cookie_value: str
+    sealed_session_id: str
     max_age_seconds: int
     expires_at: datetime
 
@@ -40,10 +46,12 @@ class StoredBinding:
 
 class WebSessionStore(Protocol):
     """Sessions, cookie tickets and sign-in bindings, keyed by digests of their secrets;
-    shared by every Streamlit session and the cookie routes, so thread-safe."""
+    shared by every Streamlit session, the cookie routes and (in a database) every portal
+    process, so thread-safe."""
 
     def add_session(self, key: str, session: StoredSession, *, now: datetime) -> None:
-        """Keep ``session``; ValueError when a session with ``key`` exists."""
+        """Keep ``session`` (expired sessions go); ValueError when a session with ``key``
+        exists."""
         ...
 
     def session(self, key: str, *, now: datetime) -> StoredSession | None:
@@ -54,15 +62,21 @@ class WebSessionStore(Protocol):
         """Forget the session, its tickets and its bindings; True when it existed."""
         ...
 
-    def add_ticket(self, key: str, ticket: StoredTicket, *, now: datetime) -> None: ...
-
-    def take_ticket(self, key: str, *, now: datetime) -> StoredTicket | None:
-        """The ticket, removed (single use); None when unknown, used or expired."""
+    def add_ticket(self, key: str, ticket: StoredTicket, *, now: datetime) -> None:
+        """Keep ``ticket`` (expired tickets go)."""
         ...
 
-    def add_binding(self, key: str, binding: StoredBinding, *, now: datetime) -> None: ...
+    def take_ticket(self, key: str, *, now: datetime) -> StoredTicket | None:
+        """The ticket, removed (single use, even when several processes take it at once); None
+        when unknown, used or expired, or when its session is no longer live."""
+        ...
+
+    def add_binding(self, key: str, binding: StoredBinding, *, now: datetime) -> None:
+        """Keep ``binding`` (expired bindings go)."""
+        ...
 
     def take_binding(self, key: str, *, session_key: str, now: datetime) -> StoredBinding | None:
-        """The binding when it belongs to ``session_key``, removed (single use); a binding of
-        another session is left in place."""
+        """The binding when it belongs to ``session_key``, removed (single use, even when
+        several processes take it at once); None when expired. A binding of another session is
+        left in place."""
         ...

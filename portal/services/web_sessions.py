@@ -2,10 +2,13 @@
 trip to Salesforce's sign-in come back logged in, and only in the browser that logged in.
 
 The browser holds an HttpOnly, SameSite=Lax cookie ``<id>.<signature>``: a random id and an
-HMAC of it under a key the portal draws at start. The server keeps the session
-(keyed by a digest of the id) until it expires or the person logs out, which ends it for
-every tab. The cookie reaches the browser through a one-time ticket (a minute, single use) that
-the logged-in page redeems, so the cookie's value never appears in a page or a URL.
+HMAC of it under a key derived from the portal's configured encryption key (every replica and
+every restart has the same). The store keeps the session (keyed by a digest of the id, in the
+portal's database) until it expires or the person logs out, which ends it for every tab and on
+every replica. The cookie reaches the browser through a one-time ticket (a minute, single use)
+that the logged-in page redeems, so the cookie's value never appears in a page or a URL; the
+store keeps the ticket's digest and the session id sealed under the ticket, so reading the
+store is no way to log in.
 
 A sign-in to Salesforce started from a session is *bound* to it: the ``state`` Salesforce sends
 back is accepted once, within the sign-in's lifetime, and only by the session that started
@@ -91,7 +94,7 @@ class WebSessions:
             _digest(ticket),
             StoredTicket(
                 session_key=key,
-                cookie_value=f"{session_id}.{self._sign(session_id)}",
+                sealed_session_id=_seal(session_id, ticket=ticket),
                 max_age_seconds=int(self._lifetime.total_seconds()),
                 expires_at=now + TICKET_LIFETIME,
             ),
@@ -106,7 +109,11 @@ class WebSessions:
         found = self._store.take_ticket(_digest(ticket), now=self._clock.now())
         if found is None:
             return None
-        return CookieHandOver(found.cookie_value, found.max_age_seconds)
+        session_id = _unseal(found.sealed_session_id, ticket=ticket)
+        # A sealed id that does not open to its own session was altered in the store.
+        if session_id is None or not hmac.compare_digest(_digest(session_id), found.session_key):
+            return None
+        return CookieHandOver(f"{session_id}.{self._sign(session_id)}", found.max_age_seconds)
 
     def resume(self, cookie_value: str | None) -> WebSession | None:
         """The live session a browser's cookie names; None for a missing, forged, expired or
@@ -180,3 +187,28 @@ class WebSessions:
 
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _pad(ticket: str, length: int) -> bytes:
+    # A one-time pad from the ticket (256 random bits, used once): HMAC-SHA256 in counter mode.
+    blocks = (length + 31) // 32
+    stream = b"".join(
+        hmac.new(ticket.encode("utf-8"), b"session-id:%d" % i, hashlib.sha256).digest()
+        for i in range(blocks)
+    )
+    return stream[:length]
+
+
+def _seal(session_id: str, *, ticket: str) -> str:
+    """``session_id`` hidden under ``ticket``: only the ticket's holder can open it."""
+    plain = session_id.encode("ascii")
+    return bytes(a ^ b for a, b in zip(plain, _pad(ticket, len(plain)), strict=True)).hex()
+
+
+def _unseal(sealed: str, *, ticket: str) -> str | None:
+    try:
+        hidden = bytes.fromhex(sealed)
+    except ValueError:
+        return None
+    plain = bytes(a ^ b for a, b in zip(hidden, _pad(ticket, len(hidden)), strict=True))
+    return plain.decode("ascii") if plain.isascii() else None

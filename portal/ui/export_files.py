@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import Final
 
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from portal.domain.exports import ExportCancelled, ExportControl
-from portal.ui.web_session import COOKIE_NAME, sessions
+from portal.ui.web_session import COOKIE_NAME, route_sessions
 
 log = logging.getLogger(__name__)
 
@@ -138,9 +139,18 @@ def prepared() -> PreparedExports:
     return PreparedExports(folder)
 
 
+def _login_user(cookie: str | None) -> str | None:
+    try:
+        login = route_sessions().resume(cookie)
+    except Exception:
+        log.exception("The download route cannot open the portal's login sessions")
+        return None
+    return login.username if login else None
+
+
 async def download(request: Request) -> Response:
-    login = sessions().resume(request.cookies.get(COOKIE_NAME))
-    job = prepared().take(str(request.path_params["token"]), user=login.username if login else None)
+    user = await run_in_threadpool(_login_user, request.cookies.get(COOKIE_NAME))
+    job = prepared().take(str(request.path_params["token"]), user=user)
     if job is None:
         return Response(status_code=404, headers={"Cache-Control": "no-store"})
     return FileResponse(

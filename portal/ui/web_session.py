@@ -4,23 +4,24 @@ the login up from the cookie; logging out ends it everywhere.
 
 The cookie itself is set and cleared by :mod:`portal.ui.session_routes` (an HttpOnly cookie
 needs an HTTP answer); the page only asks for it with a one-time ticket.
+
+The sessions are the hosting's (:attr:`portal.bootstrap.Hosting.web_sessions`), kept in the
+portal's database: a restarted portal, or another replica on the same PostgreSQL, resumes the
+login from the cookie.
 """
 
 from __future__ import annotations
 
 import json
-import secrets
-import threading
 from datetime import datetime
 from typing import Final
 
 import streamlit as st
 
-from portal import bootstrap
 from portal.bootstrap import Portal
 from portal.services.actors import Actor
 from portal.services.web_sessions import ReturnTo, WebSessions
-from portal.ui import session
+from portal.ui import container, session
 
 #: The browser's cookie (HttpOnly, SameSite=Lax).
 COOKIE_NAME: Final = "miitel_portal_session"
@@ -37,18 +38,16 @@ TICKET: Final = "auth.web_session.ticket"
 #: Set by logging out: the next run asks the browser to drop its cookie.
 CLEAR_COOKIE: Final = "auth.web_session.clear"
 
-_lock = threading.Lock()
-_sessions: WebSessions | None = None
-
 
 def sessions() -> WebSessions:
-    """The process's sessions; the signing key is drawn once per process, like the sessions
-    themselves (a restarted portal asks everyone to log in again)."""
-    global _sessions
-    with _lock:
-        if _sessions is None:
-            _sessions = bootstrap.web_sessions(key=secrets.token_bytes(32))
-        return _sessions
+    """The browsers' login sessions, in a page run (the portal's, which are its hosting's)."""
+    return container.portal().web_sessions
+
+
+def route_sessions() -> WebSessions:
+    """The browsers' login sessions outside a page run (the cookie and download routes): the
+    hosting's, built once per process and configuration like the pages'."""
+    return container.hosting().web_sessions
 
 
 def start(actor: Actor) -> None:
