@@ -28,7 +28,8 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from portal.domain.exports import ExportCancelled, ExportControl
-from portal.ui.web_session import COOKIE_NAME, route_sessions
+from portal.ui import web_session
+from portal.ui.web_session import COOKIE_NAME
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +142,7 @@ def prepared() -> PreparedExports:
 
 def _login_user(cookie: str | None) -> str | None:
     try:
-        login = route_sessions().resume(cookie)
+        login = web_session.route_sessions().resume(cookie)
     except Exception:
         log.exception("The download route cannot open the portal's login sessions")
         return None

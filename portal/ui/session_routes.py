@@ -21,13 +21,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from portal.services.web_sessions import WebSessions
-from portal.ui.web_session import (
-    COOKIE_NAME,
-    COOKIE_ROUTE,
-    END_ROUTE,
-    REQUEST_HEADER,
-    route_sessions,
-)
+from portal.ui import web_session
+from portal.ui.web_session import COOKIE_NAME, COOKIE_ROUTE, END_ROUTE, REQUEST_HEADER
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +32,7 @@ _MAX_TICKET_BYTES = 256
 async def _sessions() -> WebSessions | None:
     # Opening the hosting and the database calls block: off the event loop.
     try:
-        return await run_in_threadpool(route_sessions)
+        return await run_in_threadpool(web_session.route_sessions)
     except Exception:
         log.exception("The login cookie routes cannot open the portal")
         return None

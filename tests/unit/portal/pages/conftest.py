@@ -18,6 +18,7 @@ from page_helpers import (
 from streamlit.testing.v1 import AppTest
 
 import portal.ui.container as ui_container
+import portal.ui.web_session as web_session
 from portal.bootstrap import Portal, build_portal
 from portal.services.actors import Actor
 from portal.ui.session import ACTOR
@@ -105,6 +106,8 @@ def page_app(monkeypatch: pytest.MonkeyPatch) -> AppFactory:
         state: Mapping[str, object] | None = None,
     ) -> AppTest:
         monkeypatch.setattr(ui_container, "portal", lambda: portal)
+        # The cookie and download routes run outside a page: the same portal's sessions.
+        monkeypatch.setattr(web_session, "route_sessions", lambda: portal.web_sessions)
         path = APP if file == "streamlit_app.py" else PAGES / file
         app = AppTest.from_file(str(path), default_timeout=60)
         if actor is not None:

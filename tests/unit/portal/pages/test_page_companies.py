@@ -97,7 +97,7 @@ def test_a_user_disabled_meanwhile_is_logged_out_at_the_next_page(
     hosting.directory.create_user(
         company="beta-co", username="spare", role=PortalRole.VIEWER, password=PASSWORD
     )
-    _, cookie = browser_login("spare")
+    _, cookie = browser_login(hosting.portal_for(HOME_COMPANY), "spare")
     with_cookie(monkeypatch, cookie)
     app = AppTest.from_file(str(PAGES.parent / ENTRYPOINT), default_timeout=60).run()
     assert app.session_state[ACTOR].username == "spare"
@@ -119,10 +119,10 @@ def test_an_export_link_is_of_no_use_to_another_companys_user(hosting: Hosting) 
     while job.state is export_files.JobState.RUNNING and time.monotonic() < deadline:
         time.sleep(0.05)
     client = TestClient(Starlette(routes=export_files.routes()))
-    _, other = browser_login("admin-b")
+    _, other = browser_login(home, "admin-b")
     refused = client.get(job.url, cookies={web_session.COOKIE_NAME: other})
     assert refused.status_code == 404
-    _, own = browser_login("admin")
+    _, own = browser_login(home, "admin")
     served = client.get(job.url, cookies={web_session.COOKIE_NAME: own})
     assert served.status_code == 200
 

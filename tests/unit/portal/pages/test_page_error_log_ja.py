@@ -22,8 +22,8 @@ from streamlit.testing.v1 import AppTest
 
 from portal.bootstrap import Portal
 from portal.services.error_tables import EXPORT_COLUMNS
-from portal.ui import export_files
-from portal.ui.web_session import COOKIE_NAME, sessions
+from portal.ui import export_files, web_session
+from portal.ui.web_session import COOKIE_NAME
 
 PAGE = "error_log.py"
 error = english_page.error
@@ -182,8 +182,9 @@ def test_the_charts_show_whole_codes_and_every_day(page_app, around_midnight_in_
 
 def _login_cookie(username: str) -> str:
     """The cookie a browser holds after ``username`` logged in to the portal."""
-    _session, ticket = sessions().open(username=username)
-    handed = sessions().redeem(ticket)
+    # The download route's sessions: the page's portal's (see the page_app fixture).
+    _session, ticket = web_session.route_sessions().open(username=username)
+    handed = web_session.route_sessions().redeem(ticket)
     assert handed is not None
     return handed.cookie_value
 

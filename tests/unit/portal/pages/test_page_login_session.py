@@ -30,10 +30,10 @@ def log_in(app: AppTest, username: str, password: str) -> AppTest:
     return app.button(key=SUBMIT).click().run()
 
 
-def browser_login(username: str = "admin") -> tuple[str, str]:
+def browser_login(portal: Portal, username: str = "admin") -> tuple[str, str]:
     """A login made in some browser: its session key and that browser's cookie."""
-    opened, ticket = web_session.sessions().open(username=username)
-    handover = web_session.sessions().redeem(ticket)
+    opened, ticket = portal.web_sessions.open(username=username)
+    handover = portal.web_sessions.redeem(ticket)
     assert handover is not None
     return opened.key, handover.cookie_value
 
@@ -48,7 +48,7 @@ def started_sign_in(
 ) -> AuthorizationRedirect:
     """A sign-in started from step ``step`` in the browser session ``key``."""
     redirect = portal.integration.start(actor=ADMIN, purpose=purpose)
-    web_session.sessions().bind(
+    portal.web_sessions.bind(
         key, state=redirect.state, expires_at=redirect.expires_at, return_to=ReturnTo("", step)
     )
     return redirect
@@ -68,7 +68,7 @@ def test_logging_in_hands_the_browser_its_cookie_once(page_app, absent_portal: P
     assert not app.exception
     assert '"/portal-session"' in html_bodies(app)
     assert PASSWORDS["admin"] not in html_bodies(app)
-    assert web_session.sessions().is_live(app.session_state[web_session.SESSION_KEY])
+    assert absent_portal.web_sessions.is_live(app.session_state[web_session.SESSION_KEY])
 
     app.run()
 
@@ -78,7 +78,7 @@ def test_logging_in_hands_the_browser_its_cookie_once(page_app, absent_portal: P
 def test_a_reload_with_the_cookie_is_logged_in_without_the_form(
     page_app, absent_portal: Portal, monkeypatch: pytest.MonkeyPatch
 ):
-    _, cookie = browser_login()
+    _, cookie = browser_login(absent_portal)
     with_cookie(monkeypatch, cookie)
 
     app = page_app(ENTRYPOINT, absent_portal, actor=None).run()
@@ -92,7 +92,7 @@ def test_a_reload_with_the_cookie_is_logged_in_without_the_form(
 def test_a_forged_cookie_shows_the_login_form(
     page_app, absent_portal: Portal, monkeypatch: pytest.MonkeyPatch
 ):
-    _, cookie = browser_login()
+    _, cookie = browser_login(absent_portal)
     with_cookie(monkeypatch, cookie.split(".")[0] + ".forged")
 
     app = page_app(ENTRYPOINT, absent_portal, actor=None).run()
@@ -104,7 +104,7 @@ def test_a_forged_cookie_shows_the_login_form(
 def test_logging_out_ends_the_session_for_the_cookie_and_other_tabs(
     page_app, absent_portal: Portal, monkeypatch: pytest.MonkeyPatch
 ):
-    key, cookie = browser_login()
+    key, cookie = browser_login(absent_portal)
     with_cookie(monkeypatch, cookie)
     tab = page_app(ENTRYPOINT, absent_portal, actor=None).run()
     other_tab = page_app(ENTRYPOINT, absent_portal, actor=None).run()
@@ -114,7 +114,7 @@ def test_logging_out_ends_the_session_for_the_cookie_and_other_tabs(
 
     assert [w.label for w in tab.text_input] == ["Username", "Password"]
     assert "/portal-session/end" in html_bodies(tab)  # the browser drops the cookie
-    assert not web_session.sessions().is_live(key)
+    assert not absent_portal.web_sessions.is_live(key)
     other_tab.run()
     assert [w.label for w in other_tab.text_input] == ["Username", "Password"]
     reloaded = page_app(ENTRYPOINT, absent_portal, actor=None).run()  # same cookie, F5
@@ -124,7 +124,7 @@ def test_logging_out_ends_the_session_for_the_cookie_and_other_tabs(
 def test_integrate_comes_back_logged_in_on_its_step_with_the_sidebar_integrated(
     page_app, mock_portal: Portal, mock_world: MockWorld, monkeypatch: pytest.MonkeyPatch
 ):
-    key, cookie = browser_login()
+    key, cookie = browser_login(mock_portal)
     redirect = started_sign_in(mock_portal, key, SignInPurpose.INTEGRATION, step=5)
     params = callback_params(mock_portal, mock_world, redirect.url, role="integration")
     with_cookie(monkeypatch, cookie)
@@ -147,7 +147,7 @@ def test_integrate_comes_back_logged_in_on_its_step_with_the_sidebar_integrated(
 def test_a_check_sign_in_comes_back_to_the_step_it_was_started_on(
     page_app, mock_portal: Portal, mock_world: MockWorld, monkeypatch: pytest.MonkeyPatch
 ):
-    key, cookie = browser_login()
+    key, cookie = browser_login(mock_portal)
     redirect = started_sign_in(mock_portal, key, SignInPurpose.CHECK, step=4)
     params = callback_params(mock_portal, mock_world, redirect.url, role="admin")
     with_cookie(monkeypatch, cookie)
@@ -163,11 +163,11 @@ def test_a_check_sign_in_comes_back_to_the_step_it_was_started_on(
 def test_a_callback_of_another_browser_changes_nothing_and_stays_theirs(
     page_app, mock_portal: Portal, mock_world: MockWorld, monkeypatch: pytest.MonkeyPatch
 ):
-    starter, starter_cookie = browser_login()
+    starter, starter_cookie = browser_login(mock_portal)
     redirect = started_sign_in(mock_portal, starter, SignInPurpose.INTEGRATION, step=5)
     params = callback_params(mock_portal, mock_world, redirect.url, role="integration")
 
-    _, other_cookie = browser_login()  # someone else, logged in to the portal too
+    _, other_cookie = browser_login(mock_portal)  # someone else, logged in to the portal too
     with_cookie(monkeypatch, other_cookie)
     stranger = page_app(ENTRYPOINT, mock_portal, actor=None)
     stranger.query_params.update(params)
@@ -246,7 +246,7 @@ def test_a_callback_without_login_is_explained_in_japanese(
 def test_the_sidebar_speaks_japanese_after_integrate(
     page_app, mock_portal: Portal, mock_world: MockWorld, monkeypatch: pytest.MonkeyPatch
 ):
-    key, cookie = browser_login()
+    key, cookie = browser_login(mock_portal)
     redirect = started_sign_in(mock_portal, key, SignInPurpose.INTEGRATION, step=5)
     params = callback_params(mock_portal, mock_world, redirect.url, role="integration")
     with_cookie(monkeypatch, cookie)
@@ -282,9 +282,9 @@ def test_a_viewer_sidebar_in_japanese_says_they_change_nothing(page_app, absent_
 def test_integrate_started_on_the_salesforce_integration_page_comes_back_there(
     page_app, mock_portal: Portal, mock_world: MockWorld, monkeypatch: pytest.MonkeyPatch
 ):
-    key, cookie = browser_login()
+    key, cookie = browser_login(mock_portal)
     redirect = mock_portal.integration.start(actor=ADMIN, purpose=SignInPurpose.INTEGRATION)
-    web_session.sessions().bind(
+    mock_portal.web_sessions.bind(
         key,
         state=redirect.state,
         expires_at=redirect.expires_at,
