@@ -4,6 +4,7 @@ once, before it expires, and only by the session that started it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -201,3 +202,27 @@ def test_the_store_keeps_digests_not_the_secrets(
     assert session_id not in kept
     assert ticket not in kept
     assert "state-1" not in kept
+
+
+def test_a_ticket_waiting_for_its_browser_holds_no_way_to_log_in(
+    sessions: WebSessions, store: InMemoryWebSessionStore
+) -> None:
+    opened, ticket = sessions.open(username="admin")
+    kept = repr(vars(store))  # before the page redeems the ticket
+    handover = sessions.redeem(ticket)
+    assert handover is not None
+
+    session_id, signature = handover.cookie_value.split(".")
+    assert session_id not in kept and signature not in kept and ticket not in kept
+    assert opened.key in kept  # a digest: the way to find the session, not to log in
+
+
+def test_a_ticket_altered_in_the_store_hands_over_nothing(
+    sessions: WebSessions, store: InMemoryWebSessionStore
+) -> None:
+    _, ticket = sessions.open(username="admin")
+    [(key, stored)] = store._tickets.rows.items()
+    flipped = f"{int(stored.sealed_session_id[:2], 16) ^ 1:02x}" + stored.sealed_session_id[2:]
+    store._tickets.rows[key] = replace(stored, sealed_session_id=flipped)
+
+    assert sessions.redeem(ticket) is None
