@@ -1,6 +1,6 @@
 """One portal login per browser: the round trips to Salesforce's sign-in come back logged in
-on the step they left, a reload keeps the login, logging out ends it, and a callback URL works
-once and only in the browser that started the sign-in.
+on the step they left, a reload keeps the login, and so does a restarted portal, logging out
+ends it, and a callback URL works once and only in the browser that started the sign-in.
 
 What the portal recorded is read from its DuckDB file after the portal has stopped.
 """
@@ -33,6 +33,7 @@ from portal_stack import (
     running_stack,
     settle,
     sign_in_at_salesforce,
+    start_portal,
 )
 from portal_stack import _stop as stop_process
 
@@ -240,3 +241,25 @@ def test_logging_out_ends_the_cookie_session(context: BrowserContext, stack: Sta
     second_tab.reload()
     settle(second_tab)
     expect_login_page(second_tab)
+
+
+def test_a_restarted_portal_keeps_the_browser_logged_in(
+    context: BrowserContext, stack: Stack
+) -> None:
+    page = context.new_page()
+    page.goto(stack.portal_url)
+    log_in_to_portal(page)
+
+    # The portal process ends and another starts over the same data (a deploy, a crash).
+    portal = stack.processes.pop()
+    stop_process(portal)
+    port = int(stack.portal_url.rstrip("/").rsplit(":", 1)[1])
+    stack.processes.append(
+        start_portal(data_dir=stack.data_dir, port=port, logs=stack.data_dir.parent / "logs")
+    )
+    page.reload()
+    settle(page)
+
+    expect_logged_in(page)  # the cookie's session was in the database, not in the process
+    click(page, page.locator(LOGOUT))
+    expect_login_page(page)
