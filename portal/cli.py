@@ -2,6 +2,7 @@
 
     python -m portal companies list
     python -m portal companies create SLUG "NAME"
+    python -m portal companies rename SLUG "NAME"
     python -m portal users list [--company SLUG]
     python -m portal users create USERNAME --company SLUG --role admin|viewer
                                   [--password-stdin | --generate-password]
@@ -89,6 +90,10 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("slug", help="short name in lowercase letters, digits and hyphens")
     create.add_argument("name", help="the company's name as people read it")
     create.set_defaults(run=_companies_create)
+    rename = verbs.add_parser("rename", help="give a company a new name")
+    rename.add_argument("slug")
+    rename.add_argument("name")
+    rename.set_defaults(run=_companies_rename)
 
     users = nouns.add_parser("users", help="portal users and their roles")
     verbs = users.add_subparsers(required=True)
@@ -144,6 +149,12 @@ def _companies_create(hosting: Hosting, args: argparse.Namespace, stdin: TextIO)
     del stdin
     company = hosting.directory.add_company(slug=args.slug, name=args.name)
     print(f"Created company {company.slug} (id {company.id}): {company.name}")
+
+
+def _companies_rename(hosting: Hosting, args: argparse.Namespace, stdin: TextIO) -> None:
+    del stdin
+    company = hosting.directory.rename_company(args.slug, name=args.name)
+    print(f"Company {company.slug} is now called {company.name}")
 
 
 def _users_list(hosting: Hosting, args: argparse.Namespace, stdin: TextIO) -> None:

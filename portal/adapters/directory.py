@@ -4,6 +4,7 @@ PostgreSQL's 0003: the same statements) or in memory."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import datetime
 
 from portal.adapters.db import SqlRunner, to_db_time
@@ -70,6 +71,9 @@ class SqlDirectory:
             [slug, name],
         )
         return _company(rows[0])
+
+    def rename_company(self, company_id: CompanyId, *, name: str) -> None:
+        self._runner.execute("UPDATE companies SET name = ? WHERE id = ?", [name, int(company_id)])
 
     def user(self, username: str) -> DirectoryUser | None:
         rows = self._runner.execute(
@@ -140,6 +144,11 @@ class InMemoryDirectory:
             company = Company(id=CompanyId(max(self._companies) + 1), slug=slug, name=name)
             self._companies[company.id] = company
             return company
+
+    def rename_company(self, company_id: CompanyId, *, name: str) -> None:
+        with self._lock:
+            if company_id in self._companies:
+                self._companies[company_id] = replace(self._companies[company_id], name=name)
 
     def user(self, username: str) -> DirectoryUser | None:
         with self._lock:

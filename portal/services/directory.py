@@ -83,6 +83,20 @@ class DirectoryService:
                 msg("A company with the slug {slug} exists already.", slug=slug)
             ) from None
 
+    def rename_company(self, slug: str, *, name: str) -> Company:
+        """Give the company ``slug`` a new name (what its users see in the sidebar)."""
+        company = self.company(slug)
+        if not name.strip():
+            raise PortalError(msg("Give the company a name."))
+        self._directory.rename_company(company.id, name=name.strip())
+        self._context_for(company.id).audit(
+            actor=OPERATOR,
+            action=AuditAction.MANAGE_USERS,
+            outcome=AuditOutcome.SUCCEEDED,
+            detail=f"company renamed from {company.name!r} to {name.strip()!r}",
+        )
+        return replace(company, name=name.strip())
+
     # --- users ------------------------------------------------------------------------------
 
     def users(self, company: str | None = None) -> list[DirectoryUser]:

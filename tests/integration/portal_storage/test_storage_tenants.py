@@ -7,6 +7,7 @@ per company, not one row for all."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -71,6 +72,13 @@ class TestDirectory:
         with pytest.raises(WriteConflictError):
             tenants.directory.add_company(slug="beta", name="Another")
         assert [c.slug for c in tenants.directory.companies()] == ["default", "beta"]
+
+    def test_a_company_is_renamed_and_keeps_its_id_and_slug(self, tenants: Tenants) -> None:
+        beta = tenants.directory.add_company(slug="beta", name="Beta")
+        tenants.directory.rename_company(beta.id, name="ベータ株式会社")
+        assert tenants.directory.company_by_slug("beta") == replace(beta, name="ベータ株式会社")
+        home = tenants.directory.company(HOME_COMPANY)
+        assert home is not None and home.name == "Default company", "the others untouched"
 
     def test_users_are_saved_replaced_listed_by_company_and_removed(self, tenants: Tenants) -> None:
         beta = tenants.directory.add_company(slug="beta", name="Beta")

@@ -160,6 +160,23 @@ def test_a_reset_password_replaces_the_old_one(
     assert _can_log_in(hosted_config, clock, "rex", "another-long-one")
 
 
+def test_an_operator_names_the_home_company_and_its_users_see_the_name(
+    run: Callable[..., Done], hosted_config: PortalConfig, clock: ShiftedClock
+) -> None:
+    renamed = run("companies", "rename", "default", "MiiTel 本社")
+    assert renamed.code == 0, renamed.err
+    assert "MiiTel 本社" in run("companies", "list").out
+    hosting = build_hosting(config=hosted_config, clock=clock)
+    try:
+        admin = hosting.access.login(username="admin", password=PASSWORD, client_key="10.0.0.8")
+        assert hosting.access.company_name(admin) == "MiiTel 本社"
+        audit = hosting.portal_for(admin.company_id).audit.recent()
+    finally:
+        hosting.close()
+    assert any("renamed" in e.detail and e.actor == "(operator)" for e in audit)
+    assert run("companies", "rename", "nope", "X").code == 1
+
+
 @pytest.mark.parametrize(
     ("args", "stdin", "said"),
     [
