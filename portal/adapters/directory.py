@@ -57,6 +57,9 @@ class SqlDirectory:
         )
         return _company(rows[0]) if rows else None
 
+    def company_count(self) -> int:
+        return int(self._runner.execute("SELECT count(*) FROM companies")[0][0])
+
     def company_by_slug(self, slug: str) -> Company | None:
         rows = self._runner.execute("SELECT id, slug, name FROM companies WHERE slug = ?", [slug])
         return _company(rows[0]) if rows else None
@@ -132,6 +135,10 @@ class InMemoryDirectory:
     def company(self, company_id: CompanyId) -> Company | None:
         with self._lock:
             return self._companies.get(company_id)
+
+    def company_count(self) -> int:
+        with self._lock:
+            return len(self._companies)
 
     def company_by_slug(self, slug: str) -> Company | None:
         with self._lock:

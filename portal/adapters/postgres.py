@@ -160,17 +160,17 @@ def _unavailable(url: str, error: str) -> DatabaseUnavailableError:
 def _check_reachable(url: str, *, timeout: timedelta) -> None:
     # One plain connection first: a wrong host, database or password is said at once, with
     # the server's reason (libpq never repeats the password), instead of a pool timing out.
+    # The same connection asks whether the role is bound by row-level security.
     seconds = max(1, round(timeout.total_seconds()))
     try:
-        psycopg.connect(url, connect_timeout=seconds).close()
+        with psycopg.connect(url, connect_timeout=seconds) as connection:
+            row = connection.execute(
+                "SELECT current_user, rolsuper OR rolbypassrls FROM pg_roles "
+                "WHERE rolname = current_user"
+            ).fetchone()
     except psycopg.Error as exc:
         lines = str(exc).strip().splitlines()
         raise _unavailable(url, lines[0].strip() if lines else type(exc).__name__) from None
-    with psycopg.connect(url, connect_timeout=seconds) as connection:
-        row = connection.execute(
-            "SELECT current_user, rolsuper OR rolbypassrls FROM pg_roles "
-            "WHERE rolname = current_user"
-        ).fetchone()
     if row is not None and row[1]:
         raise DatabaseUnavailableError(
             msg(

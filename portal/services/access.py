@@ -159,9 +159,8 @@ class AccessService:
         """The name of ``actor``'s company when the portal serves more than one (a portal of
         one company need not say whose it is); the home company's untouched name as a
         message, so it reads in the person's language."""
-        companies = self._directory.companies()
-        company = next((c for c in companies if c.id == actor.company_id), None)
-        if company is None or len(companies) < 2:
+        company = self._directory.company(actor.company_id)
+        if company is None or self._directory.company_count() < 2:
             return None
         return msg(HOME_NAME) if company.name == HOME_NAME else company.name
 

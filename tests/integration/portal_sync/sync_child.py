@@ -7,20 +7,17 @@ Exits by the signal; an ordinary exit means the kill point was never reached.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from portal.adapters.salesforce import SalesforceGateway
 from portal.bootstrap import build_portal
-from portal.domain.config import PortalConfig, PortalMode
 from portal.domain.salesforce import RecordResult
-from portal.domain.secret import SecretStr
 from portal.services.actors import Actor, Role
+from tests.integration.portal_services.child_config import child_config
 
 KILL_AFTER_WRITE: int = 2
 _writes = 0
@@ -43,21 +40,7 @@ def _killed_after_writing(
 
 
 def main() -> int:
-    spec = json.loads(os.environ["PORTAL_CHILD_CONFIG"])
-    config = PortalConfig(
-        mode=PortalMode.MOCK,
-        salesforce_login_url=spec["login_url"],
-        client_id=spec["client_id"],
-        client_secret=SecretStr(spec["client_secret"]),
-        redirect_uri=spec["redirect_uri"],
-        ca_bundle=Path(spec["ca_bundle"]),
-        db_path=Path(spec["db_path"]),
-        encryption_key=SecretStr(spec["encryption_key"]),
-        users=(),
-        data_dir=Path(spec["data_dir"]),
-        mock_http_url=spec["mock_http_url"],
-    )
-    portal = build_portal(config=config)
+    portal = build_portal(config=child_config())
     SalesforceGateway.create_records = _killed_after_writing  # type: ignore[method-assign]
     portal.sync.sync_pending(actor=Actor(username="alice", role=Role.ADMIN))
     print("the sync finished without reaching the kill point", file=sys.stderr)
